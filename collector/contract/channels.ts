@@ -1,0 +1,42 @@
+// Every channel name in Outpost is written here and nowhere else. This file is
+// deliberately free of zod so the sandboxed preload can bundle it at ~nothing.
+
+/** Calls answered by the core (the collector), in any host. */
+export const CORE_CALLS = ['system:health', 'system:info', 'events:list', 'events:get'] as const
+
+/** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
+export const SHELL_CALLS = ['dialog:open', 'dialog:save'] as const
+
+export const CALL_NAMES = [...CORE_CALLS, ...SHELL_CALLS] as const
+
+/** Events pushed from the core to every connected renderer. */
+export const EVENT_NAMES = ['events:appended', 'system:status'] as const
+
+export type CoreCallName = (typeof CORE_CALLS)[number]
+export type ShellCallName = (typeof SHELL_CALLS)[number]
+export type CallName = (typeof CALL_NAMES)[number]
+export type EventName = (typeof EVENT_NAMES)[number]
+
+const callSet: ReadonlySet<string> = new Set(CALL_NAMES)
+const coreCallSet: ReadonlySet<string> = new Set(CORE_CALLS)
+const eventSet: ReadonlySet<string> = new Set(EVENT_NAMES)
+
+export const isCallName = (name: unknown): name is CallName => typeof name === 'string' && callSet.has(name)
+export const isCoreCall = (name: unknown): name is CoreCallName =>
+  typeof name === 'string' && coreCallSet.has(name)
+export const isEventName = (name: unknown): name is EventName =>
+  typeof name === 'string' && eventSet.has(name)
+
+/** `domain:verb` <-> `/api/domain/verb`, the headless host's mapping. */
+export const API_PREFIX = '/api/'
+export const WS_PATH = '/api/ws'
+export const HEALTH_PATH = '/api/health'
+export const callPath = (name: CallName): string => API_PREFIX + name.replace(':', '/')
+export const callFromPath = (path: string): CallName | undefined => {
+  if (!path.startsWith(API_PREFIX)) return undefined
+  const rest = path.slice(API_PREFIX.length)
+  const slash = rest.indexOf('/')
+  if (slash < 0) return undefined
+  const name = `${rest.slice(0, slash)}:${rest.slice(slash + 1)}`
+  return isCallName(name) ? name : undefined
+}

@@ -1,0 +1,5 @@
+export * from './channels'
+export * from './result'
+export * from './schemas'
+export type { OutpostBridge } from './bridge'
+export type { ToCore, FromCore } from './worker-protocol'

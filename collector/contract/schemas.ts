@@ -1,0 +1,107 @@
+import { z } from 'zod'
+import type { CallName, EventName } from './channels'
+import { fail, ok, type Result } from './result'
+
+const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
+
+/** One stored event as lists show it. */
+export const EventSummary = z.object({
+  seq: z.number().int().describe('monotonic insert order; the cursor for paging'),
+  id: z.string(),
+  timestamp: isoTimestamp.describe('when it happened, as the source said (else when it arrived)'),
+  received_at: isoTimestamp,
+  listener: z.string().describe('the collector listener that received it, e.g. `http`'),
+  source: z.string().nullable().describe('the peer address it came from'),
+  host: z.string().nullable(),
+  severity: z.string().nullable(),
+  message: z.string().nullable(),
+})
+export type EventSummary = z.infer<typeof EventSummary>
+
+/** One stored event, whole: the summary plus the source's original fields, untouched. */
+export const StoredEvent = EventSummary.extend({
+  fields: z.record(z.string(), z.unknown()),
+})
+export type StoredEvent = z.infer<typeof StoredEvent>
+
+const Endpoint = z.object({ host: z.string(), port: z.number().int() })
+export type Endpoint = z.infer<typeof Endpoint>
+
+const FileFilter = z.object({ name: z.string(), extensions: z.array(z.string()) })
+
+const empty = z.strictObject({})
+
+/** Every call: request and response schemas. The map must cover CALL_NAMES exactly. */
+export const calls = {
+  'system:health': {
+    req: empty,
+    res: z.object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() }),
+  },
+  'system:info': {
+    req: empty,
+    res: z.object({
+      version: z.string(),
+      data_dir: z.string(),
+      listeners: z.record(z.string(), Endpoint),
+      sqlite: z.object({ path: z.string(), schema_version: z.number().int(), events: z.number().int() }),
+      duckdb: z.object({ path: z.string(), schema_version: z.number().int(), library_version: z.string() }),
+    }),
+  },
+  'events:list': {
+    req: z.strictObject({
+      limit: z.number().int().min(1).max(1000).default(100),
+      before: z.number().int().positive().optional().describe('return events with seq below this'),
+    }),
+    res: z.object({ events: z.array(EventSummary), total: z.number().int() }),
+  },
+  'events:get': {
+    req: z.strictObject({ id: z.string().min(1) }),
+    res: z.object({ event: StoredEvent }),
+  },
+  'dialog:open': {
+    req: z.strictObject({
+      title: z.string().optional(),
+      filters: z.array(FileFilter).optional(),
+      multiple: z.boolean().optional(),
+    }),
+    res: z.object({ paths: z.array(z.string()).describe('empty when the user cancelled') }),
+  },
+  'dialog:save': {
+    req: z.strictObject({
+      title: z.string().optional(),
+      default_name: z.string().optional(),
+      filters: z.array(FileFilter).optional(),
+    }),
+    res: z.object({ path: z.string().nullable().describe('null when the user cancelled') }),
+  },
+} as const satisfies { [K in CallName]: { req: z.ZodType; res: z.ZodType } }
+
+/** Every pushed event's payload. */
+export const events = {
+  'events:appended': z.object({
+    total: z.number().int().describe('events stored in all'),
+    events: z.array(EventSummary).describe('the newest of this batch, newest first, at most 100'),
+  }),
+  'system:status': z.object({
+    state: z.enum(['starting', 'ready', 'stopping']),
+    listeners: z.record(z.string(), Endpoint),
+  }),
+} as const satisfies { [E in EventName]: z.ZodType }
+
+export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>
+export type ParsedReq<K extends CallName> = z.output<(typeof calls)[K]['req']>
+export type CallRes<K extends CallName> = z.output<(typeof calls)[K]['res']>
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
+
+/** Says which field is wrong and why, in one line a person can act on. */
+export const describeIssues = (error: z.ZodError): string =>
+  error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(request)'}: ${issue.message}`)
+    .join('; ')
+
+/** Validates a request against the contract. Anything from outside a process goes through here. */
+export const parseRequest = <K extends CallName>(name: K, raw: unknown): Result<ParsedReq<K>> => {
+  const parsed = calls[name].req.safeParse(raw ?? {})
+  if (parsed.success) return ok(parsed.data as ParsedReq<K>)
+  return fail('invalid_request', `${name}: ${describeIssues(parsed.error)}`)
+}
