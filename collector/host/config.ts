@@ -1,0 +1,96 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { parseDocument } from 'yaml'
+import { z } from 'zod'
+import { describeIssues } from '../contract/schemas'
+import { StartupError, errnoCode } from './errors'
+
+const port = z.number().int().min(0).max(65535)
+const host = z.string().min(1)
+
+const HttpListener = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: host.default('127.0.0.1'),
+  port: port.default(5080),
+  max_body_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
+})
+
+export const Config = z.strictObject({
+  api: z
+    .strictObject({
+      host: host.default('127.0.0.1'),
+      port: port.default(7480),
+    })
+    .prefault({}),
+  listeners: z
+    .strictObject({
+      http: HttpListener.prefault({}),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      // FULL fsyncs every commit: an acknowledged event survives power loss, not just a crash.
+      sqlite_synchronous: z.enum(['full', 'normal']).default('full'),
+    })
+    .prefault({}),
+})
+export type Config = z.infer<typeof Config>
+export type ListenerName = keyof Config['listeners']
+
+/** Written on first run; every value is the default, so deleting a line changes nothing. */
+export const DEFAULT_CONFIG_TEXT = `# Outpost configuration. Edit and restart Outpost to apply.
+# Every value below is the default: delete a line and Outpost uses the same value.
+
+# The headless host's API and web UI (\`outpost serve\`). The desktop app uses IPC instead.
+api:
+  host: 127.0.0.1
+  port: 7480
+
+# Collector listeners: where local forwarders send events. Loopback by default.
+listeners:
+  # JSON over HTTP: POST /v1/events with a JSON object, a JSON array or NDJSON (gzip allowed).
+  http:
+    enabled: true
+    host: 127.0.0.1
+    port: 5080
+    max_body_bytes: 16777216
+
+storage:
+  # full: fsync every commit, so an acknowledged event survives power loss. normal: faster, crash-safe only.
+  sqlite_synchronous: full
+`
+
+export const parseConfig = (text: string, file: string): Config => {
+  const doc = parseDocument(text, { prettyErrors: true })
+  const yamlError = doc.errors[0]
+  if (yamlError) {
+    const at = yamlError.linePos?.[0]
+    const where = at ? ` line ${at.line}, column ${at.col}` : ''
+    throw new StartupError(`${file}:${where} invalid YAML: ${yamlError.message.split('\n')[0]}`)
+  }
+  const parsed = Config.safeParse(doc.toJS() ?? {})
+  if (!parsed.success) {
+    throw new StartupError(
+      `${file}: ${describeIssues(parsed.error)} (fix the file or delete it to get the defaults)`,
+    )
+  }
+  return parsed.data
+}
+
+/** Reads the data dir's config, writing the commented default on first run. */
+export const loadConfig = (file: string): Config => {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') {
+      throw new StartupError(`cannot read ${file}: ${(error as Error).message}`, { cause: error })
+    }
+    writeFileSync(file, DEFAULT_CONFIG_TEXT, { mode: 0o600 })
+    text = DEFAULT_CONFIG_TEXT
+  }
+  return parseConfig(text, file)
+}

@@ -1,0 +1,205 @@
+import { EventEmitter } from 'node:events'
+import {
+  ContractError,
+  fail,
+  isCallName,
+  isCoreCall,
+  ok,
+  parseRequest,
+  type CallRes,
+  type CoreCallName,
+  type Endpoint,
+  type EventName,
+  type EventPayload,
+  type ParsedReq,
+  type Result,
+} from '../contract'
+import { HttpListener } from '../ingest/http-listener'
+import { IngestPipeline, type CommittedBatch } from '../ingest/pipeline'
+import { DuckArchive } from '../store/duckdb/archive'
+import { EventsRepo } from '../store/sqlite/events-repo'
+import { SqliteStore } from '../store/sqlite/sqlite-store'
+import { loadConfig, type Config } from './config'
+import { lockDataDir, prepareDataDir } from './data-dir'
+import { StartupError, errnoCode } from './errors'
+import { silentLogger, type Logger } from './log'
+import { dataFiles } from './paths'
+import { OUTPOST_VERSION } from './version'
+
+export type CoreOptions = {
+  dataDir: string
+  log?: Logger
+  /** `outpost serve --port 0`: every listener takes a free port too, so parallel runs never collide. */
+  ephemeralPorts?: boolean
+  /** Path to a better-sqlite3 binary built for this runtime (Electron's utilityProcess). */
+  sqliteBinding?: string | undefined
+}
+
+export type PushListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void
+
+export type Core = {
+  readonly dataDir: string
+  readonly config: Config
+  readonly listeners: Readonly<Record<string, Endpoint>>
+  /** Validates `raw` against the contract, runs the call, and never throws. */
+  call(name: string, raw: unknown): Promise<Result<unknown>>
+  /** Every pushed event; returns the unsubscribe function. */
+  subscribe(listener: PushListener): () => void
+  /** Flushes what was received, stops listeners, closes the databases. Idempotent. */
+  stop(): Promise<void>
+}
+
+type Handlers = { [K in CoreCallName]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> }
+
+const PUSH_BATCH_LIMIT = 100
+
+/** The composition root: the same core under Electron's utilityProcess, `outpost serve` and tests. */
+export const createCore = async (options: CoreOptions): Promise<Core> => {
+  const log = options.log ?? silentLogger
+  const { dataDir } = options
+  const files = dataFiles(dataDir)
+  const started = Date.now()
+  const cleanups: Array<() => void | Promise<void>> = []
+  const unwind = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup()
+      } catch (error) {
+        log.error('shutdown step failed', { error: (error as Error).message })
+      }
+    }
+  }
+
+  try {
+    prepareDataDir(dataDir)
+    cleanups.push(lockDataDir(dataDir))
+    const config = loadConfig(files.config)
+
+    const sqlite = SqliteStore.open(files.sqlite, {
+      synchronous: config.storage.sqlite_synchronous,
+      nativeBinding: options.sqliteBinding,
+    })
+    cleanups.push(() => sqlite.close())
+    const archive = await DuckArchive.open(files.duckdb)
+    cleanups.push(() => archive.close())
+    const events = new EventsRepo(sqlite.db)
+
+    const bus = new EventEmitter()
+    const push: PushListener = (name, payload) => bus.emit('push', name, payload)
+    const onCommitted = (batch: CommittedBatch): void => {
+      push('events:appended', {
+        total: events.count(),
+        events: events.range(batch.first, batch.last, PUSH_BATCH_LIMIT),
+      })
+    }
+    const pipeline = new IngestPipeline(events, onCommitted)
+    cleanups.push(() => pipeline.close())
+
+    const listeners: Record<string, Endpoint> = {}
+    const http = config.listeners.http
+    if (http.enabled) {
+      const listener = new HttpListener(
+        { host: http.host, port: options.ephemeralPorts ? 0 : http.port, maxBodyBytes: http.max_body_bytes },
+        pipeline,
+        log,
+      )
+      try {
+        listeners.http = await listener.start()
+      } catch (error) {
+        throw bindError('http', http.host, http.port, files.config, error)
+      }
+      cleanups.push(() => listener.stop())
+    }
+
+    const handlers: Handlers = {
+      'system:health': () => ({
+        status: 'ok',
+        version: OUTPOST_VERSION,
+        uptime_s: (Date.now() - started) / 1000,
+      }),
+      'system:info': () => ({
+        version: OUTPOST_VERSION,
+        data_dir: dataDir,
+        listeners,
+        sqlite: { path: sqlite.path, schema_version: sqlite.schemaVersion, events: events.count() },
+        duckdb: {
+          path: archive.path,
+          schema_version: archive.schemaVersion,
+          library_version: DuckArchive.libraryVersion(),
+        },
+      }),
+      'events:list': (req) => ({ events: events.list(req.limit, req.before), total: events.count() }),
+      'events:get': (req) => {
+        const event = events.get(req.id)
+        if (!event) throw new ContractError('not_found', `no event with id ${req.id}`)
+        return { event }
+      },
+    }
+
+    let stopping: Promise<void> | undefined
+    const core: Core = {
+      dataDir,
+      config,
+      listeners,
+      async call(name, raw) {
+        if (!isCallName(name))
+          return fail('unknown_call', `no call named ${JSON.stringify(name)} in the contract`)
+        if (!isCoreCall(name))
+          return fail('unsupported', `${name} is answered by the desktop shell, not by the core`)
+        if (stopping) return fail('unavailable', 'the core is stopping')
+        const parsed = parseRequest(name, raw)
+        if (!parsed.ok) return parsed
+        try {
+          const handler = handlers[name] as (req: unknown) => unknown
+          return ok(await handler(parsed.value))
+        } catch (error) {
+          if (error instanceof ContractError) return fail(error.code, error.message)
+          log.error(`${name} failed`, { error: (error as Error).message })
+          return fail('internal', `${name} failed: ${(error as Error).message}`)
+        }
+      },
+      subscribe(listener) {
+        const relay = (name: EventName, payload: unknown): void =>
+          (listener as (n: EventName, p: unknown) => void)(name, payload)
+        bus.on('push', relay)
+        return () => bus.off('push', relay)
+      },
+      stop() {
+        stopping ??= (async () => {
+          push('system:status', { state: 'stopping', listeners })
+          await unwind()
+          bus.removeAllListeners()
+          log.info('core stopped')
+        })()
+        return stopping
+      },
+    }
+    log.info('core ready', { data_dir: dataDir, events: events.count() })
+    return core
+  } catch (error) {
+    await unwind()
+    throw error
+  }
+}
+
+const bindError = (
+  name: string,
+  host: string,
+  port: number,
+  configFile: string,
+  error: unknown,
+): StartupError => {
+  const code = errnoCode(error)
+  const why =
+    code === 'EADDRINUSE'
+      ? 'address already in use'
+      : code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges)'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no such local address'
+          : (error as Error).message
+  return new StartupError(
+    `listener ${name} cannot listen on ${host}:${port}: ${why}; change listeners.${name} in ${configFile} or stop the program using it`,
+    { cause: error },
+  )
+}

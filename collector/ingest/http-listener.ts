@@ -1,0 +1,149 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createGunzip, createInflate } from 'node:zlib'
+import type { Readable } from 'node:stream'
+import type { Logger } from '../host/log'
+import { parseJsonBody } from './json-body'
+import { normalizeJson } from './normalize'
+import type { IngestPipeline } from './pipeline'
+
+export type HttpListenerOptions = { host: string; port: number; maxBodyBytes: number }
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const send = (res: ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+/** Reads the whole body, inflating gzip/deflate, and stops at `limit` bytes (after inflation: no gzip bombs). */
+const readBody = (req: IncomingMessage, limit: number): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase()
+    let stream: Readable = req
+    if (encoding === 'gzip' || encoding === 'x-gzip') stream = req.pipe(createGunzip())
+    else if (encoding === 'deflate') stream = req.pipe(createInflate())
+    else if (encoding !== 'identity') {
+      reject(new BodyError(415, `unsupported Content-Encoding "${encoding}": send identity, gzip or deflate`))
+      req.resume()
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) {
+        reject(
+          new BodyError(
+            413,
+            `body larger than ${limit} bytes (after decompression): split the batch or raise listeners.http.max_body_bytes`,
+          ),
+        )
+        stream.destroy()
+        req.resume()
+        return
+      }
+      chunks.push(chunk)
+    })
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    stream.on('error', (error) => reject(new BodyError(400, `cannot read body: ${error.message}`)))
+  })
+
+/** The collector's JSON-over-HTTP listener: `POST /v1/events`. */
+export class HttpListener {
+  private server: Server | undefined
+
+  constructor(
+    private readonly options: HttpListenerOptions,
+    private readonly pipeline: IngestPipeline,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<{ host: string; port: number }> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        this.log.error('http listener: request failed', { error: (error as Error).message })
+        if (!res.headersSent) send(res, 500, { error: 'internal error' })
+      })
+    })
+    server.keepAliveTimeout = 30_000
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    this.server = server
+    const address = server.address() as AddressInfo
+    return { host: this.options.host, port: address.port }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]
+    if (path !== '/v1/events') {
+      send(res, 404, { error: `no such endpoint ${path}: POST events to /v1/events` })
+      req.resume()
+      return
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST')
+      send(res, 405, {
+        error: `${req.method} not allowed: POST a JSON object, array or NDJSON to /v1/events`,
+      })
+      req.resume()
+      return
+    }
+    let text: string
+    try {
+      text = await readBody(req, this.options.maxBodyBytes)
+    } catch (error) {
+      if (error instanceof BodyError) {
+        send(res, error.status, { error: error.message })
+        return
+      }
+      throw error
+    }
+    const { items, problems } = parseJsonBody(text)
+    if (items.length === 0) {
+      send(res, 400, { error: problems[0]?.error ?? 'no events in body', accepted: 0, rejected: problems })
+      return
+    }
+    const receivedAt = Date.now()
+    const ctx = { listener: 'http', source: req.socket.remoteAddress ?? null, receivedAt }
+    try {
+      await this.pipeline.submit(items.map((item) => normalizeJson(item, ctx)))
+    } catch (error) {
+      res.setHeader('retry-after', '5')
+      send(res, 503, { error: `not stored, retry: ${(error as Error).message}` })
+      return
+    }
+    // Only now, with the batch committed, is it acknowledged.
+    send(
+      res,
+      200,
+      problems.length ? { accepted: items.length, rejected: problems } : { accepted: items.length },
+    )
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server
+    if (!server) return
+    this.server = undefined
+    // In-flight batches finish (and are acknowledged); idle keep-alive sockets close now, stragglers after 5 s.
+    const force = setTimeout(() => server.closeAllConnections(), 5000)
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeIdleConnections()
+    })
+    clearTimeout(force)
+  }
+}

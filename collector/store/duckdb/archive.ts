@@ -1,0 +1,87 @@
+import { DuckDBInstance, version, type DuckDBConnection } from '@duckdb/node-api'
+import { StartupError } from '../../host/errors'
+
+type ArchiveMigration = { version: number; name: string; sql: string }
+
+/** Append-only, like SQLite's: add the next number, never edit a shipped one. */
+const migrations: readonly ArchiveMigration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE events (
+        seq         BIGINT PRIMARY KEY,   -- the SQLite seq it was copied from: the archive watermark
+        id          VARCHAR NOT NULL,
+        ts          TIMESTAMPTZ NOT NULL,
+        received_at TIMESTAMPTZ NOT NULL,
+        listener    VARCHAR NOT NULL,
+        source      VARCHAR,
+        host        VARCHAR,
+        severity    VARCHAR,
+        message     VARCHAR,
+        fields      JSON NOT NULL
+      );
+    `,
+  },
+]
+
+/** The analytics archive beside the operational store. */
+export class DuckArchive {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly path: string,
+    readonly schemaVersion: number,
+  ) {}
+
+  static async open(path: string): Promise<DuckArchive> {
+    let instance: DuckDBInstance
+    try {
+      instance = await DuckDBInstance.create(path)
+    } catch (error) {
+      const message = (error as Error).message
+      const hint = /lock/i.test(message) ? '; another program holds it open' : ''
+      throw new StartupError(`cannot open ${path}: ${message.split('\n')[0]}${hint}`, { cause: error })
+    }
+    const connection = await instance.connect()
+    try {
+      await connection.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`)
+      const reader = await connection.runAndReadAll(
+        'SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_migrations',
+      )
+      const current = Number(reader.getRowObjectsJS()[0]?.v ?? 0)
+      if (current > migrations.length) {
+        throw new StartupError(
+          `${path} has schema version ${current}, newer than this Outpost knows (${migrations.length}); run a newer Outpost or use another --data-dir`,
+        )
+      }
+      for (const m of migrations.slice(current)) {
+        await connection.run('BEGIN TRANSACTION')
+        try {
+          await connection.run(m.sql)
+          await connection.run('INSERT INTO schema_migrations VALUES ($1, $2, now())', [m.version, m.name])
+          await connection.run('COMMIT')
+        } catch (error) {
+          await connection.run('ROLLBACK')
+          throw error
+        }
+      }
+      return new DuckArchive(instance, connection, path, migrations.length)
+    } catch (error) {
+      connection.closeSync()
+      instance.closeSync()
+      if (error instanceof StartupError) throw error
+      throw new StartupError(`cannot prepare ${path}: ${(error as Error).message}`, { cause: error })
+    }
+  }
+
+  static libraryVersion(): string {
+    return version()
+  }
+
+  close(): void {
+    this.connection.closeSync()
+    this.instance.closeSync()
+  }
+}
