@@ -1,0 +1,83 @@
+import { describe, expect, it, vi } from 'vitest'
+import { CALL_NAMES, CORE_CALLS, SHELL_CALLS } from '../collector/contract'
+import { registerContract, type IpcEventLike, type IpcMainLike, type ShellHandlers } from './ipc'
+
+const APP = 'file:///opt/outpost/out/renderer/index.html'
+
+const setup = () => {
+  const handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>>()
+  const ipcMain: IpcMainLike = {
+    handle: (channel, listener) => {
+      if (handlers.has(channel)) throw new Error(`second handler for ${channel}`)
+      handlers.set(channel, listener)
+    },
+    removeHandler: (channel) => handlers.delete(channel),
+  }
+  const core = {
+    call: vi.fn((name: string, req: unknown) => Promise.resolve({ ok: true as const, value: { name, req } })),
+  }
+  const shell: ShellHandlers = {
+    'dialog:open': vi.fn(() => Promise.resolve({ paths: ['/tmp/a.evtx'] })),
+    'dialog:save': vi.fn(() => Promise.reject(new Error('no display'))),
+  }
+  const unregister = registerContract({ ipcMain, core, shell, isTrustedSender: (url) => url === APP })
+  const invoke = (name: string, req: unknown, url = APP) => handlers.get(name)!({ senderFrame: { url } }, req)
+  return { handlers, core, shell, unregister, invoke }
+}
+
+describe('registerContract', () => {
+  it('registers exactly one handler per contract call', () => {
+    const { handlers, unregister } = setup()
+    expect([...handlers.keys()].sort()).toEqual([...CALL_NAMES].sort())
+    unregister()
+    expect(handlers.size).toBe(0)
+  })
+
+  it('forwards every core call to the core with the validated request (defaults filled)', async () => {
+    const { core, invoke } = setup()
+    for (const name of CORE_CALLS) {
+      const req = name === 'events:get' ? { id: 'x' } : {}
+      expect(await invoke(name, req)).toMatchObject({ ok: true })
+    }
+    expect(core.call).toHaveBeenCalledTimes(CORE_CALLS.length)
+    expect(core.call).toHaveBeenCalledWith('events:list', { limit: 100 })
+  })
+
+  it('rejects an invalid payload before it reaches the core', async () => {
+    const { core, invoke } = setup()
+    const result = await invoke('events:list', { limit: 'all' })
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request', message: expect.stringMatching(/^events:list: limit/) as string },
+    })
+    expect(await invoke('events:get', { id: 1, extra: true })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    })
+    expect(core.call).not.toHaveBeenCalled()
+  })
+
+  it('refuses senders that are not the app', async () => {
+    const { core, invoke } = setup()
+    expect(await invoke('system:health', {}, 'https://evil.example/')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    })
+    expect(core.call).not.toHaveBeenCalled()
+  })
+
+  it('answers shell calls in main, and turns their failures into results', async () => {
+    const { core, shell, invoke } = setup()
+    expect(SHELL_CALLS).toContain('dialog:open')
+    expect(await invoke('dialog:open', { title: 'Import' })).toEqual({
+      ok: true,
+      value: { paths: ['/tmp/a.evtx'] },
+    })
+    expect(shell['dialog:open']).toHaveBeenCalledWith({ title: 'Import' })
+    expect(await invoke('dialog:save', {})).toMatchObject({
+      ok: false,
+      error: { code: 'internal', message: 'dialog:save failed: no display' },
+    })
+    expect(core.call).not.toHaveBeenCalled()
+  })
+})
