@@ -1,0 +1,53 @@
+import { useShallow } from 'zustand/react/shallow'
+import { EventsView } from '../features/events/EventsView'
+import { SystemView } from '../features/system/SystemView'
+import { useAppStore } from '../state/store'
+import { routeHref, useRoute, type Route } from './use-route'
+
+const CONNECTION_LABEL = {
+  connecting: 'connecting…',
+  open: 'live',
+  closed: 'disconnected, retrying',
+} as const
+
+const NavLink = ({
+  route,
+  current,
+  label,
+  count,
+}: {
+  route: Route
+  current: Route
+  label: string
+  count?: number
+}) => (
+  <a href={routeHref(route)} aria-current={route === current ? 'page' : undefined}>
+    <span>{label}</span>
+    {count !== undefined && <span className="muted mono">{count.toLocaleString()}</span>}
+  </a>
+)
+
+export const AppShell = () => {
+  const route = useRoute()
+  const { connection, total, version } = useAppStore(
+    useShallow((s) => ({ connection: s.connection, total: s.eventsTotal, version: s.info?.version })),
+  )
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">OUTPOST</span>
+        <span className="spacer" />
+        <span className="status" role="status" aria-label="Connection">
+          <span className="dot" data-state={connection} />
+          {CONNECTION_LABEL[connection]}
+        </span>
+        {version && <span className="muted mono">v{version}</span>}
+      </header>
+      <nav className="nav" aria-label="Views">
+        <NavLink route="events" current={route} label="Events" count={total} />
+        <NavLink route="system" current={route} label="System" />
+      </nav>
+      <main className="main">{route === 'system' ? <SystemView /> : <EventsView />}</main>
+    </div>
+  )
+}

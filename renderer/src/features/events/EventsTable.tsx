@@ -1,0 +1,101 @@
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useRef, type KeyboardEvent } from 'react'
+import type { EventSummary } from '../../../../collector/contract'
+import { formatTime } from './format'
+
+const ROW_HEIGHT = 28
+
+type Props = {
+  events: EventSummary[]
+  total: number
+  selectedId: string | null
+  onSelect: (id: string) => void
+  onNearEnd: () => void
+}
+
+/** Virtualized: only the visible rows exist in the DOM, so thousands of events scroll smoothly. */
+export const EventsTable = ({ events, total, selectedId, onSelect, onNearEnd }: Props) => {
+  const scroller = useRef<HTMLDivElement>(null)
+  const virtualizer = useVirtualizer({
+    count: events.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  })
+  const items = virtualizer.getVirtualItems()
+  const lastIndex = items.at(-1)?.index ?? -1
+  useEffect(() => {
+    if (lastIndex >= 0 && lastIndex >= events.length - 40) onNearEnd()
+  }, [lastIndex, events.length, onNearEnd])
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (e.key !== 'j' && e.key !== 'k' && e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
+    e.preventDefault()
+    const index = events.findIndex((ev) => ev.id === selectedId)
+    const next = e.key === 'j' || e.key === 'ArrowDown' ? index + 1 : Math.max(index - 1, 0)
+    const event = events[Math.min(next, events.length - 1)]
+    if (!event) return
+    onSelect(event.id)
+    virtualizer.scrollToIndex(events.indexOf(event))
+  }
+
+  return (
+    <div className="grid" role="table" aria-label="Events" aria-rowcount={total + 1}>
+      <div role="rowgroup">
+        <div className="grid-row grid-head" role="row" aria-rowindex={1}>
+          <span role="columnheader">Time (UTC)</span>
+          <span role="columnheader">Host</span>
+          <span role="columnheader">Source</span>
+          <span role="columnheader">Listener</span>
+          <span role="columnheader">Severity</span>
+          <span role="columnheader">Message</span>
+        </div>
+      </div>
+      <div
+        className="grid-body"
+        ref={scroller}
+        role="rowgroup"
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        aria-label="Event rows (j/k to move)"
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const event = events[item.index]!
+            return (
+              <div
+                key={event.seq}
+                className="grid-row"
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={event.id === selectedId}
+                data-event-id={event.id}
+                onClick={() => onSelect(event.id)}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  transform: `translateY(${item.start}px)`,
+                }}
+              >
+                <span role="cell" className="mono">
+                  {formatTime(event.timestamp)}
+                </span>
+                <span role="cell">{event.host ?? ''}</span>
+                <span role="cell" className="mono">
+                  {event.source ?? ''}
+                </span>
+                <span role="cell">{event.listener}</span>
+                <span role="cell">{event.severity ?? ''}</span>
+                <span role="cell" title={event.message ?? ''}>
+                  {event.message ?? ''}
+                </span>
+              </div>
+            )
+          })}
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { useAppStore } from '../../state/store'
+import { EmptyEvents } from './EmptyEvents'
+import { EventDetail } from './EventDetail'
+import { EventRateChart } from './EventRateChart'
+import { EventsTable } from './EventsTable'
+
+const useNow = (everyMs: number): number => {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs)
+    return () => clearInterval(timer)
+  }, [everyMs])
+  return now
+}
+
+export const EventsView = () => {
+  const s = useAppStore(
+    useShallow((state) => ({
+      events: state.events,
+      total: state.eventsTotal,
+      loading: state.eventsLoading,
+      error: state.eventsError,
+      hasOlder: state.hasOlder,
+      selectedId: state.selectedEventId,
+      selectEvent: state.selectEvent,
+      loadOlder: state.loadOlderEvents,
+      httpPort: state.info?.listeners.http?.port,
+      infoLoaded: state.info !== null,
+    })),
+  )
+  const now = useNow(1000)
+  const { hasOlder, loadOlder } = s
+  const onNearEnd = (): void => {
+    if (hasOlder) void loadOlder()
+  }
+
+  return (
+    <>
+      <div className="view-header">
+        <h1>Events</h1>
+        <span className="muted" aria-label="Stored events">
+          {s.total.toLocaleString()} stored
+        </span>
+        {s.loading && <span className="muted">loading…</span>}
+      </div>
+      {s.error && (
+        <p className="error" role="alert">
+          {s.error}
+        </p>
+      )}
+      <EventRateChart events={s.events} now={now} />
+      {s.events.length === 0 && !s.loading && s.infoLoaded ? (
+        <EmptyEvents httpPort={s.httpPort} />
+      ) : (
+        <div className="events" data-detail={s.selectedId !== null}>
+          <EventsTable
+            events={s.events}
+            total={s.total}
+            selectedId={s.selectedId}
+            onSelect={(id) => void s.selectEvent(id)}
+            onNearEnd={onNearEnd}
+          />
+          {s.selectedId !== null && <EventDetail />}
+        </div>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,19 @@
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { App } from './app/App'
+import { connectStore, createAppStore } from './state/store'
+import { detectTransport } from './transport'
+import './styles/tokens.css'
+import './styles/app.css'
+
+const transport = detectTransport()
+const store = createAppStore(transport)
+connectStore(store, transport)
+void store.getState().loadInfo()
+void store.getState().loadEvents()
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App store={store} />
+  </StrictMode>,
+)

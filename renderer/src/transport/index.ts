@@ -1,0 +1,16 @@
+import type { OutpostBridge } from '../../../collector/contract'
+import { createHttpTransport } from './http-transport'
+import { createIpcTransport } from './ipc-transport'
+import type { Transport } from './transport'
+
+declare global {
+  interface Window {
+    outpost?: OutpostBridge
+  }
+}
+
+/** Electron's preload exposes window.outpost; the browser host does not. */
+export const detectTransport = (): Transport =>
+  window.outpost ? createIpcTransport(window.outpost) : createHttpTransport()
+
+export type { ConnectionState, Transport } from './transport'
