@@ -1,0 +1,7 @@
+import type { OutpostBridge } from '../collector/contract'
+
+declare global {
+  interface Window {
+    outpost?: OutpostBridge
+  }
+}
