@@ -2,7 +2,13 @@
 // deliberately free of zod so the sandboxed preload can bundle it at ~nothing.
 
 /** Calls answered by the core (the collector), in any host. */
-export const CORE_CALLS = ['system:health', 'system:info', 'events:list', 'events:get'] as const
+export const CORE_CALLS = [
+  'system:health',
+  'system:info',
+  'collector:stats',
+  'events:list',
+  'events:get',
+] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
 export const SHELL_CALLS = ['dialog:open', 'dialog:save'] as const

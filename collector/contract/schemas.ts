@@ -27,6 +27,20 @@ export type StoredEvent = z.infer<typeof StoredEvent>
 const Endpoint = z.object({ host: z.string(), port: z.number().int() })
 export type Endpoint = z.infer<typeof Endpoint>
 
+/** What one listener has seen from one peer. */
+export const SourceCounters = z.object({
+  listener: z.string(),
+  source: z.string().describe('peer address'),
+  bytes: z.number(),
+  events: z.number().describe('events stored'),
+  errors: z.number().describe('messages or bodies refused, each with a reason'),
+  drops: z.number().describe('events received but not stored (storage failed, queue full)'),
+  last_seen: z.number().describe('ms since the epoch'),
+  last_error: z.string().nullable(),
+  events_per_s: z.number().describe('stored per second, averaged over the last 9 s'),
+})
+export type SourceCounters = z.infer<typeof SourceCounters>
+
 const FileFilter = z.object({ name: z.string(), extensions: z.array(z.string()) })
 
 const empty = z.strictObject({})
@@ -45,6 +59,13 @@ export const calls = {
       listeners: z.record(z.string(), Endpoint),
       sqlite: z.object({ path: z.string(), schema_version: z.number().int(), events: z.number().int() }),
       duckdb: z.object({ path: z.string(), schema_version: z.number().int(), library_version: z.string() }),
+    }),
+  },
+  'collector:stats': {
+    req: empty,
+    res: z.object({
+      listeners: z.record(z.string(), Endpoint),
+      sources: z.array(SourceCounters),
     }),
   },
   'events:list': {

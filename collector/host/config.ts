@@ -18,6 +18,32 @@ const HttpListener = z.strictObject({
     .default(16 * 1024 * 1024),
 })
 
+const maxMessage = z
+  .number()
+  .int()
+  .min(480) // RFC 5426: every receiver must take 480 octets
+  .default(64 * 1024)
+
+const SyslogUdpListener = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: host.default('127.0.0.1'),
+  port: port.default(5514),
+  max_message_bytes: maxMessage,
+  receive_buffer_bytes: z
+    .number()
+    .int()
+    .min(65536)
+    .default(8 * 1024 * 1024),
+})
+
+const SyslogTcpListener = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: host.default('127.0.0.1'),
+  port: port.default(5514),
+  max_message_bytes: maxMessage,
+  idle_timeout_s: z.number().int().min(1).default(600),
+})
+
 export const Config = z.strictObject({
   api: z
     .strictObject({
@@ -28,6 +54,8 @@ export const Config = z.strictObject({
   listeners: z
     .strictObject({
       http: HttpListener.prefault({}),
+      syslog_udp: SyslogUdpListener.prefault({}),
+      syslog_tcp: SyslogTcpListener.prefault({}),
     })
     .prefault({}),
   storage: z
@@ -57,6 +85,20 @@ listeners:
     host: 127.0.0.1
     port: 5080
     max_body_bytes: 16777216
+  # Syslog over UDP (RFC 5426): RFC 5424 or BSD (RFC 3164) messages, one per datagram.
+  syslog_udp:
+    enabled: true
+    host: 127.0.0.1
+    port: 5514
+    max_message_bytes: 65536
+    receive_buffer_bytes: 8388608   # the kernel may cap it: raise net.core.rmem_max
+  # Syslog over TCP (RFC 6587): octet-counting or LF-delimited, detected per connection.
+  syslog_tcp:
+    enabled: true
+    host: 127.0.0.1
+    port: 5514
+    max_message_bytes: 65536
+    idle_timeout_s: 600
 
 storage:
   # full: fsync every commit, so an acknowledged event survives power loss. normal: faster, crash-safe only.

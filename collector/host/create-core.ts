@@ -14,12 +14,14 @@ import {
   type ParsedReq,
   type Result,
 } from '../contract'
-import { HttpListener } from '../ingest/http-listener'
+import { createListeners } from '../ingest/listeners'
 import { IngestPipeline, type CommittedBatch } from '../ingest/pipeline'
+import { SourceStats } from '../ingest/source-stats'
+import { rawSyslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
 import { EventsRepo } from '../store/sqlite/events-repo'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
-import { loadConfig, type Config } from './config'
+import { loadConfig, type Config, type ListenerName } from './config'
 import { lockDataDir, prepareDataDir } from './data-dir'
 import { StartupError, errnoCode } from './errors'
 import { silentLogger, type Logger } from './log'
@@ -95,18 +97,20 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const pipeline = new IngestPipeline(events, onCommitted)
     cleanups.push(() => pipeline.close())
 
+    const stats = new SourceStats()
     const listeners: Record<string, Endpoint> = {}
-    const http = config.listeners.http
-    if (http.enabled) {
-      const listener = new HttpListener(
-        { host: http.host, port: options.ephemeralPorts ? 0 : http.port, maxBodyBytes: http.max_body_bytes },
-        pipeline,
-        log,
-      )
+    for (const listener of createListeners(config.listeners, {
+      pipeline,
+      stats,
+      syslogDecode: rawSyslogEvent,
+      log,
+      ephemeralPorts: options.ephemeralPorts ?? false,
+    })) {
+      const configured = config.listeners[listener.name as ListenerName]
       try {
-        listeners.http = await listener.start()
+        listeners[listener.name] = await listener.start()
       } catch (error) {
-        throw bindError('http', http.host, http.port, files.config, error)
+        throw bindError(listener.name, configured.host, configured.port, files.config, error)
       }
       cleanups.push(() => listener.stop())
     }
@@ -128,6 +132,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           library_version: DuckArchive.libraryVersion(),
         },
       }),
+      'collector:stats': () => ({ listeners, sources: stats.snapshot() }),
       'events:list': (req) => ({ events: events.list(req.limit, req.before), total: events.count() }),
       'events:get': (req) => {
         const event = events.get(req.id)

@@ -2,10 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { createGunzip, createInflate } from 'node:zlib'
 import type { Readable } from 'node:stream'
+import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
+import type { Listener } from './listener'
 import { parseJsonBody } from './json-body'
 import { normalizeJson } from './normalize'
 import type { IngestPipeline } from './pipeline'
+import type { SourceStats } from './source-stats'
 
 export type HttpListenerOptions = { host: string; port: number; maxBodyBytes: number }
 
@@ -58,16 +61,18 @@ const readBody = (req: IncomingMessage, limit: number): Promise<string> =>
   })
 
 /** The collector's JSON-over-HTTP listener: `POST /v1/events`. */
-export class HttpListener {
+export class HttpListener implements Listener {
+  readonly name = 'http'
   private server: Server | undefined
 
   constructor(
     private readonly options: HttpListenerOptions,
     private readonly pipeline: IngestPipeline,
+    private readonly stats: SourceStats,
     private readonly log: Logger,
   ) {}
 
-  async start(): Promise<{ host: string; port: number }> {
+  async start(): Promise<Endpoint> {
     const server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.log.error('http listener: request failed', { error: (error as Error).message })
@@ -102,30 +107,35 @@ export class HttpListener {
       req.resume()
       return
     }
+    const source = req.socket.remoteAddress ?? 'unknown'
     let text: string
     try {
       text = await readBody(req, this.options.maxBodyBytes)
     } catch (error) {
       if (error instanceof BodyError) {
+        this.stats.rejected(this.name, source, error.message)
         send(res, error.status, { error: error.message })
         return
       }
       throw error
     }
+    this.stats.received(this.name, source, Buffer.byteLength(text))
     const { items, problems } = parseJsonBody(text)
+    for (const problem of problems) this.stats.rejected(this.name, source, problem.error)
     if (items.length === 0) {
       send(res, 400, { error: problems[0]?.error ?? 'no events in body', accepted: 0, rejected: problems })
       return
     }
-    const receivedAt = Date.now()
-    const ctx = { listener: 'http', source: req.socket.remoteAddress ?? null, receivedAt }
+    const ctx = { listener: this.name, source, receivedAt: Date.now() }
     try {
       await this.pipeline.submit(items.map((item) => normalizeJson(item, ctx)))
     } catch (error) {
+      this.stats.dropped(this.name, source, items.length, (error as Error).message)
       res.setHeader('retry-after', '5')
       send(res, 503, { error: `not stored, retry: ${(error as Error).message}` })
       return
     }
+    this.stats.stored(this.name, source, items.length)
     // Only now, with the batch committed, is it acknowledged.
     send(
       res,

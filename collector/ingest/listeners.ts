@@ -1,0 +1,68 @@
+import type { Config } from '../host/config'
+import type { Logger } from '../host/log'
+import { HttpListener } from './http-listener'
+import type { Listener } from './listener'
+import type { IngestPipeline } from './pipeline'
+import type { SourceStats } from './source-stats'
+import type { SyslogDecode } from './syslog-event'
+import { SyslogTcpListener } from './syslog-tcp'
+import { SyslogUdpListener } from './syslog-udp'
+
+export type ListenerDeps = {
+  pipeline: IngestPipeline
+  stats: SourceStats
+  syslogDecode: SyslogDecode
+  log: Logger
+  /** `--port 0`: every listener takes a free port. */
+  ephemeralPorts: boolean
+}
+
+/** The enabled listeners of a config, not yet started. */
+export const createListeners = (listeners: Config['listeners'], deps: ListenerDeps): Listener[] => {
+  const port = (configured: number): number => (deps.ephemeralPorts ? 0 : configured)
+  const out: Listener[] = []
+  const { http, syslog_udp: udp, syslog_tcp: tcp } = listeners
+  if (http.enabled) {
+    out.push(
+      new HttpListener(
+        { host: http.host, port: port(http.port), maxBodyBytes: http.max_body_bytes },
+        deps.pipeline,
+        deps.stats,
+        deps.log,
+      ),
+    )
+  }
+  if (udp.enabled) {
+    out.push(
+      new SyslogUdpListener(
+        {
+          host: udp.host,
+          port: port(udp.port),
+          maxMessageBytes: udp.max_message_bytes,
+          receiveBufferBytes: udp.receive_buffer_bytes,
+        },
+        deps.pipeline,
+        deps.syslogDecode,
+        deps.stats,
+        deps.log,
+      ),
+    )
+  }
+  if (tcp.enabled) {
+    out.push(
+      new SyslogTcpListener(
+        {
+          host: tcp.host,
+          port: port(tcp.port),
+          maxMessageBytes: tcp.max_message_bytes,
+          idleTimeoutMs: tcp.idle_timeout_s * 1000,
+        },
+        deps.pipeline,
+        deps.syslogDecode,
+        deps.stats,
+        deps.log,
+      ),
+    )
+  }
+  return out
+}

@@ -1,0 +1,73 @@
+import { createSocket, type Socket } from 'node:dgram'
+import { isIPv6 } from 'node:net'
+import type { Endpoint } from '../contract'
+import type { Logger } from '../host/log'
+import type { Listener } from './listener'
+import type { IngestPipeline } from './pipeline'
+import type { SourceStats } from './source-stats'
+import type { SyslogDecode } from './syslog-event'
+
+export type SyslogUdpOptions = {
+  host: string
+  port: number
+  maxMessageBytes: number
+  receiveBufferBytes: number
+}
+
+/**
+ * RFC 5426: one message per datagram. Datagrams that arrive in the same turn of the event
+ * loop go to the store as one batch. UDP has no acknowledgement: what the kernel drops
+ * before we read it is counted from /proc/net/udp (see kernelDrops).
+ */
+export class SyslogUdpListener implements Listener {
+  readonly name = 'syslog_udp'
+  private socket: Socket | undefined
+
+  constructor(
+    private readonly options: SyslogUdpOptions,
+    private readonly pipeline: IngestPipeline,
+    private readonly decode: SyslogDecode,
+    private readonly stats: SourceStats,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<Endpoint> {
+    const socket = createSocket({
+      type: isIPv6(this.options.host) ? 'udp6' : 'udp4',
+      recvBufferSize: this.options.receiveBufferBytes,
+    })
+    socket.on('message', (datagram, remote) => {
+      const source = remote.address
+      this.stats.received(this.name, source, datagram.length)
+      if (datagram.length > this.options.maxMessageBytes) {
+        this.stats.rejected(
+          this.name,
+          source,
+          `datagram of ${datagram.length} bytes over the ${this.options.maxMessageBytes}-byte limit`,
+        )
+        return
+      }
+      const event = this.decode(datagram, { listener: this.name, source, receivedAt: Date.now() })
+      this.pipeline.submit([event]).then(
+        () => this.stats.stored(this.name, source, 1),
+        (error: unknown) => this.stats.dropped(this.name, source, 1, (error as Error).message),
+      )
+    })
+    socket.on('error', (error) => this.log.error('syslog_udp socket error', { error: error.message }))
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.bind(this.options.port, this.options.host, () => {
+        socket.off('error', reject)
+        resolve()
+      })
+    })
+    this.socket = socket
+    return { host: this.options.host, port: socket.address().port }
+  }
+
+  async stop(): Promise<void> {
+    const socket = this.socket
+    this.socket = undefined
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()))
+  }
+}
