@@ -6,6 +6,10 @@ export const CORE_CALLS = [
   'system:health',
   'system:info',
   'collector:stats',
+  'collector:dead-letters',
+  'tokens:list',
+  'tokens:create',
+  'tokens:revoke',
   'events:list',
   'events:get',
 ] as const

@@ -41,6 +41,28 @@ export const SourceCounters = z.object({
 })
 export type SourceCounters = z.infer<typeof SourceCounters>
 
+export const IngestToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  token: z.string().describe('what forwarders send: `Authorization: Splunk <token>` or `Bearer <token>`'),
+  created_at: isoTimestamp,
+  revoked_at: isoTimestamp.nullable(),
+  last_used_at: isoTimestamp.nullable().describe('to the minute'),
+})
+export type IngestToken = z.infer<typeof IngestToken>
+
+export const DeadLetter = z.object({
+  id: z.number().int(),
+  received_at: isoTimestamp,
+  listener: z.string(),
+  source: z.string().nullable(),
+  reason: z.string(),
+  payload: z.string().nullable().describe('what was received, as UTF-8, at most 64 KiB'),
+  payload_bytes: z.number().int(),
+  truncated: z.boolean(),
+})
+export type DeadLetter = z.infer<typeof DeadLetter>
+
 const FileFilter = z.object({ name: z.string(), extensions: z.array(z.string()) })
 
 const empty = z.strictObject({})
@@ -67,6 +89,19 @@ export const calls = {
       listeners: z.record(z.string(), Endpoint),
       sources: z.array(SourceCounters),
     }),
+  },
+  'collector:dead-letters': {
+    req: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),
+    res: z.object({ dead_letters: z.array(DeadLetter) }),
+  },
+  'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
+  'tokens:create': {
+    req: z.strictObject({ name: z.string().min(1) }),
+    res: z.object({ token: IngestToken }),
+  },
+  'tokens:revoke': {
+    req: z.strictObject({ id: z.string().min(1).describe('id or name') }),
+    res: z.object({ token: IngestToken }),
   },
   'events:list': {
     req: z.strictObject({

@@ -44,6 +44,17 @@ const SyslogTcpListener = z.strictObject({
   idle_timeout_s: z.number().int().min(1).default(600),
 })
 
+const HecListener = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: host.default('127.0.0.1'),
+  port: port.default(8088),
+  max_body_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
+})
+
 export const Config = z.strictObject({
   api: z
     .strictObject({
@@ -56,6 +67,7 @@ export const Config = z.strictObject({
       http: HttpListener.prefault({}),
       syslog_udp: SyslogUdpListener.prefault({}),
       syslog_tcp: SyslogTcpListener.prefault({}),
+      hec: HecListener.prefault({}),
     })
     .prefault({}),
   storage: z
@@ -99,6 +111,13 @@ listeners:
     port: 5514
     max_message_bytes: 65536
     idle_timeout_s: 600
+  # Splunk HTTP Event Collector: /services/collector/event, /raw, /ack, /health.
+  # Tokens: outpost tokens list|create|revoke (a "default" one exists from the first start).
+  hec:
+    enabled: true
+    host: 127.0.0.1
+    port: 8088
+    max_body_bytes: 16777216
 
 storage:
   # full: fsync every commit, so an acknowledged event survives power loss. normal: faster, crash-safe only.

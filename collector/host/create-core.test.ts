@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EventPayload } from '../contract'
+import { migrations } from '../store/sqlite/migrations'
 import { createCore, type Core } from './create-core'
 import { StartupError } from './errors'
 
@@ -46,7 +47,7 @@ describe('the core, in-process', () => {
     const info = await core.call('system:info', {})
     expect(info).toMatchObject({
       ok: true,
-      value: { sqlite: { schema_version: 1, events: 0 }, duckdb: { schema_version: 1 } },
+      value: { sqlite: { schema_version: migrations.length, events: 0 }, duckdb: { schema_version: 1 } },
     })
 
     await core.stop()

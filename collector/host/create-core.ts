@@ -19,8 +19,10 @@ import { IngestPipeline, type CommittedBatch } from '../ingest/pipeline'
 import { SourceStats } from '../ingest/source-stats'
 import { rawSyslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
+import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { EventsRepo } from '../store/sqlite/events-repo'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
+import { TokensRepo } from '../store/sqlite/tokens-repo'
 import { loadConfig, type Config, type ListenerName } from './config'
 import { lockDataDir, prepareDataDir } from './data-dir'
 import { StartupError, errnoCode } from './errors'
@@ -85,6 +87,10 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const archive = await DuckArchive.open(files.duckdb)
     cleanups.push(() => archive.close())
     const events = new EventsRepo(sqlite.db)
+    const tokens = new TokensRepo(sqlite.db)
+    tokens.ensureDefault()
+    const deadLetters = new DeadLettersRepo(sqlite.db)
+    cleanups.push(() => deadLetters.flush())
 
     const bus = new EventEmitter()
     const push: PushListener = (name, payload) => bus.emit('push', name, payload)
@@ -97,12 +103,15 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const pipeline = new IngestPipeline(events, onCommitted)
     cleanups.push(() => pipeline.close())
 
-    const stats = new SourceStats()
+    const stats = new SourceStats((listener, source, reason, payload) =>
+      deadLetters.add(listener, source, reason, payload),
+    )
     const listeners: Record<string, Endpoint> = {}
     for (const listener of createListeners(config.listeners, {
       pipeline,
       stats,
       syslogDecode: rawSyslogEvent,
+      checkToken: (token) => tokens.check(token),
       log,
       ephemeralPorts: options.ephemeralPorts ?? false,
     })) {
@@ -133,6 +142,10 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         },
       }),
       'collector:stats': () => ({ listeners, sources: stats.snapshot() }),
+      'collector:dead-letters': (req) => ({ dead_letters: deadLetters.list(req.limit) }),
+      'tokens:list': () => ({ tokens: tokens.list() }),
+      'tokens:create': (req) => ({ token: tokens.create(req.name) }),
+      'tokens:revoke': (req) => ({ token: tokens.revoke(req.id) }),
       'events:list': (req) => ({ events: events.list(req.limit, req.before), total: events.count() }),
       'events:get': (req) => {
         const event = events.get(req.id)

@@ -1,64 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createGunzip, createInflate } from 'node:zlib'
-import type { Readable } from 'node:stream'
 import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
 import type { Listener } from './listener'
+import { BodyError, readBody, sendJson as send } from './http-body'
 import { parseJsonBody } from './json-body'
 import { normalizeJson } from './normalize'
 import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 
 export type HttpListenerOptions = { host: string; port: number; maxBodyBytes: number }
-
-class BodyError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
-const send = (res: ServerResponse, status: number, body: unknown): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
-  res.end(text)
-}
-
-/** Reads the whole body, inflating gzip/deflate, and stops at `limit` bytes (after inflation: no gzip bombs). */
-const readBody = (req: IncomingMessage, limit: number): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase()
-    let stream: Readable = req
-    if (encoding === 'gzip' || encoding === 'x-gzip') stream = req.pipe(createGunzip())
-    else if (encoding === 'deflate') stream = req.pipe(createInflate())
-    else if (encoding !== 'identity') {
-      reject(new BodyError(415, `unsupported Content-Encoding "${encoding}": send identity, gzip or deflate`))
-      req.resume()
-      return
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        reject(
-          new BodyError(
-            413,
-            `body larger than ${limit} bytes (after decompression): split the batch or raise listeners.http.max_body_bytes`,
-          ),
-        )
-        stream.destroy()
-        req.resume()
-        return
-      }
-      chunks.push(chunk)
-    })
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    stream.on('error', (error) => reject(new BodyError(400, `cannot read body: ${error.message}`)))
-  })
 
 /** The collector's JSON-over-HTTP listener: `POST /v1/events`. */
 export class HttpListener implements Listener {
@@ -110,7 +61,7 @@ export class HttpListener implements Listener {
     const source = req.socket.remoteAddress ?? 'unknown'
     let text: string
     try {
-      text = await readBody(req, this.options.maxBodyBytes)
+      text = await readBody(req, this.options.maxBodyBytes, 'listeners.http.max_body_bytes')
     } catch (error) {
       if (error instanceof BodyError) {
         this.stats.rejected(this.name, source, error.message)
@@ -121,11 +72,13 @@ export class HttpListener implements Listener {
     }
     this.stats.received(this.name, source, Buffer.byteLength(text))
     const { items, problems } = parseJsonBody(text)
-    for (const problem of problems) this.stats.rejected(this.name, source, problem.error)
     if (items.length === 0) {
-      send(res, 400, { error: problems[0]?.error ?? 'no events in body', accepted: 0, rejected: problems })
+      const error = problems[0]?.error ?? 'no events in body'
+      this.stats.rejected(this.name, source, error, text)
+      send(res, 400, { error, accepted: 0, rejected: problems.map(({ raw: _raw, ...p }) => p) })
       return
     }
+    for (const problem of problems) this.stats.rejected(this.name, source, problem.error, problem.raw ?? null)
     const ctx = { listener: this.name, source, receivedAt: Date.now() }
     try {
       await this.pipeline.submit(items.map((item) => normalizeJson(item, ctx)))

@@ -5,7 +5,8 @@ import { locateJsonError } from './json-error'
  * Each bad item is reported with where it is; the good ones are still taken.
  */
 export type BodyItem = Record<string, unknown>
-export type BodyProblem = { item: number; line: number; error: string }
+/** `raw` is the offending text (kept as a dead letter), not sent back to the client. */
+export type BodyProblem = { item: number; line: number; error: string; raw?: string }
 export type ParsedBody = { items: BodyItem[]; problems: BodyProblem[] }
 
 const describeJsonError = (text: string, lineOffset = 0): { line: number; error: string } => {

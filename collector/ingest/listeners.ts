@@ -1,5 +1,6 @@
 import type { Config } from '../host/config'
 import type { Logger } from '../host/log'
+import { HecListener, type TokenCheck } from './hec-listener'
 import { HttpListener } from './http-listener'
 import type { Listener } from './listener'
 import type { IngestPipeline } from './pipeline'
@@ -12,6 +13,7 @@ export type ListenerDeps = {
   pipeline: IngestPipeline
   stats: SourceStats
   syslogDecode: SyslogDecode
+  checkToken: TokenCheck
   log: Logger
   /** `--port 0`: every listener takes a free port. */
   ephemeralPorts: boolean
@@ -21,7 +23,7 @@ export type ListenerDeps = {
 export const createListeners = (listeners: Config['listeners'], deps: ListenerDeps): Listener[] => {
   const port = (configured: number): number => (deps.ephemeralPorts ? 0 : configured)
   const out: Listener[] = []
-  const { http, syslog_udp: udp, syslog_tcp: tcp } = listeners
+  const { http, syslog_udp: udp, syslog_tcp: tcp, hec } = listeners
   if (http.enabled) {
     out.push(
       new HttpListener(
@@ -59,6 +61,17 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
         },
         deps.pipeline,
         deps.syslogDecode,
+        deps.stats,
+        deps.log,
+      ),
+    )
+  }
+  if (hec.enabled) {
+    out.push(
+      new HecListener(
+        { host: hec.host, port: port(hec.port), maxBodyBytes: hec.max_body_bytes },
+        deps.pipeline,
+        deps.checkToken,
         deps.stats,
         deps.log,
       ),

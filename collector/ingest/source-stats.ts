@@ -23,7 +23,16 @@ type Entry = Omit<SourceCounters, 'events_per_s'> & { buckets: Float64Array; buc
 export class SourceStats {
   private readonly entries = new Map<string, Entry>()
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    /** Where refused input is kept (the dead-letter table). */
+    private readonly onReject: (
+      listener: string,
+      source: string,
+      reason: string,
+      payload: Buffer | string | null,
+    ) => void = () => {},
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private entry(listener: string, source: string): Entry {
     const key = `${listener}\u0000${source}`
@@ -70,7 +79,9 @@ export class SourceStats {
     entry.last_seen = now
   }
 
-  rejected(listener: string, source: string, reason: string): void {
+  /** Input refused with a reason: counted, and kept with its payload for inspection. */
+  rejected(listener: string, source: string, reason: string, payload: Buffer | string | null = null): void {
+    this.onReject(listener, source, reason, payload)
     const entry = this.entry(listener, source)
     entry.errors++
     entry.last_error = reason

@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventSummary } from '../contract'
 import { createCore, type Core } from '../host/create-core'
@@ -32,7 +33,8 @@ const waitForMessage = async (needle: string): Promise<EventSummary> => {
   }
   throw new Error(`no event containing ${needle}`)
 }
-const logger = (args: string[]) => execFileSync('logger', args, { timeout: 5000 })
+// Async: the collector runs in this process, a blocking spawn would starve it.
+const logger = (args: string[]) => promisify(execFile)('logger', args, { timeout: 5000 })
 
 describe('syslog listeners with util-linux logger', () => {
   it.each([
@@ -44,7 +46,7 @@ describe('syslog listeners with util-linux logger', () => {
   ])('%s', async (name, listener, flags) => {
     const port = core.listeners[listener]!.port
     const marker = `outpost-test ${name} ${Math.random()}`
-    logger(['-n', '127.0.0.1', '-P', String(port), ...flags, '-t', 'outposttest', marker])
+    await logger(['-n', '127.0.0.1', '-P', String(port), ...flags, '-t', 'outposttest', marker])
     const event = await waitForMessage(marker)
     expect(event.listener).toBe(listener)
     expect(event.source).toBe('127.0.0.1')

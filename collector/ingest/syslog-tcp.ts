@@ -80,7 +80,7 @@ export class SyslogTcpListener implements Listener {
       const { frames, error } = decoder.push(chunk)
       store(frames)
       if (error) {
-        this.stats.rejected(this.name, source, `${this.name}: ${error}`)
+        this.stats.rejected(this.name, source, `${this.name}: ${error}`, chunk)
         socket.destroy()
       }
     })

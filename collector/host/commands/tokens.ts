@@ -1,0 +1,94 @@
+import type { IngestToken } from '../../contract'
+import { ContractError } from '../../contract'
+import { SqliteStore } from '../../store/sqlite/sqlite-store'
+import { TokensRepo } from '../../store/sqlite/tokens-repo'
+import { loadConfig } from '../config'
+import { prepareDataDir } from '../data-dir'
+import { StartupError } from '../errors'
+import { dataFiles, defaultDataDir } from '../paths'
+import { commonOptions, parse, UsageError, type Command } from './common'
+
+const HELP = `Usage: outpost tokens list [--json]
+       outpost tokens create NAME [--json]
+       outpost tokens revoke ID|NAME [--json]
+
+Ingest tokens for forwarders: Splunk HEC (Authorization: Splunk <token>) and the JSON listener
+when it requires a token. A first start creates one named "default". Works on the data dir
+directly, also while Outpost is running: changes apply at once.
+
+Options:
+  --data-dir DIR   data dir
+  --json           print JSON instead of a table
+  -h, --help       show this help
+`
+
+const table = (tokens: IngestToken[]): string => {
+  if (tokens.length === 0) return 'no tokens\n'
+  const rows = tokens.map((t) => [
+    t.name,
+    t.token,
+    t.revoked_at ? `revoked ${t.revoked_at}` : 'active',
+    t.last_used_at ?? 'never',
+    t.id,
+  ])
+  const header = ['NAME', 'TOKEN', 'STATUS', 'LAST USED', 'ID']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  return (
+    [header, ...rows]
+      .map((r) =>
+        r
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  )
+}
+
+export const tokensCommand: Command = {
+  summary: 'list, create or revoke ingest tokens (HEC, HTTP)',
+  run: (args, io) => {
+    const { values, positionals } = parse(
+      args,
+      { ...commonOptions, json: { type: 'boolean' } },
+      'tokens',
+      true,
+    )
+    if (values.help) {
+      io.stdout(HELP)
+      return 0
+    }
+    const [verb, target, ...extra] = positionals
+    if (verb === undefined)
+      throw new UsageError('say what to do: list, create NAME or revoke ID|NAME (see outpost tokens --help)')
+    if (extra.length > 0)
+      throw new UsageError(`unexpected argument "${extra[0]}" (see outpost tokens --help)`)
+    if ((verb === 'create' || verb === 'revoke') && !target)
+      throw new UsageError(`outpost tokens ${verb} needs a ${verb === 'create' ? 'NAME' : 'ID or NAME'}`)
+    if (!['list', 'create', 'revoke'].includes(verb))
+      throw new UsageError(`unknown tokens command "${verb}": use list, create or revoke`)
+
+    const dataDir = values['data-dir'] ?? defaultDataDir(io.env)
+    prepareDataDir(dataDir)
+    const files = dataFiles(dataDir)
+    const config = loadConfig(files.config)
+    const store = SqliteStore.open(files.sqlite, { synchronous: config.storage.sqlite_synchronous })
+    try {
+      const repo = new TokensRepo(store.db)
+      repo.ensureDefault()
+      const result =
+        verb === 'list' ? repo.list() : [verb === 'create' ? repo.create(target!) : repo.revoke(target!)]
+      io.stdout(
+        values.json
+          ? JSON.stringify(verb === 'list' ? { tokens: result } : { token: result[0] }) + '\n'
+          : table(result),
+      )
+      return 0
+    } catch (error) {
+      if (error instanceof ContractError) throw new StartupError(error.message)
+      throw error
+    } finally {
+      store.close()
+    }
+  },
+}

@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import { createGunzip, createInflate } from 'node:zlib'
+
+/** Shared by the HTTP listeners (JSON, HEC, _bulk, OTLP): bodies with a size cap, gzip or deflate. */
+export class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+/** Reads the whole body, inflating gzip/deflate, and stops at `limit` bytes (after inflation: no gzip bombs). */
+export const readBody = (req: IncomingMessage, limit: number, setting = 'max_body_bytes'): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase()
+    let stream: Readable = req
+    if (encoding === 'gzip' || encoding === 'x-gzip') stream = req.pipe(createGunzip())
+    else if (encoding === 'deflate') stream = req.pipe(createInflate())
+    else if (encoding !== 'identity') {
+      reject(new BodyError(415, `unsupported Content-Encoding "${encoding}": send identity, gzip or deflate`))
+      req.resume()
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) {
+        reject(
+          new BodyError(
+            413,
+            `body larger than ${limit} bytes (after decompression): split the batch or raise ${setting} in config.yaml`,
+          ),
+        )
+        stream.destroy()
+        req.resume()
+        return
+      }
+      chunks.push(chunk)
+    })
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    stream.on('error', (error) => reject(new BodyError(400, `cannot read body: ${error.message}`)))
+  })
