@@ -382,6 +382,11 @@ describe('gelfToEvent', () => {
     expect(gelfToEvent({ ...valid, level })['log.level']).toBe(name)
   })
 
+  it('reads a millisecond timestamp sent by mistake, and ignores one out of range', () => {
+    expect(gelfToEvent({ ...valid, timestamp: 1763769600250 })['@timestamp']).toBe('2025-11-22T00:00:00.250Z')
+    expect(gelfToEvent({ ...valid, timestamp: 1e300 })).not.toHaveProperty('@timestamp')
+  })
+
   it('leaves out what the message does not have', () => {
     const event = gelfToEvent({ version: '1.1', host: 'h', short_message: 'm' })
     expect(event).not.toHaveProperty('@timestamp')

@@ -400,7 +400,8 @@ export const SYSLOG_LEVELS = [
 export const gelfToEvent = (msg: GelfMessage): Record<string, unknown> => {
   const event: Record<string, unknown> = { ...msg }
   const ms = parseTime(msg.timestamp)
-  // parseTime accepts any finite number; Date only spans +-8.64e15 ms.
+  // Seconds per GELF; like the normalizer, parseTime reads a sender's milliseconds (> 1e11) as such.
+  // Date only spans +-8.64e15 ms.
   if (ms !== null && Math.abs(ms) <= 8.64e15) event['@timestamp'] = new Date(ms).toISOString()
   if (typeof msg.host === 'string') event['host.name'] = msg.host
   if (typeof msg.short_message === 'string') event.message = msg.short_message
