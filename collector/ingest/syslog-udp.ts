@@ -1,11 +1,11 @@
-import { createSocket, type Socket } from 'node:dgram'
-import { isIPv6 } from 'node:net'
+import type { Socket } from 'node:dgram'
 import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
 import type { Listener } from './listener'
 import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 import type { SyslogDecode } from './syslog-event'
+import { bindUdp, closeUdp } from './udp-socket'
 
 export type SyslogUdpOptions = {
   host: string
@@ -32,35 +32,26 @@ export class SyslogUdpListener implements Listener {
   ) {}
 
   async start(): Promise<Endpoint> {
-    const socket = createSocket({
-      type: isIPv6(this.options.host) ? 'udp6' : 'udp4',
-      recvBufferSize: this.options.receiveBufferBytes,
-    })
-    socket.on('message', (datagram, remote) => {
-      const source = remote.address
-      this.stats.received(this.name, source, datagram.length)
-      if (datagram.length > this.options.maxMessageBytes) {
-        this.stats.rejected(
-          this.name,
-          source,
-          `datagram of ${datagram.length} bytes over the ${this.options.maxMessageBytes}-byte limit`,
+    const socket = await bindUdp(
+      this.options.host,
+      this.options.port,
+      this.options.receiveBufferBytes,
+      (datagram, remote) => {
+        const source = remote.address
+        this.stats.received(this.name, source, datagram.length)
+        if (datagram.length > this.options.maxMessageBytes) {
+          const reason = `datagram of ${datagram.length} bytes over the ${this.options.maxMessageBytes}-byte limit`
+          this.stats.rejected(this.name, source, reason, datagram)
+          return
+        }
+        const event = this.decode(datagram, { listener: this.name, source, receivedAt: Date.now() })
+        this.pipeline.submit([event]).then(
+          () => this.stats.stored(this.name, source, 1),
+          (error: unknown) => this.stats.dropped(this.name, source, 1, (error as Error).message),
         )
-        return
-      }
-      const event = this.decode(datagram, { listener: this.name, source, receivedAt: Date.now() })
-      this.pipeline.submit([event]).then(
-        () => this.stats.stored(this.name, source, 1),
-        (error: unknown) => this.stats.dropped(this.name, source, 1, (error as Error).message),
-      )
-    })
+      },
+    )
     socket.on('error', (error) => this.log.error('syslog_udp socket error', { error: error.message }))
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject)
-      socket.bind(this.options.port, this.options.host, () => {
-        socket.off('error', reject)
-        resolve()
-      })
-    })
     this.socket = socket
     return { host: this.options.host, port: socket.address().port }
   }
@@ -68,6 +59,6 @@ export class SyslogUdpListener implements Listener {
   async stop(): Promise<void> {
     const socket = this.socket
     this.socket = undefined
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()))
+    await closeUdp(socket)
   }
 }
