@@ -43,7 +43,8 @@ export const readHeaderFields = (
 const ESCAPED: Record<number, string> = { 0x3d: '=', 0x5c: '\\', 0x6e: '\n', 0x72: '\r' }
 
 /**
- * `key=value key2=value two` from `start`: a value runs until the next ` key=`. With `unescape`
+ * `key=value key2=value two` from `start`: a value runs until the next ` key=` (trailing spaces
+ * dropped). With `unescape`
  * (CEF), `\=` `\\` `\n` `\r` are decoded and an escaped '=' never starts a key. Single pass: the
  * look-ahead after a space skips the key-like run it read, so hostile input stays linear.
  */
@@ -59,7 +60,7 @@ export const readExtension = (
     const keyStart = k
     while (k < text.length && isKeyChar(text.charCodeAt(k))) k++
     if (k === keyStart || text.charCodeAt(k) !== 0x3d)
-      return { at: k === keyStart ? keyStart : k, reason: 'expected key=value in extension' }
+      return { at: keyStart, reason: 'expected key=value in extension' }
     const key = text.slice(keyStart, k)
     k++
     let value = ''
@@ -86,6 +87,8 @@ export const readExtension = (
         k = m
       } else k++
     }
+    // Spaces before the next key (or the end) separate, as in Logstash's cef codec: not part of the value.
+    while (end > from && text.charCodeAt(end - 1) === 0x20) end--
     put(values, key, value + text.slice(from, end))
     k = next
   }

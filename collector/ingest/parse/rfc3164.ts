@@ -61,16 +61,18 @@ const inferYear = (p: TimeParts, offset: number, options: ParseOptions): number 
  * `Mmm dd [yyyy] hh:mm:ss[.fff] [ZONE][:]` at k (the month), as BSD, Cisco IOS and ASA print it.
  * The day may be space-padded ("Oct  9") or a single digit.
  */
-const scanBsdStamp = (text: string, k: number, options: ParseOptions): Stamp => {
-  const month = monthAt(text, k)
+const scanBsdStamp = (text: string, start: number, options: ParseOptions): Stamp => {
+  const month = monthAt(text, start)
+  let k = start
   k += 3
   if (text.charCodeAt(k) !== SP) return { at: k, reason: 'expected SP after month' }
   k++
   if (text.charCodeAt(k) === SP) k++
+  const dayAt = k
   let day = twoDigits(text, k)
   if (day >= 0) k += 2
   else if (isDigit(text.charCodeAt(k))) day = text.charCodeAt(k++) - 0x30
-  if (day < 1 || day > 31) return { at: k, reason: 'day must be 1-31' }
+  if (day < 1 || day > 31) return { at: dayAt, reason: 'day must be 1-31' }
   if (text.charCodeAt(k) !== SP) return { at: k, reason: 'expected SP after day' }
   k++
   let year: number | null = null
@@ -108,7 +110,10 @@ const scanBsdStamp = (text: string, k: number, options: ParseOptions): Stamp => 
   const parts: TimeParts = { year: 0, month, day, ...clock, fraction, offsetMinutes: offset }
   parts.year = year ?? inferYear(parts, offset, options)
   if (day > daysInMonth(parts.year, month))
-    return { at: k, reason: `day ${day} is not valid in ${parts.year}-${month}` }
+    return {
+      at: dayAt,
+      reason: `${text.slice(start, start + 3)} ${day} is not a valid date in ${parts.year}${year === null ? ' (inferred year)' : ''}`,
+    }
   return { end: k, iso: formatIso(parts, offset) }
 }
 
