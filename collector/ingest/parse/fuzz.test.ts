@@ -33,7 +33,13 @@ const PREFIXES = [
   'LEEF:2.0|V|P|1|E|',
   '{"a":',
 ]
-const structural = fc.constantFrom(...' <>[]"=\\|:%-*.T0123456789\t{}\'CEFLZ'.split(''), '\ufeff', '😀')
+const structural = fc.constantFrom(
+  ...' <>[]"=\\|:%-*.T0123456789\t{}\'CEFLZ'.split(''),
+  '\ufeff',
+  '😀',
+  '\ud800',
+  '\udc00',
+)
 const hostile = fc.tuple(
   fc.constantFrom(...PREFIXES),
   fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: structural, maxLength: 60 })),
