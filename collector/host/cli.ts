@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { parse, commonOptions, UsageError, type CliIo, type Command } from './commands/common'
+import { parseCommand } from './commands/parse'
 import { serveCommand } from './commands/serve'
 import { tokensCommand } from './commands/tokens'
 import { StartupError } from './errors'
@@ -21,6 +22,7 @@ const versionCommand: Command = {
 
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
+  parse: parseCommand,
   tokens: tokensCommand,
   version: versionCommand,
 }

@@ -17,7 +17,7 @@ import {
 import { createListeners } from '../ingest/listeners'
 import { IngestPipeline, type CommittedBatch } from '../ingest/pipeline'
 import { SourceStats } from '../ingest/source-stats'
-import { rawSyslogEvent } from '../ingest/syslog-event'
+import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { EventsRepo } from '../store/sqlite/events-repo'
@@ -110,7 +110,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     for (const listener of createListeners(config.listeners, {
       pipeline,
       stats,
-      syslogDecode: rawSyslogEvent,
+      syslogDecode: syslogEvent,
       checkToken: (token) => tokens.check(token),
       log,
       ephemeralPorts: options.ephemeralPorts ?? false,

@@ -257,3 +257,43 @@ describe('outpost --help', () => {
     expect(outpost(['version']).stdout.trim()).toBe(pkg.version)
   })
 })
+
+describe('outpost parse', () => {
+  it('prints one JSON object per input line, failures included', () => {
+    const input = [
+      '<13>1 2026-11-22T10:00:00Z host app 1 - - hello',
+      '<13>Nov 22 10:00:00 host app[1]: hello',
+      'CEF:0|V|P|1|42|Name|5|src=10.0.0.1',
+      '<13>1 2026-13-01T00:00:00Z host app - - - bad month',
+      '', // an empty line is a line: it gets its answer too
+      'last=1 line=2',
+    ].join('\n')
+    const result = spawnSync(process.execPath, [OUTPOST_BIN, 'parse'], {
+      input,
+      encoding: 'utf8',
+      timeout: 15_000,
+    })
+    expect(result.status).toBe(0)
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines.map((l) => l.format ?? l.ok)).toEqual(['rfc5424', 'rfc3164', 'cef', false, false, 'kv'])
+    expect(lines[0]).toEqual({
+      ok: true,
+      format: 'rfc5424',
+      priority: 13,
+      facility: 1,
+      severity: 5,
+      version: 1,
+      timestamp: '2026-11-22T10:00:00Z',
+      hostname: 'host',
+      appname: 'app',
+      procid: '1',
+      msgid: null,
+      structured_data: null,
+      message: 'hello',
+    })
+    expect(lines[3]!.error).toMatch(/^rfc5424: column \d+: /)
+  })
+})

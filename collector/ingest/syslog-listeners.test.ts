@@ -50,6 +50,17 @@ describe('syslog listeners with util-linux logger', () => {
     const event = await waitForMessage(marker)
     expect(event.listener).toBe(listener)
     expect(event.source).toBe('127.0.0.1')
+    // Parsed, not just kept: logger's default priority is user.notice.
+    expect(event.message).toBe(marker)
+    expect(event.severity).toBe('notice')
+    const full = await core.call('events:get', { id: event.id })
+    if (!full.ok) throw new Error(full.error.message)
+    expect((full.value as { event: { fields: Record<string, unknown> } }).event.fields).toMatchObject({
+      'log.syslog.format': flags.includes('--rfc5424') ? 'rfc5424' : 'rfc3164',
+      'log.syslog.facility.name': 'user',
+      'process.name': 'outposttest',
+      'event.original': expect.stringContaining(marker) as string,
+    })
   })
 
   it('takes many messages on one TCP connection, split at awkward places', async () => {
