@@ -55,6 +55,46 @@ const HecListener = z.strictObject({
     .default(16 * 1024 * 1024),
 })
 
+const GelfUdpListener = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: host.default('127.0.0.1'),
+  port: port.default(12201),
+  max_message_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  receive_buffer_bytes: z
+    .number()
+    .int()
+    .min(65536)
+    .default(8 * 1024 * 1024),
+})
+
+const GelfTcpListener = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: host.default('127.0.0.1'),
+  port: port.default(12201),
+  max_message_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  idle_timeout_s: z.number().int().min(1).default(600),
+})
+
+const ForwardListener = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: host.default('127.0.0.1'),
+  port: port.default(24224),
+  max_chunk_bytes: z
+    .number()
+    .int()
+    .min(65536)
+    .default(16 * 1024 * 1024),
+  idle_timeout_s: z.number().int().min(1).default(600),
+})
+
 export const Config = z.strictObject({
   api: z
     .strictObject({
@@ -68,6 +108,9 @@ export const Config = z.strictObject({
       syslog_udp: SyslogUdpListener.prefault({}),
       syslog_tcp: SyslogTcpListener.prefault({}),
       hec: HecListener.prefault({}),
+      gelf_udp: GelfUdpListener.prefault({}),
+      gelf_tcp: GelfTcpListener.prefault({}),
+      forward: ForwardListener.prefault({}),
     })
     .prefault({}),
   storage: z
@@ -118,6 +161,26 @@ listeners:
     host: 127.0.0.1
     port: 8088
     max_body_bytes: 16777216
+  # GELF (Graylog): UDP, chunked or whole, gzip/zlib/plain; TCP, NUL-delimited.
+  gelf_udp:
+    enabled: true
+    host: 127.0.0.1
+    port: 12201
+    max_message_bytes: 1048576
+    receive_buffer_bytes: 8388608
+  gelf_tcp:
+    enabled: true
+    host: 127.0.0.1
+    port: 12201
+    max_message_bytes: 1048576
+    idle_timeout_s: 600
+  # Fluentd forward protocol (Fluent Bit, Fluentd, Docker's fluentd driver); chunks acked once stored.
+  forward:
+    enabled: true
+    host: 127.0.0.1
+    port: 24224
+    max_chunk_bytes: 16777216
+    idle_timeout_s: 600
 
 storage:
   # full: fsync every commit, so an acknowledged event survives power loss. normal: faster, crash-safe only.

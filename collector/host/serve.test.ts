@@ -36,7 +36,15 @@ describe('outpost serve', () => {
     const { ready } = p
     expect(ready.url).toBe(`${ready.api}/?token=${ready.token}`)
     expect(ready.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    expect(Object.keys(ready.listeners).sort()).toEqual(['hec', 'http', 'syslog_tcp', 'syslog_udp'])
+    expect(Object.keys(ready.listeners).sort()).toEqual([
+      'forward',
+      'gelf_tcp',
+      'gelf_udp',
+      'hec',
+      'http',
+      'syslog_tcp',
+      'syslog_udp',
+    ])
     expect(ready.listeners.http).toBeGreaterThan(0)
 
     // The token is random, kept 0600 in the data dir.

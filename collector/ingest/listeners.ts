@@ -1,5 +1,7 @@
 import type { Config } from '../host/config'
 import type { Logger } from '../host/log'
+import { ForwardListener } from './forward-listener'
+import { GelfTcpListener, GelfUdpListener } from './gelf-listeners'
 import { HecListener, type TokenCheck } from './hec-listener'
 import { HttpListener } from './http-listener'
 import type { Listener } from './listener'
@@ -23,7 +25,15 @@ export type ListenerDeps = {
 export const createListeners = (listeners: Config['listeners'], deps: ListenerDeps): Listener[] => {
   const port = (configured: number): number => (deps.ephemeralPorts ? 0 : configured)
   const out: Listener[] = []
-  const { http, syslog_udp: udp, syslog_tcp: tcp, hec } = listeners
+  const {
+    http,
+    syslog_udp: udp,
+    syslog_tcp: tcp,
+    hec,
+    gelf_udp: gelfUdp,
+    gelf_tcp: gelfTcp,
+    forward,
+  } = listeners
   if (http.enabled) {
     out.push(
       new HttpListener(
@@ -76,6 +86,33 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
         deps.log,
       ),
     )
+  }
+  if (gelfUdp.enabled) {
+    const options = {
+      host: gelfUdp.host,
+      port: port(gelfUdp.port),
+      maxMessageBytes: gelfUdp.max_message_bytes,
+      receiveBufferBytes: gelfUdp.receive_buffer_bytes,
+    }
+    out.push(new GelfUdpListener(options, deps.pipeline, deps.stats, deps.log))
+  }
+  if (gelfTcp.enabled) {
+    const options = {
+      host: gelfTcp.host,
+      port: port(gelfTcp.port),
+      maxMessageBytes: gelfTcp.max_message_bytes,
+      idleTimeoutMs: gelfTcp.idle_timeout_s * 1000,
+    }
+    out.push(new GelfTcpListener(options, deps.pipeline, deps.stats, deps.log))
+  }
+  if (forward.enabled) {
+    const options = {
+      host: forward.host,
+      port: port(forward.port),
+      maxBufferedBytes: forward.max_chunk_bytes,
+      idleTimeoutMs: forward.idle_timeout_s * 1000,
+    }
+    out.push(new ForwardListener(options, deps.pipeline, deps.stats, deps.log))
   }
   return out
 }
