@@ -123,7 +123,13 @@ describe('the core, in-process', () => {
 
     const mixed = await post(core, '{"message":"good"}\nnot json\n{"message":"also good"}')
     expect(mixed.status).toBe(200)
-    expect(await mixed.json()).toMatchObject({ accepted: 2, rejected: [{ line: 2 }] })
+    // What was refused is listed with its reason (the text itself goes to the dead letters, not back).
+    expect(await mixed.json()).toEqual({
+      accepted: 2,
+      rejected: [
+        { item: 2, line: 2, error: expect.stringMatching(/^invalid JSON at line 2, column 1/) as string },
+      ],
+    })
 
     const gz = await post(core, gzipSync(JSON.stringify({ message: 'zipped' })), {
       'content-encoding': 'gzip',
@@ -195,5 +201,19 @@ describe('the core, in-process', () => {
     await expect(createCore({ dataDir: '/proc/outpost-test/data' })).rejects.toThrow(
       /cannot create data dir \/proc\/outpost-test\/data/,
     )
+  })
+
+  it('stores a retried batch (same Idempotency-Key) and a repeated event.id once', async () => {
+    const core = await start(freshDir())
+    const body = '{"message":"idem a"}\n{"message":"idem b"}'
+    const headers = { 'idempotency-key': 'batch-0001' }
+    expect(await (await post(core, body, headers)).json()).toEqual({ accepted: 2 })
+    expect(await (await post(core, body, headers)).json()).toEqual({ accepted: 2, duplicate: true })
+    expect(await core.call('events:list', {})).toMatchObject({ ok: true, value: { total: 2 } })
+
+    const withId = JSON.stringify({ message: 'idem c', event: { id: 'evt-42' } })
+    await post(core, withId)
+    await post(core, `${withId}\n${withId}`)
+    expect(await core.call('events:list', {})).toMatchObject({ ok: true, value: { total: 3 } })
   })
 })

@@ -101,6 +101,12 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       })
     }
     const pipeline = new IngestPipeline(events, onCommitted)
+    // Idempotency keys answer retries for a day; older ones are forgotten.
+    const DAY = 24 * 3600_000
+    events.pruneIdempotencyKeys(DAY)
+    const pruner = setInterval(() => events.pruneIdempotencyKeys(DAY), 3600_000)
+    pruner.unref()
+    cleanups.push(() => clearInterval(pruner))
     cleanups.push(() => pipeline.close())
 
     const stats = new SourceStats((listener, source, reason, payload) =>

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newEventId } from './event-id'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Endpoint } from '../contract'
@@ -106,7 +106,7 @@ export const hecToEvent = (envelope: HecEnvelope, ctx: ReceiveContext, token: st
   }
   const message = typeof event === 'string' ? event : (str(fields.message) ?? str(fields.msg) ?? null)
   return {
-    id: randomUUID(),
+    id: newEventId(ctx.receivedAt),
     ts: parseTime(envelope.time) ?? ctx.receivedAt,
     received_at: ctx.receivedAt,
     listener: ctx.listener,

@@ -11,6 +11,14 @@ import type { SourceStats } from './source-stats'
 
 export type HttpListenerOptions = { host: string; port: number; maxBodyBytes: number }
 
+/** A batch's `Idempotency-Key` (as in the IETF draft): a retry with the same key is stored once. */
+const idempotencyKey = (req: IncomingMessage): string | null => {
+  const value = req.headers['idempotency-key']
+  if (typeof value !== 'string') return null
+  const key = value.trim()
+  return key.length > 0 && key.length <= 256 ? key : null
+}
+
 /** The collector's JSON-over-HTTP listener: `POST /v1/events`. */
 export class HttpListener implements Listener {
   readonly name = 'http'
@@ -80,21 +88,27 @@ export class HttpListener implements Listener {
     }
     for (const problem of problems) this.stats.rejected(this.name, source, problem.error, problem.raw ?? null)
     const ctx = { listener: this.name, source, receivedAt: Date.now() }
+    let duplicate: boolean
     try {
-      await this.pipeline.submit(items.map((item) => normalizeJson(item, ctx)))
+      const key = idempotencyKey(req)
+      const result = await this.pipeline.submit(
+        items.map((item) => normalizeJson(item, ctx)),
+        key ? { key: `${this.name}:${key}`, listener: this.name } : undefined,
+      )
+      duplicate = result.duplicate
     } catch (error) {
       this.stats.dropped(this.name, source, items.length, (error as Error).message)
       res.setHeader('retry-after', '5')
       send(res, 503, { error: `not stored, retry: ${(error as Error).message}` })
       return
     }
-    this.stats.stored(this.name, source, items.length)
+    if (!duplicate) this.stats.stored(this.name, source, items.length)
     // Only now, with the batch committed, is it acknowledged.
-    send(
-      res,
-      200,
-      problems.length ? { accepted: items.length, rejected: problems } : { accepted: items.length },
-    )
+    send(res, 200, {
+      accepted: items.length,
+      ...(duplicate ? { duplicate: true } : {}),
+      ...(problems.length ? { rejected: problems.map(({ raw: _raw, ...p }) => p) } : {}),
+    })
   }
 
   async stop(): Promise<void> {

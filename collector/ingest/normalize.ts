@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newEventId } from './event-id'
 import type { NewEvent } from '../store/sqlite/events-repo'
 
 export type ReceiveContext = { listener: string; source: string | null; receivedAt: number }
@@ -54,7 +54,7 @@ export const normalizeJson = (raw: Record<string, unknown>, ctx: ReceiveContext)
     if (ts !== null) break
   }
   return {
-    id: firstString(raw, ID_FIELDS) ?? randomUUID(),
+    id: firstString(raw, ID_FIELDS) ?? newEventId(ctx.receivedAt),
     ts: ts ?? ctx.receivedAt,
     received_at: ctx.receivedAt,
     listener: ctx.listener,

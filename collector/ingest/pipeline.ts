@@ -1,7 +1,14 @@
 import type { EventsRepo, NewEvent } from '../store/sqlite/events-repo'
 
-type Pending = { events: readonly NewEvent[]; resolve: () => void; reject: (error: Error) => void }
-export type CommittedBatch = { first: number; last: number; count: number }
+type Pending = {
+  events: readonly NewEvent[]
+  key: { key: string; listener: string } | null
+  resolve: (result: SubmitResult) => void
+  reject: (error: Error) => void
+}
+/** `duplicate`: the submission's idempotency key was already committed, so nothing was stored again. */
+export type SubmitResult = { duplicate: boolean }
+export type CommittedBatch = { first: number; last: number; count: number; inserted: number }
 
 /**
  * Group commit: every submission made in the same turn of the event loop is written in one
@@ -18,11 +25,14 @@ export class IngestPipeline {
     private readonly onCommitted: (batch: CommittedBatch) => void,
   ) {}
 
-  submit(events: readonly NewEvent[]): Promise<void> {
+  submit(
+    events: readonly NewEvent[],
+    idempotency?: { key: string; listener: string },
+  ): Promise<SubmitResult> {
     if (this.closed) return Promise.reject(new Error('the collector is shutting down'))
-    if (events.length === 0) return Promise.resolve()
+    if (events.length === 0) return Promise.resolve({ duplicate: false })
     return new Promise((resolve, reject) => {
-      this.pending.push({ events, resolve, reject })
+      this.pending.push({ events, key: idempotency ?? null, resolve, reject })
       if (!this.scheduled) {
         this.scheduled = true
         setImmediate(() => this.flush())
@@ -36,17 +46,18 @@ export class IngestPipeline {
     const batch = this.pending
     if (batch.length === 0) return
     this.pending = []
-    const all = batch.length === 1 ? batch[0]!.events : batch.flatMap((p) => p.events)
-    let range: { first: number; last: number }
+    let result: ReturnType<EventsRepo['commit']>
     try {
-      range = this.repo.insertBatch(all)
+      result = this.repo.commit(batch)
     } catch (error) {
-      const failure = new Error(`storing ${all.length} events failed: ${(error as Error).message}`)
+      const count = batch.reduce((n, p) => n + p.events.length, 0)
+      const failure = new Error(`storing ${count} events failed: ${(error as Error).message}`)
       for (const p of batch) p.reject(failure)
       return
     }
-    for (const p of batch) p.resolve()
-    this.onCommitted({ ...range, count: all.length })
+    batch.forEach((p, i) => p.resolve({ duplicate: result.duplicates[i] ?? false }))
+    const { range } = result
+    if (range.inserted > 0) this.onCommitted({ ...range, count: range.inserted })
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newEventId } from './event-id'
 import type { NewEvent } from '../store/sqlite/events-repo'
 import type { ReceiveContext } from './normalize'
 import { parseMessage } from './parse'
@@ -134,7 +134,7 @@ export const syslogEvent: SyslogDecode = (frame, ctx) => {
   const parsed = parseMessage(text, 'auto')
   if (!parsed.ok) {
     return {
-      id: randomUUID(),
+      id: newEventId(ctx.receivedAt),
       ts: ctx.receivedAt,
       received_at: ctx.receivedAt,
       listener: ctx.listener,
@@ -148,7 +148,7 @@ export const syslogEvent: SyslogDecode = (frame, ctx) => {
   const fields = parsedToFields(parsed, text)
   const ts = parsed.timestamp ? Date.parse(parsed.timestamp) : Number.NaN
   return {
-    id: randomUUID(),
+    id: newEventId(ctx.receivedAt),
     ts: Number.isNaN(ts) ? ctx.receivedAt : ts,
     received_at: ctx.receivedAt,
     listener: ctx.listener,

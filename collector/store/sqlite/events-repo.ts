@@ -32,6 +32,7 @@ const SUMMARY_COLUMNS = 'seq, id, ts, received_at, listener, source, host, sever
 
 export class EventsRepo {
   private readonly insertOne: Statement<NewEvent>
+  private readonly insertKey: Statement<[string, string, number, number]>
   private readonly pageNewest: Statement<[number]>
   private readonly pageBefore: Statement<[number, number]>
   private readonly byId: Statement<[string]>
@@ -40,8 +41,13 @@ export class EventsRepo {
 
   constructor(private readonly db: Database) {
     this.insertOne = db.prepare(
+      // A retried event (same id, e.g. the source's event.id) is stored once.
       `INSERT INTO events (id, ts, received_at, listener, source, host, severity, message, fields)
-       VALUES (@id, @ts, @received_at, @listener, @source, @host, @severity, @message, @fields)`,
+       VALUES (@id, @ts, @received_at, @listener, @source, @host, @severity, @message, @fields)
+       ON CONFLICT (id) DO NOTHING`,
+    )
+    this.insertKey = db.prepare(
+      'INSERT INTO idempotency_keys (key, listener, created_at, events) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
     )
     this.pageNewest = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM events ORDER BY seq DESC LIMIT ?`)
     this.pageBefore = db.prepare(
@@ -54,19 +60,58 @@ export class EventsRepo {
     this.total = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n
   }
 
-  /** Inserts in one transaction (the caller's group commit); returns the seq range written. */
-  insertBatch(events: readonly NewEvent[]): { first: number; last: number } {
+  /**
+   * Inserts in one transaction (the caller's group commit). Returns the seq range written and how
+   * many were new (duplicates of stored ids are skipped, not errors).
+   */
+  insertBatch(events: readonly NewEvent[]): { first: number; last: number; inserted: number } {
+    return this.commit([{ events, key: null }]).range
+  }
+
+  /**
+   * One transaction for several submissions. A submission whose idempotency key was already
+   * committed is skipped whole (`duplicates[i]` true); its key and its events commit together.
+   */
+  commit(
+    submissions: ReadonlyArray<{
+      events: readonly NewEvent[]
+      key: { key: string; listener: string } | null
+    }>,
+  ): {
+    range: { first: number; last: number; inserted: number }
+    duplicates: boolean[]
+  } {
     let first = 0
     let last = 0
+    let inserted = 0
+    const duplicates: boolean[] = []
+    const now = Date.now()
     this.db.transaction(() => {
-      for (const event of events) {
-        const seq = Number(this.insertOne.run(event).lastInsertRowid)
-        if (first === 0) first = seq
-        last = seq
+      for (const submission of submissions) {
+        if (submission.key) {
+          const { key, listener } = submission.key
+          const fresh = this.insertKey.run(key, listener, now, submission.events.length).changes === 1
+          duplicates.push(!fresh)
+          if (!fresh) continue
+        } else duplicates.push(false)
+        for (const event of submission.events) {
+          const info = this.insertOne.run(event)
+          if (info.changes === 0) continue
+          const seq = Number(info.lastInsertRowid)
+          if (first === 0) first = seq
+          last = seq
+          inserted++
+        }
       }
     })()
-    this.total += events.length
-    return { first, last }
+    this.total += inserted
+    return { range: { first, last, inserted }, duplicates }
+  }
+
+  /** Idempotency keys older than `maxAgeMs` are forgotten. */
+  pruneIdempotencyKeys(maxAgeMs: number): number {
+    return this.db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(Date.now() - maxAgeMs)
+      .changes
   }
 
   count(): number {
