@@ -108,12 +108,8 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*', ...NODE_BUILTINS], message: 'The renderer is a web page: no Node APIs.' },
             {
-              group: [
-                '**/collector/*',
-                '!**/collector/contract',
-                '**/collector/contract/*',
-                '!**/collector/contract/index',
-              ],
+              // The repo's collector/ (reached with ../), not renderer/src/features/collector/.
+              regex: '^(\\.\\./)+collector/(?!contract(/index)?$)',
               message: 'The renderer may import only collector/contract.',
             },
             { group: ['**/main/**', '**/preload/**'], message: 'The renderer cannot import the shell.' },

@@ -1,4 +1,5 @@
 import { useShallow } from 'zustand/react/shallow'
+import { CollectorView } from '../features/collector/CollectorView'
 import { EventsView } from '../features/events/EventsView'
 import { SystemView } from '../features/system/SystemView'
 import { useAppStore } from '../state/store'
@@ -45,9 +46,12 @@ export const AppShell = () => {
       </header>
       <nav className="nav" aria-label="Views">
         <NavLink route="events" current={route} label="Events" count={total} />
+        <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />
       </nav>
-      <main className="main">{route === 'system' ? <SystemView /> : <EventsView />}</main>
+      <main className="main">
+        {route === 'system' ? <SystemView /> : route === 'collector' ? <CollectorView /> : <EventsView />}
+      </main>
     </div>
   )
 }

@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react'
 
-export const ROUTES = ['events', 'system'] as const
+export const ROUTES = ['events', 'collector', 'system'] as const
 export type Route = (typeof ROUTES)[number]
 
 const read = (): Route => {

@@ -2,10 +2,11 @@ import { createContext, useContext } from 'react'
 import { createStore, useStore, type StoreApi } from 'zustand'
 import type { EventPayload } from '../../../collector/contract'
 import type { Transport } from '../transport'
+import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
 
-export type AppState = EventsSlice & SystemSlice & { transport: Transport }
+export type AppState = EventsSlice & SystemSlice & CollectorSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -13,6 +14,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     transport,
     ...createEventsSlice(transport)(...a),
     ...createSystemSlice(transport)(...a),
+    ...createCollectorSlice(transport)(...a),
   }))
 
 /**
