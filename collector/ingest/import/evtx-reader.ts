@@ -19,14 +19,15 @@ let rendererPatched = false
 const patchRenderer = (): void => {
   if (rendererPatched) return
   rendererPatched = true
-  const proto = ActualTemplateNode.prototype as unknown as { escapeXml: (text: unknown) => string }
+  const proto = ActualTemplateNode.prototype as unknown as {
+    escapeXml: (text: string | null | undefined) => string
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
+  const special = /[&<>"'\u0000-\u001f\u007f-\u009f]/g
   proto.escapeXml = (text) =>
     text === null || text === undefined
       ? ''
-      : String(text).replace(
-          /[&<>"'\u0000-\u001f\u007f-\u009f]/g,
-          (c) => `&#x${c.charCodeAt(0).toString(16)};`,
-        )
+      : String(text).replace(special, (c) => `&#x${c.charCodeAt(0).toString(16)};`)
 }
 
 /** Rendered XML (not the library's high-level fields: its `eventId` read 0 for a Sysmon EventID 1). */

@@ -27,7 +27,7 @@ export async function* readCsv(stream: Readable): AsyncGenerator<ReadItem> {
       on_skip: (error) => {
         skipped.push({
           kind: 'problem',
-          at: `line ${error?.lines ?? '?'}`,
+          at: error ? `line ${String(error.lines)}` : 'a row',
           reason: error?.message ?? 'unreadable row',
         })
         return undefined

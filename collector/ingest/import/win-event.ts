@@ -17,8 +17,7 @@ const attrs = (value: unknown): Obj =>
 /** evtx_dump writes an element with attributes and text as `{"#attributes":{…},"#text":…}`. */
 const text = (value: unknown): unknown => (isObj(value) && '#text' in value ? value['#text'] : value)
 
-export const isEvtxDumpEvent = (value: Obj): boolean =>
-  isObj(value.Event) && isObj((value.Event as Obj).System)
+export const isEvtxDumpEvent = (value: Obj): boolean => isObj(value.Event) && isObj(value.Event.System)
 
 /** EventData as evtx_dump writes it: named fields, or `Data` items carrying a `Name` attribute. */
 const eventDataFields = (data: unknown, out: FlatRecord): void => {
@@ -27,12 +26,13 @@ const eventDataFields = (data: unknown, out: FlatRecord): void => {
     if (key === '#attributes') continue
     if (key === 'Data' && (Array.isArray(value) || isObj(value))) {
       const unnamed: unknown[] = []
-      for (const item of Array.isArray(value) ? value : [value]) {
+      const items: unknown[] = Array.isArray(value) ? value : [value]
+      for (const item of items) {
         const name = attrs(item).Name
         // `{"#attributes":{"Name":…}}` alone is an empty Data element.
-        const value = isObj(item) ? (item['#text'] ?? null) : item
-        if (typeof name === 'string') out[name] = value
-        else unnamed.push(value)
+        const itemValue = isObj(item) ? (item['#text'] ?? null) : item
+        if (typeof name === 'string') out[name] = itemValue
+        else unnamed.push(itemValue)
       }
       if (unnamed.length > 0) out.Data = unnamed.length === 1 ? unnamed[0] : unnamed
     } else out[key] = text(value)
