@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { parse, commonOptions, UsageError, type CliIo, type Command } from './commands/common'
+import { importCommand } from './commands/import'
 import { parseCommand } from './commands/parse'
 import { serveCommand } from './commands/serve'
 import { tokensCommand } from './commands/tokens'
@@ -23,6 +24,7 @@ const versionCommand: Command = {
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   parse: parseCommand,
+  import: importCommand,
   tokens: tokensCommand,
   version: versionCommand,
 }
