@@ -79,7 +79,7 @@ export class HttpListener implements Listener {
       throw error
     }
     this.stats.received(this.name, source, Buffer.byteLength(text))
-    const { items, problems } = parseJsonBody(text)
+    const { items, problems, texts } = parseJsonBody(text)
     if (items.length === 0) {
       const error = problems[0]?.error ?? 'no events in body'
       this.stats.rejected(this.name, source, error, text)
@@ -92,7 +92,7 @@ export class HttpListener implements Listener {
     try {
       const key = idempotencyKey(req)
       const result = await this.pipeline.submit(
-        items.map((item) => normalizeJson(item, ctx)),
+        items.map((item, i) => normalizeJson(item, ctx, texts?.[i])),
         key ? { key: `${this.name}:${key}`, listener: this.name } : undefined,
       )
       duplicate = result.duplicate

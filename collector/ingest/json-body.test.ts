@@ -42,4 +42,10 @@ describe('parseJsonBody', () => {
       }),
     )
   })
+
+  it('hands back each NDJSON line as received, so it is stored without re-serializing', () => {
+    const parsed = parseJsonBody('{"a":1,  "b":"x"}\r\nnot json\n{"c":[1]}')
+    expect(parsed.texts).toEqual(['{"a":1,  "b":"x"}', '{"c":[1]}'])
+    expect(parsed.items).toEqual([{ a: 1, b: 'x' }, { c: [1] }])
+  })
 })

@@ -7,7 +7,11 @@ import { locateJsonError } from './json-error'
 export type BodyItem = Record<string, unknown>
 /** `raw` is the offending text (kept as a dead letter), not sent back to the client. */
 export type BodyProblem = { item: number; line: number; error: string; raw?: string }
-export type ParsedBody = { items: BodyItem[]; problems: BodyProblem[] }
+/**
+ * `texts[i]`, when set, is item i's JSON exactly as received (an NDJSON line): stored as is, it
+ * spares re-serializing every event on the hot path.
+ */
+export type ParsedBody = { items: BodyItem[]; problems: BodyProblem[]; texts?: Array<string | undefined> }
 
 const describeJsonError = (text: string, lineOffset = 0): { line: number; error: string } => {
   const at = locateJsonError(text)
@@ -67,6 +71,7 @@ export const parseJsonBody = (text: string): ParsedBody => {
     // not a single document: read it as NDJSON below
   }
   const items: BodyItem[] = []
+  const texts: string[] = []
   const problems: BodyProblem[] = []
   const lines = body.split('\n')
   let item = 0
@@ -76,8 +81,10 @@ export const parseJsonBody = (text: string): ParsedBody => {
     item++
     try {
       const value: unknown = JSON.parse(line)
-      if (isObject(value)) items.push(value)
-      else
+      if (isObject(value)) {
+        items.push(value)
+        texts.push(line)
+      } else
         problems.push({
           item,
           line: index + 1,
@@ -87,5 +94,5 @@ export const parseJsonBody = (text: string): ParsedBody => {
       problems.push({ item, ...describeJsonError(line, index) })
     }
   })
-  return { items, problems }
+  return { items, problems, texts }
 }

@@ -46,8 +46,11 @@ const MESSAGE_FIELDS = ['message', 'msg', 'Message', 'short_message', 'event.ori
 const SEVERITY_FIELDS = ['log.level', 'severity', 'level', 'event.severity', 'Level'] as const
 const ID_FIELDS = ['event.id'] as const
 
-/** One JSON object from a forwarder -> the canonical stored event; the original is kept whole. */
-export const normalizeJson = (raw: Record<string, unknown>, ctx: ReceiveContext): NewEvent => {
+/**
+ * One JSON object from a forwarder -> the canonical stored event; the original is kept whole.
+ * `text` is the object's JSON as received, when the caller has it (stored as is, not re-serialized).
+ */
+export const normalizeJson = (raw: Record<string, unknown>, ctx: ReceiveContext, text?: string): NewEvent => {
   let ts: number | null = null
   for (const path of TIME_FIELDS) {
     ts = parseTime(get(raw, path))
@@ -62,6 +65,6 @@ export const normalizeJson = (raw: Record<string, unknown>, ctx: ReceiveContext)
     host: firstString(raw, HOST_FIELDS),
     severity: firstString(raw, SEVERITY_FIELDS),
     message: firstString(raw, MESSAGE_FIELDS),
-    fields: JSON.stringify(raw),
+    fields: text ?? JSON.stringify(raw),
   }
 }
