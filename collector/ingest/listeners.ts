@@ -1,5 +1,6 @@
 import type { Config } from '../host/config'
 import type { Logger } from '../host/log'
+import { ElasticListener } from './elastic-listener'
 import { ForwardListener } from './forward-listener'
 import { GelfTcpListener, GelfUdpListener } from './gelf-listeners'
 import { HecListener, type TokenCheck } from './hec-listener'
@@ -33,6 +34,7 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
     gelf_udp: gelfUdp,
     gelf_tcp: gelfTcp,
     forward,
+    elastic,
   } = listeners
   if (http.enabled) {
     out.push(
@@ -113,6 +115,15 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
       idleTimeoutMs: forward.idle_timeout_s * 1000,
     }
     out.push(new ForwardListener(options, deps.pipeline, deps.stats, deps.log))
+  }
+  if (elastic.enabled) {
+    const options = {
+      host: elastic.host,
+      port: port(elastic.port),
+      maxBodyBytes: elastic.max_body_bytes,
+      requireToken: elastic.require_token,
+    }
+    out.push(new ElasticListener(options, deps.pipeline, deps.checkToken, deps.stats, deps.log))
   }
   return out
 }
