@@ -43,6 +43,7 @@ describe('outpost serve', () => {
       'gelf_udp',
       'hec',
       'http',
+      'otlp',
       'syslog_tcp',
       'syslog_udp',
     ])

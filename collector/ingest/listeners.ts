@@ -6,6 +6,7 @@ import { GelfTcpListener, GelfUdpListener } from './gelf-listeners'
 import { HecListener, type TokenCheck } from './hec-listener'
 import { HttpListener } from './http-listener'
 import type { Listener } from './listener'
+import { OtlpListener } from './otlp-listener'
 import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 import type { SyslogDecode } from './syslog-event'
@@ -35,6 +36,7 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
     gelf_tcp: gelfTcp,
     forward,
     elastic,
+    otlp,
   } = listeners
   if (http.enabled) {
     out.push(
@@ -124,6 +126,10 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
       requireToken: elastic.require_token,
     }
     out.push(new ElasticListener(options, deps.pipeline, deps.checkToken, deps.stats, deps.log))
+  }
+  if (otlp.enabled) {
+    const options = { host: otlp.host, port: port(otlp.port), maxBodyBytes: otlp.max_body_bytes }
+    out.push(new OtlpListener(options, deps.pipeline, deps.stats, deps.log))
   }
   return out
 }
