@@ -114,6 +114,10 @@ export const keyValues = (value: unknown, what: string): Obj => {
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
 const severityNumber = (value: unknown): number | null => {
   if (value === undefined || value === null || value === 0) return null
+  // Proto3 JSON parsers also accept enum names; some senders use them.
+  const named = typeof value === 'string' ? /^SEVERITY_NUMBER_([A-Z]+)(\d?)$/.exec(value) : null
+  const rank = named ? LEVELS.indexOf(named[1]!.toLowerCase() as (typeof LEVELS)[number]) : -1
+  if (named && rank >= 0) return rank * 4 + Math.max(1, Number(named[2] || 1))
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 24) return value
   throw new RecordError('severityNumber must be an integer from 0 to 24 (SeverityNumber)')
 }
@@ -253,7 +257,11 @@ export const mapMetrics = (request: Obj): OtlpMapped => {
             rejected.push({ path: `${mPath}.${type}.dataPoints[${i}]`, reason: error.message, raw: point })
           return
         }
-        const temporality = typeof data.aggregationTemporality === 'number' ? data.aggregationTemporality : 0
+        const named = ['', 'AGGREGATION_TEMPORALITY_DELTA', 'AGGREGATION_TEMPORALITY_CUMULATIVE']
+        const temporality =
+          typeof data.aggregationTemporality === 'number'
+            ? data.aggregationTemporality
+            : Math.max(0, named.indexOf(String(data.aggregationTemporality)))
         const shared = {
           'metric.name': metric.name,
           'metric.type': TYPE_NAMES[type],
