@@ -95,6 +95,30 @@ const ForwardListener = z.strictObject({
   idle_timeout_s: z.number().int().min(1).default(600),
 })
 
+const ElasticListener = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: host.default('127.0.0.1'),
+  port: port.default(9200),
+  max_body_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024), // Beats' bulk_max_size of 1600 large events, before gzip
+  // Off on loopback, where every local process could read the token anyway; turn on when host is not.
+  require_token: z.boolean().default(false),
+})
+
+const OtlpListener = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: host.default('127.0.0.1'),
+  port: port.default(4318),
+  max_body_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
+})
+
 export const Config = z.strictObject({
   api: z
     .strictObject({
@@ -111,6 +135,8 @@ export const Config = z.strictObject({
       gelf_udp: GelfUdpListener.prefault({}),
       gelf_tcp: GelfTcpListener.prefault({}),
       forward: ForwardListener.prefault({}),
+      elastic: ElasticListener.prefault({}),
+      otlp: OtlpListener.prefault({}),
     })
     .prefault({}),
   storage: z
@@ -181,6 +207,19 @@ listeners:
     port: 24224
     max_chunk_bytes: 16777216
     idle_timeout_s: 600
+  # Elasticsearch 8 _bulk API, for Filebeat/Winlogbeat, Fluent Bit (es) and Vector (elasticsearch).
+  elastic:
+    enabled: true
+    host: 127.0.0.1
+    port: 9200
+    max_body_bytes: 67108864
+    require_token: false   # true: Bearer/ApiKey <token> or Basic with the token as password
+  # OpenTelemetry OTLP/HTTP: POST /v1/logs and /v1/metrics, protobuf or JSON (no traces).
+  otlp:
+    enabled: true
+    host: 127.0.0.1
+    port: 4318
+    max_body_bytes: 16777216
 
 storage:
   # full: fsync every commit, so an acknowledged event survives power loss. normal: faster, crash-safe only.

@@ -37,11 +37,13 @@ describe('outpost serve', () => {
     expect(ready.url).toBe(`${ready.api}/?token=${ready.token}`)
     expect(ready.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(Object.keys(ready.listeners).sort()).toEqual([
+      'elastic',
       'forward',
       'gelf_tcp',
       'gelf_udp',
       'hec',
       'http',
+      'otlp',
       'syslog_tcp',
       'syslog_udp',
     ])

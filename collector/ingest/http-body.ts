@@ -18,8 +18,19 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown): vo
   res.end(text)
 }
 
+/** Reads the whole body as text; see readBodyBytes. */
+export const readBody = async (
+  req: IncomingMessage,
+  limit: number,
+  setting = 'max_body_bytes',
+): Promise<string> => (await readBodyBytes(req, limit, setting)).toString('utf8')
+
 /** Reads the whole body, inflating gzip/deflate, and stops at `limit` bytes (after inflation: no gzip bombs). */
-export const readBody = (req: IncomingMessage, limit: number, setting = 'max_body_bytes'): Promise<string> =>
+export const readBodyBytes = (
+  req: IncomingMessage,
+  limit: number,
+  setting = 'max_body_bytes',
+): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase()
     let stream: Readable = req
@@ -47,6 +58,6 @@ export const readBody = (req: IncomingMessage, limit: number, setting = 'max_bod
       }
       chunks.push(chunk)
     })
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    stream.on('end', () => resolve(Buffer.concat(chunks)))
     stream.on('error', (error) => reject(new BodyError(400, `cannot read body: ${error.message}`)))
   })

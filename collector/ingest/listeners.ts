@@ -1,10 +1,12 @@
 import type { Config } from '../host/config'
 import type { Logger } from '../host/log'
+import { ElasticListener } from './elastic-listener'
 import { ForwardListener } from './forward-listener'
 import { GelfTcpListener, GelfUdpListener } from './gelf-listeners'
 import { HecListener, type TokenCheck } from './hec-listener'
 import { HttpListener } from './http-listener'
 import type { Listener } from './listener'
+import { OtlpListener } from './otlp-listener'
 import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 import type { SyslogDecode } from './syslog-event'
@@ -33,6 +35,8 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
     gelf_udp: gelfUdp,
     gelf_tcp: gelfTcp,
     forward,
+    elastic,
+    otlp,
   } = listeners
   if (http.enabled) {
     out.push(
@@ -113,6 +117,19 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
       idleTimeoutMs: forward.idle_timeout_s * 1000,
     }
     out.push(new ForwardListener(options, deps.pipeline, deps.stats, deps.log))
+  }
+  if (elastic.enabled) {
+    const options = {
+      host: elastic.host,
+      port: port(elastic.port),
+      maxBodyBytes: elastic.max_body_bytes,
+      requireToken: elastic.require_token,
+    }
+    out.push(new ElasticListener(options, deps.pipeline, deps.checkToken, deps.stats, deps.log))
+  }
+  if (otlp.enabled) {
+    const options = { host: otlp.host, port: port(otlp.port), maxBodyBytes: otlp.max_body_bytes }
+    out.push(new OtlpListener(options, deps.pipeline, deps.stats, deps.log))
   }
   return out
 }
