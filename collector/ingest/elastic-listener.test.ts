@@ -128,13 +128,16 @@ describe('Elasticsearch _bulk listener', () => {
     const sshd = stored.find((e) => e.message === 'es-bulk sshd failed password')!
     expect(sshd).toMatchObject({ host: 'web-01', severity: 'warning', timestamp: '2025-11-22T10:00:00.000Z' })
     expect(sshd.fields).toMatchObject({ elastic: { index: 'filebeat-8.17.0', id: null, action: 'create' } })
-    expect(sshd.id).not.toBe('same-every-time')
+    expect(sshd.id).toBe('same-every-time') // the source's event.id names the event
     expect(stored.find((e) => e.message === 'es-bulk second')?.fields).toMatchObject({
       elastic: { index: 'logs-default', id: 'doc-7' },
     })
 
-    // The same batch again (a shipper's retry) is stored again rather than failing on ids.
-    expect((await es('POST', '/_bulk', body)).body.errors).toBe(false)
+    // The same batch again (a shipper's retry): answered as a success, stored once (event.id, _id).
+    expect((await es('POST', '/logs-default/_bulk', body)).body.errors).toBe(false)
+    const again = await eventsWith('es-bulk')
+    expect(again.filter((e) => e.message === 'es-bulk sshd failed password')).toHaveLength(1)
+    expect(again.filter((e) => e.message === 'es-bulk second')).toHaveLength(1)
   })
 
   it('fails only the bad documents of a bulk, says where, and keeps them as dead letters', async () => {
@@ -234,9 +237,10 @@ describe('Elasticsearch listener with require_token', () => {
   beforeAll(async () => {
     const pipeline = new IngestPipeline(
       {
-        insertBatch: (events: readonly NewEvent[]) => {
-          stored.push([...events])
-          return { first: 1, last: events.length }
+        commit: (submissions: ReadonlyArray<{ events: readonly NewEvent[] }>) => {
+          for (const { events } of submissions) stored.push([...events])
+          const inserted = submissions.reduce((n, { events }) => n + events.length, 0)
+          return { range: { first: 1, last: inserted, inserted }, duplicates: submissions.map(() => false) }
         },
       } as never,
       () => {},

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Endpoint } from '../contract'
@@ -283,12 +282,15 @@ export const elasticToEvent = (
   doc: Record<string, unknown>,
   meta: { index: string | null; id: string | null; action: BulkAction },
   ctx: ReceiveContext,
-): NewEvent => ({
-  ...normalizeJson({ ...doc, elastic: { index: meta.index, id: meta.id, action: meta.action } }, ctx),
-  // Never the document's own `_id` or `event.id` (which normalizeJson would take): ids are UNIQUE
-  // in the store and a resent batch would fail as a whole. Idempotent resends come later.
-  id: randomUUID(),
-})
+): NewEvent => {
+  const event = normalizeJson(
+    { ...doc, elastic: { index: meta.index, id: meta.id, action: meta.action } },
+    ctx,
+  )
+  // A document `_id` names the document in its index, as in Elasticsearch: a resend with the same
+  // _id is stored once (the store skips ids it already has).
+  return meta.id === null ? event : { ...event, id: `es:${meta.index ?? ''}:${meta.id}` }
+}
 
 // ---- the listener ------------------------------------------------------------------------------
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Type } from 'protobufjs'
@@ -176,11 +175,8 @@ export class OtlpListener implements Listener {
     for (const { path: where, reason, raw } of mapped.rejected)
       this.stats.rejected(this.name, source, `${where}: ${reason}`, rawJson(raw))
     const ctx: ReceiveContext = { listener: this.name, source, receivedAt: Date.now() }
-    // Fresh ids: an `event.id` attribute must not become the UNIQUE row id (a retry would fail the batch).
-    const events: NewEvent[] = mapped.records.map((record) => ({
-      ...normalizeJson(record, ctx),
-      id: randomUUID(),
-    }))
+    // An `event.id` attribute becomes the row id: a retried record is stored once.
+    const events: NewEvent[] = mapped.records.map((record) => normalizeJson(record, ctx))
     if (events.length > 0) {
       try {
         await this.pipeline.submit(events)
