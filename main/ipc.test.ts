@@ -10,6 +10,7 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'system:info': {},
   'collector:stats': {},
   'collector:dead-letters': {},
+  'collector:heartbeats': {},
   'tokens:list': {},
   'tokens:create': { name: 'x' },
   'tokens:revoke': { id: 'x' },

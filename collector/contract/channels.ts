@@ -7,6 +7,7 @@ export const CORE_CALLS = [
   'system:info',
   'collector:stats',
   'collector:dead-letters',
+  'collector:heartbeats',
   'tokens:list',
   'tokens:create',
   'tokens:revoke',

@@ -4,10 +4,14 @@ import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
 
+export const EventKind = z.enum(['event', 'artifact'])
+export type EventKind = z.infer<typeof EventKind>
+
 /** One stored event as lists show it. */
 export const EventSummary = z.object({
   seq: z.number().int().describe('monotonic insert order; the cursor for paging'),
   id: z.string(),
+  kind: EventKind.describe('artifact: posted to /v1/artifacts (hashes, files, IOCs a tool collected)'),
   timestamp: isoTimestamp.describe('when it happened, as the source said (else when it arrived)'),
   received_at: isoTimestamp,
   listener: z.string().describe('the collector listener that received it, e.g. `http`'),
@@ -63,6 +67,17 @@ export const DeadLetter = z.object({
 })
 export type DeadLetter = z.infer<typeof DeadLetter>
 
+export const SourceHeartbeat = z.object({
+  source: z.string(),
+  host: z.string().nullable(),
+  peer: z.string().nullable().describe('the address the last beat came from'),
+  interval_s: z.number().int(),
+  last_seen: isoTimestamp,
+  silent: z.boolean().describe('no beat for more than twice its interval'),
+  details: z.record(z.string(), z.unknown()),
+})
+export type SourceHeartbeat = z.infer<typeof SourceHeartbeat>
+
 const FileFilter = z.object({ name: z.string(), extensions: z.array(z.string()) })
 
 const empty = z.strictObject({})
@@ -94,6 +109,7 @@ export const calls = {
     req: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),
     res: z.object({ dead_letters: z.array(DeadLetter) }),
   },
+  'collector:heartbeats': { req: empty, res: z.object({ sources: z.array(SourceHeartbeat) }) },
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),

@@ -216,4 +216,49 @@ describe('the core, in-process', () => {
     await post(core, `${withId}\n${withId}`)
     expect(await core.call('events:list', {})).toMatchObject({ ok: true, value: { total: 3 } })
   })
+
+  it('keeps artifacts apart from events, and tracks heartbeats until a source goes silent', async () => {
+    const core = await start(freshDir())
+    const artifact = {
+      'file.hash.sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      message: 'quarantined',
+    }
+    expect((await post(core, JSON.stringify(artifact), {}, '/v1/artifacts')).status).toBe(200)
+    await post(core, '{"message":"plain event"}')
+    const list = await core.call('events:list', {})
+    if (!list.ok) throw new Error(list.error.message)
+    const kinds = Object.fromEntries(
+      (list.value as { events: Array<{ message: string; kind: string }> }).events.map((e) => [
+        e.message,
+        e.kind,
+      ]),
+    )
+    expect(kinds).toEqual({ quarantined: 'artifact', 'plain event': 'event' })
+
+    const beat = await post(
+      core,
+      JSON.stringify({ source: 'fw01-fluentbit', host: 'fw01', interval_s: 30, version: '3.1' }),
+      {},
+      '/v1/heartbeat',
+    )
+    expect(beat.status).toBe(200)
+    expect(await beat.json()).toMatchObject({ ok: true, expect_next_before: expect.any(String) as string })
+    expect(await core.call('collector:heartbeats', {})).toMatchObject({
+      ok: true,
+      value: {
+        sources: [
+          {
+            source: 'fw01-fluentbit',
+            host: 'fw01',
+            interval_s: 30,
+            silent: false,
+            details: { version: '3.1' },
+          },
+        ],
+      },
+    })
+    const bad = await post(core, JSON.stringify({ interval_s: 0 }), {}, '/v1/heartbeat')
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^heartbeat: source: .*interval_s: /)
+  })
 })

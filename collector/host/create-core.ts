@@ -20,6 +20,7 @@ import { SourceStats } from '../ingest/source-stats'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
+import { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { EventsRepo } from '../store/sqlite/events-repo'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import { TokensRepo } from '../store/sqlite/tokens-repo'
@@ -89,6 +90,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const events = new EventsRepo(sqlite.db)
     const tokens = new TokensRepo(sqlite.db)
     tokens.ensureDefault()
+    const heartbeats = new HeartbeatsRepo(sqlite.db)
     const deadLetters = new DeadLettersRepo(sqlite.db)
     cleanups.push(() => deadLetters.flush())
 
@@ -118,6 +120,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       stats,
       syslogDecode: syslogEvent,
       checkToken: (token) => tokens.check(token),
+      heartbeats,
       log,
       ephemeralPorts: options.ephemeralPorts ?? false,
     })) {
@@ -149,6 +152,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       }),
       'collector:stats': () => ({ listeners, sources: stats.snapshot() }),
       'collector:dead-letters': (req) => ({ dead_letters: deadLetters.list(req.limit) }),
+      'collector:heartbeats': () => ({ sources: heartbeats.list() }),
       'tokens:list': () => ({ tokens: tokens.list() }),
       'tokens:create': (req) => ({ token: tokens.create(req.name) }),
       'tokens:revoke': (req) => ({ token: tokens.revoke(req.id) }),

@@ -4,12 +4,28 @@ import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
 import type { Listener } from './listener'
 import { BodyError, readBody, sendJson as send } from './http-body'
+import { z } from 'zod'
+import { describeIssues } from '../contract'
+import type { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { parseJsonBody } from './json-body'
+import { locateJsonError } from './json-error'
 import { normalizeJson } from './normalize'
 import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 
 export type HttpListenerOptions = { host: string; port: number; maxBodyBytes: number }
+
+const Heartbeat = z.looseObject({
+  source: z.string().min(1).max(200).describe('a stable name for the sender, e.g. "fw01-fluentbit"'),
+  host: z.string().max(255).optional(),
+  interval_s: z.number().int().min(1).max(86_400).default(60),
+})
+
+const ENDPOINTS: Record<string, { kind: 'event' | 'artifact' | 'heartbeat'; takes: string }> = {
+  '/v1/events': { kind: 'event', takes: 'a JSON object, array or NDJSON' },
+  '/v1/artifacts': { kind: 'artifact', takes: 'a JSON object, array or NDJSON of artifacts' },
+  '/v1/heartbeat': { kind: 'heartbeat', takes: '{"source": NAME, "interval_s": SECONDS}' },
+}
 
 /** A batch's `Idempotency-Key` (as in the IETF draft): a retry with the same key is stored once. */
 const idempotencyKey = (req: IncomingMessage): string | null => {
@@ -28,6 +44,7 @@ export class HttpListener implements Listener {
     private readonly options: HttpListenerOptions,
     private readonly pipeline: IngestPipeline,
     private readonly stats: SourceStats,
+    private readonly heartbeats: HeartbeatsRepo,
     private readonly log: Logger,
   ) {}
 
@@ -52,17 +69,16 @@ export class HttpListener implements Listener {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]
-    if (path !== '/v1/events') {
-      send(res, 404, { error: `no such endpoint ${path}: POST events to /v1/events` })
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    const endpoint = ENDPOINTS[path]
+    if (!endpoint) {
+      send(res, 404, { error: `no such endpoint ${path}: POST to ${Object.keys(ENDPOINTS).join(', ')}` })
       req.resume()
       return
     }
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST')
-      send(res, 405, {
-        error: `${req.method} not allowed: POST a JSON object, array or NDJSON to /v1/events`,
-      })
+      send(res, 405, { error: `${req.method} not allowed: POST ${endpoint.takes} to ${path}` })
       req.resume()
       return
     }
@@ -79,6 +95,7 @@ export class HttpListener implements Listener {
       throw error
     }
     this.stats.received(this.name, source, Buffer.byteLength(text))
+    if (endpoint.kind === 'heartbeat') return this.heartbeat(res, text, source)
     const { items, problems, texts } = parseJsonBody(text)
     if (items.length === 0) {
       const error = problems[0]?.error ?? 'no events in body'
@@ -93,7 +110,10 @@ export class HttpListener implements Listener {
       const key = idempotencyKey(req)
       const result = await this.pipeline.submit(
         items.map((item, i) => normalizeJson(item, ctx, texts?.[i])),
-        key ? { key: `${this.name}:${key}`, listener: this.name } : undefined,
+        {
+          ...(key ? { idempotency: { key: `${this.name}:${key}`, listener: this.name } } : {}),
+          kind: endpoint.kind,
+        },
       )
       duplicate = result.duplicate
     } catch (error) {
@@ -109,6 +129,39 @@ export class HttpListener implements Listener {
       ...(duplicate ? { duplicate: true } : {}),
       ...(problems.length ? { rejected: problems.map(({ raw: _raw, ...p }) => p) } : {}),
     })
+  }
+
+  /** A source says it is alive and how often it will say so; silence past that is flagged. */
+  private heartbeat(res: ServerResponse, text: string, peer: string): void {
+    let beat: unknown
+    try {
+      beat = JSON.parse(text)
+    } catch {
+      const at = locateJsonError(text)
+      const error = `invalid JSON${at ? ` at line ${at.line}, column ${at.column}: ${at.reason}` : ''}`
+      this.stats.rejected(this.name, peer, `heartbeat: ${error}`, text)
+      send(res, 400, { error })
+      return
+    }
+    const parsed = Heartbeat.safeParse(beat)
+    if (!parsed.success) {
+      const error = `heartbeat: ${describeIssues(parsed.error)}`
+      this.stats.rejected(this.name, peer, error, text)
+      send(res, 400, { error })
+      return
+    }
+    const { source, host, interval_s, ...details } = parsed.data
+    const now = Date.now()
+    this.heartbeats.beat({
+      source,
+      host: host ?? null,
+      peer,
+      interval_s,
+      last_seen: now,
+      details: JSON.stringify(details),
+    })
+    this.stats.received(this.name, peer, Buffer.byteLength(text))
+    send(res, 200, { ok: true, expect_next_before: new Date(now + interval_s * 2000).toISOString() })
   }
 
   async stop(): Promise<void> {

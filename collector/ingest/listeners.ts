@@ -1,5 +1,6 @@
 import type { Config } from '../host/config'
 import type { Logger } from '../host/log'
+import type { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { ElasticListener } from './elastic-listener'
 import { ForwardListener } from './forward-listener'
 import { GelfTcpListener, GelfUdpListener } from './gelf-listeners'
@@ -18,6 +19,7 @@ export type ListenerDeps = {
   stats: SourceStats
   syslogDecode: SyslogDecode
   checkToken: TokenCheck
+  heartbeats: HeartbeatsRepo
   log: Logger
   /** `--port 0`: every listener takes a free port. */
   ephemeralPorts: boolean
@@ -44,6 +46,7 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
         { host: http.host, port: port(http.port), maxBodyBytes: http.max_body_bytes },
         deps.pipeline,
         deps.stats,
+        deps.heartbeats,
         deps.log,
       ),
     )

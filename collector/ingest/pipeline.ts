@@ -1,8 +1,10 @@
+import type { EventKind } from '../contract'
 import type { EventsRepo, NewEvent } from '../store/sqlite/events-repo'
 
 type Pending = {
   events: readonly NewEvent[]
   key: { key: string; listener: string } | null
+  kind: EventKind
   resolve: (result: SubmitResult) => void
   reject: (error: Error) => void
 }
@@ -27,12 +29,18 @@ export class IngestPipeline {
 
   submit(
     events: readonly NewEvent[],
-    idempotency?: { key: string; listener: string },
+    options: { idempotency?: { key: string; listener: string }; kind?: EventKind } = {},
   ): Promise<SubmitResult> {
     if (this.closed) return Promise.reject(new Error('the collector is shutting down'))
     if (events.length === 0) return Promise.resolve({ duplicate: false })
     return new Promise((resolve, reject) => {
-      this.pending.push({ events, key: idempotency ?? null, resolve, reject })
+      this.pending.push({
+        events,
+        key: options.idempotency ?? null,
+        kind: options.kind ?? 'event',
+        resolve,
+        reject,
+      })
       if (!this.scheduled) {
         this.scheduled = true
         setImmediate(() => this.flush())

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3'
-import type { EventSummary, StoredEvent } from '../../contract'
+import type { EventKind, EventSummary, StoredEvent } from '../../contract'
 
 /** An event ready to store: normalized by ingest, not yet given a seq. */
 export type NewEvent = {
@@ -14,11 +14,12 @@ export type NewEvent = {
   fields: string // JSON text of the source's original event
 }
 
-type Row = Omit<NewEvent, 'fields'> & { seq: number }
+type Row = Omit<NewEvent, 'fields'> & { seq: number; kind: EventKind }
 
 const toSummary = (row: Row): EventSummary => ({
   seq: row.seq,
   id: row.id,
+  kind: row.kind,
   timestamp: new Date(row.ts).toISOString(),
   received_at: new Date(row.received_at).toISOString(),
   listener: row.listener,
@@ -28,10 +29,11 @@ const toSummary = (row: Row): EventSummary => ({
   message: row.message,
 })
 
-const SUMMARY_COLUMNS = 'seq, id, ts, received_at, listener, source, host, severity, message'
+const SUMMARY_COLUMNS = 'seq, id, kind, ts, received_at, listener, source, host, severity, message'
 
 export class EventsRepo {
   private readonly insertOne: Statement<NewEvent>
+  private readonly insertArtifact: Statement<NewEvent>
   private readonly insertKey: Statement<[string, string, number, number]>
   private readonly pageNewest: Statement<[number]>
   private readonly pageBefore: Statement<[number, number]>
@@ -44,6 +46,11 @@ export class EventsRepo {
       // A retried event (same id, e.g. the source's event.id) is stored once.
       `INSERT INTO events (id, ts, received_at, listener, source, host, severity, message, fields)
        VALUES (@id, @ts, @received_at, @listener, @source, @host, @severity, @message, @fields)
+       ON CONFLICT (id) DO NOTHING`,
+    )
+    this.insertArtifact = db.prepare(
+      `INSERT INTO events (id, kind, ts, received_at, listener, source, host, severity, message, fields)
+       VALUES (@id, 'artifact', @ts, @received_at, @listener, @source, @host, @severity, @message, @fields)
        ON CONFLICT (id) DO NOTHING`,
     )
     this.insertKey = db.prepare(
@@ -76,6 +83,7 @@ export class EventsRepo {
     submissions: ReadonlyArray<{
       events: readonly NewEvent[]
       key: { key: string; listener: string } | null
+      kind?: EventKind
     }>,
   ): {
     range: { first: number; last: number; inserted: number }
@@ -94,8 +102,9 @@ export class EventsRepo {
           duplicates.push(!fresh)
           if (!fresh) continue
         } else duplicates.push(false)
+        const insert = submission.kind === 'artifact' ? this.insertArtifact : this.insertOne
         for (const event of submission.events) {
-          const info = this.insertOne.run(event)
+          const info = insert.run(event)
           if (info.changes === 0) continue
           const seq = Number(info.lastInsertRowid)
           if (first === 0) first = seq

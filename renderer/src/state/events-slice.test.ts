@@ -7,6 +7,7 @@ import { createAppStore } from './store'
 const ev = (seq: number): EventSummary => ({
   seq,
   id: `id-${seq}`,
+  kind: 'event',
   timestamp: new Date(seq * 1000).toISOString(),
   received_at: new Date(seq * 1000).toISOString(),
   listener: 'http',

@@ -2,6 +2,7 @@ import type { Migration } from '../migrate'
 import { migration0001 } from './0001-initial'
 import { migration0002 } from './0002-tokens-dead-letters'
 import { migration0003 } from './0003-idempotency-keys'
+import { migration0004 } from './0004-artifacts-heartbeats'
 
 /** Append-only: never edit a shipped migration, add the next number. */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003]
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004]
