@@ -20,7 +20,7 @@ export class SyslogTcpListener extends TcpListener {
     protected readonly options: SyslogTcpOptions,
     private readonly pipeline: IngestPipeline,
     private readonly decode: SyslogDecode,
-    private readonly stats: SourceStats,
+    protected readonly stats: SourceStats,
     log: Logger,
   ) {
     super(options, log)
