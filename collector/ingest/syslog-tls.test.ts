@@ -9,7 +9,11 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventSummary } from '../contract'
 import { createCore, type Core } from '../host/create-core'
-import type { SourceCounters } from './source-stats'
+import { silentLogger } from '../host/log'
+import type { IngestPipeline } from './pipeline'
+import { SourceStats, type SourceCounters } from './source-stats'
+import { syslogEvent } from './syslog-event'
+import { SyslogTlsListener } from './syslog-tls'
 import { TEST_PKI, makeTestPki } from './test-pki'
 
 // Real peers over loopback: rsyslog's omfwd (GnuTLS) and Node's TLS client, against a collector
@@ -146,6 +150,56 @@ describe('syslog_tls with Node as the device', () => {
     const after = `after a bad handshake ${Math.random()}`
     await sendOverTls(TEST_PKI.allowedDevice, `<13>Nov 22 10:00:00 fw-01 outposttest: ${after}\n`)
     await waitForMessage(after)
+  })
+})
+
+describe('SyslogTlsListener on its own', () => {
+  const standalone = (minVersion: 'TLSv1.2' | 'TLSv1.3', stats: SourceStats) =>
+    new SyslogTlsListener(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        maxMessageBytes: 65536,
+        idleTimeoutMs: 10_000,
+        tls: {
+          cert: pem('server.crt'),
+          key: pem('server.key'),
+          ca: undefined,
+          requireClientCert: false,
+          allowedNames: [],
+          minVersion,
+          notAfter: new Date(Date.now() + 86_400_000),
+        },
+      },
+      { submit: () => Promise.resolve() } as unknown as IngestPipeline,
+      syslogEvent,
+      stats,
+      silentLogger,
+    )
+
+  it('refuses a client below min_version and says so', async () => {
+    const stats = new SourceStats()
+    const listener = standalone('TLSv1.3', stats)
+    const { port } = await listener.start()
+    try {
+      const socket = connectTls({ host: '127.0.0.1', port, ca: pem('ca.crt'), maxVersion: 'TLSv1.2' })
+      await new Promise((resolve) => socket.once('error', resolve))
+      for (let i = 0; i < 100 && stats.snapshot().length === 0; i++) await sleep(20)
+      expect(stats.snapshot()[0]?.last_error).toMatch(/^syslog_tls: TLS handshake failed: .*protocol/)
+    } finally {
+      await listener.stop()
+    }
+  })
+
+  it('stops promptly with a client stuck before its handshake', async () => {
+    const listener = standalone('TLSv1.2', new SourceStats())
+    const { port } = await listener.start()
+    const socket = connectTcp(port, '127.0.0.1')
+    socket.on('error', () => {})
+    await new Promise((resolve) => socket.once('connect', resolve))
+    const started = Date.now()
+    await listener.stop()
+    expect(Date.now() - started).toBeLessThan(1000)
   })
 })
 

@@ -24,7 +24,6 @@ export type SyslogTlsOptions = SyslogTcpOptions & { tls: TlsCredentials }
 
 // Node's default is 120 s: a peer that connects and says nothing should not hold a slot that long.
 const HANDSHAKE_TIMEOUT_MS = 10_000
-const STOP_GRACE_MS = 3000
 
 /**
  * RFC 5425 syslog over TLS: the TCP listener's framing (octet-counting, as the RFC mandates, or
@@ -33,8 +32,8 @@ const STOP_GRACE_MS = 3000
  */
 export class SyslogTlsListener extends SyslogTcpListener {
   override readonly name: string = 'syslog_tls'
-  /** Every raw connection, handshaking or not: the base class only sees the established ones. */
-  private readonly raw = new Set<Socket>()
+  /** Connections still in their handshake, by peer address and port; the base class never sees them. */
+  private readonly handshaking = new Map<string, Socket>()
   private readonly allowed: Set<string>
 
   constructor(
@@ -62,6 +61,7 @@ export class SyslogTlsListener extends SyslogTcpListener {
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       },
       (socket) => {
+        this.handshaking.delete(peerKey(socket))
         const refusal = this.refusal(socket)
         if (refusal === null) return onConnection(socket)
         this.stats.rejected(this.name, socket.remoteAddress ?? 'unknown', `${this.name}: ${refusal}`)
@@ -69,8 +69,11 @@ export class SyslogTlsListener extends SyslogTcpListener {
       },
     )
     server.on('connection', (socket: Socket) => {
-      this.raw.add(socket)
-      socket.on('close', () => this.raw.delete(socket))
+      const key = peerKey(socket)
+      this.handshaking.set(key, socket)
+      socket.on('close', () => {
+        if (this.handshaking.get(key) === socket) this.handshaking.delete(key)
+      })
     })
     server.on('tlsClientError', (error, socket) => {
       const source = socket.remoteAddress ?? 'unknown'
@@ -90,12 +93,10 @@ export class SyslogTlsListener extends SyslogTcpListener {
   }
 
   override async stop(): Promise<void> {
-    // Connections still in their handshake are not the base class's to end; do not wait on them.
-    const force = setTimeout(() => {
-      for (const socket of this.raw) socket.destroy()
-    }, STOP_GRACE_MS)
+    // Nothing was received on them yet, so nothing is lost; the server would wait for them to close.
+    for (const socket of this.handshaking.values()) socket.destroy()
+    this.handshaking.clear()
     await super.stop()
-    clearTimeout(force)
   }
 
   /** Why this client may not send, or null if it may. */
@@ -117,6 +118,8 @@ export class SyslogTlsListener extends SyslogTcpListener {
     return null
   }
 }
+
+const peerKey = (socket: Socket): string => `${socket.remoteAddress}:${socket.remotePort}`
 
 /** The subject CN and DNS SANs of a certificate. */
 const peerNames = (peer: PeerCertificate): string[] => {
