@@ -44,6 +44,42 @@ const SyslogTcpListener = z.strictObject({
   idle_timeout_s: z.number().int().min(1).default(600),
 })
 
+const SyslogTlsListener = z
+  .strictObject({
+    // Off until there is a certificate: TLS cannot start without one.
+    enabled: z.boolean().default(false),
+    host: host.default('127.0.0.1'),
+    port: port.default(6514), // RFC 5425
+    cert_file: z.string().min(1).default('tls/collector.crt'),
+    key_file: z.string().min(1).default('tls/collector.key'),
+    ca_file: z.string().min(1).optional(),
+    require_client_cert: z.boolean().default(false),
+    allowed_names: z.array(z.string().min(1)).default([]),
+    min_version: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+    max_message_bytes: maxMessage,
+    idle_timeout_s: z.number().int().min(1).default(600),
+  })
+  .superRefine((tls, ctx) => {
+    // Without a CA nothing can vouch for a client certificate, so these settings would be empty promises.
+    if (tls.ca_file !== undefined) return
+    if (tls.require_client_cert) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['require_client_cert'],
+        message:
+          'needs ca_file, the CA that signs device certificates (set ca_file, or require_client_cert: false)',
+      })
+    }
+    if (tls.allowed_names.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowed_names'],
+        message:
+          'needs ca_file, the CA that signs device certificates (set ca_file, or remove allowed_names)',
+      })
+    }
+  })
+
 const HecListener = z.strictObject({
   enabled: z.boolean().default(true),
   host: host.default('127.0.0.1'),
@@ -131,6 +167,7 @@ export const Config = z.strictObject({
       http: HttpListener.prefault({}),
       syslog_udp: SyslogUdpListener.prefault({}),
       syslog_tcp: SyslogTcpListener.prefault({}),
+      syslog_tls: SyslogTlsListener.prefault({}),
       hec: HecListener.prefault({}),
       gelf_udp: GelfUdpListener.prefault({}),
       gelf_tcp: GelfTcpListener.prefault({}),
@@ -178,6 +215,23 @@ listeners:
     enabled: true
     host: 127.0.0.1
     port: 5514
+    max_message_bytes: 65536
+    idle_timeout_s: 600
+  # Syslog over TLS (RFC 5425): octet-counting (LF-delimited accepted too). Off until it has a certificate.
+  # Paths are relative to the data dir; PEM files, the key unencrypted.
+  syslog_tls:
+    enabled: false
+    host: 127.0.0.1
+    port: 6514
+    cert_file: tls/collector.crt   # the collector's certificate (its chain may follow it in the file)
+    key_file: tls/collector.key
+    # Mutual TLS: only devices whose certificate chains to this CA. Example:
+    # ca_file: tls/devices-ca.crt
+    # require_client_cert: true
+    # allowed_names: [fw-01.example.org, web-02]   # certificate CN or DNS SAN
+    require_client_cert: false
+    allowed_names: []
+    min_version: TLSv1.2   # or TLSv1.3
     max_message_bytes: 65536
     idle_timeout_s: 600
   # Splunk HTTP Event Collector: /services/collector/event, /raw, /ack, /health.

@@ -29,6 +29,7 @@ import { lockDataDir, prepareDataDir } from './data-dir'
 import { StartupError, errnoCode } from './errors'
 import { silentLogger, type Logger } from './log'
 import { dataFiles } from './paths'
+import { loadTlsCredentials } from './tls-files'
 import { OUTPOST_VERSION } from './version'
 
 export type CoreOptions = {
@@ -123,6 +124,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       heartbeats,
       log,
       ephemeralPorts: options.ephemeralPorts ?? false,
+      loadTls: (name) => loadTlsCredentials(name, config.listeners[name], dataDir, files.config),
     })) {
       const configured = config.listeners[listener.name as ListenerName]
       try {

@@ -12,6 +12,7 @@ import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 import type { SyslogDecode } from './syslog-event'
 import { SyslogTcpListener } from './syslog-tcp'
+import { SyslogTlsListener, type TlsCredentials } from './syslog-tls'
 import { SyslogUdpListener } from './syslog-udp'
 
 export type ListenerDeps = {
@@ -23,6 +24,8 @@ export type ListenerDeps = {
   log: Logger
   /** `--port 0`: every listener takes a free port. */
   ephemeralPorts: boolean
+  /** The PEM files of `syslog_tls`, read by the host; needed when it is enabled. */
+  loadTls: (name: 'syslog_tls') => TlsCredentials
 }
 
 /** The enabled listeners of a config, not yet started. */
@@ -33,6 +36,7 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
     http,
     syslog_udp: udp,
     syslog_tcp: tcp,
+    syslog_tls: tls,
     hec,
     gelf_udp: gelfUdp,
     gelf_tcp: gelfTcp,
@@ -75,6 +79,23 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
           port: port(tcp.port),
           maxMessageBytes: tcp.max_message_bytes,
           idleTimeoutMs: tcp.idle_timeout_s * 1000,
+        },
+        deps.pipeline,
+        deps.syslogDecode,
+        deps.stats,
+        deps.log,
+      ),
+    )
+  }
+  if (tls.enabled) {
+    out.push(
+      new SyslogTlsListener(
+        {
+          host: tls.host,
+          port: port(tls.port),
+          maxMessageBytes: tls.max_message_bytes,
+          idleTimeoutMs: tls.idle_timeout_s * 1000,
+          tls: deps.loadTls('syslog_tls'),
         },
         deps.pipeline,
         deps.syslogDecode,

@@ -30,6 +30,13 @@ describe('syslogEvent', () => {
     })
   })
 
+  it('drops the LF that rsyslog templates end with, as rsyslog does on reception', () => {
+    const event = decode('<13>1 2026-11-21T10:00:00Z fw01 app - - - last line\r\n')
+    expect(event.message).toBe('last line')
+    expect(event.fields['event.original']).toBe('<13>1 2026-11-21T10:00:00Z fw01 app - - - last line')
+    expect(decode('<13>1 2026-11-21T10:00:00Z fw01 app - - - two\nlines').message).toBe('two\nlines')
+  })
+
   it('maps CEF extensions to ECS beside their native names', () => {
     const event = decode(
       '<134>Nov 21 10:00:00 arcsight CEF:0|Trend|Deep Security|20|1001|Malware found|8|src=10.0.0.5 spt=4433 suser=alice act=blocked msg=EICAR test',

@@ -130,7 +130,9 @@ const str = (value: unknown): string | null => (typeof value === 'string' && val
 
 /** The collector's syslog decoder: strict parsers first, the raw line kept whole when none fits. */
 export const syslogEvent: SyslogDecode = (frame, ctx) => {
-  const text = frame.toString('utf8')
+  // rsyslog templates end in LF, which octet-counting and UDP keep; rsyslog itself drops it on
+  // reception (parser.dropTrailingLFOnReception), and so do we.
+  const text = frame.toString('utf8').replace(/\r?\n$/, '')
   const parsed = parseMessage(text, 'auto')
   if (!parsed.ok) {
     return {

@@ -8,10 +8,15 @@ import { TcpListener } from './tcp-server'
 
 export type SyslogTcpOptions = { host: string; port: number; maxMessageBytes: number; idleTimeoutMs: number }
 
+// Frames that arrive while a batch is being stored wait for the next batch, up to this many bytes.
+// Past it the connection is paused, so a slow disk slows the sender (TCP flow control) instead of
+// growing memory. Reading on meanwhile matters for TLS: Node hands over one TLS record per 'data'
+// event, and many senders (loggen, rsyslog) write one message per record.
+const MAX_QUEUED_BYTES = 1024 * 1024
+
 /**
- * RFC 6587 syslog over TCP, framing detected per connection. A connection is paused while its
- * previous batch is being stored, so a slow disk slows the sender (TCP flow control) instead of
- * growing memory.
+ * RFC 6587 syslog over TCP, framing detected per connection. Frames are stored in batches: all
+ * that arrived while the previous batch was committing go in one submission.
  */
 export class SyslogTcpListener extends TcpListener {
   readonly name: string = 'syslog_tcp'
@@ -20,7 +25,7 @@ export class SyslogTcpListener extends TcpListener {
     protected readonly options: SyslogTcpOptions,
     private readonly pipeline: IngestPipeline,
     private readonly decode: SyslogDecode,
-    private readonly stats: SourceStats,
+    protected readonly stats: SourceStats,
     log: Logger,
   ) {
     super(options, log)
@@ -28,24 +33,57 @@ export class SyslogTcpListener extends TcpListener {
 
   protected accept(socket: Socket, source: string): void {
     const decoder = new SyslogFrameDecoder(this.options.maxMessageBytes)
-    let inFlight: Promise<void> = Promise.resolve()
+    let queue: Buffer[] = []
+    let queuedBytes = 0
+    let paused = false
+    let storing = false
+    let stored: Promise<void> = Promise.resolve()
 
+    // One loop per connection at a time; `storing` is cleared in the same step the loop ends in, so
+    // frames queued after that start a new one.
+    const storeQueued = async (): Promise<void> => {
+      try {
+        await storeBatches()
+      } finally {
+        storing = false
+      }
+    }
+    const storeBatches = async (): Promise<void> => {
+      while (queue.length > 0) {
+        const frames = queue
+        queue = []
+        queuedBytes = 0
+        if (paused) {
+          paused = false
+          socket.resume()
+        }
+        const receivedAt = Date.now()
+        const events = frames.map((frame) => this.decode(frame, { listener: this.name, source, receivedAt }))
+        try {
+          await this.pipeline.submit(events)
+          this.stats.stored(this.name, source, events.length)
+        } catch (error) {
+          // Storage failed: stop reading; the sender keeps what it has not yet sent.
+          this.stats.dropped(this.name, source, events.length + queue.length, (error as Error).message)
+          queue = []
+          socket.destroy()
+        }
+      }
+    }
     const store = (frames: Buffer[]): void => {
       if (frames.length === 0) return
-      const receivedAt = Date.now()
-      const events = frames.map((frame) => this.decode(frame, { listener: this.name, source, receivedAt }))
-      socket.pause()
-      inFlight = this.pipeline.submit(events).then(
-        () => {
-          this.stats.stored(this.name, source, events.length)
-          if (!socket.destroyed) socket.resume()
-        },
-        (error: unknown) => {
-          // Storage failed: stop reading; the sender keeps what it has not yet sent.
-          this.stats.dropped(this.name, source, events.length, (error as Error).message)
-          socket.destroy()
-        },
-      )
+      for (const frame of frames) {
+        queue.push(frame)
+        queuedBytes += frame.length
+      }
+      if (queuedBytes > MAX_QUEUED_BYTES && !paused) {
+        paused = true
+        socket.pause()
+      }
+      if (!storing) {
+        storing = true
+        stored = storeQueued()
+      }
     }
 
     socket.on('data', (chunk: Buffer) => {
@@ -61,7 +99,7 @@ export class SyslogTcpListener extends TcpListener {
       const { frames, error } = decoder.end()
       store(frames)
       if (error) this.stats.rejected(this.name, source, `${this.name}: ${error}`)
-      void inFlight.finally(() => socket.end())
+      void stored.finally(() => socket.end())
     })
   }
 }
