@@ -2,15 +2,33 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { parseDocument } from 'yaml'
 import { z } from 'zod'
 import { describeIssues } from '../contract/schemas'
+import { parseCidr } from '../ingest/guard'
 import { StartupError, errnoCode } from './errors'
 
 const port = z.number().int().min(0).max(65535)
 const host = z.string().min(1)
 
+/**
+ * Every listener's guards. An empty allowlist admits any peer (fine on 127.0.0.1); a listener on
+ * another address must have one, TLS, or a token (see checkExposure in ingest/listeners.ts).
+ */
+const guardFields = {
+  allow_cidrs: z
+    .array(
+      z.string().refine((text) => typeof parseCidr(text) !== 'string', {
+        error: (issue) => parseCidr(String(issue.input)) as string,
+      }),
+    )
+    .default([]),
+  rate_limit_eps: z.number().int().min(0).default(0).describe('events/s per source; 0: no limit'),
+}
+
 const HttpListener = z.strictObject({
   enabled: z.boolean().default(true),
+  ...guardFields,
   host: host.default('127.0.0.1'),
   port: port.default(5080),
+  require_token: z.boolean().default(false),
   max_body_bytes: z
     .number()
     .int()
@@ -26,6 +44,7 @@ const maxMessage = z
 
 const SyslogUdpListener = z.strictObject({
   enabled: z.boolean().default(true),
+  ...guardFields,
   host: host.default('127.0.0.1'),
   port: port.default(5514),
   max_message_bytes: maxMessage,
@@ -38,6 +57,7 @@ const SyslogUdpListener = z.strictObject({
 
 const SyslogTcpListener = z.strictObject({
   enabled: z.boolean().default(true),
+  ...guardFields,
   host: host.default('127.0.0.1'),
   port: port.default(5514),
   max_message_bytes: maxMessage,
@@ -48,6 +68,7 @@ const SyslogTlsListener = z
   .strictObject({
     // Off until there is a certificate: TLS cannot start without one.
     enabled: z.boolean().default(false),
+    ...guardFields,
     host: host.default('127.0.0.1'),
     port: port.default(6514), // RFC 5425
     cert_file: z.string().min(1).default('tls/collector.crt'),
@@ -82,6 +103,7 @@ const SyslogTlsListener = z
 
 const HecListener = z.strictObject({
   enabled: z.boolean().default(true),
+  ...guardFields,
   host: host.default('127.0.0.1'),
   port: port.default(8088),
   max_body_bytes: z
@@ -93,6 +115,7 @@ const HecListener = z.strictObject({
 
 const GelfUdpListener = z.strictObject({
   enabled: z.boolean().default(true),
+  ...guardFields,
   host: host.default('127.0.0.1'),
   port: port.default(12201),
   max_message_bytes: z
@@ -109,6 +132,7 @@ const GelfUdpListener = z.strictObject({
 
 const GelfTcpListener = z.strictObject({
   enabled: z.boolean().default(true),
+  ...guardFields,
   host: host.default('127.0.0.1'),
   port: port.default(12201),
   max_message_bytes: z
@@ -121,6 +145,7 @@ const GelfTcpListener = z.strictObject({
 
 const ForwardListener = z.strictObject({
   enabled: z.boolean().default(true),
+  ...guardFields,
   host: host.default('127.0.0.1'),
   port: port.default(24224),
   max_chunk_bytes: z
@@ -133,6 +158,7 @@ const ForwardListener = z.strictObject({
 
 const ElasticListener = z.strictObject({
   enabled: z.boolean().default(true),
+  ...guardFields,
   host: host.default('127.0.0.1'),
   port: port.default(9200),
   max_body_bytes: z
@@ -146,6 +172,7 @@ const ElasticListener = z.strictObject({
 
 const OtlpListener = z.strictObject({
   enabled: z.boolean().default(true),
+  ...guardFields,
   host: host.default('127.0.0.1'),
   port: port.default(4318),
   max_body_bytes: z
@@ -196,6 +223,10 @@ api:
   port: 7480
 
 # Collector listeners: where local forwarders send events. Loopback by default.
+# Every listener also takes:
+#   allow_cidrs: [10.20.0.0/16, 192.168.7.12]   # only these peers (default: any)
+#   rate_limit_eps: 5000                        # events/s per source (default 0: no limit)
+# A listener on a non-loopback address must have TLS, a token or allow_cidrs, or Outpost refuses to start.
 listeners:
   # JSON over HTTP: POST /v1/events with a JSON object, a JSON array or NDJSON (gzip allowed).
   http:
@@ -203,6 +234,7 @@ listeners:
     host: 127.0.0.1
     port: 5080
     max_body_bytes: 16777216
+    require_token: false   # true: Authorization: Bearer <ingest token> (outpost tokens list)
   # Syslog over UDP (RFC 5426): RFC 5424 or BSD (RFC 3164) messages, one per datagram.
   syslog_udp:
     enabled: true

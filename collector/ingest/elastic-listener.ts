@@ -6,6 +6,7 @@ import type { NewEvent } from '../store/sqlite/events-repo'
 import type { TokenCheck } from './hec-listener'
 import { BodyError, readBody, readBodyBytes } from './http-body'
 import { locateJsonError } from './json-error'
+import { OPEN_GUARD, type ListenerGuard } from './guard'
 import type { Listener } from './listener'
 import { normalizeJson, type ReceiveContext } from './normalize'
 import type { IngestPipeline } from './pipeline'
@@ -296,6 +297,7 @@ export const elasticToEvent = (
 
 export class ElasticListener implements Listener {
   readonly name = 'elastic'
+  guard: ListenerGuard = OPEN_GUARD
   private server: Server | undefined
   private seqNo = 0
   private readonly setup = new Map<SetupKind, Set<string>>()
@@ -315,6 +317,7 @@ export class ElasticListener implements Listener {
         if (!res.headersSent) send(res, 500, esError(500, 'exception', 'internal error in Outpost'))
       })
     })
+    this.guard.protect(server, (peer) => this.stats.rejected(this.name, peer, 'peer not in allow_cidrs'))
     server.keepAliveTimeout = 30_000
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

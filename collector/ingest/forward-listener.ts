@@ -16,6 +16,10 @@ export type ForwardOptions = { host: string; port: number; maxBufferedBytes: num
 export class ForwardListener extends TcpListener {
   readonly name = 'forward'
 
+  protected override refused(peer: string): void {
+    this.stats.rejected(this.name, peer, 'peer not in allow_cidrs')
+  }
+
   constructor(
     private readonly options: ForwardOptions,
     private readonly pipeline: IngestPipeline,

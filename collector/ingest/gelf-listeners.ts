@@ -4,6 +4,7 @@ import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
 import type { NewEvent } from '../store/sqlite/events-repo'
 import { decodeGelfPayload, GelfChunkAssembler, GelfTcpFramer, gelfToEvent } from './gelf'
+import { OPEN_GUARD, type ListenerGuard } from './guard'
 import type { Listener } from './listener'
 import { normalizeJson, type ReceiveContext } from './normalize'
 import type { IngestPipeline } from './pipeline'
@@ -22,6 +23,7 @@ const toEvent = (payload: Buffer, maxBytes: number, ctx: ReceiveContext): NewEve
 /** GELF over UDP: chunked (up to 128 datagrams) or whole, gzip/zlib/plain. */
 export class GelfUdpListener implements Listener {
   readonly name = 'gelf_udp'
+  guard: ListenerGuard = OPEN_GUARD
   private socket: UdpSocket | undefined
   private timer: NodeJS.Timeout | undefined
   private readonly assembler = new GelfChunkAssembler()
@@ -37,7 +39,10 @@ export class GelfUdpListener implements Listener {
     const { host, port, receiveBufferBytes, maxMessageBytes } = this.options
     const socket = await bindUdp(host, port, receiveBufferBytes, (datagram, remote) => {
       const source = remote.address
+      if (!this.guard.allows(source)) return this.stats.rejected(this.name, source, 'peer not in allow_cidrs')
       this.stats.received(this.name, source, datagram.length)
+      if (this.guard.take(source, 1) > 0)
+        return this.stats.dropped(this.name, source, 1, 'over rate_limit_eps')
       const whole = this.assembler.push(datagram, Date.now())
       if (whole === null) return
       const event = toEvent(whole, maxMessageBytes, { listener: this.name, source, receivedAt: Date.now() })
@@ -77,6 +82,10 @@ export class GelfUdpListener implements Listener {
 /** GELF over TCP: NUL-delimited, uncompressed JSON. Paused while a batch is being stored. */
 export class GelfTcpListener extends TcpListener {
   readonly name = 'gelf_tcp'
+
+  protected override refused(peer: string): void {
+    this.stats.rejected(this.name, peer, 'peer not in allow_cidrs')
+  }
 
   constructor(
     private readonly options: GelfOptions & { idleTimeoutMs: number },

@@ -7,6 +7,7 @@ import type { NewEvent } from '../store/sqlite/events-repo'
 import { splitConcatenatedJson } from './concatenated-json'
 import { BodyError, readBody } from './http-body'
 import { locateJsonError } from './json-error'
+import { OPEN_GUARD, type ListenerGuard } from './guard'
 import type { Listener } from './listener'
 import { parseTime, type ReceiveContext } from './normalize'
 import type { IngestPipeline } from './pipeline'
@@ -120,6 +121,7 @@ export const hecToEvent = (envelope: HecEnvelope, ctx: ReceiveContext, token: st
 
 export class HecListener implements Listener {
   readonly name = 'hec'
+  guard: ListenerGuard = OPEN_GUARD
   private server: Server | undefined
   /** channel -> the next ackId and when it was last used. */
   private readonly channels = new Map<string, { next: number; used: number }>()
@@ -139,6 +141,7 @@ export class HecListener implements Listener {
         if (!res.headersSent) reply(res, HEC.internal)
       })
     })
+    this.guard.protect(server, (peer) => this.stats.rejected(this.name, peer, 'peer not in allow_cidrs'))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(this.options.port, this.options.host, () => {

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
+import { OPEN_GUARD, type ListenerGuard } from './guard'
+import type { TokenCheck } from './hec-listener'
 import type { Listener } from './listener'
 import { BodyError, readBody, sendJson as send } from './http-body'
 import { z } from 'zod'
@@ -13,7 +15,14 @@ import { normalizeJson } from './normalize'
 import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 
-export type HttpListenerOptions = { host: string; port: number; maxBodyBytes: number }
+export type HttpListenerOptions = {
+  host: string
+  port: number
+  maxBodyBytes: number
+  /** Require `Authorization: Bearer <ingest token>` (checked by `checkToken`). */
+  requireToken: boolean
+  checkToken: TokenCheck
+}
 
 const Heartbeat = z.looseObject({
   source: z.string().min(1).max(200).describe('a stable name for the sender, e.g. "fw01-fluentbit"'),
@@ -38,6 +47,7 @@ const idempotencyKey = (req: IncomingMessage): string | null => {
 /** The collector's JSON-over-HTTP listener: `POST /v1/events`. */
 export class HttpListener implements Listener {
   readonly name = 'http'
+  guard: ListenerGuard = OPEN_GUARD
   private server: Server | undefined
 
   constructor(
@@ -55,6 +65,7 @@ export class HttpListener implements Listener {
         if (!res.headersSent) send(res, 500, { error: 'internal error' })
       })
     })
+    this.guard.protect(server, (peer) => this.stats.rejected(this.name, peer, 'peer not in allow_cidrs'))
     server.keepAliveTimeout = 30_000
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -83,6 +94,21 @@ export class HttpListener implements Listener {
       return
     }
     const source = req.socket.remoteAddress ?? 'unknown'
+    if (this.options.requireToken) {
+      const auth = req.headers.authorization
+      const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null
+      const verdict = token ? this.options.checkToken(token) : null
+      if (!verdict?.ok) {
+        const why = !token ? 'missing' : verdict?.reason === 'revoked' ? 'revoked' : 'unknown'
+        this.stats.rejected(this.name, source, `${why} ingest token`)
+        res.setHeader('www-authenticate', 'Bearer realm="outpost"')
+        send(res, 401, {
+          error: `${why} ingest token: send Authorization: Bearer <token> (outpost tokens list)`,
+        })
+        req.resume()
+        return
+      }
+    }
     let text: string
     try {
       text = await readBody(req, this.options.maxBodyBytes, 'listeners.http.max_body_bytes')
@@ -104,6 +130,15 @@ export class HttpListener implements Listener {
       return
     }
     for (const problem of problems) this.stats.rejected(this.name, source, problem.error, problem.raw ?? null)
+    const wait = this.guard.take(source, items.length)
+    if (wait > 0) {
+      this.stats.dropped(this.name, source, items.length, 'over rate_limit_eps')
+      res.setHeader('retry-after', String(Math.ceil(wait / 1000)))
+      send(res, 429, {
+        error: `over this source's rate limit (listeners.http.rate_limit_eps); retry after ${Math.ceil(wait / 1000)} s`,
+      })
+      return
+    }
     const ctx = { listener: this.name, source, receivedAt: Date.now() }
     let duplicate: boolean
     try {

@@ -1,4 +1,6 @@
 import type { Config } from '../host/config'
+import { StartupError } from '../host/errors'
+import { ListenerGuard } from './guard'
 import type { Logger } from '../host/log'
 import type { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { ElasticListener } from './elastic-listener'
@@ -47,7 +49,13 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
   if (http.enabled) {
     out.push(
       new HttpListener(
-        { host: http.host, port: port(http.port), maxBodyBytes: http.max_body_bytes },
+        {
+          host: http.host,
+          port: port(http.port),
+          maxBodyBytes: http.max_body_bytes,
+          requireToken: http.require_token,
+          checkToken: deps.checkToken,
+        },
         deps.pipeline,
         deps.stats,
         deps.heartbeats,
@@ -155,5 +163,35 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
     const options = { host: otlp.host, port: port(otlp.port), maxBodyBytes: otlp.max_body_bytes }
     out.push(new OtlpListener(options, deps.pipeline, deps.stats, deps.log))
   }
+  for (const listener of out) {
+    const config = listeners[listener.name as keyof Config['listeners']]
+    checkExposure(listener.name, config)
+    listener.guard = new ListenerGuard({
+      allowCidrs: config.allow_cidrs,
+      rateLimitEps: config.rate_limit_eps,
+    })
+  }
   return out
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
+
+/**
+ * A listener reachable from the network must know who may talk to it: TLS with client
+ * certificates, an ingest token, or an allowlist of peers. Otherwise Outpost refuses to start.
+ */
+export const checkExposure = (name: string, config: Config['listeners'][keyof Config['listeners']]): void => {
+  if (LOOPBACK.test(config.host)) return
+  const authenticated =
+    name === 'hec' || // HEC always requires a token
+    ('require_token' in config && config.require_token) ||
+    (name === 'syslog_tls' && 'ca_file' in config && Boolean(config.ca_file))
+  if (authenticated || config.allow_cidrs.length > 0) return
+  throw new StartupError(
+    `listeners.${name}.host is ${config.host}, reachable from the network, but anyone could send to it: ` +
+      `set listeners.${name}.allow_cidrs to the senders' addresses` +
+      (name === 'http' || name === 'elastic' ? `, or require_token: true` : '') +
+      (name.startsWith('syslog') ? ', or use syslog_tls with client certificates' : '') +
+      ', or bind it to 127.0.0.1',
+  )
 }

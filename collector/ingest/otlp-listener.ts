@@ -6,6 +6,7 @@ import type { Logger } from '../host/log'
 import type { NewEvent } from '../store/sqlite/events-repo'
 import { BodyError, readBodyBytes } from './http-body'
 import { locateJsonError } from './json-error'
+import { OPEN_GUARD, type ListenerGuard } from './guard'
 import type { Listener } from './listener'
 import { normalizeJson, type ReceiveContext } from './normalize'
 import { mapLogs, mapMetrics, OtlpShapeError, rawJson, type OtlpMapped } from './otlp-event'
@@ -76,6 +77,7 @@ const sendStatus = (
 
 export class OtlpListener implements Listener {
   readonly name = 'otlp'
+  guard: ListenerGuard = OPEN_GUARD
   private server: Server | undefined
 
   constructor(
@@ -92,6 +94,7 @@ export class OtlpListener implements Listener {
         if (!res.headersSent) sendStatus(res, 500, 'json', 13, 'internal error in Outpost')
       })
     })
+    this.guard.protect(server, (peer) => this.stats.rejected(this.name, peer, 'peer not in allow_cidrs'))
     server.keepAliveTimeout = 30_000
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

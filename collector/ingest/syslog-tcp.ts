@@ -31,6 +31,10 @@ export class SyslogTcpListener extends TcpListener {
     super(options, log)
   }
 
+  protected override refused(peer: string): void {
+    this.stats.rejected(this.name, peer, 'peer not in allow_cidrs')
+  }
+
   protected accept(socket: Socket, source: string): void {
     const decoder = new SyslogFrameDecoder(this.options.maxMessageBytes)
     let queue: Buffer[] = []
@@ -59,6 +63,13 @@ export class SyslogTcpListener extends TcpListener {
         }
         const receivedAt = Date.now()
         const events = frames.map((frame) => this.decode(frame, { listener: this.name, source, receivedAt }))
+        // Over rate_limit_eps: stop reading for as long as it takes. Slowed, never dropped.
+        const wait = this.guard.take(source, events.length)
+        if (wait > 0) {
+          paused = true
+          socket.pause()
+          await new Promise((resolve) => setTimeout(resolve, wait))
+        }
         try {
           await this.pipeline.submit(events)
           this.stats.stored(this.name, source, events.length)

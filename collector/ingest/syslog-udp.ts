@@ -1,6 +1,7 @@
 import type { Socket } from 'node:dgram'
 import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
+import { OPEN_GUARD, type ListenerGuard } from './guard'
 import type { Listener } from './listener'
 import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
@@ -21,6 +22,7 @@ export type SyslogUdpOptions = {
  */
 export class SyslogUdpListener implements Listener {
   readonly name = 'syslog_udp'
+  guard: ListenerGuard = OPEN_GUARD
   private socket: Socket | undefined
 
   constructor(
@@ -38,7 +40,11 @@ export class SyslogUdpListener implements Listener {
       this.options.receiveBufferBytes,
       (datagram, remote) => {
         const source = remote.address
+        if (!this.guard.allows(source))
+          return this.stats.rejected(this.name, source, 'peer not in allow_cidrs')
         this.stats.received(this.name, source, datagram.length)
+        if (this.guard.take(source, 1) > 0)
+          return this.stats.dropped(this.name, source, 1, 'over rate_limit_eps')
         if (datagram.length > this.options.maxMessageBytes) {
           const reason = `datagram of ${datagram.length} bytes over the ${this.options.maxMessageBytes}-byte limit`
           this.stats.rejected(this.name, source, reason, datagram)

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
+import { OPEN_GUARD, type ListenerGuard } from './guard'
 import type { Listener } from './listener'
 
 export type TcpOptions = { host: string; port: number; idleTimeoutMs: number }
@@ -11,6 +12,7 @@ export type TcpOptions = { host: string; port: number; idleTimeoutMs: number }
  */
 export abstract class TcpListener implements Listener {
   abstract readonly name: string
+  guard: ListenerGuard = OPEN_GUARD
   private server: Server | undefined
   private readonly sockets = new Set<Socket>()
 
@@ -21,6 +23,11 @@ export abstract class TcpListener implements Listener {
 
   protected abstract accept(socket: Socket, source: string): void
 
+  /** A peer outside allow_cidrs was turned away (subclasses count it in their stats). */
+  protected refused(peer: string): void {
+    this.log.warn(`${this.name}: refused a peer not in allow_cidrs`, { peer })
+  }
+
   /** TLS listeners override this to wrap the server. */
   protected createServer(onConnection: (socket: Socket) => void): Server {
     return createServer(onConnection)
@@ -28,6 +35,7 @@ export abstract class TcpListener implements Listener {
 
   async start(): Promise<Endpoint> {
     const server = this.createServer((socket) => {
+      if (socket.destroyed) return // turned away by the guard
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
       socket.setTimeout(this.tcp.idleTimeoutMs)
@@ -35,6 +43,7 @@ export abstract class TcpListener implements Listener {
       socket.on('error', (error) => this.log.debug(`${this.name} connection error`, { error: error.message }))
       this.accept(socket, socket.remoteAddress ?? 'unknown')
     })
+    this.guard.protect(server, (peer) => this.refused(peer))
     server.on('error', (error) => this.log.error(`${this.name} server error`, { error: error.message }))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
