@@ -150,7 +150,14 @@ describe('ForwardDecoder', () => {
   it('reads back any records sent in any mode', () => {
     const record = fc.dictionary(
       fc.string({ minLength: 1, maxLength: 10 }).filter((k) => k !== '__proto__'),
-      fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.double({ noNaN: true })),
+      fc.oneof(
+        fc.string(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        // msgpackr packs -0 as the integer 0 (and JSON has no -0 either): senders cannot send it.
+        fc.double({ noNaN: true }).map((d) => (Object.is(d, -0) ? 0 : d)),
+      ),
       { maxKeys: 5 },
     )
     const entry = fc.tuple(
