@@ -11,6 +11,7 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'collector:stats': {},
   'collector:dead-letters': {},
   'collector:heartbeats': {},
+  'alerts:list': {},
   'tokens:list': {},
   'tokens:create': { name: 'x' },
   'tokens:revoke': { id: 'x' },

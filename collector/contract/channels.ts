@@ -8,6 +8,7 @@ export const CORE_CALLS = [
   'collector:stats',
   'collector:dead-letters',
   'collector:heartbeats',
+  'alerts:list',
   'tokens:list',
   'tokens:create',
   'tokens:revoke',
@@ -21,7 +22,7 @@ export const SHELL_CALLS = ['dialog:open', 'dialog:save'] as const
 export const CALL_NAMES = [...CORE_CALLS, ...SHELL_CALLS] as const
 
 /** Events pushed from the core to every connected renderer. */
-export const EVENT_NAMES = ['events:appended', 'system:status'] as const
+export const EVENT_NAMES = ['events:appended', 'alerts:raised', 'system:status'] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]
 export type ShellCallName = (typeof SHELL_CALLS)[number]

@@ -78,6 +78,24 @@ export const SourceHeartbeat = z.object({
 })
 export type SourceHeartbeat = z.infer<typeof SourceHeartbeat>
 
+export const AlertLevel = z.enum(['informational', 'low', 'medium', 'high', 'critical'])
+export const Alert = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  created_at: isoTimestamp,
+  timestamp: isoTimestamp.describe('when the detection happened'),
+  origin: z.string().describe('what raised it: wazuh (a source that detects), later sigma and agents'),
+  rule_id: z.string().nullable(),
+  title: z.string(),
+  level: AlertLevel,
+  tags: z.array(z.string()).describe('rule groups and attack.* tags'),
+  techniques: z.array(z.string()).describe('ATT&CK technique ids'),
+  host: z.string().nullable(),
+  event_id: z.string().describe('the stored event that raised it (events:get)'),
+  status: z.string(),
+})
+export type Alert = z.infer<typeof Alert>
+
 const FileFilter = z.object({ name: z.string(), extensions: z.array(z.string()) })
 
 const empty = z.strictObject({})
@@ -110,6 +128,10 @@ export const calls = {
     res: z.object({ dead_letters: z.array(DeadLetter) }),
   },
   'collector:heartbeats': { req: empty, res: z.object({ sources: z.array(SourceHeartbeat) }) },
+  'alerts:list': {
+    req: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),
+    res: z.object({ alerts: z.array(Alert) }),
+  },
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -153,6 +175,9 @@ export const events = {
   'events:appended': z.object({
     total: z.number().int().describe('events stored in all'),
     events: z.array(EventSummary).describe('the newest of this batch, newest first, at most 100'),
+  }),
+  'alerts:raised': z.object({
+    alerts: z.array(Alert).describe('the newest of this batch, newest first, at most 100'),
   }),
   'system:status': z.object({
     state: z.enum(['starting', 'ready', 'stopping']),

@@ -20,6 +20,7 @@ import { SourceStats } from '../ingest/source-stats'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
+import { AlertsRepo } from '../store/sqlite/alerts-repo'
 import { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { EventsRepo } from '../store/sqlite/events-repo'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
@@ -92,6 +93,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const tokens = new TokensRepo(sqlite.db)
     tokens.ensureDefault()
     const heartbeats = new HeartbeatsRepo(sqlite.db)
+    const alerts = new AlertsRepo(sqlite.db)
+    let lastAlertSeq = alerts.list(1)[0]?.seq ?? 0
     const deadLetters = new DeadLettersRepo(sqlite.db)
     cleanups.push(() => deadLetters.flush())
 
@@ -102,6 +105,11 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         total: events.count(),
         events: events.range(batch.first, batch.last, PUSH_BATCH_LIMIT),
       })
+      if (batch.alerts > 0) {
+        const raised = alerts.since(lastAlertSeq, PUSH_BATCH_LIMIT)
+        lastAlertSeq = raised[0]?.seq ?? lastAlertSeq
+        push('alerts:raised', { alerts: raised })
+      }
     }
     const pipeline = new IngestPipeline(events, onCommitted)
     // Idempotency keys answer retries for a day; older ones are forgotten.
@@ -155,6 +163,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'collector:stats': () => ({ listeners, sources: stats.snapshot() }),
       'collector:dead-letters': (req) => ({ dead_letters: deadLetters.list(req.limit) }),
       'collector:heartbeats': () => ({ sources: heartbeats.list() }),
+      'alerts:list': (req) => ({ alerts: alerts.list(req.limit) }),
       'tokens:list': () => ({ tokens: tokens.list() }),
       'tokens:create': (req) => ({ token: tokens.create(req.name) }),
       'tokens:revoke': (req) => ({ token: tokens.revoke(req.id) }),

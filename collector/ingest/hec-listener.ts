@@ -1,4 +1,5 @@
 import { newEventId } from './event-id'
+import { detectWazuh, wazuhAlertDraft, wazuhEcs, wazuhLevel } from './wazuh'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Endpoint } from '../contract'
@@ -106,6 +107,27 @@ export const hecToEvent = (envelope: HecEnvelope, ctx: ReceiveContext, token: st
     token,
   }
   const message = typeof event === 'string' ? event : (str(fields.message) ?? str(fields.msg) ?? null)
+  // A Wazuh alert sent through HEC (its Splunk integration) is a detection: raise it.
+  const wazuh =
+    typeof event === 'object' && event !== null && !Array.isArray(event)
+      ? detectWazuh(event as Record<string, unknown>)
+      : null
+  if (wazuh) {
+    const ts = parseTime(envelope.time) ?? parseTime(wazuh.timestamp) ?? ctx.receivedAt
+    const ecs = wazuhEcs(wazuh)
+    return {
+      id: typeof wazuh.id === 'string' && wazuh.id ? `wazuh:${wazuh.id}` : newEventId(ctx.receivedAt),
+      ts,
+      received_at: ctx.receivedAt,
+      listener: ctx.listener,
+      source: ctx.source,
+      host: (ecs['host.name'] as string | undefined) ?? str(envelope.host),
+      severity: wazuhLevel(wazuh.rule.level),
+      message: message ?? wazuh.rule.description,
+      fields: JSON.stringify({ ...fields, ...ecs }),
+      alert: wazuhAlertDraft(wazuh, ts),
+    }
+  }
   return {
     id: newEventId(ctx.receivedAt),
     ts: parseTime(envelope.time) ?? ctx.receivedAt,

@@ -1,4 +1,5 @@
 import { newEventId } from './event-id'
+import { detectWazuh, wazuhAlertDraft, wazuhEcs, wazuhLevel } from './wazuh'
 import type { NewEvent } from '../store/sqlite/events-repo'
 
 export type ReceiveContext = { listener: string; source: string | null; receivedAt: number }
@@ -55,6 +56,25 @@ export const normalizeJson = (raw: Record<string, unknown>, ctx: ReceiveContext,
   for (const path of TIME_FIELDS) {
     ts = parseTime(get(raw, path))
     if (ts !== null) break
+  }
+  const wazuh = detectWazuh(raw)
+  if (wazuh) {
+    const when = ts ?? parseTime(wazuh.timestamp) ?? ctx.receivedAt
+    const ecs = wazuhEcs(wazuh)
+    // Wazuh's own alert id makes a re-sent alerts.json line a duplicate, stored once.
+    const wazuhId = typeof wazuh.id === 'string' && wazuh.id ? `wazuh:${wazuh.id}` : null
+    return {
+      id: firstString(raw, ID_FIELDS) ?? wazuhId ?? newEventId(ctx.receivedAt),
+      ts: when,
+      received_at: ctx.receivedAt,
+      listener: ctx.listener,
+      source: ctx.source,
+      host: (ecs['host.name'] as string | undefined) ?? firstString(raw, HOST_FIELDS),
+      severity: wazuhLevel(wazuh.rule.level),
+      message: firstString(raw, MESSAGE_FIELDS) ?? wazuh.rule.description,
+      fields: JSON.stringify({ ...raw, ...ecs }),
+      alert: wazuhAlertDraft(wazuh, when),
+    }
   }
   return {
     id: firstString(raw, ID_FIELDS) ?? newEventId(ctx.receivedAt),

@@ -10,7 +10,8 @@ type Pending = {
 }
 /** `duplicate`: the submission's idempotency key was already committed, so nothing was stored again. */
 export type SubmitResult = { duplicate: boolean }
-export type CommittedBatch = { first: number; last: number; count: number; inserted: number }
+/** `alerts`: how many alerts the batch raised (events that are detections themselves). */
+export type CommittedBatch = { first: number; last: number; count: number; inserted: number; alerts: number }
 
 /**
  * Group commit: every submission made in the same turn of the event loop is written in one
@@ -65,7 +66,7 @@ export class IngestPipeline {
     }
     batch.forEach((p, i) => p.resolve({ duplicate: result.duplicates[i] ?? false }))
     const { range } = result
-    if (range.inserted > 0) this.onCommitted({ ...range, count: range.inserted })
+    if (range.inserted > 0) this.onCommitted({ ...range, count: range.inserted, alerts: result.alerts })
   }
 
   close(): void {

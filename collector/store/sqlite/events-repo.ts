@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3'
+import { newEventId } from '../../ingest/event-id'
 import type { EventKind, EventSummary, StoredEvent } from '../../contract'
 
 /** An event ready to store: normalized by ingest, not yet given a seq. */
@@ -12,6 +13,19 @@ export type NewEvent = {
   severity: string | null
   message: string | null
   fields: string // JSON text of the source's original event
+  /** Set when the event is itself a detection (e.g. a Wazuh alert): raised in the same transaction. */
+  alert?: AlertDraft
+}
+
+export type AlertDraft = {
+  origin: string
+  rule_id: string | null
+  title: string
+  level: 'informational' | 'low' | 'medium' | 'high' | 'critical'
+  ts: number
+  tags: string[]
+  techniques: string[]
+  host: string | null
 }
 
 type Row = Omit<NewEvent, 'fields'> & { seq: number; kind: EventKind }
@@ -34,6 +48,9 @@ const SUMMARY_COLUMNS = 'seq, id, kind, ts, received_at, listener, source, host,
 export class EventsRepo {
   private readonly insertOne: Statement<NewEvent>
   private readonly insertArtifact: Statement<NewEvent>
+  private readonly insertAlert: Statement<
+    [string, number, number, string, string | null, string, string, string, string, string | null, string]
+  >
   private readonly insertKey: Statement<[string, string, number, number]>
   private readonly pageNewest: Statement<[number]>
   private readonly pageBefore: Statement<[number, number]>
@@ -52,6 +69,10 @@ export class EventsRepo {
       `INSERT INTO events (id, kind, ts, received_at, listener, source, host, severity, message, fields)
        VALUES (@id, 'artifact', @ts, @received_at, @listener, @source, @host, @severity, @message, @fields)
        ON CONFLICT (id) DO NOTHING`,
+    )
+    this.insertAlert = db.prepare(
+      `INSERT INTO alerts (id, created_at, ts, origin, rule_id, title, level, tags, techniques, host, event_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     this.insertKey = db.prepare(
       'INSERT INTO idempotency_keys (key, listener, created_at, events) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
@@ -88,10 +109,12 @@ export class EventsRepo {
   ): {
     range: { first: number; last: number; inserted: number }
     duplicates: boolean[]
+    alerts: number
   } {
     let first = 0
     let last = 0
     let inserted = 0
+    let alerts = 0
     const duplicates: boolean[] = []
     const now = Date.now()
     this.db.transaction(() => {
@@ -106,6 +129,23 @@ export class EventsRepo {
         for (const event of submission.events) {
           const info = insert.run(event)
           if (info.changes === 0) continue
+          if (event.alert) {
+            const a = event.alert
+            this.insertAlert.run(
+              newEventId(now),
+              now,
+              a.ts,
+              a.origin,
+              a.rule_id,
+              a.title,
+              a.level,
+              JSON.stringify(a.tags),
+              JSON.stringify(a.techniques),
+              a.host,
+              event.id,
+            )
+            alerts++
+          }
           const seq = Number(info.lastInsertRowid)
           if (first === 0) first = seq
           last = seq
@@ -114,7 +154,7 @@ export class EventsRepo {
       }
     })()
     this.total += inserted
-    return { range: { first, last, inserted }, duplicates }
+    return { range: { first, last, inserted }, duplicates, alerts }
   }
 
   /** Idempotency keys older than `maxAgeMs` are forgotten. */

@@ -3,6 +3,13 @@ import { migration0001 } from './0001-initial'
 import { migration0002 } from './0002-tokens-dead-letters'
 import { migration0003 } from './0003-idempotency-keys'
 import { migration0004 } from './0004-artifacts-heartbeats'
+import { migration0005 } from './0005-alerts'
 
 /** Append-only: never edit a shipped migration, add the next number. */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004]
+export const migrations: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+]
