@@ -43,6 +43,14 @@ const strings = (value: unknown): string[] =>
       ? [value]
       : []
 
+/** Wazuh writes rule ids as strings ("5763"); accept numbers too. */
+const ruleId = (alert: WazuhAlertJson): string | null =>
+  typeof alert.rule.id === 'string'
+    ? alert.rule.id
+    : typeof alert.rule.id === 'number'
+      ? String(alert.rule.id)
+      : null
+
 /** Wazuh levels 0-15 (its rules classification) -> Sigma-style alert levels. */
 export const wazuhLevel = (level: number): AlertDraft['level'] =>
   level >= 13
@@ -61,7 +69,7 @@ export const wazuhEcs = (alert: WazuhAlertJson): Record<string, unknown> => {
     'event.kind': 'alert',
     'event.module': 'wazuh',
     'event.severity': alert.rule.level,
-    'rule.id': alert.rule.id === undefined ? null : String(alert.rule.id),
+    'rule.id': ruleId(alert),
     'rule.name': alert.rule.description,
     'rule.ruleset': 'wazuh',
     tags: strings(alert.rule.groups),
@@ -81,7 +89,7 @@ export const wazuhAlertDraft = (alert: WazuhAlertJson, ts: number): AlertDraft =
   const techniques = strings(alert.rule.mitre?.id)
   return {
     origin: 'wazuh',
-    rule_id: alert.rule.id === undefined ? null : `wazuh:${String(alert.rule.id)}`,
+    rule_id: ruleId(alert) === null ? null : `wazuh:${ruleId(alert)}`,
     title: alert.rule.description,
     level: wazuhLevel(alert.rule.level),
     ts,
