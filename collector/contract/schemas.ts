@@ -121,6 +121,9 @@ export const calls = {
     res: z.object({
       listeners: z.record(z.string(), Endpoint),
       sources: z.array(SourceCounters),
+      kernel_drops: z
+        .record(z.string(), z.number())
+        .describe('UDP listeners: datagrams the kernel dropped before they were read (Linux)'),
     }),
   },
   'collector:dead-letters': {

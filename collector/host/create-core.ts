@@ -17,6 +17,7 @@ import {
 import { createListeners } from '../ingest/listeners'
 import { IngestPipeline, type CommittedBatch } from '../ingest/pipeline'
 import { SourceStats } from '../ingest/source-stats'
+import { kernelUdpDrops } from '../ingest/udp-drops'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
@@ -160,7 +161,15 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           library_version: DuckArchive.libraryVersion(),
         },
       }),
-      'collector:stats': () => ({ listeners, sources: stats.snapshot() }),
+      'collector:stats': () => ({
+        listeners,
+        sources: stats.snapshot(),
+        kernel_drops: Object.fromEntries(
+          Object.entries(listeners)
+            .filter(([name]) => name.endsWith('_udp'))
+            .map(([name, ep]) => [name, kernelUdpDrops(ep.port) ?? 0]),
+        ),
+      }),
       'collector:dead-letters': (req) => ({ dead_letters: deadLetters.list(req.limit) }),
       'collector:heartbeats': () => ({ sources: heartbeats.list() }),
       'alerts:list': (req) => ({ alerts: alerts.list(req.limit) }),

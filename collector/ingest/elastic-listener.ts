@@ -485,6 +485,15 @@ export class ElasticListener implements Listener {
 
   /** Commits events; false (and a 503 sent) when storage failed, so nothing is acknowledged. */
   private async commit(res: ServerResponse, source: string, events: NewEvent[]): Promise<boolean> {
+    const wait = this.guard.take(source, events.length)
+    if (wait > 0) {
+      this.stats.dropped(this.name, source, events.length, 'over rate_limit_eps')
+      const reason = `over this source's rate limit (listeners.elastic.rate_limit_eps)`
+      send(res, 429, esError(429, 'es_rejected_execution_exception', reason), {
+        'retry-after': String(Math.ceil(wait / 1000)),
+      })
+      return false
+    }
     try {
       await this.pipeline.submit(events)
     } catch (error) {

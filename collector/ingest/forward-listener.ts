@@ -43,7 +43,10 @@ export class ForwardListener extends TcpListener {
         )
         socket.pause()
         // In order: acks go out in the order the chunks came in.
+        // Over rate_limit_eps: the next chunk waits (the forwarder buffers meanwhile); never dropped.
+        const wait = this.guard.take(source, events.length)
         chain = chain
+          .then(() => (wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : undefined))
           .then(() => this.pipeline.submit(events))
           .then(
             () => {

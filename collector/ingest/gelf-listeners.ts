@@ -112,10 +112,14 @@ export class GelfTcpListener extends TcpListener {
       }
       if (events.length === 0) return
       socket.pause()
+      // Over rate_limit_eps: stay paused until the source is within its rate (slowed, not dropped).
+      const wait = this.guard.take(source, events.length)
       this.pipeline.submit(events).then(
         () => {
           this.stats.stored(this.name, source, events.length)
-          if (!socket.destroyed) socket.resume()
+          setTimeout(() => {
+            if (!socket.destroyed) socket.resume()
+          }, wait)
         },
         (error: unknown) => {
           this.stats.dropped(this.name, source, events.length, (error as Error).message)

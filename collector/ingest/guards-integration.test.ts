@@ -109,4 +109,22 @@ describe('listener guards', () => {
     // 100 events at 50/s with a 50-event burst: about a second, all of them stored.
     expect(Date.now() - started).toBeGreaterThanOrEqual(900)
   })
+
+  it('tells HEC clients over their rate that the server is busy (code 9), with Retry-After', async () => {
+    const core = await withConfig('listeners:\n  hec:\n    rate_limit_eps: 5\n')
+    const tokens = await core.call('tokens:list', {})
+    if (!tokens.ok) throw new Error(tokens.error.message)
+    const token = (tokens.value as { tokens: IngestToken[] }).tokens[0]!.token
+    const send = () =>
+      fetch(`http://127.0.0.1:${core.listeners.hec!.port}/services/collector/event`, {
+        method: 'POST',
+        headers: { authorization: `Splunk ${token}` },
+        body: '{"event":"a"}{"event":"b"}{"event":"c"}',
+      })
+    expect((await send()).status).toBe(200)
+    const busy = await send()
+    expect(busy.status).toBe(503)
+    expect(busy.headers.get('retry-after')).toBe('1')
+    expect(await busy.json()).toEqual({ text: 'Server is busy', code: 9 })
+  })
 })

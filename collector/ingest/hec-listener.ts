@@ -340,6 +340,14 @@ export class HecListener implements Listener {
       reply(res, HEC.noData)
       return
     }
+    const wait = this.guard.take(source, events.length)
+    if (wait > 0) {
+      // HEC has no "slow down" code but 9 (busy); forwarders retry on it after Retry-After.
+      this.stats.dropped(this.name, source, events.length, 'over rate_limit_eps')
+      res.setHeader('retry-after', String(Math.ceil(wait / 1000)))
+      reply(res, HEC.busy)
+      return
+    }
     try {
       await this.pipeline.submit(events)
     } catch (error) {

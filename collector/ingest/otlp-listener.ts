@@ -180,6 +180,22 @@ export class OtlpListener implements Listener {
     const ctx: ReceiveContext = { listener: this.name, source, receivedAt: Date.now() }
     // An `event.id` attribute becomes the row id: a retried record is stored once.
     const events: NewEvent[] = mapped.records.map((record) => normalizeJson(record, ctx))
+    const wait = events.length > 0 ? this.guard.take(source, events.length) : 0
+    if (wait > 0) {
+      // 429 with Retry-After: OTLP exporters back off and retry.
+      this.stats.dropped(this.name, source, events.length, 'over rate_limit_eps')
+      sendStatus(
+        res,
+        429,
+        encoding,
+        RESOURCE_EXHAUSTED,
+        "over this source's rate limit (listeners.otlp.rate_limit_eps)",
+        {
+          'retry-after': String(Math.ceil(wait / 1000)),
+        },
+      )
+      return
+    }
     if (events.length > 0) {
       try {
         await this.pipeline.submit(events)

@@ -65,6 +65,7 @@ export const CollectorView = () => {
             <tr>
               <th>Name</th>
               <th>Address</th>
+              <th className="num">Kernel drops</th>
             </tr>
           </thead>
           <tbody>
@@ -74,6 +75,7 @@ export const CollectorView = () => {
                 <td className="mono">
                   {ep.host}:{ep.port}
                 </td>
+                <td className="num">{s.stats?.kernel_drops[name] ?? ''}</td>
               </tr>
             ))}
           </tbody>
