@@ -1,3 +1,4 @@
+import { SYSLOG_SEVERITIES } from './syslog-names'
 import { gunzipSync, inflateSync } from 'node:zlib'
 import { locateJsonError } from './json-error'
 import { parseTime } from './normalize'
@@ -381,18 +382,6 @@ export const decodeGelfPayload = (buf: Buffer, opts: { maxBytes: number }): Gelf
 // ---------------------------------------------------------------------------------------------
 // To the collector's flat record
 
-/** Syslog severity names by number (RFC 5424), as ECS log.level spells them. */
-export const SYSLOG_LEVELS = [
-  'emergency',
-  'alert',
-  'critical',
-  'error',
-  'warning',
-  'notice',
-  'informational',
-  'debug',
-] as const
-
 /**
  * A validated GELF message -> the record the normalizer reads: every original field kept, plus
  * `@timestamp`, `host.name`, `message` and `log.level` where GELF has them.
@@ -406,7 +395,7 @@ export const gelfToEvent = (msg: GelfMessage): Record<string, unknown> => {
   if (typeof msg.host === 'string') event['host.name'] = msg.host
   if (typeof msg.short_message === 'string') event.message = msg.short_message
   if (typeof msg.level === 'number') {
-    const name = SYSLOG_LEVELS[msg.level]
+    const name = SYSLOG_SEVERITIES[msg.level]
     if (name) event['log.level'] = name
   }
   return event

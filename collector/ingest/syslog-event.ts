@@ -3,24 +3,10 @@ import type { NewEvent } from '../store/sqlite/events-repo'
 import type { ReceiveContext } from './normalize'
 import { parseMessage } from './parse'
 import type { ParsedMessage } from './parse/types'
+import { SYSLOG_FACILITIES as FACILITIES, SYSLOG_SEVERITIES as SEVERITIES } from './syslog-names'
 
 /** Turns one received syslog frame into a stored event. Never throws: unknown input is kept raw. */
 export type SyslogDecode = (frame: Buffer, ctx: ReceiveContext) => NewEvent
-
-const FACILITIES = [
-  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'ntp',
-  'security', 'console', 'solaris-cron', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7',
-] // prettier-ignore
-export const SEVERITIES = [
-  'emergency',
-  'alert',
-  'critical',
-  'error',
-  'warning',
-  'notice',
-  'informational',
-  'debug',
-]
 
 // CEF and LEEF keys -> ECS, for the common ones; the native keys stay as sent beside them.
 const CEF_ECS: Record<string, string> = {
