@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
 import type { NewEvent } from '../store/sqlite/events-repo'
@@ -7,6 +6,7 @@ import type { TokenCheck } from './hec-listener'
 import { BodyError, readBody, readBodyBytes } from './http-body'
 import { locateJsonError } from './json-error'
 import { OPEN_GUARD, type ListenerGuard } from './guard'
+import { closeHttp, listenHttp } from './http-server'
 import type { Listener } from './listener'
 import { normalizeJson, type ReceiveContext } from './normalize'
 import type { IngestPipeline } from './pipeline'
@@ -318,20 +318,9 @@ export class ElasticListener implements Listener {
       })
     })
     this.guard.protect(server, (peer) => this.stats.rejected(this.name, peer, 'peer not in allow_cidrs'))
-    server.keepAliveTimeout = 30_000
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    const port = await listenHttp(server, this.options.host, this.options.port)
     this.server = server
-    if (!this.options.requireToken && !/^(127\.|::1$|localhost$)/.test(this.options.host))
-      this.log.warn('elastic: listening beyond loopback without require_token: anyone can write events', {
-        host: this.options.host,
-      })
-    return { host: this.options.host, port: (server.address() as AddressInfo).port }
+    return { host: this.options.host, port }
   }
 
   /** True when the request may go on; otherwise the 401 was sent. */
@@ -612,12 +601,6 @@ export class ElasticListener implements Listener {
   async stop(): Promise<void> {
     const server = this.server
     this.server = undefined
-    if (!server) return
-    const force = setTimeout(() => server.closeAllConnections(), 5000)
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeIdleConnections()
-    })
-    clearTimeout(force)
+    await closeHttp(server)
   }
 }

@@ -1,7 +1,6 @@
 import { newEventId } from './event-id'
 import { detectWazuh, wazuhAlertDraft, wazuhEcs, wazuhLevel } from './wazuh'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
 import type { NewEvent } from '../store/sqlite/events-repo'
@@ -9,6 +8,7 @@ import { splitConcatenatedJson } from './concatenated-json'
 import { BodyError, readBody } from './http-body'
 import { locateJsonError } from './json-error'
 import { OPEN_GUARD, type ListenerGuard } from './guard'
+import { closeHttp, listenHttp } from './http-server'
 import type { Listener } from './listener'
 import { parseTime, type ReceiveContext } from './normalize'
 import type { IngestPipeline } from './pipeline'
@@ -164,15 +164,9 @@ export class HecListener implements Listener {
       })
     })
     this.guard.protect(server, (peer) => this.stats.rejected(this.name, peer, 'peer not in allow_cidrs'))
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    const port = await listenHttp(server, this.options.host, this.options.port)
     this.server = server
-    return { host: this.options.host, port: (server.address() as AddressInfo).port }
+    return { host: this.options.host, port }
   }
 
   private channel(req: IncomingMessage, url: URL): { id: string | null } | 'invalid' {
@@ -384,12 +378,6 @@ export class HecListener implements Listener {
   async stop(): Promise<void> {
     const server = this.server
     this.server = undefined
-    if (!server) return
-    const force = setTimeout(() => server.closeAllConnections(), 5000)
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeIdleConnections()
-    })
-    clearTimeout(force)
+    await closeHttp(server)
   }
 }

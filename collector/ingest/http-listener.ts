@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
 import { OPEN_GUARD, type ListenerGuard } from './guard'
 import type { TokenCheck } from './hec-listener'
+import { closeHttp, listenHttp } from './http-server'
 import type { Listener } from './listener'
 import { BodyError, readBody, sendJson as send } from './http-body'
 import { z } from 'zod'
@@ -66,17 +66,9 @@ export class HttpListener implements Listener {
       })
     })
     this.guard.protect(server, (peer) => this.stats.rejected(this.name, peer, 'peer not in allow_cidrs'))
-    server.keepAliveTimeout = 30_000
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    const port = await listenHttp(server, this.options.host, this.options.port)
     this.server = server
-    const address = server.address() as AddressInfo
-    return { host: this.options.host, port: address.port }
+    return { host: this.options.host, port }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -201,14 +193,7 @@ export class HttpListener implements Listener {
 
   async stop(): Promise<void> {
     const server = this.server
-    if (!server) return
     this.server = undefined
-    // In-flight batches finish (and are acknowledged); idle keep-alive sockets close now, stragglers after 5 s.
-    const force = setTimeout(() => server.closeAllConnections(), 5000)
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeIdleConnections()
-    })
-    clearTimeout(force)
+    await closeHttp(server)
   }
 }

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Type } from 'protobufjs'
 import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
@@ -7,6 +6,7 @@ import type { NewEvent } from '../store/sqlite/events-repo'
 import { BodyError, readBodyBytes } from './http-body'
 import { locateJsonError } from './json-error'
 import { OPEN_GUARD, type ListenerGuard } from './guard'
+import { closeHttp, listenHttp } from './http-server'
 import type { Listener } from './listener'
 import { normalizeJson, type ReceiveContext } from './normalize'
 import { mapLogs, mapMetrics, OtlpShapeError, rawJson, type OtlpMapped } from './otlp-event'
@@ -95,16 +95,9 @@ export class OtlpListener implements Listener {
       })
     })
     this.guard.protect(server, (peer) => this.stats.rejected(this.name, peer, 'peer not in allow_cidrs'))
-    server.keepAliveTimeout = 30_000
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    const port = await listenHttp(server, this.options.host, this.options.port)
     this.server = server
-    return { host: this.options.host, port: (server.address() as AddressInfo).port }
+    return { host: this.options.host, port }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -249,12 +242,6 @@ export class OtlpListener implements Listener {
   async stop(): Promise<void> {
     const server = this.server
     this.server = undefined
-    if (!server) return
-    const force = setTimeout(() => server.closeAllConnections(), 5000)
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeIdleConnections()
-    })
-    clearTimeout(force)
+    await closeHttp(server)
   }
 }
