@@ -139,6 +139,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     }
 
     // Imported events go through the same pipeline as the listeners', so they show live too.
+    // Uploads left by an earlier run were never imported: their browser tab is gone, so drop them.
+    await rm(files.uploads, { recursive: true, force: true })
     const uploadPaths = new Set<string>()
     const imports = new ImportJobs({
       sink: async (batch) => {

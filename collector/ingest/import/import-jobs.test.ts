@@ -103,7 +103,10 @@ describe('ImportJobs', () => {
     expect(last.state).toBe('cancelled')
     expect(stored.length).toBeGreaterThanOrEqual(300)
     expect(stored.length).toBeLessThan(20_000)
-    expect(last.summary).toMatchObject({ imported: stored.length, error: expect.stringMatching(/cancelled/) })
+    expect(last.summary).toMatchObject({
+      imported: stored.length,
+      error: expect.stringMatching(/cancelled/) as string,
+    })
     expect(finished).toEqual([path]) // temp files are cleaned up on cancel too
     expect(jobs.cancel('nope')).toBeUndefined()
   })
