@@ -43,3 +43,18 @@ test('a dropped file with bad lines lists them in its summary', async ({ page, o
   await expect(summary.getByRole('definition').nth(2)).toHaveText('1')
   await expect(summary.getByRole('listitem')).toContainText(['mixed.ndjson: line 11'])
 })
+
+test('Cancel stops a running import and keeps what it stored', async ({ page, outpost }) => {
+  const collector = new CollectorPage(page)
+  await collector.open(outpost.ready.url)
+  // Big enough that the import is still running when Cancel is clicked.
+  await collector.chooseImportFile('big.ndjson', ndjson(200_000))
+  await collector.imports
+    .getByRole('button', { name: 'Cancel import of big.ndjson' })
+    .click({ timeout: 15_000 })
+
+  const summary = collector.importSummary('big.ndjson')
+  await expect(summary).toContainText('cancelled', { timeout: 15_000 })
+  const imported = Number((await summary.getByRole('definition').nth(1).textContent())!.replaceAll(',', ''))
+  expect(imported).toBeLessThan(200_000)
+})

@@ -21,6 +21,18 @@ export const ImportPanel = () => {
   useEffect(() => {
     void loadImports()
   }, [loadImports])
+  useEffect(() => {
+    // A file dropped beside the drop zone would make the browser open it in place of the console.
+    const keep = (e: globalThis.DragEvent): void => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault()
+    }
+    window.addEventListener('dragover', keep)
+    window.addEventListener('drop', keep)
+    return () => {
+      window.removeEventListener('dragover', keep)
+      window.removeEventListener('drop', keep)
+    }
+  }, [])
   const input = useRef<HTMLInputElement>(null)
   const [over, setOver] = useState(false)
 
