@@ -17,6 +17,9 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'tokens:revoke': { id: 'x' },
   'events:list': {},
   'events:get': { id: 'x' },
+  'import:start': { paths: ['/tmp/a.ndjson'] },
+  'import:cancel': { job_id: 'x' },
+  'import:list': {},
 }
 
 const setup = () => {

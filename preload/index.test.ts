@@ -9,6 +9,7 @@ const fake = vi.hoisted(() => ({
 }))
 
 vi.mock('electron', () => ({
+  webUtils: { getPathForFile: () => '/home/op/dropped.evtx' },
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => fake.exposed.set(key, api) },
   ipcRenderer: {
     invoke: fake.invoke,
@@ -26,9 +27,11 @@ describe('preload', async () => {
   await import('./index')
   const bridge = fake.exposed.get('outpost') as OutpostBridge
 
-  it('exposes window.outpost and nothing else, with exactly invoke and on', () => {
+  it('exposes window.outpost and nothing else, with exactly invoke, on and pathForFile', () => {
     expect([...fake.exposed.keys()]).toEqual(['outpost'])
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on'])
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on', 'pathForFile'])
+    const { pathForFile } = bridge as OutpostBridge & { pathForFile: (file: unknown) => string }
+    expect(pathForFile({})).toBe('/home/op/dropped.evtx')
   })
 
   it('passes every contract call through on its own channel', async () => {

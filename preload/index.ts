@@ -1,5 +1,5 @@
 // Sandboxed preload: exposes exactly the contract's calls and events as window.outpost.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { isCallName, isEventName } from '../collector/contract/channels'
 import type { OutpostBridge } from '../collector/contract/bridge'
 
@@ -22,4 +22,7 @@ const bridge: OutpostBridge = {
   },
 }
 
-contextBridge.exposeInMainWorld('outpost', bridge)
+// Since Electron 32 a dropped File has no .path; only the preload can ask for it (import by path).
+const pathForFile = (file: File): string => webUtils.getPathForFile(file)
+
+contextBridge.exposeInMainWorld('outpost', { ...bridge, pathForFile })

@@ -14,6 +14,9 @@ export const CORE_CALLS = [
   'tokens:revoke',
   'events:list',
   'events:get',
+  'import:start',
+  'import:cancel',
+  'import:list',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
@@ -22,7 +25,7 @@ export const SHELL_CALLS = ['dialog:open', 'dialog:save'] as const
 export const CALL_NAMES = [...CORE_CALLS, ...SHELL_CALLS] as const
 
 /** Events pushed from the core to every connected renderer. */
-export const EVENT_NAMES = ['events:appended', 'alerts:raised', 'system:status'] as const
+export const EVENT_NAMES = ['events:appended', 'alerts:raised', 'import:progress', 'system:status'] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]
 export type ShellCallName = (typeof SHELL_CALLS)[number]
@@ -43,6 +46,8 @@ export const isEventName = (name: unknown): name is EventName =>
 export const API_PREFIX = '/api/'
 export const WS_PATH = '/api/ws'
 export const HEALTH_PATH = '/api/health'
+/** The headless host's one non-JSON call: `PUT` a file's bytes, get `{ upload_id }` for `import:start`. */
+export const UPLOAD_PATH = '/api/upload'
 export const callPath = (name: CallName): string => API_PREFIX + name.replace(':', '/')
 export const callFromPath = (path: string): CallName | undefined => {
   if (!path.startsWith(API_PREFIX)) return undefined

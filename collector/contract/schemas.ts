@@ -96,6 +96,53 @@ export const Alert = z.object({
 })
 export type Alert = z.infer<typeof Alert>
 
+export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
+export type ImportState = z.infer<typeof ImportState>
+
+export const ImportProblem = z.object({
+  file: z.string(),
+  at: z.string().describe('where in the file: `line 12`, `record 7`…'),
+  reason: z.string(),
+})
+export type ImportProblem = z.infer<typeof ImportProblem>
+
+export const ImportFileSummary = z.object({
+  file: z.string(),
+  format: z.string().describe('`ndjson`, `evtx`…; archives list their members, e.g. `zip(ndjson,evtx)`'),
+  records: z.number().int(),
+  imported: z.number().int(),
+  rejected: z.number().int(),
+  seconds: z.number(),
+  error: z.string().nullable().describe('set when the file could not be read (what was read is kept)'),
+})
+export type ImportFileSummary = z.infer<typeof ImportFileSummary>
+
+export const ImportSummary = z.object({
+  files: z.array(ImportFileSummary),
+  records: z.number().int(),
+  imported: z.number().int(),
+  rejected: z.number().int(),
+  seconds: z.number(),
+  problems: z.array(ImportProblem).describe('the first bad records, at most 100'),
+  problems_total: z.number().int(),
+  error: z.string().nullable().describe('why the job failed or stopped, if it did'),
+})
+export type ImportSummary = z.infer<typeof ImportSummary>
+
+/** One import job as it stands: pushed as `import:progress`, listed by `import:list`. */
+export const ImportJob = z.object({
+  job_id: z.string(),
+  file: z.string().describe('the file being read now (the last one once finished)'),
+  bytes_read: z.number().int(),
+  bytes_total: z.number().int().describe('all files of the job together'),
+  records: z.number().int(),
+  imported: z.number().int(),
+  rejected: z.number().int(),
+  state: ImportState,
+  summary: ImportSummary.optional().describe('once the job is no longer running'),
+})
+export type ImportJob = z.infer<typeof ImportJob>
+
 const FileFilter = z.object({ name: z.string(), extensions: z.array(z.string()) })
 
 const empty = z.strictObject({})
@@ -155,6 +202,22 @@ export const calls = {
     req: z.strictObject({ id: z.string().min(1) }),
     res: z.object({ event: StoredEvent }),
   },
+  'import:start': {
+    req: z.union([
+      z.strictObject({
+        paths: z.array(z.string().min(1)).min(1).max(1000).describe("files on the collector's machine"),
+      }),
+      z.strictObject({
+        upload_id: z.string().min(1).describe('from `PUT /api/upload` (browser mode); deleted once imported'),
+      }),
+    ]),
+    res: z.object({ job_id: z.string() }),
+  },
+  'import:cancel': { req: z.strictObject({ job_id: z.string().min(1) }), res: z.object({ job: ImportJob }) },
+  'import:list': {
+    req: empty,
+    res: z.object({ jobs: z.array(ImportJob).describe('recent jobs, newest first') }),
+  },
   'dialog:open': {
     req: z.strictObject({
       title: z.string().optional(),
@@ -186,6 +249,7 @@ export const events = {
     state: z.enum(['starting', 'ready', 'stopping']),
     listeners: z.record(z.string(), Endpoint),
   }),
+  'import:progress': ImportJob,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

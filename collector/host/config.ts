@@ -187,6 +187,12 @@ export const Config = z.strictObject({
     .strictObject({
       host: host.default('127.0.0.1'),
       port: port.default(7480),
+      // Browser mode's file uploads (PUT /api/upload) for import; bigger ones get 413.
+      max_upload_bytes: z
+        .number()
+        .int()
+        .min(1)
+        .default(2 * 1024 ** 3),
     })
     .prefault({}),
   listeners: z
@@ -221,6 +227,7 @@ export const DEFAULT_CONFIG_TEXT = `# Outpost configuration. Edit and restart Ou
 api:
   host: 127.0.0.1
   port: 7480
+  max_upload_bytes: 2147483648   # files uploaded in the browser for import (2 GiB)
 
 # Collector listeners: where local forwarders send events. Loopback by default.
 # Every listener also takes:

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { rm } from 'node:fs/promises'
 import {
   ContractError,
   fail,
@@ -14,6 +15,7 @@ import {
   type ParsedReq,
   type Result,
 } from '../contract'
+import { ImportJobs, type ImportInput } from '../ingest/import/import-jobs'
 import { createListeners } from '../ingest/listeners'
 import { IngestPipeline, type CommittedBatch } from '../ingest/pipeline'
 import { SourceStats } from '../ingest/source-stats'
@@ -32,6 +34,7 @@ import { StartupError, errnoCode } from './errors'
 import { silentLogger, type Logger } from './log'
 import { dataFiles } from './paths'
 import { loadTlsCredentials } from './tls-files'
+import { findUpload } from './uploads'
 import { OUTPOST_VERSION } from './version'
 
 export type CoreOptions = {
@@ -144,6 +147,22 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       cleanups.push(() => listener.stop())
     }
 
+    // Imported events go through the same pipeline as the listeners', so they show live too.
+    // Uploads left by an earlier run were never imported: their browser tab is gone, so drop them.
+    await rm(files.uploads, { recursive: true, force: true })
+    const uploadPaths = new Set<string>()
+    const imports = new ImportJobs({
+      sink: async (batch) => {
+        await pipeline.submit(batch)
+      },
+      push: (job) => push('import:progress', job),
+      onFinished: async (inputs) => {
+        for (const input of inputs.filter((i) => uploadPaths.delete(i.path)))
+          await rm(input.path, { force: true })
+      },
+    })
+    cleanups.push(() => imports.close())
+
     const handlers: Handlers = {
       'system:health': () => ({
         status: 'ok',
@@ -182,6 +201,24 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         if (!event) throw new ContractError('not_found', `no event with id ${req.id}`)
         return { event }
       },
+      'import:start': async (req) => {
+        let inputs: ImportInput[]
+        if ('paths' in req) inputs = req.paths.map((path) => ({ path, name: path }))
+        else {
+          const upload = await findUpload(files.uploads, req.upload_id)
+          if (!upload || uploadPaths.has(upload.path))
+            throw new ContractError('not_found', `no waiting upload with id ${req.upload_id}`)
+          uploadPaths.add(upload.path)
+          inputs = [upload]
+        }
+        return imports.start(inputs)
+      },
+      'import:cancel': (req) => {
+        const job = imports.cancel(req.job_id)
+        if (!job) throw new ContractError('not_found', `no import job with id ${req.job_id}`)
+        return { job }
+      },
+      'import:list': () => ({ jobs: imports.list() }),
     }
 
     let stopping: Promise<void> | undefined

@@ -22,4 +22,5 @@ export const dataFiles = (dataDir: string) => ({
   lock: join(dataDir, 'outpost.lock'),
   sqlite: join(dataDir, 'outpost.sqlite'),
   duckdb: join(dataDir, 'archive.duckdb'),
+  uploads: join(dataDir, 'uploads'),
 })

@@ -1,11 +1,24 @@
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { HEALTH_PATH, WS_PATH, callFromPath, fail, type ErrorCode, type Result } from '../contract'
+import {
+  HEALTH_PATH,
+  UPLOAD_PATH,
+  WS_PATH,
+  callFromPath,
+  fail,
+  type ErrorCode,
+  type Result,
+} from '../contract'
 import { cookieName, hostAllowed, originAllowed, presentedToken, sameToken } from './api-auth'
 import type { Core } from './create-core'
 import type { Logger } from './log'
 import { readStatic } from './static-files'
+import { newUpload } from './uploads'
 
 export type ServeOptions = {
   core: Core
@@ -15,6 +28,10 @@ export type ServeOptions = {
   /** The built renderer (out/renderer). Without it the API still works and `/` says how to build. */
   rendererDir: string
   log: Logger
+  /** `PUT /api/upload` refuses bodies over this many bytes with 413. */
+  maxUploadBytes: number
+  /** Where uploads wait for `import:start` (the data dir's `uploads/`). */
+  uploadsDir: string
 }
 
 export type ServeHost = { port: number; url: string; api: string; close(): Promise<void> }
@@ -101,11 +118,76 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
   const respond = (res: ServerResponse, result: Result<unknown>): void =>
     json(res, result.ok ? 200 : STATUS[result.error.code], result)
 
+  const tooLarge = (res: ServerResponse): void => {
+    // The rest of the body is not read: close the connection rather than drain gigabytes.
+    json(
+      res,
+      413,
+      fail('invalid_request', `upload over ${options.maxUploadBytes} bytes (api.max_upload_bytes)`),
+      {
+        connection: 'close',
+      },
+    )
+  }
+
+  /**
+   * The only /api request that is not JSON: a browser cannot hand the core a path, so it sends
+   * the file's bytes here, streamed to disk, and then calls `import:start { upload_id }`. Auth,
+   * Host and Origin are checked before this runs, like every /api call.
+   */
+  const handleUpload = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    if (req.method !== 'PUT') {
+      json(res, 405, fail('invalid_request', 'uploads are PUT /api/upload?name=<file name>'), {
+        allow: 'PUT',
+      })
+      return
+    }
+    const name = url.searchParams.get('name')?.trim()
+    if (!name) {
+      json(res, 400, fail('invalid_request', 'name the file: PUT /api/upload?name=<file name>'))
+      return
+    }
+    const declared = Number(req.headers['content-length'] ?? 0)
+    if (declared > options.maxUploadBytes) return tooLarge(res)
+    await mkdir(options.uploadsDir, { recursive: true, mode: 0o700 })
+    const upload = newUpload(options.uploadsDir, name)
+    let size = 0
+    let over = false
+    // Past the cap: answer 413 at once, drop what still arrives, and hang up once the answer is out.
+    const cap = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length
+        if (size <= options.maxUploadBytes) return callback(null, chunk)
+        if (!over) {
+          over = true
+          res.once('finish', () => req.destroy())
+          tooLarge(res)
+        }
+        callback()
+      },
+    })
+    try {
+      await pipeline(req, cap, createWriteStream(upload.path, { mode: 0o600 }))
+    } catch (error) {
+      await rm(upload.path, { force: true })
+      if (!res.headersSent)
+        json(res, 400, fail('invalid_request', `upload failed: ${(error as Error).message}`))
+      return
+    }
+    if (over) {
+      await rm(upload.path, { force: true })
+      return
+    }
+    log.info('upload stored', { upload_id: upload.id, name, bytes: size })
+    json(res, 200, { ok: true, value: { upload_id: upload.id } })
+  }
+
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     if (url.pathname === HEALTH_PATH && req.method === 'GET') {
       respond(res, await core.call('system:health', {}))
       return
     }
+    if (url.pathname === UPLOAD_PATH) return handleUpload(req, res, url)
     const name = callFromPath(url.pathname)
     if (!name) {
       respond(res, fail('unknown_call', `no call at ${url.pathname}: calls are POST /api/<domain>/<verb>`))

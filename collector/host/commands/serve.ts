@@ -2,7 +2,7 @@ import { createCore } from '../create-core'
 import { loadOrCreateToken } from '../data-dir'
 import { StartupError, errnoCode } from '../errors'
 import { createLogger, type LogLevel } from '../log'
-import { defaultDataDir } from '../paths'
+import { dataFiles, defaultDataDir } from '../paths'
 import { startServeHost } from '../serve'
 import { commonOptions, parse, parsePort, UsageError, type CliIo, type Command } from './common'
 
@@ -56,6 +56,8 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
         port: bindPort,
         rendererDir: io.rendererDir,
         log,
+        maxUploadBytes: core.config.api.max_upload_bytes,
+        uploadsDir: dataFiles(dataDir).uploads,
       })
     } catch (error) {
       const why = errnoCode(error) === 'EADDRINUSE' ? 'address already in use' : (error as Error).message

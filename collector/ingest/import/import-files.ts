@@ -26,7 +26,15 @@ export type FileSummary = {
   error: string | null
 }
 
-export type ImportProgress = { file: string; records: number; imported: number; rejected: number }
+export type ImportProgress = {
+  file: string
+  records: number
+  imported: number
+  rejected: number
+  /** Bytes of the file on disk read so far (for archives: of the archive), and its size. */
+  bytesRead: number
+  bytesTotal: number
+}
 
 export type ImportOptions = {
   format?: ImportFormat
@@ -58,6 +66,10 @@ export const importFile = async (path: string, options: ImportOptions): Promise<
   const formats = new Set<string>()
   let wrapper: string | null = null
   let batch: NewEvent[] = []
+  let bytesTotal = 0
+  // The last stream opened on the file is the one being read (detection reads only a head).
+  let reading: { bytesRead?: number } | null = null
+  const bytesRead = (): number => Math.min(bytesTotal, reading?.bytesRead ?? 0)
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return
     const events = batch
@@ -69,12 +81,24 @@ export const importFile = async (path: string, options: ImportOptions): Promise<
       records: summary.records,
       imported: summary.imported,
       rejected: summary.rejected,
+      bytesRead: bytesRead(),
+      bytesTotal,
     })
   }
   try {
     const info = await stat(path)
     if (!info.isFile()) throw new Error('not a regular file')
-    for await (const part of expandSource(fileSource(path, info.size), options.format ?? 'auto')) {
+    bytesTotal = info.size
+    const onDisk = fileSource(path, info.size)
+    const counted = {
+      ...onDisk,
+      open: () => {
+        const stream = onDisk.open()
+        reading = stream as { bytesRead?: number }
+        return stream
+      },
+    }
+    for await (const part of expandSource(counted, options.format ?? 'auto')) {
       formats.add(part.format)
       wrapper ??= wrapperOf(path, part.source.name)
       const ctx: ReceiveContext = { listener: IMPORT_LISTENER, source: part.source.name, receivedAt: now() }

@@ -28,6 +28,8 @@ const fakeTransport = () => {
       new Promise((resolve) => calls.push({ name, req, answer: resolve as (r: Result<unknown>) => void })),
     on: () => () => {},
     onConnection: () => () => {},
+    upload: () => Promise.resolve({ ok: true, value: { upload_id: 'u' } }),
+    pathForFile: () => null,
   }
   return { transport, calls }
 }

@@ -4,9 +4,10 @@ import type { EventPayload } from '../../../collector/contract'
 import type { Transport } from '../transport'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
+import { createImportSlice, type ImportSlice } from './import-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
 
-export type AppState = EventsSlice & SystemSlice & CollectorSlice & { transport: Transport }
+export type AppState = EventsSlice & SystemSlice & CollectorSlice & ImportSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -15,6 +16,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createEventsSlice(transport)(...a),
     ...createSystemSlice(transport)(...a),
     ...createCollectorSlice(transport)(...a),
+    ...createImportSlice(transport)(...a),
   }))
 
 /**
@@ -34,6 +36,8 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     queued.push(payload)
     if (frame === 0) frame = requestAnimationFrame(flush)
   })
+  // At most 10 a second per job (the core throttles), so no coalescing here.
+  const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -43,10 +47,12 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       wasClosed = false
       void store.getState().loadEvents()
       void store.getState().loadInfo()
+      void store.getState().loadImports()
     }
   })
   return () => {
     offAppended()
+    offImport()
     offConnection()
     if (frame) cancelAnimationFrame(frame)
   }

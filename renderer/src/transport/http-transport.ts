@@ -1,4 +1,11 @@
-import { WS_PATH, callPath, isEventName, type EventName, type Result } from '../../../collector/contract'
+import {
+  UPLOAD_PATH,
+  WS_PATH,
+  callPath,
+  isEventName,
+  type EventName,
+  type Result,
+} from '../../../collector/contract'
 import type { ConnectionState, Transport } from './transport'
 
 type AnyListener = (payload: unknown) => void
@@ -42,35 +49,43 @@ export const createHttpTransport = (origin: string = window.location.origin): Tr
   }
   connect()
 
+  /** Every answer from the host is a Result; anything else means it is not reachable. */
+  const send = async <T>(path: string, init: RequestInit): Promise<Result<T>> => {
+    let response: Response
+    try {
+      response = await fetch(origin + path, { ...init, credentials: 'same-origin' })
+    } catch (error) {
+      return {
+        ok: false,
+        error: { code: 'unavailable', message: `cannot reach Outpost: ${(error as Error).message}` },
+      }
+    }
+    try {
+      return (await response.json()) as Result<T>
+    } catch {
+      return {
+        ok: false,
+        error: { code: 'unavailable', message: `Outpost answered HTTP ${response.status} without a result` },
+      }
+    }
+  }
+
   return {
     kind: 'http',
-    invoke: async (name, req) => {
-      let response: Response
-      try {
-        response = await fetch(origin + callPath(name), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(req ?? {}),
-          credentials: 'same-origin',
-        })
-      } catch (error) {
-        return {
-          ok: false,
-          error: { code: 'unavailable', message: `cannot reach Outpost: ${(error as Error).message}` },
-        }
-      }
-      try {
-        return (await response.json()) as Result<never>
-      } catch {
-        return {
-          ok: false,
-          error: {
-            code: 'unavailable',
-            message: `Outpost answered HTTP ${response.status} without a result`,
-          },
-        }
-      }
-    },
+    invoke: (name, req) =>
+      send(callPath(name), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(req ?? {}),
+      }),
+    // The body is the File itself: the browser streams it from disk, never whole in memory.
+    upload: (file) =>
+      send(`${UPLOAD_PATH}?name=${encodeURIComponent(file.name)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: file,
+      }),
+    pathForFile: () => null,
     on: (name, listener) => {
       const set = listeners.get(name) ?? new Set<AnyListener>()
       listeners.set(name, set)

@@ -1,11 +1,10 @@
-import type { OutpostBridge } from '../../../collector/contract'
 import { createHttpTransport } from './http-transport'
-import { createIpcTransport } from './ipc-transport'
+import { createIpcTransport, type DesktopBridge } from './ipc-transport'
 import type { Transport } from './transport'
 
 declare global {
   interface Window {
-    outpost?: OutpostBridge
+    outpost?: DesktopBridge
   }
 }
 

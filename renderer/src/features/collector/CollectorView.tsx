@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
 import { formatAgo, formatBytes } from './format'
+import { ImportPanel } from './ImportPanel'
 import { RateChart } from './RateChart'
 
 const REFRESH_MS = 2000
@@ -122,6 +123,8 @@ export const CollectorView = () => {
           <p className="muted">No source has sent anything since Outpost started.</p>
         )}
       </section>
+
+      <ImportPanel />
 
       <section className="panel" aria-label="Ingest tokens">
         <h2>Ingest tokens</h2>
