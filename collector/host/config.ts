@@ -213,6 +213,8 @@ export const Config = z.strictObject({
     .strictObject({
       // FULL fsyncs every commit: an acknowledged event survives power loss, not just a crash.
       sqlite_synchronous: z.enum(['full', 'normal']).default('full'),
+      // Events waiting for their commit, at most; past it HTTP answers 503 and streams wait.
+      max_pending_events: z.number().int().min(1000).default(200_000),
     })
     .prefault({}),
 })
@@ -317,6 +319,9 @@ listeners:
 storage:
   # full: fsync every commit, so an acknowledged event survives power loss. normal: faster, crash-safe only.
   sqlite_synchronous: full
+  # Events received but not yet committed, at most: past it HTTP answers 503 (HEC code 9) with
+  # Retry-After, TCP senders are slowed, UDP datagrams are dropped and counted.
+  max_pending_events: 200000
 `
 
 export const parseConfig = (text: string, file: string): Config => {

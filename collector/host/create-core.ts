@@ -115,7 +115,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         push('alerts:raised', { alerts: raised })
       }
     }
-    const pipeline = new IngestPipeline(events, onCommitted)
+    const pipeline = new IngestPipeline(events, onCommitted, config.storage.max_pending_events)
     // Idempotency keys answer retries for a day; older ones are forgotten.
     const DAY = 24 * 3600_000
     events.pruneIdempotencyKeys(DAY)

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import type { Logger } from '../host/log'
 import { encodeAck, ForwardDecoder, forwardEntryToEvent } from './fluent-forward'
 import { normalizeJson } from './normalize'
-import type { IngestPipeline } from './pipeline'
+import { submitPatiently, type IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 import { TcpListener } from './tcp-server'
 
@@ -47,7 +47,7 @@ export class ForwardListener extends TcpListener {
         const wait = this.guard.take(source, events.length)
         chain = chain
           .then(() => (wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : undefined))
-          .then(() => this.pipeline.submit(events))
+          .then(() => submitPatiently(this.pipeline, events))
           .then(
             () => {
               this.stats.stored(this.name, source, events.length)

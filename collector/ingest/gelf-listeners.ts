@@ -7,7 +7,7 @@ import { decodeGelfPayload, GelfChunkAssembler, GelfTcpFramer, gelfToEvent } fro
 import { OPEN_GUARD, type ListenerGuard } from './guard'
 import type { Listener } from './listener'
 import { normalizeJson, type ReceiveContext } from './normalize'
-import type { IngestPipeline } from './pipeline'
+import { submitPatiently, type IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 import { TcpListener } from './tcp-server'
 import { bindUdp, closeUdp } from './udp-socket'
@@ -114,7 +114,7 @@ export class GelfTcpListener extends TcpListener {
       socket.pause()
       // Over rate_limit_eps: stay paused until the source is within its rate (slowed, not dropped).
       const wait = this.guard.take(source, events.length)
-      this.pipeline.submit(events).then(
+      submitPatiently(this.pipeline, events).then(
         () => {
           this.stats.stored(this.name, source, events.length)
           setTimeout(() => {

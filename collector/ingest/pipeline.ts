@@ -14,18 +14,33 @@ export type SubmitResult = { duplicate: boolean }
 export type CommittedBatch = { first: number; last: number; count: number; inserted: number; alerts: number }
 
 /**
+ * Storage is behind: more events are waiting for their commit than the bound allows. Nothing of
+ * the submission was taken; HTTP answers 503 with Retry-After (HEC: code 9), stream listeners wait
+ * and submit again (see submitPatiently), UDP drops and counts.
+ */
+export class BusyError extends Error {
+  constructor(waiting: number) {
+    super(`storage is behind (${waiting} events waiting to be committed); retry shortly`)
+    this.name = 'BusyError'
+  }
+}
+
+/**
  * Group commit: every submission made in the same turn of the event loop is written in one
  * SQLite transaction, and each submitter hears back only after that commit. Listeners
  * acknowledge to forwarders on that promise, never before.
  */
 export class IngestPipeline {
   private pending: Pending[] = []
+  private pendingEvents = 0
   private scheduled = false
   private closed = false
 
   constructor(
     private readonly repo: EventsRepo,
     private readonly onCommitted: (batch: CommittedBatch) => void,
+    /** Bound on events queued for the next commit: memory stays bounded when the disk lags. */
+    private readonly maxPendingEvents = 200_000,
   ) {}
 
   submit(
@@ -34,6 +49,10 @@ export class IngestPipeline {
   ): Promise<SubmitResult> {
     if (this.closed) return Promise.reject(new Error('the collector is shutting down'))
     if (events.length === 0) return Promise.resolve({ duplicate: false })
+    if (this.pendingEvents > 0 && this.pendingEvents + events.length > this.maxPendingEvents) {
+      return Promise.reject(new BusyError(this.pendingEvents))
+    }
+    this.pendingEvents += events.length
     return new Promise((resolve, reject) => {
       this.pending.push({
         events,
@@ -55,6 +74,7 @@ export class IngestPipeline {
     const batch = this.pending
     if (batch.length === 0) return
     this.pending = []
+    this.pendingEvents = 0
     let result: ReturnType<EventsRepo['commit']>
     try {
       result = this.repo.commit(batch)
@@ -72,5 +92,24 @@ export class IngestPipeline {
   close(): void {
     this.flush()
     this.closed = true
+  }
+}
+
+/**
+ * For stream listeners, which cannot answer "busy": waits while storage is behind (the connection
+ * stays paused, so the sender is slowed by TCP itself) and submits again. Other errors reject.
+ */
+export const submitPatiently = async (
+  pipeline: IngestPipeline,
+  events: readonly NewEvent[],
+  options: Parameters<IngestPipeline['submit']>[1] = {},
+): Promise<SubmitResult> => {
+  for (let delay = 10; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await pipeline.submit(events, options)
+    } catch (error) {
+      if (!(error instanceof BusyError)) throw error
+      await new Promise((resolve) => setTimeout(resolve, delay))
+    }
   }
 }

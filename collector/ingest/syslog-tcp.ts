@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import type { Logger } from '../host/log'
-import type { IngestPipeline } from './pipeline'
+import { submitPatiently, type IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 import type { SyslogDecode } from './syslog-event'
 import { SyslogFrameDecoder } from './syslog-framing'
@@ -71,7 +71,7 @@ export class SyslogTcpListener extends TcpListener {
           await new Promise((resolve) => setTimeout(resolve, wait))
         }
         try {
-          await this.pipeline.submit(events)
+          await submitPatiently(this.pipeline, events)
           this.stats.stored(this.name, source, events.length)
         } catch (error) {
           // Storage failed: stop reading; the sender keeps what it has not yet sent.
