@@ -16,6 +16,8 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'tokens:revoke': { id: 'x' },
   'events:list': {},
   'events:get': { id: 'x' },
+  'metrics:sources': {},
+  'metrics:series': { source: 'web-1', name: 'cpu' },
 }
 
 const setup = () => {

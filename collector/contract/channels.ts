@@ -13,6 +13,8 @@ export const CORE_CALLS = [
   'tokens:revoke',
   'events:list',
   'events:get',
+  'metrics:sources',
+  'metrics:series',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */

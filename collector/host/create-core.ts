@@ -19,6 +19,7 @@ import { IngestPipeline, type CommittedBatch } from '../ingest/pipeline'
 import { SourceStats } from '../ingest/source-stats'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
+import { MetricsStore } from '../store/duckdb/metrics-store'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { EventsRepo } from '../store/sqlite/events-repo'
@@ -88,6 +89,9 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     cleanups.push(() => sqlite.close())
     const archive = await DuckArchive.open(files.duckdb)
     cleanups.push(() => archive.close())
+    const metrics = await MetricsStore.open(archive)
+    // Unwound after the listeners stop (cleanups run in reverse): what they took is flushed.
+    cleanups.push(() => metrics.close())
     const events = new EventsRepo(sqlite.db)
     const tokens = new TokensRepo(sqlite.db)
     tokens.ensureDefault()
@@ -122,6 +126,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       syslogDecode: syslogEvent,
       checkToken: (token) => tokens.check(token),
       heartbeats,
+      metrics,
       log,
       ephemeralPorts: options.ephemeralPorts ?? false,
       loadTls: (name) => loadTlsCredentials(name, config.listeners[name], dataDir, files.config),
@@ -159,6 +164,13 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'tokens:create': (req) => ({ token: tokens.create(req.name) }),
       'tokens:revoke': (req) => ({ token: tokens.revoke(req.id) }),
       'events:list': (req) => ({ events: events.list(req.limit, req.before), total: events.count() }),
+      'metrics:sources': async () => ({ sources: await metrics.sources() }),
+      'metrics:series': async (req) => {
+        const to = req.to ?? Date.now()
+        const from = req.from ?? to - 3600_000
+        if (from >= to) throw new ContractError('invalid_request', 'metrics:series: from must be before to')
+        return { points: await metrics.series(req.source, req.name, from, to, req.buckets) }
+      },
       'events:get': (req) => {
         const event = events.get(req.id)
         if (!event) throw new ContractError('not_found', `no event with id ${req.id}`)
