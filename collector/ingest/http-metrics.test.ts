@@ -50,7 +50,7 @@ describe('POST /v1/metrics on the http listener', () => {
       { name: 'jobs.done', value: 9, type: 'counter', timestamp: '2026-03-01T12:00:02Z' },
     ]
     expect((await post(JSON.stringify(array))).body).toEqual({ accepted: 3 })
-    const ndjson = '{"source":"nd","name":"q.depth","value":3}\n{"source":"nd","name":"q.depth","value":4}\n'
+    const ndjson = `{"source":"nd","name":"q.depth","value":3,"timestamp":${t}}\n{"source":"nd","name":"q.depth","value":4,"timestamp":${t + 1}}\n`
     expect((await post(ndjson)).body).toEqual({ accepted: 2 })
 
     const peer = (await sources()).find((s) => s.series.some((x) => x.name === 'jobs.done'))!
