@@ -5,12 +5,14 @@ export class CollectorPage {
   readonly sources: Locator
   readonly tokens: Locator
   readonly refused: Locator
+  readonly metrics: Locator
 
   constructor(readonly page: Page) {
     this.listeners = page.getByRole('region', { name: 'Listeners' })
     this.sources = page.getByRole('region', { name: 'Sources' })
     this.tokens = page.getByRole('region', { name: 'Ingest tokens' })
     this.refused = page.getByRole('region', { name: 'Refused input' })
+    this.metrics = page.getByRole('region', { name: 'Metrics' })
   }
 
   async open(url: string): Promise<void> {

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
 import { formatAgo, formatBytes } from './format'
+import { MetricsPanel } from './MetricsPanel'
 import { RateChart } from './RateChart'
 
 const REFRESH_MS = 2000
@@ -20,21 +21,24 @@ export const CollectorView = () => {
       createToken: state.createToken,
       revokeToken: state.revokeToken,
       loadDeadLetters: state.loadDeadLetters,
+      refreshMetrics: state.refreshMetrics,
     })),
   )
-  const { refresh, loadTokens, loadDeadLetters } = s
+  const { refresh, loadTokens, loadDeadLetters, refreshMetrics } = s
   const [now, setNow] = useState(() => Date.now())
   useEffect(() => {
     void refresh()
     void loadTokens()
     void loadDeadLetters()
+    void refreshMetrics()
     const timer = setInterval(() => {
       void refresh()
       void loadDeadLetters()
+      void refreshMetrics()
       setNow(Date.now())
     }, REFRESH_MS)
     return () => clearInterval(timer)
-  }, [refresh, loadTokens, loadDeadLetters])
+  }, [refresh, loadTokens, loadDeadLetters, refreshMetrics])
 
   const [tokenName, setTokenName] = useState('')
   const [tokenError, setTokenError] = useState<string | null>(null)
@@ -120,6 +124,8 @@ export const CollectorView = () => {
           <p className="muted">No source has sent anything since Outpost started.</p>
         )}
       </section>
+
+      <MetricsPanel httpPort={s.stats?.listeners.http?.port} />
 
       <section className="panel" aria-label="Ingest tokens">
         <h2>Ingest tokens</h2>
