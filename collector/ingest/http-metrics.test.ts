@@ -75,6 +75,7 @@ describe('POST /v1/metrics on the http listener', () => {
       '{"source":"mixed","name":"bad.value","value":"high"}',
       '{"source":"mixed","value":2}',
       '{"source":"mixed","name":"bad.time","value":2,"timestamp":"yesterday"}',
+      '{"source":"mixed","name":"far.future","value":2,"timestamp":1e20}',
     ].join('\n')
     const answer = await post(ndjson)
     expect(answer.status).toBe(200)
@@ -84,10 +85,12 @@ describe('POST /v1/metrics on the http listener', () => {
       [2, 2],
       [3, 3],
       [4, 4],
+      [5, 5],
     ])
     expect(rejected[0]!.error).toMatch(/^line 2: value: /)
     expect(rejected[1]!.error).toMatch(/^line 3: name: /)
     expect(rejected[2]!.error).toBe('line 4: timestamp: not an ISO-8601 date: "yesterday"')
+    expect(rejected[3]!.error).toBe('line 5: timestamp: out of range: 100000000000000000000')
     expect(Object.keys(await seriesOf('mixed'))).toEqual(['ok.metric'])
   })
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { describeIssues } from '../contract'
-import type { MetricPoint } from '../store/duckdb/metrics-store'
+import { MAX_TS_MS, type MetricPoint } from '../store/duckdb/metrics-store'
 
 /** One metric of `POST /v1/metrics` on the http listener. */
 const MetricItem = z.strictObject({
@@ -37,6 +37,7 @@ export const metricPoint = (
   const m = parsed.data
   const ts = timestampMs(m.timestamp, receivedAt)
   if (typeof ts === 'string') return ts
+  if (Math.abs(ts) >= MAX_TS_MS) return `timestamp: out of range: ${String(m.timestamp)}`
   return {
     ts,
     source: m.source ?? peer,

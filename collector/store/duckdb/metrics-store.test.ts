@@ -110,4 +110,29 @@ describe('MetricsStore', () => {
     expect(await store.series('web-1', 'nope', T0, T0 + minute, 10)).toEqual([])
     await store.close()
   })
+
+  it('adds up OTLP delta sums per bucket, and answers parallel queries', async () => {
+    const store = await MetricsStore.open(archive)
+    const delta = { 'otel.temporality': 'delta' }
+    await store.write(
+      [0, 1, 2, 3].map((i) =>
+        point({ ts: T0 + i * 1000, name: 'bytes', kind: 'sum', value: 10, attributes: delta }),
+      ),
+    )
+    expect(await store.series('web-1', 'bytes', T0, T0 + 60_000, 1)).toEqual([{ t: T0, value: 40 }])
+    const many = await Promise.all(
+      Array.from({ length: 20 }, () => store.series('web-1', 'bytes', T0, T0 + 60_000, 2)),
+    )
+    for (const answer of many) expect(answer).toEqual([{ t: T0, value: 40 }])
+    await store.close()
+  })
+
+  it('refuses a batch with a point DuckDB cannot hold, before appending any of it', async () => {
+    const store = await MetricsStore.open(archive, { flushIntervalMs: 5 })
+    await expect(store.write([point({}), point({ ts: 2 ** 62 })])).rejects.toThrow(/out of range/)
+    await expect(store.write([point({ value: Number.NaN })])).rejects.toThrow(/out of range/)
+    await store.write([point({ value: 7 })])
+    await store.close()
+    expect(await count()).toBe(1)
+  })
 })

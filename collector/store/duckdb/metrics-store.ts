@@ -39,6 +39,9 @@ export type MetricsStoreOptions = {
 /** The buffer is full: nothing of this batch was taken, the sender should retry. */
 export class MetricsBufferFull extends Error {}
 
+// Year 5138 or so: far inside DuckDB's TIMESTAMPTZ range, far beyond any honest clock.
+export const MAX_TS_MS = 1e14
+
 const DEFAULTS = { batchSize: 1000, flushIntervalMs: 1000, maxBuffered: 100_000 }
 
 type Waiter = { resolve: () => void; reject: (error: Error) => void }
@@ -56,12 +59,14 @@ export class MetricsStore {
   private flushing: Promise<void> = Promise.resolve()
   private closed = false
   private droppedPoints = 0
+  /** A failed flush (disk full, I/O error) leaves the appender unusable: replaced before the next one. */
+  private appenderBroken = false
   private readonly options: Required<MetricsStoreOptions>
 
   private constructor(
     private readonly query: DuckDBConnection,
     private readonly writer: DuckDBConnection,
-    private readonly appender: DuckDBAppender,
+    private appender: DuckDBAppender,
     options: MetricsStoreOptions,
   ) {
     this.options = { ...DEFAULTS, ...options }
@@ -97,6 +102,10 @@ export class MetricsStore {
   write(points: readonly MetricPoint[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the metrics store is closed'))
     if (points.length === 0) return Promise.resolve()
+    // Checked here, before anything is appended: an Appender that fails mid-batch has already
+    // taken the rows before it, and would flush them on close although the sender was refused.
+    const bad = points.find((p) => !(Math.abs(p.ts) < MAX_TS_MS && Number.isFinite(p.value)))
+    if (bad) return Promise.reject(new RangeError(`${bad.name}: timestamp or value out of range`))
     if (this.buffer.length + points.length > this.options.maxBuffered) {
       this.droppedPoints += points.length
       return Promise.reject(
@@ -112,8 +121,33 @@ export class MetricsStore {
 
   /** Appends everything buffered so far; one flush at a time. Failures reach the waiters, not here. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow())
+    this.flushing = this.flushing.then(async () => {
+      if (this.appenderBroken) {
+        try {
+          this.appender.closeSync()
+        } catch {
+          // it already failed; what it held is not acknowledged to anyone
+        }
+        try {
+          this.appender = await this.writer.createAppender('metrics')
+          this.appenderBroken = false
+        } catch (error) {
+          this.failWaiting(error as Error)
+          return
+        }
+      }
+      this.flushNow()
+    })
     return this.flushing
+  }
+
+  private failWaiting(error: Error): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.droppedPoints += this.buffer.length
+    for (const w of this.waiters) w.reject(error)
+    this.buffer = []
+    this.waiters = []
   }
 
   private flushNow(): void {
@@ -141,6 +175,7 @@ export class MetricsStore {
       // Commits the rows: after this they survive a crash (DuckDB's WAL).
       this.appender.flushSync()
     } catch (error) {
+      this.appenderBroken = true
       this.droppedPoints += points.length
       for (const w of waiters) w.reject(error as Error)
       return
@@ -179,6 +214,7 @@ export class MetricsStore {
    * `time_bucket`. Gauges are averaged: a reading per bucket that smooths noise without inventing
    * values. Counters, sums, histogram and summary counts/sums are cumulative, so the bucket's last
    * value is the truth at that moment (an average would blur a reset, a sum would be meaningless).
+   * OTLP delta sums (attribute `otel.temporality` = delta) are increments, so those are added up.
    */
   async series(
     source: string,
@@ -191,11 +227,17 @@ export class MetricsStore {
     // Whole milliseconds with width * buckets > span, so a point at `to` still falls in the last bucket.
     const widthMs = Math.floor(span / Math.max(1, buckets)) + 1
     const reader = await this.query.runAndReadAll(
-      `WITH kind AS (
-         SELECT arg_max(kind, ts) AS k FROM metrics WHERE source = $1 AND name = $2
+      `WITH newest AS (
+         SELECT arg_max(kind, ts) AS kind,
+                arg_max(json_extract_string(attributes, '$."otel.temporality"'), ts) AS temporality
+         FROM metrics WHERE source = $1 AND name = $2
        )
        SELECT epoch_ms(time_bucket(to_milliseconds($5::BIGINT), ts, make_timestamptz($3::BIGINT * 1000))) AS t,
-              CASE WHEN (SELECT k FROM kind) = 'gauge' THEN avg(value) ELSE arg_max(value, ts) END AS value
+              CASE
+                WHEN (SELECT kind FROM newest) = 'gauge' THEN avg(value)
+                WHEN (SELECT temporality FROM newest) = 'delta' THEN sum(value)
+                ELSE arg_max(value, ts)
+              END AS value
        FROM metrics
        WHERE source = $1 AND name = $2
          AND ts >= make_timestamptz($3::BIGINT * 1000) AND ts <= make_timestamptz($4::BIGINT * 1000)
@@ -210,7 +252,7 @@ export class MetricsStore {
     if (this.closed) return
     this.closed = true
     await this.flush()
-    this.appender.closeSync()
+    if (!this.appenderBroken) this.appender.closeSync()
     this.writer.closeSync()
   }
 }
