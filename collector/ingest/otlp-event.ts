@@ -1,7 +1,7 @@
 import type { MetricKind, MetricPoint } from '../store/duckdb/metrics-store'
 
 /**
- * OTLP logs and metrics -> flat ECS-ish records, from either encoding: protobuf (decoded to plain
+ * OTLP logs -> flat ECS-ish records, metrics -> time-series rows, from either encoding: protobuf (decoded to plain
  * objects, ids as bytes, int64 as strings) or OTLP JSON (ids as hex, int64 as string or number).
  * A record that cannot be read is refused on its own with the path to it; the request's envelope
  * being unreadable is the caller's 400.
