@@ -20,6 +20,8 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'import:start': { paths: ['/tmp/a.ndjson'] },
   'import:cancel': { job_id: 'x' },
   'import:list': {},
+  'metrics:sources': {},
+  'metrics:series': { source: 'web-1', name: 'cpu' },
 }
 
 const setup = () => {

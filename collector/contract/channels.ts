@@ -17,6 +17,8 @@ export const CORE_CALLS = [
   'import:start',
   'import:cancel',
   'import:list',
+  'metrics:sources',
+  'metrics:series',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */

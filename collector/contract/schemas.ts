@@ -143,6 +143,31 @@ export const ImportJob = z.object({
 })
 export type ImportJob = z.infer<typeof ImportJob>
 
+export const MetricKind = z.enum(['gauge', 'counter', 'sum', 'histogram', 'summary'])
+
+/** One series of a source, with its newest point. */
+export const MetricSeriesInfo = z.object({
+  name: z.string(),
+  kind: MetricKind.describe('of the newest point'),
+  unit: z.string().nullable(),
+  last_value: z.number(),
+  last_ts: z.number().describe('ms since the epoch'),
+  points: z.number().int(),
+})
+export type MetricSeriesInfo = z.infer<typeof MetricSeriesInfo>
+
+export const MetricSource = z.object({
+  source: z.string().describe('what the sender called itself (service.name, host.name), else its address'),
+  series: z.array(MetricSeriesInfo),
+})
+export type MetricSource = z.infer<typeof MetricSource>
+
+export const MetricSample = z.object({
+  t: z.number().describe('bucket start, ms since the epoch'),
+  value: z.number(),
+})
+export type MetricSample = z.infer<typeof MetricSample>
+
 const FileFilter = z.object({ name: z.string(), extensions: z.array(z.string()) })
 
 const empty = z.strictObject({})
@@ -217,6 +242,22 @@ export const calls = {
   'import:list': {
     req: empty,
     res: z.object({ jobs: z.array(ImportJob).describe('recent jobs, newest first') }),
+  },
+  'metrics:sources': { req: empty, res: z.object({ sources: z.array(MetricSource) }) },
+  'metrics:series': {
+    req: z.strictObject({
+      source: z.string().min(1),
+      name: z.string().min(1),
+      from: z
+        .number()
+        .int()
+        .nonnegative()
+        .optional()
+        .describe('ms since the epoch; default an hour before `to`'),
+      to: z.number().int().nonnegative().optional().describe('ms since the epoch; default now'),
+      buckets: z.number().int().min(1).max(500).default(120).describe('at most this many points come back'),
+    }),
+    res: z.object({ points: z.array(MetricSample) }),
   },
   'dialog:open': {
     req: z.strictObject({

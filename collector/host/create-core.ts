@@ -22,6 +22,7 @@ import { SourceStats } from '../ingest/source-stats'
 import { kernelUdpDrops } from '../ingest/udp-drops'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
+import { MetricsStore } from '../store/duckdb/metrics-store'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { AlertsRepo } from '../store/sqlite/alerts-repo'
 import { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
@@ -93,6 +94,9 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     cleanups.push(() => sqlite.close())
     const archive = await DuckArchive.open(files.duckdb)
     cleanups.push(() => archive.close())
+    const metrics = await MetricsStore.open(archive)
+    // Unwound after the listeners stop (cleanups run in reverse): what they took is flushed.
+    cleanups.push(() => metrics.close())
     const events = new EventsRepo(sqlite.db)
     const tokens = new TokensRepo(sqlite.db)
     tokens.ensureDefault()
@@ -134,6 +138,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       syslogDecode: syslogEvent,
       checkToken: (token) => tokens.check(token),
       heartbeats,
+      metrics,
       log,
       ephemeralPorts: options.ephemeralPorts ?? false,
       loadTls: (name) => loadTlsCredentials(name, config.listeners[name], dataDir, files.config),
@@ -196,6 +201,13 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'tokens:create': (req) => ({ token: tokens.create(req.name) }),
       'tokens:revoke': (req) => ({ token: tokens.revoke(req.id) }),
       'events:list': (req) => ({ events: events.list(req.limit, req.before), total: events.count() }),
+      'metrics:sources': async () => ({ sources: await metrics.sources() }),
+      'metrics:series': async (req) => {
+        const to = req.to ?? Date.now()
+        const from = req.from ?? to - 3600_000
+        if (from >= to) throw new ContractError('invalid_request', 'metrics:series: from must be before to')
+        return { points: await metrics.series(req.source, req.name, from, to, req.buckets) }
+      },
       'events:get': (req) => {
         const event = events.get(req.id)
         if (!event) throw new ContractError('not_found', `no event with id ${req.id}`)

@@ -14,6 +14,8 @@ import { locateJsonError } from './json-error'
 import { normalizeJson } from './normalize'
 import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
+import type { MetricPoint } from '../store/duckdb/metrics-store'
+import { metricPoint } from './metric-json'
 
 export type HttpListenerOptions = {
   host: string
@@ -30,11 +32,18 @@ const Heartbeat = z.looseObject({
   interval_s: z.number().int().min(1).max(86_400).default(60),
 })
 
-const ENDPOINTS: Record<string, { kind: 'event' | 'artifact' | 'heartbeat'; takes: string }> = {
+const ENDPOINTS: Record<string, { kind: 'event' | 'artifact' | 'heartbeat' | 'metric'; takes: string }> = {
   '/v1/events': { kind: 'event', takes: 'a JSON object, array or NDJSON' },
   '/v1/artifacts': { kind: 'artifact', takes: 'a JSON object, array or NDJSON of artifacts' },
   '/v1/heartbeat': { kind: 'heartbeat', takes: '{"source": NAME, "interval_s": SECONDS}' },
+  '/v1/metrics': {
+    kind: 'metric',
+    takes: 'a JSON object, array or NDJSON of {"name": NAME, "value": NUMBER, "type"?: "gauge"|"counter"}',
+  },
 }
+
+/** Where metric points go: the DuckDB metrics store; resolves once they are flushed. */
+export type MetricsSink = { write(points: readonly MetricPoint[]): Promise<void> }
 
 /** A batch's `Idempotency-Key` (as in the IETF draft): a retry with the same key is stored once. */
 const idempotencyKey = (req: IncomingMessage): string | null => {
@@ -55,6 +64,7 @@ export class HttpListener implements Listener {
     private readonly pipeline: IngestPipeline,
     private readonly stats: SourceStats,
     private readonly heartbeats: HeartbeatsRepo,
+    private readonly metrics: MetricsSink,
     private readonly log: Logger,
   ) {}
 
@@ -114,6 +124,7 @@ export class HttpListener implements Listener {
     }
     this.stats.received(this.name, source, Buffer.byteLength(text))
     if (endpoint.kind === 'heartbeat') return this.heartbeat(res, text, source)
+    if (endpoint.kind === 'metric') return this.metricsBody(res, text, source)
     const { items, problems, texts } = parseJsonBody(text)
     if (items.length === 0) {
       const error = problems[0]?.error ?? 'no events in body'
@@ -156,6 +167,54 @@ export class HttpListener implements Listener {
       ...(duplicate ? { duplicate: true } : {}),
       ...(problems.length ? { rejected: problems.map(({ raw: _raw, ...p }) => p) } : {}),
     })
+  }
+
+  /**
+   * Metric points into DuckDB. Like events: bad items are refused with where and why, the good
+   * ones stored, and the answer given only once DuckDB has them (the flush resolved).
+   */
+  private async metricsBody(res: ServerResponse, text: string, peer: string): Promise<void> {
+    const parsed = parseJsonBody(text)
+    const problems = parsed.problems.map(({ raw: _raw, ...p }) => p)
+    for (const problem of parsed.problems)
+      this.stats.rejected(this.name, peer, `metrics: ${problem.error}`, problem.raw ?? null)
+    const receivedAt = Date.now()
+    const points: MetricPoint[] = []
+    parsed.items.forEach((item, i) => {
+      const point = metricPoint(item, peer, receivedAt)
+      if (typeof point !== 'string') {
+        points.push(point)
+        return
+      }
+      const { item: n, line } = parsed.at?.[i] ?? { item: i + 1, line: 1 }
+      const where = parsed.texts ? `line ${line}: ` : `item ${n}: `
+      problems.push({ item: n, line, error: `${where}${point}` })
+      this.stats.rejected(this.name, peer, `metrics: ${where}${point}`, JSON.stringify(item))
+    })
+    const rejected = problems.length ? { rejected: problems.sort((a, b) => a.item - b.item) } : {}
+    if (points.length === 0) {
+      send(res, 400, { error: problems[0]?.error ?? 'no metrics in body', accepted: 0, ...rejected })
+      return
+    }
+    const wait = this.guard.take(peer, points.length)
+    if (wait > 0) {
+      this.stats.dropped(this.name, peer, points.length, 'over rate_limit_eps')
+      res.setHeader('retry-after', String(Math.ceil(wait / 1000)))
+      send(res, 429, {
+        error: `over this source's rate limit (listeners.http.rate_limit_eps); retry after ${Math.ceil(wait / 1000)} s`,
+      })
+      return
+    }
+    try {
+      await this.metrics.write(points)
+    } catch (error) {
+      this.stats.dropped(this.name, peer, points.length, (error as Error).message)
+      res.setHeader('retry-after', '5')
+      send(res, 503, { error: `not stored, retry: ${(error as Error).message}` })
+      return
+    }
+    this.stats.stored(this.name, peer, points.length)
+    send(res, 200, { accepted: points.length, ...rejected })
   }
 
   /** A source says it is alive and how often it will say so; silence past that is flagged. */

@@ -11,7 +11,13 @@ export type BodyProblem = { item: number; line: number; error: string; raw?: str
  * `texts[i]`, when set, is item i's JSON exactly as received (an NDJSON line): stored as is, it
  * spares re-serializing every event on the hot path.
  */
-export type ParsedBody = { items: BodyItem[]; problems: BodyProblem[]; texts?: Array<string | undefined> }
+export type ParsedBody = {
+  items: BodyItem[]
+  problems: BodyProblem[]
+  texts?: Array<string | undefined>
+  /** Where `items[i]` was in the body (item number from 1, line), to point at it when it is refused later. */
+  at?: Array<{ item: number; line: number }>
+}
 
 const describeJsonError = (text: string, lineOffset = 0): { line: number; error: string } => {
   const at = locateJsonError(text)
@@ -46,23 +52,26 @@ export const parseJsonBody = (text: string): ParsedBody => {
       return { items: [], problems: [{ item: 0, line, error: why }] }
     }
     const items: BodyItem[] = []
+    const at: Array<{ item: number; line: number }> = []
     const problems: BodyProblem[] = []
     ;(value as unknown[]).forEach((entry, index) => {
-      if (isObject(entry)) items.push(entry)
-      else
+      if (isObject(entry)) {
+        items.push(entry)
+        at.push({ item: index + 1, line: 1 })
+      } else
         problems.push({
           item: index + 1,
           line: 1,
           error: `array item ${index + 1}: expected a JSON object, got ${typeName(entry)}`,
         })
     })
-    return { items, problems }
+    return { items, problems, at }
   }
 
   // One object (possibly pretty-printed over many lines) or NDJSON: try the whole first.
   try {
     const value: unknown = JSON.parse(body)
-    if (isObject(value)) return { items: [value], problems: [] }
+    if (isObject(value)) return { items: [value], problems: [], at: [{ item: 1, line: 1 }] }
     return {
       items: [],
       problems: [{ item: 1, line: 1, error: `expected a JSON object, got ${typeName(value)}` }],
@@ -72,6 +81,7 @@ export const parseJsonBody = (text: string): ParsedBody => {
   }
   const items: BodyItem[] = []
   const texts: string[] = []
+  const at: Array<{ item: number; line: number }> = []
   const problems: BodyProblem[] = []
   const lines = body.split('\n')
   let item = 0
@@ -84,6 +94,7 @@ export const parseJsonBody = (text: string): ParsedBody => {
       if (isObject(value)) {
         items.push(value)
         texts.push(line)
+        at.push({ item, line: index + 1 })
       } else
         problems.push({
           item,
@@ -94,5 +105,5 @@ export const parseJsonBody = (text: string): ParsedBody => {
       problems.push({ item, ...describeJsonError(line, index) })
     }
   })
-  return { items, problems, texts }
+  return { items, problems, texts, at }
 }

@@ -3,6 +3,7 @@ import { StartupError } from '../host/errors'
 import { ListenerGuard } from './guard'
 import type { Logger } from '../host/log'
 import type { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
+import type { MetricsSink } from './http-listener'
 import { ElasticListener } from './elastic-listener'
 import { ForwardListener } from './forward-listener'
 import { GelfTcpListener, GelfUdpListener } from './gelf-listeners'
@@ -23,6 +24,8 @@ export type ListenerDeps = {
   syslogDecode: SyslogDecode
   checkToken: TokenCheck
   heartbeats: HeartbeatsRepo
+  /** Metric points (http /v1/metrics, OTLP metrics) go to DuckDB, not to the events pipeline. */
+  metrics: MetricsSink
   log: Logger
   /** `--port 0`: every listener takes a free port. */
   ephemeralPorts: boolean
@@ -59,6 +62,7 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
         deps.pipeline,
         deps.stats,
         deps.heartbeats,
+        deps.metrics,
         deps.log,
       ),
     )
@@ -161,7 +165,7 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
   }
   if (otlp.enabled) {
     const options = { host: otlp.host, port: port(otlp.port), maxBodyBytes: otlp.max_body_bytes }
-    out.push(new OtlpListener(options, deps.pipeline, deps.stats, deps.log))
+    out.push(new OtlpListener(options, deps.pipeline, deps.metrics, deps.stats, deps.log))
   }
   for (const listener of out) {
     const config = listeners[listener.name as keyof Config['listeners']]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { mapLogs, nanosToMs } from './otlp-event'
+import { mapLogs, mapMetrics, nanosToMs } from './otlp-event'
 
 describe('OTLP mapping', () => {
   it.each([
@@ -37,5 +37,36 @@ describe('OTLP mapping', () => {
       'host.name': 'from-record',
       'resource.host.name': 'from-resource',
     })
+  })
+
+  it('maps metric data points to rows: values, histogram count/sum, non-finite skipped', () => {
+    const { points, rejected } = mapMetrics({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: 'host.name', value: { stringValue: 'h1' } }] },
+          scopeMetrics: [
+            {
+              metrics: [
+                { name: 'up', gauge: { dataPoints: [{ asInt: '1' }, { asDouble: 'NaN' }] } },
+                {
+                  name: 'sent',
+                  unit: 'By',
+                  sum: { aggregationTemporality: 1, dataPoints: [{ asDouble: 5, timeUnixNano: '1000000' }] },
+                },
+                { name: 'lat', unit: 'ms', histogram: { dataPoints: [{ count: '4', sum: 10 }] } },
+              ],
+            },
+          ],
+        },
+      ],
+    })
+    expect(rejected).toEqual([])
+    expect(points.map((p) => [p.source, p.name, p.kind, p.value, p.unit, p.ts])).toEqual([
+      ['h1', 'up', 'gauge', 1, null, 0],
+      ['h1', 'sent', 'sum', 5, 'By', 1],
+      ['h1', 'lat.count', 'histogram', 4, null, 0],
+      ['h1', 'lat.sum', 'histogram', 10, 'ms', 0],
+    ])
+    expect(points[1]!.attributes).toEqual({ 'otel.temporality': 'delta' })
   })
 })

@@ -1,5 +1,7 @@
+import type { MetricKind, MetricPoint } from '../store/duckdb/metrics-store'
+
 /**
- * OTLP logs and metrics -> flat ECS-ish records, from either encoding: protobuf (decoded to plain
+ * OTLP logs -> flat ECS-ish records, metrics -> time-series rows, from either encoding: protobuf (decoded to plain
  * objects, ids as bytes, int64 as strings) or OTLP JSON (ids as hex, int64 as string or number).
  * A record that cannot be read is refused on its own with the path to it; the request's envelope
  * being unreadable is the caller's 400.
@@ -214,27 +216,29 @@ const logRecord = (lr: Obj, ctx: Context): OtlpRecord => {
 }
 
 const METRIC_TYPES = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const
-const TYPE_NAMES: Record<(typeof METRIC_TYPES)[number], string> = {
+const KINDS: Record<(typeof METRIC_TYPES)[number], MetricKind> = {
   gauge: 'gauge',
   sum: 'sum',
   histogram: 'histogram',
-  exponentialHistogram: 'exponential_histogram',
+  exponentialHistogram: 'histogram',
   summary: 'summary',
 }
 const TEMPORALITY = [null, 'delta', 'cumulative'] as const
 
-const numbers = (value: unknown, what: string): number[] => {
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value)) throw new RecordError(`${what} must be an array`)
-  return value.map((v, i) => int64(v, `${what}[${i}]`))
-}
+/** A data point as a metric row; `source` null means "the peer" (the listener knows it). */
+export type OtlpMetricPoint = Omit<MetricPoint, 'source' | 'receivedAt'> & { source: string | null }
+export type OtlpMetrics = { points: OtlpMetricPoint[]; rejected: OtlpRejected[] }
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null)
 
 /**
- * Each data point becomes one event for now, searchable like any other; a time-series store for
- * metrics is a later step and will read them from here.
+ * Data points -> metric rows for the DuckDB time series. Gauges and sums keep their value;
+ * histograms and summaries become two series, `<name>.count` and `<name>.sum`, the parts every
+ * backend can chart (bucket layouts differ per point and are not kept). The series' source is
+ * the resource's service.name, else host.name, else the peer.
  */
-export const mapMetrics = (request: Obj): OtlpMapped => {
-  const records: OtlpRecord[] = []
+export const mapMetrics = (request: Obj): OtlpMetrics => {
+  const points: OtlpMetricPoint[] = []
   const rejected: OtlpRejected[] = []
   entries(request, 'resourceMetrics', 'request').forEach((rm, r) => {
     const rPath = `resourceMetrics[${r}]`
@@ -245,7 +249,7 @@ export const mapMetrics = (request: Obj): OtlpMapped => {
         const type = METRIC_TYPES.find((t) => isObj(metric[t]))
         if (!type) return // no data: nothing to store, nothing refused
         const data = metric[type] as Obj
-        const points = entries(data, 'dataPoints', `${mPath}.${type}`)
+        const dataPoints = entries(data, 'dataPoints', `${mPath}.${type}`)
         let ctx: Context
         try {
           if (typeof metric.name !== 'string' || metric.name === '')
@@ -253,7 +257,7 @@ export const mapMetrics = (request: Obj): OtlpMapped => {
           ctx = contextOf(rm.resource, sm.scope, rPath)
         } catch (error) {
           if (!(error instanceof RecordError)) throw error
-          for (const [i, point] of points.entries())
+          for (const [i, point] of dataPoints.entries())
             rejected.push({ path: `${mPath}.${type}.dataPoints[${i}]`, reason: error.message, raw: point })
           return
         }
@@ -262,18 +266,17 @@ export const mapMetrics = (request: Obj): OtlpMapped => {
           typeof data.aggregationTemporality === 'number'
             ? data.aggregationTemporality
             : Math.max(0, named.indexOf(String(data.aggregationTemporality)))
-        const shared = {
-          'metric.name': metric.name,
-          'metric.type': TYPE_NAMES[type],
-          'metric.unit': typeof metric.unit === 'string' && metric.unit ? metric.unit : null,
-          'metric.description':
-            typeof metric.description === 'string' && metric.description ? metric.description : null,
-          'metric.temporality': TEMPORALITY[temporality] ?? null,
-          'metric.monotonic': type === 'sum' ? data.isMonotonic === true : null,
+        const shared: Shared = {
+          name: metric.name,
+          kind: KINDS[type],
+          unit: text(metric.unit),
+          source: text(ctx.resource['service.name']) ?? text(ctx.resource['host.name']),
+          temporality: TEMPORALITY[temporality] ?? null,
+          scope: ctx.scope['otel.scope.name'] as string | null,
         }
-        points.forEach((point, i) => {
+        dataPoints.forEach((point, i) => {
           try {
-            records.push(dataPoint(point, type, shared, ctx))
+            points.push(...dataPoint(point, type, shared))
           } catch (error) {
             if (!(error instanceof RecordError)) throw error
             rejected.push({ path: `${mPath}.${type}.dataPoints[${i}]`, reason: error.message, raw: point })
@@ -282,19 +285,30 @@ export const mapMetrics = (request: Obj): OtlpMapped => {
       })
     })
   })
-  return { records, rejected }
+  return { points, rejected }
 }
 
-const dataPoint = (
-  point: Obj,
-  type: (typeof METRIC_TYPES)[number],
-  shared: Record<string, unknown> & { 'metric.name': string },
-  ctx: Context,
-): OtlpRecord => {
-  const time = nanosToMs(point.timeUnixNano, 'timeUnixNano')
-  const start = nanosToMs(point.startTimeUnixNano, 'startTimeUnixNano')
-  const own: Obj = { ...shared, '@timestamp': iso(time), 'metric.start_timestamp': iso(start) }
-  let summary: string
+type Shared = {
+  name: string
+  kind: MetricKind
+  unit: string | null
+  source: string | null
+  temporality: string | null
+  scope: string | null
+}
+
+const dataPoint = (point: Obj, type: (typeof METRIC_TYPES)[number], shared: Shared): OtlpMetricPoint[] => {
+  // A point without a time is stamped on arrival by the caller (ts 0 here means "unset").
+  const ts = nanosToMs(point.timeUnixNano, 'timeUnixNano') ?? 0
+  nanosToMs(point.startTimeUnixNano, 'startTimeUnixNano') // validated, not kept
+  const attributes: Obj = keyValues(point.attributes, 'attributes')
+  if (shared.temporality) attributes['otel.temporality'] = shared.temporality
+  if (shared.scope) attributes['otel.scope.name'] = shared.scope
+  const row = (name: string, value: number | null, unit: string | null): OtlpMetricPoint[] =>
+    // NaN/Infinity (spelled as strings in OTLP JSON) cannot be charted: the point is skipped.
+    value === null || !Number.isFinite(value)
+      ? []
+      : [{ ts, source: shared.source, name, kind: shared.kind, value, unit, attributes }]
   if (type === 'gauge' || type === 'sum') {
     const value =
       point.asDouble !== undefined
@@ -302,45 +316,9 @@ const dataPoint = (
         : point.asInt !== undefined
           ? int64(point.asInt, 'asInt')
           : null
-    own['metric.value'] = value
-    summary = String(value)
-  } else {
-    const count = point.count === undefined ? 0 : int64(point.count, 'count')
-    const sum = double(point.sum, 'sum')
-    Object.assign(own, {
-      'metric.value': sum,
-      'metric.count': count,
-      'metric.sum': sum,
-      'metric.min': double(point.min, 'min'),
-      'metric.max': double(point.max, 'max'),
-    })
-    if (type === 'histogram') {
-      own['metric.bucket_counts'] = numbers(point.bucketCounts, 'bucketCounts')
-      own['metric.explicit_bounds'] = numbers(point.explicitBounds, 'explicitBounds')
-    } else if (type === 'exponentialHistogram') {
-      const buckets = (value: unknown, what: string) =>
-        isObj(value)
-          ? {
-              offset: int64(value.offset ?? 0, `${what}.offset`),
-              bucket_counts: numbers(value.bucketCounts, what),
-            }
-          : null
-      Object.assign(own, {
-        'metric.scale': int64(point.scale ?? 0, 'scale'),
-        'metric.zero_count': int64(point.zeroCount ?? 0, 'zeroCount'),
-        'metric.positive': buckets(point.positive, 'positive'),
-        'metric.negative': buckets(point.negative, 'negative'),
-      })
-    } else {
-      const quantiles = Array.isArray(point.quantileValues) ? point.quantileValues : []
-      own['metric.quantiles'] = quantiles.map((q: unknown, i) => ({
-        quantile: double(isObj(q) ? q.quantile : undefined, `quantileValues[${i}].quantile`) ?? 0,
-        value: double(isObj(q) ? q.value : undefined, `quantileValues[${i}].value`) ?? 0,
-      }))
-    }
-    summary = `count=${count} sum=${sum ?? '-'}`
+    return row(shared.name, value, shared.unit)
   }
-  const unit = typeof shared['metric.unit'] === 'string' ? ` ${shared['metric.unit']}` : ''
-  own.message = `${shared['metric.name']} ${summary}${unit}`
-  return withContext(keyValues(point.attributes, 'attributes'), ctx, own)
+  const count = point.count === undefined ? 0 : int64(point.count, 'count')
+  const sum = double(point.sum, 'sum')
+  return [...row(`${shared.name}.count`, count, null), ...row(`${shared.name}.sum`, sum, shared.unit)]
 }

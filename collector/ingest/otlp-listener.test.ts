@@ -302,7 +302,7 @@ describe('OTLP/HTTP listener: logs', () => {
 })
 
 describe('OTLP/HTTP listener: metrics', () => {
-  it('stores every data point as an event (gauge, sum, histogram, summary)', async () => {
+  it('stores data points as time series in DuckDB (gauge, sum, histogram and summary count/sum)', async () => {
     const point = { timeUnixNano: NOW_NANOS, startTimeUnixNano: '1763805500000000000' }
     const request = {
       resourceMetrics: [
@@ -358,38 +358,47 @@ describe('OTLP/HTTP listener: metrics', () => {
       const answer = await post('/v1/metrics', body, encoding === 'protobuf' ? PROTOBUF : JSON_TYPE)
       expect(answer.status).toBe(200)
     }
-    const stored = await eventsWith('otlp-metric.')
-    expect(stored).toHaveLength(8)
-    const byName = (name: string) =>
-      stored.filter((e) => e.fields['metric.name'] === name).map((e) => e.fields)
-    for (const cpu of byName('otlp-metric.cpu'))
-      expect(cpu).toMatchObject({
-        'metric.type': 'gauge',
-        'metric.value': 0.25,
-        cpu: '0',
-        'service.name': 'db',
-        '@timestamp': '2025-11-22T10:00:00.123Z',
-        'metric.start_timestamp': '2025-11-22T09:58:20.000Z',
-      })
-    for (const requests of byName('otlp-metric.requests'))
-      expect(requests).toMatchObject({
-        'metric.type': 'sum',
-        'metric.value': 42,
-        'metric.temporality': 'cumulative',
-        'metric.monotonic': true,
-      })
-    for (const latency of byName('otlp-metric.latency'))
-      expect(latency).toMatchObject({
-        'metric.type': 'histogram',
-        'metric.count': 3,
-        'metric.sum': 12.5,
-        'metric.bucket_counts': [1, 2],
-        'metric.explicit_bounds': [5],
-        'metric.temporality': 'delta',
-        message: 'otlp-metric.latency count=3 sum=12.5 ms',
-      })
-    for (const quantiles of byName('otlp-metric.quantiles'))
-      expect(quantiles).toMatchObject({ 'metric.quantiles': [{ quantile: 0.5, value: 1 }] })
+    // Metrics are time series in DuckDB now, not events.
+    expect(await eventsWith('otlp-metric.')).toHaveLength(0)
+    const { sources } = await call<CallRes<'metrics:sources'>>('metrics:sources', {})
+    const db = sources.find((s) => s.source === 'db')!
+    const series = Object.fromEntries(db.series.map((s) => [s.name, s]))
+    const at = Date.parse('2025-11-22T10:00:00.123Z')
+    expect(series).toMatchObject({
+      'otlp-metric.cpu': { kind: 'gauge', unit: '1', last_value: 0.25, last_ts: at, points: 2 },
+      'otlp-metric.requests': { kind: 'sum', unit: null, last_value: 42, points: 2 },
+      'otlp-metric.latency.count': { kind: 'histogram', last_value: 3, points: 2 },
+      'otlp-metric.latency.sum': { kind: 'histogram', unit: 'ms', last_value: 12.5, points: 2 },
+      'otlp-metric.quantiles.count': { kind: 'summary', last_value: 2 },
+      'otlp-metric.quantiles.sum': { kind: 'summary', last_value: 3 },
+    })
+    const { points } = await call<CallRes<'metrics:series'>>('metrics:series', {
+      source: 'db',
+      name: 'otlp-metric.cpu',
+      from: at - 60_000,
+      to: at + 60_000,
+      buckets: 10,
+    })
+    expect(points).toHaveLength(1)
+    expect(points[0]!.value).toBeCloseTo(0.25)
+  })
+
+  it('names the series after host.name, else the peer, when there is no service.name', async () => {
+    const gauge = (name: string) => ({ name, gauge: { dataPoints: [{ asDouble: 7 }] } })
+    const body = JSON.stringify({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: 'host.name', value: str('otlp-host-7') }] },
+          scopeMetrics: [{ metrics: [gauge('otlp-by-host')] }],
+        },
+        { scopeMetrics: [{ metrics: [gauge('otlp-by-peer')] }] },
+      ],
+    })
+    expect((await post('/v1/metrics', body, JSON_TYPE)).status).toBe(200)
+    const { sources } = await call<CallRes<'metrics:sources'>>('metrics:sources', {})
+    const owner = (name: string) => sources.find((s) => s.series.some((x) => x.name === name))?.source
+    expect(owner('otlp-by-host')).toBe('otlp-host-7')
+    expect(owner('otlp-by-peer')).toMatch(/127\.0\.0\.1/)
   })
 
   it('refuses data points of a metric without a name, in partialSuccess', async () => {

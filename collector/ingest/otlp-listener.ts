@@ -9,14 +9,17 @@ import { OPEN_GUARD, type ListenerGuard } from './guard'
 import { closeHttp, listenHttp } from './http-server'
 import type { Listener } from './listener'
 import { normalizeJson, type ReceiveContext } from './normalize'
-import { mapLogs, mapMetrics, OtlpShapeError, rawJson, type OtlpMapped } from './otlp-event'
+import { mapLogs, mapMetrics, OtlpShapeError, rawJson, type OtlpRejected } from './otlp-event'
+import type { MetricsSink } from './http-listener'
+import type { MetricPoint } from '../store/duckdb/metrics-store'
 import { decodeOtlp, encodeOtlp, otlpTypes } from './otlp-proto'
 import type { IngestPipeline } from './pipeline'
 import type { SourceStats } from './source-stats'
 
 /**
  * OpenTelemetry's OTLP/HTTP (the collector's otlphttp exporter, the SDKs' http exporters):
- * logs and metrics, protobuf or JSON, gzip. Answers only after the batch is committed; refused
+ * logs (events, SQLite) and metrics (time series, DuckDB), protobuf or JSON, gzip. Answers only
+ * after the batch is committed (logs) or flushed (metrics); refused
  * records are reported in `partialSuccess` and kept as dead letters.
  */
 export type OtlpOptions = { host: string; port: number; maxBodyBytes: number }
@@ -33,14 +36,12 @@ const SIGNALS = {
   '/v1/logs': {
     request: otlpTypes.logsRequest,
     response: otlpTypes.logsResponse,
-    map: mapLogs,
     rejectedField: 'rejectedLogRecords',
     unit: 'log records',
   },
   '/v1/metrics': {
     request: otlpTypes.metricsRequest,
     response: otlpTypes.metricsResponse,
-    map: mapMetrics,
     rejectedField: 'rejectedDataPoints',
     unit: 'data points',
   },
@@ -83,6 +84,7 @@ export class OtlpListener implements Listener {
   constructor(
     private readonly options: OtlpOptions,
     private readonly pipeline: IngestPipeline,
+    private readonly metrics: MetricsSink,
     private readonly stats: SourceStats,
     private readonly log: Logger,
   ) {}
@@ -157,9 +159,32 @@ export class OtlpListener implements Listener {
     }
     this.stats.received(this.name, source, body.length)
 
-    let mapped: OtlpMapped
+    let rejected: OtlpRejected[]
+    let store: () => Promise<unknown>
+    let count: number
     try {
-      mapped = signal.map(this.decode(body, encoding, signal.request))
+      const request = this.decode(body, encoding, signal.request)
+      const receivedAt = Date.now()
+      if (path === '/v1/metrics') {
+        const mapped = mapMetrics(request)
+        rejected = mapped.rejected
+        const points: MetricPoint[] = mapped.points.map((p) => ({
+          ...p,
+          ts: p.ts || receivedAt,
+          source: p.source ?? source,
+          receivedAt,
+        }))
+        count = points.length
+        store = () => this.metrics.write(points)
+      } else {
+        const mapped = mapLogs(request)
+        rejected = mapped.rejected
+        const ctx: ReceiveContext = { listener: this.name, source, receivedAt }
+        // An `event.id` attribute becomes the row id: a retried record is stored once.
+        const events: NewEvent[] = mapped.records.map((record) => normalizeJson(record, ctx))
+        count = events.length
+        store = () => this.pipeline.submit(events)
+      }
     } catch (error) {
       if (!(error instanceof OtlpShapeError)) throw error
       const why = `cannot decode ${encoding === 'json' ? 'OTLP JSON' : 'OTLP protobuf'} ${signal.request.name}: ${error.message}`
@@ -168,49 +193,38 @@ export class OtlpListener implements Listener {
       return
     }
 
-    for (const { path: where, reason, raw } of mapped.rejected)
+    for (const { path: where, reason, raw } of rejected)
       this.stats.rejected(this.name, source, `${where}: ${reason}`, rawJson(raw))
-    const ctx: ReceiveContext = { listener: this.name, source, receivedAt: Date.now() }
-    // An `event.id` attribute becomes the row id: a retried record is stored once.
-    const events: NewEvent[] = mapped.records.map((record) => normalizeJson(record, ctx))
-    const wait = events.length > 0 ? this.guard.take(source, events.length) : 0
+    const wait = count > 0 ? this.guard.take(source, count) : 0
     if (wait > 0) {
       // 429 with Retry-After: OTLP exporters back off and retry.
-      this.stats.dropped(this.name, source, events.length, 'over rate_limit_eps')
-      sendStatus(
-        res,
-        429,
-        encoding,
-        RESOURCE_EXHAUSTED,
-        "over this source's rate limit (listeners.otlp.rate_limit_eps)",
-        {
-          'retry-after': String(Math.ceil(wait / 1000)),
-        },
-      )
+      this.stats.dropped(this.name, source, count, 'over rate_limit_eps')
+      const why = "over this source's rate limit (listeners.otlp.rate_limit_eps)"
+      sendStatus(res, 429, encoding, RESOURCE_EXHAUSTED, why, {
+        'retry-after': String(Math.ceil(wait / 1000)),
+      })
       return
     }
-    if (events.length > 0) {
-      try {
-        await this.pipeline.submit(events)
-      } catch (error) {
-        const why = (error as Error).message
-        this.stats.dropped(this.name, source, events.length, why)
-        // 503 with Retry-After is retryable for every OTLP exporter; nothing was acknowledged.
-        sendStatus(res, 503, encoding, UNAVAILABLE, `not stored, retry: ${why}`, { 'retry-after': '5' })
-        return
-      }
-      this.stats.stored(this.name, source, events.length)
+    try {
+      if (count > 0) await store()
+    } catch (error) {
+      const why = (error as Error).message
+      this.stats.dropped(this.name, source, count, why)
+      // 503 with Retry-After is retryable for every OTLP exporter; nothing was acknowledged.
+      sendStatus(res, 503, encoding, UNAVAILABLE, `not stored, retry: ${why}`, { 'retry-after': '5' })
+      return
     }
+    if (count > 0) this.stats.stored(this.name, source, count)
 
     // Committed: only now is the export answered.
-    const first = mapped.rejected[0]
+    const first = rejected[0]
     const message =
       first === undefined
         ? {}
         : {
             partialSuccess: {
-              [signal.rejectedField]: String(mapped.rejected.length),
-              errorMessage: `${mapped.rejected.length} ${signal.unit} refused; first: ${first.path}: ${first.reason}`,
+              [signal.rejectedField]: String(rejected.length),
+              errorMessage: `${rejected.length} ${signal.unit} refused; first: ${first.path}: ${first.reason}`,
             },
           }
     sendMessage(res, 200, encoding, signal.response, message)

@@ -6,6 +6,7 @@ export class CollectorPage {
   readonly tokens: Locator
   readonly refused: Locator
   readonly imports: Locator
+  readonly metrics: Locator
 
   constructor(readonly page: Page) {
     this.listeners = page.getByRole('region', { name: 'Listeners' })
@@ -13,6 +14,7 @@ export class CollectorPage {
     this.tokens = page.getByRole('region', { name: 'Ingest tokens' })
     this.refused = page.getByRole('region', { name: 'Refused input' })
     this.imports = page.getByRole('region', { name: 'Import files' })
+    this.metrics = page.getByRole('region', { name: 'Metrics' })
   }
 
   async open(url: string): Promise<void> {

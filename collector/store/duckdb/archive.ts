@@ -23,6 +23,24 @@ const migrations: readonly ArchiveMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'metrics',
+    // One row per data point; series are (source, name). No primary key: the Appender is the
+    // write path and a key check per row would cost more than the rare duplicate point.
+    sql: `
+      CREATE TABLE metrics (
+        ts          TIMESTAMPTZ NOT NULL,
+        source      VARCHAR NOT NULL,
+        name        VARCHAR NOT NULL,
+        kind        VARCHAR NOT NULL,     -- gauge | counter | sum | histogram | summary
+        value       DOUBLE NOT NULL,
+        unit        VARCHAR,
+        attributes  JSON,
+        received_at TIMESTAMPTZ NOT NULL
+      );
+    `,
+  },
 ]
 
 /** The analytics archive beside the operational store. */
@@ -74,6 +92,11 @@ export class DuckArchive {
       if (error instanceof StartupError) throw error
       throw new StartupError(`cannot prepare ${path}: ${(error as Error).message}`, { cause: error })
     }
+  }
+
+  /** Another connection to the same database, for a writer that must not share the query connection. */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect()
   }
 
   static libraryVersion(): string {

@@ -1,10 +1,21 @@
 import type { StateCreator } from 'zustand'
-import type { CallRes, DeadLetter, IngestToken, SourceCounters } from '../../../collector/contract'
+import type {
+  CallRes,
+  DeadLetter,
+  IngestToken,
+  MetricSample,
+  MetricSource,
+  SourceCounters,
+} from '../../../collector/contract'
 import type { AppState } from './store'
 
 /** One sample of the live chart: events/s per listener at a moment. */
 export type RateSample = { t: number } & Record<string, number>
 const HISTORY = 90
+/** Charts drawn for one source at most; each is one small bucketed query. */
+export const MAX_METRIC_CHARTS = 12
+const METRIC_WINDOW_MS = 3600_000
+const METRIC_BUCKETS = 60
 
 export type CollectorSlice = {
   collectorStats: CallRes<'collector:stats'> | null
@@ -12,6 +23,12 @@ export type CollectorSlice = {
   tokens: IngestToken[]
   deadLetters: DeadLetter[]
   collectorError: string | null
+  metricSources: MetricSource[]
+  metricSource: string | null
+  /** The chosen source's series, by name, bucketed by the core. */
+  metricSeries: Record<string, MetricSample[]>
+  refreshMetrics: () => Promise<void>
+  selectMetricSource: (source: string) => Promise<void>
   refreshCollector: () => Promise<void>
   loadTokens: () => Promise<void>
   createToken: (name: string) => Promise<string | null>
@@ -34,6 +51,48 @@ export const createCollectorSlice =
     tokens: [],
     deadLetters: [],
     collectorError: null,
+    metricSources: [],
+    metricSource: null,
+    metricSeries: {},
+
+    refreshMetrics: async () => {
+      const result = await transport.invoke('metrics:sources', {})
+      if (!result.ok) {
+        set({ collectorError: result.error.message })
+        return
+      }
+      const sources = result.value.sources
+      const chosen = get().metricSource
+      const source = sources.find((s) => s.source === chosen) ?? sources[0]
+      if (!source) {
+        set({ metricSources: sources, metricSource: null, metricSeries: {} })
+        return
+      }
+      const now = Date.now()
+      const entries = await Promise.all(
+        source.series.slice(0, MAX_METRIC_CHARTS).map(async (series) => {
+          // The last hour; a series that went quiet earlier shows its own last hour instead of nothing.
+          const to =
+            series.last_ts < now - METRIC_WINDOW_MS ? series.last_ts + 1 : Math.max(now, series.last_ts + 1)
+          const points = await transport.invoke('metrics:series', {
+            source: source.source,
+            name: series.name,
+            from: Math.max(0, to - METRIC_WINDOW_MS),
+            to,
+            buckets: METRIC_BUCKETS,
+          })
+          return [series.name, points.ok ? points.value.points : []] as const
+        }),
+      )
+      // The user may have picked another source meanwhile: keep the newer choice.
+      if (get().metricSource !== chosen) return
+      set({ metricSources: sources, metricSource: source.source, metricSeries: Object.fromEntries(entries) })
+    },
+
+    selectMetricSource: async (source) => {
+      set({ metricSource: source, metricSeries: {} })
+      await get().refreshMetrics()
+    },
 
     refreshCollector: async () => {
       const result = await transport.invoke('collector:stats', {})

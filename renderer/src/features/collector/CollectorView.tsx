@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
 import { formatAgo, formatBytes } from './format'
 import { ImportPanel } from './ImportPanel'
+import { MetricsPanel } from './MetricsPanel'
 import { RateChart } from './RateChart'
 
 const REFRESH_MS = 2000
@@ -21,21 +22,24 @@ export const CollectorView = () => {
       createToken: state.createToken,
       revokeToken: state.revokeToken,
       loadDeadLetters: state.loadDeadLetters,
+      refreshMetrics: state.refreshMetrics,
     })),
   )
-  const { refresh, loadTokens, loadDeadLetters } = s
+  const { refresh, loadTokens, loadDeadLetters, refreshMetrics } = s
   const [now, setNow] = useState(() => Date.now())
   useEffect(() => {
     void refresh()
     void loadTokens()
     void loadDeadLetters()
+    void refreshMetrics()
     const timer = setInterval(() => {
       void refresh()
       void loadDeadLetters()
+      void refreshMetrics()
       setNow(Date.now())
     }, REFRESH_MS)
     return () => clearInterval(timer)
-  }, [refresh, loadTokens, loadDeadLetters])
+  }, [refresh, loadTokens, loadDeadLetters, refreshMetrics])
 
   const [tokenName, setTokenName] = useState('')
   const [tokenError, setTokenError] = useState<string | null>(null)
@@ -125,6 +129,7 @@ export const CollectorView = () => {
       </section>
 
       <ImportPanel />
+      <MetricsPanel httpPort={s.stats?.listeners.http?.port} />
 
       <section className="panel" aria-label="Ingest tokens">
         <h2>Ingest tokens</h2>
