@@ -131,6 +131,11 @@ describe('the core, in-process', () => {
       ],
     })
 
+    const latin1 = await post(core, Buffer.from([0x7b, 0x22, 0x6d, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d])) // {"m":"\xe9"}
+    expect(latin1.status).toBe(400)
+    expect(((await latin1.json()) as { error: string }).error).toBe(
+      'body is not valid UTF-8: byte 0xe9 at offset 6; send UTF-8 text',
+    )
     const gz = await post(core, gzipSync(JSON.stringify({ message: 'zipped' })), {
       'content-encoding': 'gzip',
     })
@@ -144,6 +149,16 @@ describe('the core, in-process', () => {
     expect((await fetch(`http://127.0.0.1:${core.listeners.http!.port}/v1/events`)).status).toBe(405)
     expect((await post(core, '{}', {}, '/v1/nowhere')).status).toBe(404)
     expect(await core.call('events:list', {})).toMatchObject({ ok: true, value: { total: 3 } })
+    const dead = await core.call('collector:dead-letters', {})
+    if (!dead.ok) throw new Error(dead.error.message)
+    const reasons = (dead.value as { dead_letters: Array<{ reason: string; payload_bytes: number }> })
+      .dead_letters
+    expect(reasons).toContainEqual(
+      expect.objectContaining({
+        reason: expect.stringMatching(/not valid UTF-8/) as string,
+        payload_bytes: 9,
+      }),
+    )
   })
 
   it('refuses a second core on the same data dir, naming the owner', async () => {

@@ -465,7 +465,7 @@ export class ElasticListener implements Listener {
       return text
     } catch (error) {
       if (!(error instanceof BodyError)) throw error
-      this.stats.rejected(this.name, source, error.message)
+      this.stats.rejected(this.name, source, error.message, error.payload)
       const type = error.status === 413 ? 'content_too_long_exception' : 'illegal_argument_exception'
       send(res, error.status, esError(error.status, type, error.message))
       return null

@@ -263,7 +263,7 @@ export class HecListener implements Listener {
       body = await readBody(req, this.options.maxBodyBytes, 'listeners.hec.max_body_bytes')
     } catch (error) {
       if (!(error instanceof BodyError)) throw error
-      this.stats.rejected(this.name, source, error.message)
+      this.stats.rejected(this.name, source, error.message, error.payload)
       res.writeHead(error.status, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ text: error.message, code: 6 }))
       return

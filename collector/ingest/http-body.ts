@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import { createGunzip, createInflate } from 'node:zlib'
+import { firstInvalidUtf8 } from './utf8'
 
 /** Shared by the HTTP listeners (JSON, HEC, _bulk, OTLP): bodies with a size cap, gzip or deflate. */
 export class BodyError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** What was received, when there is something worth keeping as a dead letter. */
+    readonly payload: Buffer | null = null,
   ) {
     super(message)
   }
@@ -18,12 +21,23 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown): vo
   res.end(text)
 }
 
-/** Reads the whole body as text; see readBodyBytes. */
+/**
+ * Reads the whole body as text; see readBodyBytes. JSON is UTF-8 (RFC 8259): a body that is not is
+ * refused saying where, rather than silently turned into U+FFFD.
+ */
 export const readBody = async (
   req: IncomingMessage,
   limit: number,
   setting = 'max_body_bytes',
-): Promise<string> => (await readBodyBytes(req, limit, setting)).toString('utf8')
+): Promise<string> => {
+  const bytes = await readBodyBytes(req, limit, setting)
+  const bad = firstInvalidUtf8(bytes)
+  if (bad >= 0) {
+    const byte = `0x${bytes[bad]!.toString(16).padStart(2, '0')}`
+    throw new BodyError(400, `body is not valid UTF-8: byte ${byte} at offset ${bad}; send UTF-8 text`, bytes)
+  }
+  return bytes.toString('utf8')
+}
 
 /** Reads the whole body, inflating gzip/deflate, and stops at `limit` bytes (after inflation: no gzip bombs). */
 export const readBodyBytes = (

@@ -116,7 +116,7 @@ export class HttpListener implements Listener {
       text = await readBody(req, this.options.maxBodyBytes, 'listeners.http.max_body_bytes')
     } catch (error) {
       if (error instanceof BodyError) {
-        this.stats.rejected(this.name, source, error.message)
+        this.stats.rejected(this.name, source, error.message, error.payload)
         send(res, error.status, { error: error.message })
         return
       }

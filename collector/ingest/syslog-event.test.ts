@@ -66,4 +66,18 @@ describe('syslogEvent', () => {
       'outpost.parse_error': expect.stringMatching(/unrecognized format/) as string,
     })
   })
+
+  it('keeps a message that is not UTF-8, with its exact bytes and where it breaks', () => {
+    const latin1 = Buffer.concat([
+      Buffer.from('<13>Nov 22 10:00:00 box app: caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(' au lait'),
+    ])
+    const event = syslogEvent(latin1, ctx)
+    const fields = JSON.parse(event.fields) as Record<string, unknown>
+    expect(event.message).toBe('caf\ufffd au lait')
+    expect(fields['process.name']).toBe('app') // still parsed
+    expect(fields['outpost.encoding_error']).toMatch(/^invalid UTF-8: byte 0xe9 at offset 32;/)
+    expect(Buffer.from(fields['event.original_base64'] as string, 'base64')).toEqual(latin1)
+  })
 })

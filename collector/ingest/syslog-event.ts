@@ -1,4 +1,5 @@
 import { newEventId } from './event-id'
+import { firstInvalidUtf8 } from './utf8'
 import type { NewEvent } from '../store/sqlite/events-repo'
 import type { ReceiveContext } from './normalize'
 import { parseMessage } from './parse'
@@ -119,6 +120,16 @@ export const syslogEvent: SyslogDecode = (frame, ctx) => {
   // rsyslog templates end in LF, which octet-counting and UDP keep; rsyslog itself drops it on
   // reception (parser.dropTrailingLFOnReception), and so do we.
   const text = frame.toString('utf8').replace(/\r?\n$/, '')
+  // Devices do send Latin-1 and garbage. Keep the event (never drop it), parse what decodes, and
+  // keep the exact bytes beside it with the reason: toString alone would hide the damage.
+  const bad = firstInvalidUtf8(frame)
+  const encoding: Record<string, unknown> =
+    bad < 0
+      ? {}
+      : {
+          'event.original_base64': frame.toString('base64'),
+          'outpost.encoding_error': `invalid UTF-8: byte 0x${frame[bad]!.toString(16).padStart(2, '0')} at offset ${bad}; shown with U+FFFD, exact bytes in event.original_base64`,
+        }
   const parsed = parseMessage(text, 'auto')
   if (!parsed.ok) {
     return {
@@ -130,10 +141,15 @@ export const syslogEvent: SyslogDecode = (frame, ctx) => {
       host: null,
       severity: null,
       message: text,
-      fields: JSON.stringify({ 'event.original': text, message: text, 'outpost.parse_error': parsed.error }),
+      fields: JSON.stringify({
+        'event.original': text,
+        message: text,
+        'outpost.parse_error': parsed.error,
+        ...encoding,
+      }),
     }
   }
-  const fields = parsedToFields(parsed, text)
+  const fields = { ...parsedToFields(parsed, text), ...encoding }
   const ts = parsed.timestamp ? Date.parse(parsed.timestamp) : Number.NaN
   return {
     id: newEventId(ctx.receivedAt),
