@@ -168,6 +168,12 @@ const ElasticListener = z.strictObject({
     .default(64 * 1024 * 1024), // Beats' bulk_max_size of 1600 large events, before gzip
   // Off on loopback, where every local process could read the token anyway; turn on when host is not.
   require_token: z.boolean().default(false),
+  // The Elasticsearch version Outpost claims. Newer Beats may refuse a cluster older than
+  // themselves: set their version here, or allow_older_versions on their side.
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, 'a version like 8.17.0')
+    .default('8.17.0'),
 })
 
 const OtlpListener = z.strictObject({
@@ -309,6 +315,7 @@ listeners:
     port: 9200
     max_body_bytes: 67108864
     require_token: false   # true: Bearer/ApiKey <token> or Basic with the token as password
+    version: 8.17.0        # the Elasticsearch version claimed; newer Beats may want their own
   # OpenTelemetry OTLP/HTTP: POST /v1/logs and /v1/metrics, protobuf or JSON (no traces).
   otlp:
     enabled: true

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -303,5 +303,22 @@ describe('parseBulk', () => {
     expect(parseBulk('{"create":{}}\n', null)[0]).toMatchObject({
       failure: { status: 400, reason: 'the create action on line 1 has no document line after it' },
     })
+  })
+})
+
+describe('Elasticsearch listener version', () => {
+  it('claims the version configured, so newer Beats can be matched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-es-version-'))
+    writeFileSync(join(dir, 'config.yaml'), 'listeners:\n  elastic:\n    version: 9.1.0\n')
+    const core = await createCore({ dataDir: dir, ephemeralPorts: true })
+    try {
+      const info = (await (await fetch(`http://127.0.0.1:${core.listeners.elastic!.port}/`)).json()) as {
+        version: { number: string }
+      }
+      expect(info.version.number).toBe('9.1.0')
+    } finally {
+      await core.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -18,7 +18,14 @@ import type { SourceStats } from './source-stats'
  * through `_bulk` (or `_doc`); the startup calls they make (version, license, ILM policy, index
  * template) are answered plausibly and nothing else of Elasticsearch exists.
  */
-export type ElasticOptions = { host: string; port: number; maxBodyBytes: number; requireToken: boolean }
+export type ElasticOptions = {
+  host: string
+  port: number
+  maxBodyBytes: number
+  requireToken: boolean
+  /** The Elasticsearch version claimed; Beats newer than it may refuse an "older" cluster. */
+  version?: string
+}
 
 /** What Outpost claims to be. Beats 8 refuse servers without `X-Elastic-Product` or older than 7.x. */
 export const ES_VERSION = '8.17.0'
@@ -50,12 +57,12 @@ export const esError = (status: number, type: string, reason: string) => ({
   status,
 })
 
-const clusterInfo = () => ({
+const clusterInfo = (version: string) => ({
   name: NODE_ID,
   cluster_name: CLUSTER_NAME,
   cluster_uuid: CLUSTER_UUID,
   version: {
-    number: ES_VERSION,
+    number: version,
     build_flavor: 'default', // not 'serverless': Beats would switch from ILM to data stream lifecycle calls
     build_type: 'tar',
     build_hash: 'outpost',
@@ -363,7 +370,8 @@ export class ElasticListener implements Listener {
     const [first, second, third] = parts
     const read = (method === 'GET' || method === 'HEAD') && parts.length <= 3
 
-    if (parts.length === 0 && read) return this.answer(req, res, 200, clusterInfo())
+    if (parts.length === 0 && read)
+      return this.answer(req, res, 200, clusterInfo(this.options.version ?? ES_VERSION))
     if (first === '_license' && read) return this.answer(req, res, 200, { license: LICENSE })
     if (first === '_xpack' && read) return this.answer(req, res, 200, xpack())
     if (first === '_cluster' && second === 'health' && read) return this.answer(req, res, 200, health())
@@ -374,7 +382,7 @@ export class ElasticListener implements Listener {
         nodes: {
           [NODE_ID]: {
             name: NODE_ID,
-            version: ES_VERSION,
+            version: this.options.version ?? ES_VERSION,
             roles: ['data', 'ingest', 'master'],
             http: { publish_address: `${this.options.host}:${this.options.port}` },
           },

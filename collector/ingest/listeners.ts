@@ -160,6 +160,7 @@ export const createListeners = (listeners: Config['listeners'], deps: ListenerDe
       port: port(elastic.port),
       maxBodyBytes: elastic.max_body_bytes,
       requireToken: elastic.require_token,
+      version: elastic.version,
     }
     out.push(new ElasticListener(options, deps.pipeline, deps.checkToken, deps.stats, deps.log))
   }
