@@ -39,8 +39,9 @@ export const tokenize = (text: string): Token[] => {
       tokens.push({ type: c === '(' ? 'lparen' : 'rparen', text: c, column: i + 1 })
       i++
     } else if (c === '|') {
+      // What follows is an aggregation, a grammar of its own that the parser reports as unsupported.
       tokens.push({ type: 'pipe', text: c, column: i + 1 })
-      i++
+      break
     } else if (WORD.test(c)) {
       const start = i
       while (i < text.length && WORD.test(text[i]!)) i++
