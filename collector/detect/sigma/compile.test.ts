@@ -55,6 +55,12 @@ describe('modifiers', () => {
       true,
     )
   })
+  it('windash varies each option dash on its own', () => {
+    const detection = { 'C|windash': '-a -b' }
+    expect(search(detection, { C: '/a \u2013b' })).toBe(true)
+    expect(search(detection, { C: '-a /b' })).toBe(true)
+    expect(search(detection, { C: '-a +b' })).toBe(false)
+  })
   it('windash leaves dashes inside words alone', () => {
     expect(search({ 'C|windash': 'a-b' }, { C: 'a/b' })).toBe(false)
   })

@@ -20,7 +20,10 @@ export class SigmaCompileError extends Error {
 
 export const STAR = Symbol('*')
 export const ONE = Symbol('?')
-export type PatternPart = string | typeof STAR | typeof ONE
+/** A Windows option dash after |windash: `-`, `/`, en dash, em dash or horizontal bar. */
+export const DASH = Symbol('-')
+export type PatternPart = string | typeof STAR | typeof ONE | typeof DASH
+const DASH_CLASS = '[-/\u2013\u2014\u2015]'
 export type Pattern = PatternPart[]
 
 export const parsePattern = (raw: string): Pattern => {
@@ -47,7 +50,7 @@ export const parsePattern = (raw: string): Pattern => {
 
 /** The pattern as plain text, wildcards taken literally: what the encoding modifiers work on. */
 export const plainText = (pattern: Pattern): string =>
-  pattern.map((p) => (p === STAR ? '*' : p === ONE ? '?' : p)).join('')
+  pattern.map((p) => (p === STAR ? '*' : p === ONE ? '?' : p === DASH ? '-' : p)).join('')
 
 const hasWildcards = (pattern: Pattern): boolean => pattern.some((p) => typeof p !== 'string')
 
@@ -55,7 +58,11 @@ const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/
 
 /** Anchored regex source for a pattern; `*` and `?` cross newlines as command lines can hold them. */
 export const patternSource = (pattern: Pattern): string =>
-  '^' + pattern.map((p) => (p === STAR ? '.*' : p === ONE ? '.' : escapeRegex(p))).join('') + '$'
+  '^' +
+  pattern
+    .map((p) => (p === STAR ? '.*' : p === ONE ? '.' : p === DASH ? DASH_CLASS : escapeRegex(p)))
+    .join('') +
+  '$'
 
 /** A string test for a pattern: plain equality where possible, else one precompiled regex. */
 export const stringTest = (pattern: Pattern, cased: boolean): ((value: string) => boolean) => {
@@ -101,21 +108,29 @@ const asPattern = (value: SigmaValue, modifier: string): Pattern => {
 const asBytes = (value: SigmaValue, modifier: string): Buffer =>
   value.type === 'bytes' ? value.bytes : Buffer.from(plainText(asPattern(value, modifier)), 'utf8')
 
-const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'] as const
 // pySigma's windash: a dash or slash that starts an option (`-x`, ` /x`), not one inside a word.
 const OPTION_DASH = /\B[-/]\b/g
 
-const windash = (pattern: Pattern): Pattern[] => {
-  const variants = new Map<string, Pattern>()
-  for (const dash of DASHES) {
-    // Replace across the literal parts as one text so `\B` sees the neighbouring wildcard.
-    const variant = pattern.map((p) => (typeof p === 'string' ? p.replace(OPTION_DASH, dash) : p))
-    variants.set(
-      variant.map((p) => (typeof p === 'string' ? p : p === STAR ? '\0*' : '\0?')).join('\u0001'),
-      variant,
-    )
+/**
+ * Every option dash becomes a DASH part matching any of the five variants: the same set as
+ * pySigma's expansion into every combination, without building 5^n strings.
+ */
+const windash = (pattern: Pattern): Pattern => {
+  const out: Pattern = []
+  for (const part of pattern) {
+    if (typeof part !== 'string') {
+      out.push(part)
+      continue
+    }
+    let last = 0
+    for (const match of part.matchAll(OPTION_DASH)) {
+      if (match.index > last) out.push(part.slice(last, match.index))
+      out.push(DASH)
+      last = match.index + 1
+    }
+    if (last < part.length) out.push(part.slice(last))
   }
-  return [...variants.values()]
+  return out
 }
 
 /** The three base64 encodings of `bytes` at each offset, trimmed to the characters that never vary. */
@@ -152,9 +167,7 @@ export const transform = (modifier: string, values: SigmaValue[][]): SigmaValue[
         return [{ type: 'string', pattern: [...front, ...pattern, ...back] }]
       })
     case 'windash':
-      return each((value) =>
-        windash(asPattern(value, modifier)).map((pattern) => ({ type: 'string', pattern })),
-      )
+      return each((value) => [{ type: 'string', pattern: windash(asPattern(value, modifier)) }])
     case 'base64':
       return each((value) => [str(asBytes(value, modifier).toString('base64'))])
     case 'base64offset':
