@@ -43,6 +43,9 @@ describe('field values', () => {
     ['an array field matches by element', { Tag: 'b' }, { Tag: ['a', 'B'] }, true],
     ['booleans', { Enabled: true }, { Enabled: 'True' }, true],
     ['empty string', { Image: '' }, { Image: '' }, true],
+    ['empty string finds an empty element', { Image: '' }, { Image: null }, true],
+    ['empty string needs the field', { Image: '' }, {}, false],
+    ['empty string is not a value', { Image: '' }, { Image: 'a' }, false],
   ])('%s', (_name, detection, event, expected) => {
     expect(search(detection, event)).toBe(expected)
   })

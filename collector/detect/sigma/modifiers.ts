@@ -229,6 +229,8 @@ export const equalsTest = (value: SigmaValue, cased: boolean): ValueTest => {
       return (v) => typeof v === 'string' && test(v)
     }
     case 'string': {
+      // EVTX renders an empty Data element as null, so `''` in a rule has to find it too.
+      if (value.pattern.length === 0) return (v) => v === '' || v === null
       const test = stringTest(value.pattern, cased)
       return (v) =>
         typeof v === 'string' ? test(v) : (typeof v === 'number' || typeof v === 'boolean') && test(String(v))
