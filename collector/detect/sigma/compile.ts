@@ -4,11 +4,10 @@
  */
 import { ConditionError, parseCondition, type ConditionNode } from './condition'
 import {
+  anyOfTest,
   cidrTest,
   compareTest,
-  equalsTest,
   parsePattern,
-  patternSource,
   regexTest,
   SigmaCompileError,
   sigmaValue,
@@ -66,8 +65,10 @@ const orTests = (tests: ValueTest[]): ValueTest =>
 type Options = { all: boolean; cased: boolean; neq: boolean }
 
 /** The tests of one field's values, after the transforming modifiers, ORed or (|all) ANDed per value. */
-const valueTests = (groups: SigmaValue[][], cased: boolean): ValueTest[] =>
-  groups.map((alternatives) => orTests(alternatives.map((value) => equalsTest(value, cased))))
+const valueTests = (groups: SigmaValue[][], options: Options): ValueTest[] =>
+  options.all
+    ? groups.map((alternatives) => anyOfTest(alternatives, options.cased))
+    : [anyOfTest(groups.flat(), options.cased)]
 
 const combine = (tests: ValueTest[], options: Options): ((value: unknown) => boolean) => {
   if (options.all) {
@@ -159,7 +160,7 @@ const compileField = (key: string, raw: unknown): Predicate => {
   if (kind === 're') tests = rawValues.map((value) => regexTest(value, reFlags))
   else if (kind === 'cidr') tests = rawValues.map(cidrTest)
   else if (kind === 'compare') tests = rawValues.map((value) => compareTest(compareOp, value))
-  else tests = valueTests(groups ?? rawValues.map((value) => [sigmaValue(value)]), options.cased)
+  else tests = valueTests(groups ?? rawValues.map((value) => [sigmaValue(value)]), options)
   if (part !== null) {
     const which = part
     const inner = tests
@@ -190,23 +191,24 @@ const searchValues = (value: unknown, test: ValueTest): boolean => {
 
 /** Keywords search every value of the event; a keyword matches anywhere in a value. */
 const compileKeywords = (values: unknown[], all: boolean): Predicate => {
-  const tests = values.map((raw) => {
+  const patterns = values.map((raw): SigmaValue => {
     if (typeof raw !== 'string' && typeof raw !== 'number')
       throw new SigmaCompileError(`a keyword must be a string or number, not ${JSON.stringify(raw)}`)
     const pattern = parsePattern(String(raw))
     if (pattern[0] !== STAR) pattern.unshift(STAR)
     if (pattern[pattern.length - 1] !== STAR) pattern.push(STAR)
-    const regex = new RegExp(patternSource(pattern), 'is')
-    return (value: unknown) => typeof value === 'string' && regex.test(value)
+    return { type: 'string', pattern }
   })
-  const each = tests.map(
-    (test): Predicate =>
-      (event) =>
-        searchValues(event, test),
-  )
-  return all
-    ? (event) => each.every((predicate) => predicate(event))
-    : (event) => each.some((predicate) => predicate(event))
+  if (!all) {
+    // One walk over the event for all the keywords together.
+    const test = anyOfTest(patterns, false)
+    return (event) => searchValues(event, test)
+  }
+  const each = patterns.map((pattern): Predicate => {
+    const test = anyOfTest([pattern], false)
+    return (event) => searchValues(event, test)
+  })
+  return (event) => each.every((predicate) => predicate(event))
 }
 
 const andAll = (predicates: Predicate[]): Predicate =>

@@ -56,13 +56,23 @@ const hasWildcards = (pattern: Pattern): boolean => pattern.some((p) => typeof p
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
-/** Anchored regex source for a pattern; `*` and `?` cross newlines as command lines can hold them. */
-export const patternSource = (pattern: Pattern): string =>
-  '^' +
-  pattern
+/**
+ * Regex source for a pattern, anchored except where it starts or ends with `*`: `^.*x.*$` and `x`
+ * match the same strings, and the unanchored form spares the engine a backtracking scan.
+ * `*` and `?` cross newlines (the `s` flag), as command lines can hold them.
+ */
+export const patternSource = (pattern: Pattern): string => {
+  let first = 0
+  let last = pattern.length
+  while (first < last && pattern[first] === STAR) first++
+  while (last > first && pattern[last - 1] === STAR) last--
+  if (first === last) return first > 0 ? '' : '^$'
+  const body = pattern
+    .slice(first, last)
     .map((p) => (p === STAR ? '.*' : p === ONE ? '.' : p === DASH ? DASH_CLASS : escapeRegex(p)))
-    .join('') +
-  '$'
+    .join('')
+  return (first > 0 ? '' : '^') + body + (last < pattern.length ? '' : '$')
+}
 
 /** A string test for a pattern: plain equality where possible, else one precompiled regex. */
 export const stringTest = (pattern: Pattern, cased: boolean): ((value: string) => boolean) => {
@@ -235,6 +245,65 @@ export const equalsTest = (value: SigmaValue, cased: boolean): ValueTest => {
       return (v) =>
         typeof v === 'string' ? test(v) : (typeof v === 'number' || typeof v === 'boolean') && test(String(v))
     }
+  }
+}
+
+type Literal = { text: string; where: 'whole' | 'contains' | 'start' | 'end' }
+
+/** A pattern that is one literal, maybe between stars: tested with string methods, not a regex. */
+const asLiteral = (pattern: Pattern): Literal | null => {
+  const [a, b, c] = pattern
+  if (pattern.length === 1 && typeof a === 'string') return { text: a, where: 'whole' }
+  if (pattern.length === 3 && a === STAR && typeof b === 'string' && c === STAR)
+    return { text: b, where: 'contains' }
+  if (pattern.length === 2 && typeof a === 'string' && b === STAR) return { text: a, where: 'start' }
+  if (pattern.length === 2 && a === STAR && typeof b === 'string') return { text: b, where: 'end' }
+  return null
+}
+
+/**
+ * One test for values that are ORed. Literals (plain, contains, startswith, endswith) are checked
+ * with string methods on one lowercased copy of the event value; other patterns share one
+ * alternation regex. Rules list thousands of hashes under one field, and an alternation that
+ * large is slower than as many `includes`.
+ */
+export const anyOfTest = (values: SigmaValue[], cased: boolean): ValueTest => {
+  const whole = new Set<string>()
+  const contains: string[] = []
+  const starts: string[] = []
+  const ends: string[] = []
+  const sources: string[] = []
+  const others: ValueTest[] = []
+  for (const value of values) {
+    const literal = value.type === 'string' && value.pattern.length > 0 ? asLiteral(value.pattern) : null
+    if (literal) {
+      const text = cased ? literal.text : literal.text.toLowerCase()
+      if (literal.where === 'whole') whole.add(text)
+      else (literal.where === 'contains' ? contains : literal.where === 'start' ? starts : ends).push(text)
+    } else if (value.type === 'string' && value.pattern.length > 0) sources.push(patternSource(value.pattern))
+    else others.push(equalsTest(value, cased))
+  }
+  if (values.length === 1) return equalsTest(values[0]!, cased) // one value: its own fast path
+  const regex =
+    sources.length > 0 ? new RegExp(sources.map((s) => `(?:${s})`).join('|'), cased ? 's' : 'is') : null
+  const stringMatch = (text: string): boolean => {
+    if (regex !== null && regex.test(text)) return true
+    const folded = cased ? text : text.toLowerCase()
+    if (whole.has(folded)) return true
+    for (const needle of contains) if (folded.includes(needle)) return true
+    for (const needle of starts) if (folded.startsWith(needle)) return true
+    for (const needle of ends) if (folded.endsWith(needle)) return true
+    return false
+  }
+  return (v) => {
+    if (
+      typeof v === 'string'
+        ? stringMatch(v)
+        : (typeof v === 'number' || typeof v === 'boolean') && stringMatch(String(v))
+    )
+      return true
+    for (const test of others) if (test(v)) return true
+    return false
   }
 }
 
