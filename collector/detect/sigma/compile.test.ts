@@ -151,6 +151,26 @@ function b64(text: string): string {
   return Buffer.from(text).toString('base64')
 }
 
+describe('|expand with placeholders', () => {
+  const placeholders = { known_cdcs: ['dc1', 'dc2*'], admins: ['root'] }
+  it.each<[Record<string, unknown>, EventRecord, boolean]>([
+    [{ 'A|expand': '%admins%' }, { A: 'ROOT' }, true],
+    [{ 'A|contains|expand': '%known_cdcs%' }, { A: 'x cdc: DC1 y' }, true],
+    [{ 'A|contains|expand': '%known_cdcs%' }, { A: 'x cdc: dc2-backup' }, true],
+    [{ 'A|contains|expand': '%known_cdcs%' }, { A: 'x cdc: dc3' }, false],
+    [{ 'A|expand': 'user-%admins%@%known_cdcs%' }, { A: 'user-root@dc1' }, true],
+    [{ 'A|expand': '\\%admins%' }, { A: '%admins%' }, true],
+    [{ A: '%admins%' }, { A: '%admins%' }, true],
+  ])('%j on %j', (detection, event, expected) => {
+    expect(compileSearch(detection, { placeholders })(event)).toBe(expected)
+  })
+  it('reports a placeholder that is not configured as unsupported', () => {
+    expect(() => compileSearch({ 'A|expand': '%nope%' }, { placeholders })).toThrow(
+      expect.objectContaining({ unsupported: true, reason: 'placeholder %nope% is not configured' }),
+    )
+  })
+})
+
 describe('keywords', () => {
   it.each<[string[] | string | Record<string, unknown>, EventRecord, boolean]>([
     [['mimikatz'], { Message: 'ran MimiKatz.exe' }, true],

@@ -6,6 +6,7 @@ import { ConditionError, parseCondition, type ConditionNode } from './condition'
 import {
   anyOfTest,
   cidrTest,
+  expandPlaceholders,
   compareTest,
   parsePattern,
   regexTest,
@@ -16,6 +17,7 @@ import {
   timePart,
   transform,
   TRANSFORMS,
+  type Placeholders,
   type SigmaValue,
   type TimePart,
   type ValueTest,
@@ -25,6 +27,8 @@ import { parseSigmaFile, type SigmaProblem, type SigmaRule } from './parse'
 export type EventRecord = Record<string, unknown>
 export type Predicate = (event: EventRecord) => boolean
 export type CompiledRule = { rule: SigmaRule; matches: Predicate }
+/** `placeholders` gives |expand its values; without them such rules are reported unsupported. */
+export type CompileOptions = { placeholders?: Placeholders }
 
 type Obj = Record<string, unknown>
 const isObj = (value: unknown): value is Obj =>
@@ -85,7 +89,7 @@ const combine = (tests: ValueTest[], options: Options): ((value: unknown) => boo
 const FLAG_MODIFIERS = new Set(['all', 'cased', 'neq'])
 
 /** One `Field|mod|mod: values` entry of a search identifier map. */
-const compileField = (key: string, raw: unknown): Predicate => {
+const compileField = (key: string, raw: unknown, compileOptions: CompileOptions): Predicate => {
   const [field = '', ...modifiers] = key.split('|')
   const rawValues: unknown[] = Array.isArray(raw) ? raw : [raw]
   if (rawValues.length === 0) throw new SigmaCompileError(`${key}: an empty list of values`)
@@ -116,9 +120,15 @@ const compileField = (key: string, raw: unknown): Predicate => {
       kind = 'compare'
       compareOp = modifier
     } else if ((TIME_PARTS as readonly string[]).includes(modifier)) part = modifier as TimePart
-    else if (modifier === 'expand')
-      throw new SigmaCompileError(`${key}: |expand needs placeholder values (not configured)`, true)
-    else throw new SigmaCompileError(`${key}: unknown modifier |${modifier}`)
+    else if (modifier === 'expand') {
+      if (!compileOptions.placeholders)
+        throw new SigmaCompileError(`${key}: |expand needs placeholder values (not configured)`, true)
+      if (kind !== 'equals') throw new SigmaCompileError(`${key}: |expand cannot follow |${kind}`)
+      groups = expandPlaceholders(
+        groups ?? rawValues.map((value) => [sigmaValue(value)]),
+        compileOptions.placeholders,
+      )
+    } else throw new SigmaCompileError(`${key}: unknown modifier |${modifier}`)
   }
   if (field === '') throw new SigmaCompileError(`${key}: a field name is missing`)
   const read = fieldReader(field)
@@ -227,7 +237,7 @@ const orAll = (predicates: Predicate[]): Predicate =>
         return false
       }
 
-const compileMap = (map: Obj): Predicate => {
+const compileMap = (map: Obj, options: CompileOptions): Predicate => {
   const entries = Object.entries(map)
   if (entries.length === 0) throw new SigmaCompileError('an empty map')
   return andAll(
@@ -239,17 +249,17 @@ const compileMap = (map: Obj): Predicate => {
           throw new SigmaCompileError(`${key}: keyword modifiers other than all`, true)
         return compileKeywords(Array.isArray(value) ? value : [value], true)
       }
-      return compileField(key, value)
+      return compileField(key, value, options)
     }),
   )
 }
 
 /** One search identifier: a map (AND of fields), a list of maps (OR), or keywords. */
-export const compileSearch = (value: unknown): Predicate => {
-  if (isObj(value)) return compileMap(value)
+export const compileSearch = (value: unknown, options: CompileOptions = {}): Predicate => {
+  if (isObj(value)) return compileMap(value, options)
   if (Array.isArray(value)) {
     if (value.length === 0) throw new SigmaCompileError('an empty list')
-    if (value.every(isObj)) return orAll(value.map(compileMap))
+    if (value.every(isObj)) return orAll(value.map((map) => compileMap(map, options)))
     if (value.some(isObj)) throw new SigmaCompileError('a list mixing maps and keywords')
     return compileKeywords(value, false)
   }
@@ -289,7 +299,7 @@ export const compileCondition = (node: ConditionNode, searches: Map<string, Pred
 
 export type CompileResult = { ok: true; compiled: CompiledRule } | { ok: false; problem: SigmaProblem }
 
-export const compileRule = (rule: SigmaRule): CompileResult => {
+export const compileRule = (rule: SigmaRule, options: CompileOptions = {}): CompileResult => {
   const fail = (error: unknown, line: number): CompileResult => {
     if (error instanceof SigmaCompileError)
       return {
@@ -316,7 +326,7 @@ export const compileRule = (rule: SigmaRule): CompileResult => {
   const searches = new Map<string, Predicate>()
   for (const [name, value] of Object.entries(rule.detection)) {
     try {
-      searches.set(name, compileSearch(value))
+      searches.set(name, compileSearch(value, options))
     } catch (error) {
       return fail(error, rule.lines[name] ?? rule.line)
     }
@@ -333,11 +343,11 @@ export const compileRule = (rule: SigmaRule): CompileResult => {
 export type LoadResult = { compiled: CompiledRule[]; problems: SigmaProblem[] }
 
 /** Parses and compiles one rule file; problems come back beside the rules that did load. */
-export const loadSigmaFile = (text: string, file: string): LoadResult => {
+export const loadSigmaFile = (text: string, file: string, options: CompileOptions = {}): LoadResult => {
   const { rules, problems } = parseSigmaFile(text, file)
   const compiled: CompiledRule[] = []
   for (const rule of rules) {
-    const result = compileRule(rule)
+    const result = compileRule(rule, options)
     if (result.ok) compiled.push(result.compiled)
     else problems.push(result.problem)
   }

@@ -204,6 +204,54 @@ export const transform = (modifier: string, values: SigmaValue[][]): SigmaValue[
   }
 }
 
+/** Placeholder name -> the Sigma strings it stands for (ORed), as the operator configures them. */
+export type Placeholders = Record<string, readonly string[]>
+
+const PLACEHOLDER = /\\%|%([^%\s]+)%/g
+
+/**
+ * |expand: each `%name%` in the literal text becomes every configured value of `name` (they may
+ * hold wildcards); `\%` is a plain percent sign. Several placeholders give every combination.
+ */
+export const expandPlaceholders = (values: SigmaValue[][], placeholders: Placeholders): SigmaValue[][] =>
+  values.map((alternatives) =>
+    alternatives.flatMap((value) => {
+      let variants: Pattern[] = [[]]
+      for (const part of asPattern(value, 'expand')) {
+        if (typeof part !== 'string') {
+          variants = variants.map((v) => [...v, part])
+          continue
+        }
+        let last = 0
+        for (const match of part.matchAll(PLACEHOLDER)) {
+          const before = part.slice(last, match.index)
+          last = match.index + match[0].length
+          if (match[1] === undefined) {
+            variants = variants.map((v) => [...v, before + '%'])
+            continue
+          }
+          const replacements = placeholders[match[1]]
+          if (!replacements || replacements.length === 0)
+            throw new SigmaCompileError(`placeholder %${match[1]}% is not configured`, true)
+          variants = variants.flatMap((v) => replacements.map((r) => [...v, before, ...parsePattern(r)]))
+        }
+        const rest = part.slice(last)
+        variants = variants.map((v) => [...v, rest])
+      }
+      // Merge neighbouring literal pieces so literal fast paths still apply.
+      return variants.map((variant): SigmaValue => {
+        const merged: Pattern = []
+        for (const part of variant) {
+          const prev = merged[merged.length - 1]
+          if (typeof part === 'string' && part === '') continue
+          if (typeof part === 'string' && typeof prev === 'string') merged[merged.length - 1] = prev + part
+          else merged.push(part)
+        }
+        return { type: 'string', pattern: merged }
+      })
+    }),
+  )
+
 export const TRANSFORMS = new Set([
   'contains',
   'startswith',
