@@ -88,6 +88,30 @@ detection:
     expect(problems[0]!.reason).toContain(reason)
   })
 
+  it.each<[string, string, number, string]>([
+    ['level', 'level: severe', 4, 'level must be one of'],
+    ['status', 'status: draft', 4, 'status must be one of'],
+    ['tags', 'tags: [1, [2]]', 4, 'tags must be a list of strings'],
+    ['id', 'id: 12', 4, 'id must be a string'],
+  ])('reports a malformed %s at its line', (_key, line, at, reason) => {
+    const text = `title: t\nlogsource: { product: windows }\ndetection: { s: { A: 1 }, condition: s }\n${line}\n`
+    expect(parseSigmaFile(text, 'meta.yml').problems).toEqual([
+      {
+        kind: 'invalid',
+        file: 'meta.yml',
+        line: at === 1 ? 5 : at,
+        reason: expect.stringContaining(reason) as string,
+      },
+    ])
+  })
+
+  it('reports a malformed logsource at its line', () => {
+    const text = 'title: t\ndetection: { s: { A: 1 }, condition: s }\nlogsource: { product: [a] }\n'
+    expect(parseSigmaFile(text, 'meta.yml').problems).toEqual([
+      { kind: 'invalid', file: 'meta.yml', line: 3, reason: 'logsource.product must be a string' },
+    ])
+  })
+
   it('reports the line of a YAML error in a later document', () => {
     const { problems } = parseSigmaFile(`${RULE}---\ntitle: x\n  bad: : indent\n`, 'two.yml')
     expect(problems[0]).toMatchObject({ kind: 'invalid', file: 'two.yml' })

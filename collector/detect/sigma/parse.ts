@@ -78,7 +78,44 @@ const detectionLines = (doc: Document, lineOf: (offset: number) => number): Reco
   return out
 }
 
-type Piece = { value: Obj; line: number; lines: Record<string, number> }
+/** `keys` holds the lines of the top-level keys, for problems with the rule's metadata. */
+type Piece = { value: Obj; line: number; lines: Record<string, number>; keys: Record<string, number> }
+
+const topLines = (doc: Document, lineOf: (offset: number) => number): Record<string, number> => {
+  const out: Record<string, number> = {}
+  if (!isMap(doc.contents)) return out
+  for (const item of doc.contents.items)
+    if (isScalar(item.key) && item.key.range) out[String(item.key.value)] = lineOf(item.key.range[0])
+  return out
+}
+
+const LEVELS = new Set(['informational', 'low', 'medium', 'high', 'critical'])
+const STATUSES = new Set(['stable', 'test', 'experimental', 'deprecated', 'unsupported'])
+
+/** Metadata that is there but malformed: a rule with a wrong level or status is not loaded half-right. */
+const metadataProblem = (value: Obj): [key: string, reason: string] | null => {
+  if (value.level !== undefined && !(typeof value.level === 'string' && LEVELS.has(value.level)))
+    return ['level', `level must be one of ${[...LEVELS].join(', ')}`]
+  if (value.status !== undefined && !(typeof value.status === 'string' && STATUSES.has(value.status)))
+    return ['status', `status must be one of ${[...STATUSES].join(', ')}`]
+  if (value.id !== undefined && typeof value.id !== 'string') return ['id', 'id must be a string']
+  for (const key of ['tags', 'references', 'falsepositives', 'fields'] as const) {
+    const list = value[key]
+    if (
+      list !== undefined &&
+      list !== null &&
+      !(Array.isArray(list) && list.every((v) => typeof v === 'string' || typeof v === 'number'))
+    )
+      return [key, `${key} must be a list of strings`]
+  }
+  if (isObj(value.logsource))
+    for (const key of ['product', 'category', 'service', 'definition'] as const) {
+      const field = value.logsource[key]
+      if (field !== undefined && field !== null && typeof field !== 'string')
+        return ['logsource', `logsource.${key} must be a string`]
+    }
+  return null
+}
 
 const toRule = (file: string, piece: Piece, problems: SigmaProblem[]): SigmaRule | null => {
   const { value, line } = piece
@@ -92,6 +129,8 @@ const toRule = (file: string, piece: Piece, problems: SigmaProblem[]): SigmaRule
   if (typeof value.title !== 'string' || value.title.trim() === '') return problem('invalid', 'no title')
   if (!isObj(value.logsource)) return problem('invalid', 'no logsource map')
   if (!isObj(value.detection)) return problem('invalid', 'no detection map')
+  const bad = metadataProblem(value)
+  if (bad) return problem('invalid', bad[1], piece.keys[bad[0]] ?? line)
   const { condition, ...searches } = value.detection
   const conditions = stringList(condition)
   const conditionLine = piece.lines.condition ?? line
@@ -145,13 +184,15 @@ export const parseSigmaFile = (text: string, file: string): ParseResult => {
       problems.push({ kind: 'invalid', file, line, reason: 'a rule document must be a map' })
       continue
     }
-    const lines = { ...detectionLines(doc, lineOf) }
+    const lines = detectionLines(doc, lineOf)
+    const keys = topLines(doc, lineOf)
     const { action, ...rest } = value
     if (action === 'global') {
       global = {
         value: global ? merge(global.value, rest) : rest,
         line,
         lines: { ...global?.lines, ...lines },
+        keys: { ...global?.keys, ...keys },
       }
       continue
     }
@@ -164,7 +205,12 @@ export const parseSigmaFile = (text: string, file: string): ParseResult => {
         problems.push({ kind: 'invalid', file, line, reason: 'action: repeat without a previous rule' })
         continue
       }
-      previous = { value: merge(previous.value, rest), line, lines: { ...previous.lines, ...lines } }
+      previous = {
+        value: merge(previous.value, rest),
+        line,
+        lines: { ...previous.lines, ...lines },
+        keys: { ...previous.keys, ...keys },
+      }
       pieces.push(previous)
       continue
     }
@@ -173,8 +219,13 @@ export const parseSigmaFile = (text: string, file: string): ParseResult => {
       continue
     }
     previous = global
-      ? { value: merge(global.value, rest), line, lines: { ...global.lines, ...lines } }
-      : { value: rest, line, lines }
+      ? {
+          value: merge(global.value, rest),
+          line,
+          lines: { ...global.lines, ...lines },
+          keys: { ...global.keys, ...keys },
+        }
+      : { value: rest, line, lines, keys }
     pieces.push(previous)
   }
   const rules: SigmaRule[] = []
