@@ -355,6 +355,26 @@ export const anyOfTest = (values: SigmaValue[], cased: boolean): ValueTest => {
   }
 }
 
+/**
+ * The Python-only spellings SigmaHQ uses: `\A` and `\Z` anchors and `(?P<name>` groups. Escape
+ * pairs are read whole, so the `\\A` of `\\AppData` (a backslash, then "AppData") stays as it is.
+ */
+export const pythonToJsRegex = (source: string): string => {
+  let out = ''
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!
+    if (c === '\\' && i + 1 < source.length) {
+      const next = source[i + 1]!
+      out += next === 'A' ? '^' : next === 'Z' ? '$' : c + next
+      i++
+    } else if (source.startsWith('(?P<', i)) {
+      out += '(?<'
+      i += 3
+    } else out += c
+  }
+  return out
+}
+
 /** Python-flavoured regexes as SigmaHQ writes them, adapted to JavaScript where they differ. */
 export const regexTest = (raw: unknown, flags: string): ValueTest => {
   if (typeof raw !== 'string') throw new SigmaCompileError('|re needs a string')
@@ -367,10 +387,7 @@ export const regexTest = (raw: unknown, flags: string): ValueTest => {
     extra = inline[1]!
     source = source.slice(inline[0].length)
   }
-  source = source
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\\A/g, '^')
-    .replace(/\\Z/g, '$')
+  source = pythonToJsRegex(source)
   const all = [...new Set(flags + extra)].join('')
   let regex: RegExp
   try {
