@@ -1,6 +1,13 @@
 /**
  * Typed Sigma rules -> predicates over flat event records. Compiling does all the rule-side work
  * once (see modifiers.ts), so evaluating a rule is a walk over closures and precompiled tests.
+ *
+ * Where the specification leaves the choice to the backend, we choose:
+ * - `null` finds an absent, null or empty field, and `''` also finds a null one (EVTX renders an
+ *   empty Data element as null);
+ * - `|neq` needs the field and differs from every listed value;
+ * - keywords match anywhere in any string or number of the event, nested values included;
+ * - an event field holding an array matches when one of its elements does.
  */
 import { ConditionError, parseCondition, type ConditionNode } from './condition'
 import {
