@@ -101,6 +101,8 @@ describe('modifiers', () => {
     ],
     ['re \\A anchors', { 'C|re': '\\Aab\\Z' }, { C: 'ab' }, true],
     ['re \\A anchors at the start', { 'C|re': '\\Aab' }, { C: 'xab' }, false],
+    ['re {,n}', { 'C|re': '^a{,2}$' }, { C: 'aa' }, true],
+    ['re {,n} bound', { 'C|re': '^a{,2}$' }, { C: 'aaa' }, false],
     ['re (?P<name>)', { 'C|re': '(?P<x>a)b' }, { C: 'ab' }, true],
     ['re keeps backslashes', { 'C|re': '\\\\temp\\\\[a-z]+\\.exe' }, { C: 'c:\\temp\\x.exe' }, true],
     ['lt', { 'N|lt': 5 }, { N: 4 }, true],

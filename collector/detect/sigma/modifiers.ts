@@ -356,7 +356,7 @@ export const anyOfTest = (values: SigmaValue[], cased: boolean): ValueTest => {
 }
 
 /**
- * The Python-only spellings SigmaHQ uses: `\A` and `\Z` anchors and `(?P<name>` groups. Escape
+ * The Python-only spellings: `\A` and `\Z` anchors, `(?P<name>` groups, `{,n}` quantifiers. Escape
  * pairs are read whole, so the `\\A` of `\\AppData` (a backslash, then "AppData") stays as it is.
  */
 export const pythonToJsRegex = (source: string): string => {
@@ -370,6 +370,8 @@ export const pythonToJsRegex = (source: string): string => {
     } else if (source.startsWith('(?P<', i)) {
       out += '(?<'
       i += 3
+    } else if (c === '{' && /^\{,\d+\}/.test(source.slice(i, i + 12))) {
+      out += '{0' // Python's {,n} is {0,n}; JavaScript would read it as literal text
     } else out += c
   }
   return out
