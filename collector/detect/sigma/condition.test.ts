@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ConditionError, parseCondition, type ConditionNode } from './condition'
 
@@ -54,6 +55,55 @@ describe('parseCondition', () => {
   it('reports aggregations as unsupported', () => {
     expect(() => parseCondition('selection | count() > 5')).toThrow(
       expect.objectContaining({ unsupported: true, column: 11 }),
+    )
+  })
+})
+
+describe('parseCondition properties', () => {
+  const { node } = fc.letrec<{ node: ConditionNode }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('sel', 'filter_1', 'a.b-c', '_x').map((name): ConditionNode => ({ kind: 'id', name })),
+      fc
+        .record({ quantifier: fc.constantFrom('one', 'all'), pattern: fc.constantFrom(null, 'sel*', '*_1') })
+        .map((of): ConditionNode => ({
+          kind: 'of',
+          quantifier: of.quantifier,
+          pattern: of.pattern,
+        })),
+      tie('node').map((arg): ConditionNode => ({ kind: 'not', arg })),
+      fc
+        .record({
+          kind: fc.constantFrom('and', 'or'),
+          args: fc.array(tie('node'), { minLength: 2, maxLength: 3 }),
+        })
+        .map((n): ConditionNode => ({ kind: n.kind, args: n.args })),
+    ),
+  }))
+
+  /** Prints with parentheses around every compound operand, keywords in random case. */
+  const print = (n: ConditionNode, upper: boolean): string => {
+    const k = (word: string): string => (upper ? word.toUpperCase() : word)
+    const operand = (arg: ConditionNode): string =>
+      arg.kind === 'and' || arg.kind === 'or' ? `(${print(arg, upper)})` : print(arg, upper)
+    switch (n.kind) {
+      case 'id':
+        return n.name
+      case 'of':
+        return `${n.quantifier === 'one' ? '1' : k('all')} ${k('of')} ${n.pattern ?? k('them')}`
+      case 'not':
+        return `${k('not')} ${operand(n.arg)}`
+      case 'and':
+      case 'or':
+        return n.args.map(operand).join(` ${k(n.kind)} `)
+    }
+  }
+
+  it('reads back what it prints', () => {
+    fc.assert(
+      fc.property(node, fc.boolean(), (tree, upper) => {
+        expect(parseCondition(print(tree, upper))).toEqual(tree)
+      }),
     )
   })
 })
