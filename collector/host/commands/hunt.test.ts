@@ -63,6 +63,7 @@ describe.skipIf(!existsSync(REGRESSION))('outpost hunt on SigmaHQ regression dat
       events: number
       detections: number
       rules: { loaded: number }
+      errors: unknown[]
     }
     expect(summary.errors).toEqual([])
     expect(summary.rules.loaded).toBe(3)
