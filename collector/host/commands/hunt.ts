@@ -20,7 +20,8 @@ every rule.
 Prints one JSON line per detection on stdout:
   {"rule_id","rule_title","level","tags","author","timestamp","event"}
 (timestamp from the event's own time, ISO 8601; event the flat record), and a summary on
-stderr: rules, events read, detections, the rules that fired most, seconds, events per second.
+stderr: rules, events read, detections, the rules that fired most, seconds, events per second
+(reading and matching, rule loading left out).
 
 Exit status 0 when every input was read, 1 when an input or the rules could not be read at all
 (or no rule loaded), 2 on a usage error.
@@ -82,6 +83,7 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
   const started = performance.now()
   const load = await loadRules(lists.rules)
   const counts = ruleCounts(load)
+  const loaded = performance.now()
   const errors = load.errors.map((e) => ({ file: e.path, reason: e.reason }))
   if (load.compiled.length === 0) errors.push({ file: lists.rules.join(' '), reason: 'no rule loaded' })
 
@@ -120,7 +122,10 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
   }
   if (out) io.stdout(out)
 
-  const seconds = (performance.now() - started) / 1000
+  const finished = performance.now()
+  const seconds = (finished - started) / 1000
+  // Events per second over reading and matching only: loading thousands of rules is a fixed cost.
+  const huntSeconds = (finished - loaded) / 1000
   const top = [...byRule.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, TOP_RULES)
@@ -133,7 +138,8 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
     detections,
     top_rules: top,
     seconds: Number(seconds.toFixed(3)),
-    events_per_second: seconds > 0 ? Math.round(events / seconds) : 0,
+    rules_seconds: Number(((loaded - started) / 1000).toFixed(3)),
+    events_per_second: huntSeconds > 0 ? Math.round(events / huntSeconds) : 0,
     problems,
     errors,
   }
@@ -144,7 +150,7 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
       `events: ${events} read from ${lists.inputs.length} inputs, ${badRecords} bad records skipped`,
       `detections: ${detections}`,
       ...top.map((t) => `  ${String(t.count).padStart(7)}  ${t.rule}`),
-      `${summary.seconds.toFixed(2)} s, ${summary.events_per_second} events/s`,
+      `${summary.seconds.toFixed(2)} s (rules ${summary.rules_seconds.toFixed(2)} s), ${summary.events_per_second} events/s`,
       ...problems.map((p) => `outpost: warning: ${p.file}: ${p.at}: ${p.reason}`),
       ...errors.map((e) => `outpost: error: ${e.file}: ${e.reason}`),
     ]
