@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { parse, commonOptions, UsageError, type CliIo, type Command } from './commands/common'
+import { huntCommand } from './commands/hunt'
 import { importCommand } from './commands/import'
 import { parseCommand } from './commands/parse'
+import { rulesCommand } from './commands/rules'
 import { serveCommand } from './commands/serve'
 import { tokensCommand } from './commands/tokens'
 import { StartupError } from './errors'
@@ -26,6 +28,8 @@ const COMMANDS: Record<string, Command> = {
   parse: parseCommand,
   import: importCommand,
   tokens: tokensCommand,
+  hunt: huntCommand,
+  rules: rulesCommand,
   version: versionCommand,
 }
 

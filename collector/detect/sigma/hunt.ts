@@ -1,0 +1,71 @@
+import type { CompiledRule, EventRecord } from './compile'
+
+/** One line of `outpost hunt` output; keys in this order, absent values null. */
+export type Detection = {
+  rule_id: string | null
+  rule_title: string
+  level: string | null
+  tags: string[]
+  author: string | null
+  timestamp: string | null
+  event: EventRecord
+}
+
+/** The rules worth evaluating against one event. */
+export type RuleSelector = (event: EventRecord) => readonly CompiledRule[]
+
+const isWindowsEvent = (event: EventRecord): boolean => 'Channel' in event && 'EventID' in event
+
+/**
+ * The default selector: Windows events (they carry Channel and EventID) meet the rules for
+ * product windows and those naming no product; any other event meets every rule. A proper
+ * logsource router (category/service -> fields) is being written separately and will be passed
+ * in as the `select` of `huntEvent` in place of this; nothing else here needs to change.
+ */
+export const productSelector = (rules: readonly CompiledRule[]): RuleSelector => {
+  const windows = rules.filter((r) => {
+    const product = r.rule.logsource.product?.toLowerCase()
+    return product === undefined || product === 'windows'
+  })
+  return (event) => (isWindowsEvent(event) ? windows : rules)
+}
+
+const TIME_FIELDS = ['TimeCreated', '@timestamp', 'timestamp', 'EventTime', 'UtcTime', 'time'] as const
+
+/** The event's own time as ISO 8601; times without a zone (Windows writes UTC) are taken as UTC. */
+export const eventTimestamp = (event: EventRecord): string | null => {
+  for (const field of TIME_FIELDS) {
+    const value = event[field]
+    if (typeof value !== 'string' && typeof value !== 'number') continue
+    let text = String(value).trim()
+    if (/^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(text)) text = text.replace(' ', 'T') + 'Z'
+    const date = typeof value === 'number' ? new Date(value) : new Date(text)
+    if (!Number.isNaN(date.getTime())) return date.toISOString()
+  }
+  return null
+}
+
+export const detection = (compiled: CompiledRule, event: EventRecord): Detection => ({
+  rule_id: compiled.rule.id ?? null,
+  rule_title: compiled.rule.title,
+  level: compiled.rule.level ?? null,
+  tags: compiled.rule.tags,
+  author: compiled.rule.author ?? null,
+  timestamp: eventTimestamp(event),
+  event,
+})
+
+/** Every rule `select` offers that matches the event; a rule that throws counts as no match. */
+export const huntEvent = (event: EventRecord, select: RuleSelector): Detection[] => {
+  const found: Detection[] = []
+  for (const compiled of select(event)) {
+    let matched: boolean
+    try {
+      matched = compiled.matches(event)
+    } catch {
+      matched = false
+    }
+    if (matched) found.push(detection(compiled, event))
+  }
+  return found
+}

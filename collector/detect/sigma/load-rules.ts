@@ -1,0 +1,66 @@
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { strFromU8, unzipSync } from 'fflate'
+import { loadSigmaFile, type CompiledRule, type CompileOptions } from './compile'
+import type { SigmaProblem } from './parse'
+
+export type RuleLoad = {
+  compiled: CompiledRule[]
+  /** Every rule that did not load, with its file (`archive.zip!member.yml` inside zips), line and reason. */
+  problems: SigmaProblem[]
+  /** The rule files read, in order. */
+  files: string[]
+  /** Paths that could not be read at all (missing, unreadable, a broken zip). */
+  errors: { path: string; reason: string }[]
+}
+
+const isRuleFile = (name: string): boolean => /\.ya?ml$/i.test(name)
+const isZip = (name: string): boolean => /\.zip$/i.test(name)
+
+const loadText = (out: RuleLoad, text: string, file: string, options: CompileOptions): void => {
+  const result = loadSigmaFile(text, file, options)
+  out.files.push(file)
+  out.compiled.push(...result.compiled)
+  out.problems.push(...result.problems)
+}
+
+/** SigmaHQ release archives keep rules in folders; every .yml/.yaml member is a rule file. */
+const loadZip = (out: RuleLoad, data: Uint8Array, path: string, options: CompileOptions): void => {
+  const members = unzipSync(data, { filter: (member) => isRuleFile(member.name) })
+  for (const name of Object.keys(members).sort()) {
+    if (name.startsWith('__MACOSX/')) continue
+    loadText(out, strFromU8(members[name]!), `${path}!${name}`, options)
+  }
+}
+
+const loadPath = async (
+  out: RuleLoad,
+  path: string,
+  options: CompileOptions,
+  top: boolean,
+): Promise<void> => {
+  try {
+    const info = await stat(path)
+    if (info.isDirectory()) {
+      const entries = await readdir(path, { withFileTypes: true })
+      entries.sort((a, b) => a.name.localeCompare(b.name))
+      for (const entry of entries) {
+        if (entry.isDirectory() || isRuleFile(entry.name) || isZip(entry.name))
+          await loadPath(out, join(path, entry.name), options, false)
+      }
+    } else if (isZip(path)) loadZip(out, await readFile(path), path, options)
+    else if (top || isRuleFile(path)) loadText(out, await readFile(path, 'utf8'), path, options)
+  } catch (error) {
+    out.errors.push({ path, reason: (error as Error).message })
+  }
+}
+
+/** Loads rules from .yml/.yaml files, directories (recursively) and .zip archives; never throws. */
+export const loadRules = async (
+  paths: readonly string[],
+  options: CompileOptions = {},
+): Promise<RuleLoad> => {
+  const out: RuleLoad = { compiled: [], problems: [], files: [], errors: [] }
+  for (const path of paths) await loadPath(out, path, options, true)
+  return out
+}
