@@ -1,5 +1,7 @@
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /**
  * The per-user data dir, shared by the desktop app and the CLI so both open the same store.
@@ -24,3 +26,19 @@ export const dataFiles = (dataDir: string) => ({
   duckdb: join(dataDir, 'archive.duckdb'),
   uploads: join(dataDir, 'uploads'),
 })
+
+/**
+ * A file shipped in the repo's resources/ (default mappings, example rules), found by walking up
+ * from this module: the same code runs from source (tests) and bundled in out/main/.
+ */
+export const resourceFile = (relative: string, from: string = import.meta.url): string | null => {
+  let dir = dirname(fileURLToPath(from))
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'resources', relative)
+    if (existsSync(candidate)) return candidate
+    const parent = dirname(dir)
+    if (parent === dir) break
+    dir = parent
+  }
+  return null
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { loadSigmaFile } from './compile'
-import { eventTimestamp, huntEvent, productSelector } from './hunt'
+import { eventTimestamp, huntEvent } from './hunt'
 
 const rules = (product: string, title: string): string => `title: ${title}
 logsource:
@@ -15,15 +15,7 @@ const compiled = [
   ...loadSigmaFile(rules('linux', 'lin'), 'lin.yml').compiled,
 ]
 
-describe('huntEvent with the product selector', () => {
-  const select = productSelector(compiled)
-  it('offers Windows events only the windows rules', () => {
-    const event = { Channel: 'Security', EventID: 4688, Image: 'C:\\Windows\\cmd.exe' }
-    expect(huntEvent(event, select).map((d) => d.rule_title)).toEqual(['win'])
-  })
-  it('offers other events every rule', () => {
-    expect(huntEvent({ Image: 'C:\\x\\cmd.exe' }, select).map((d) => d.rule_title)).toEqual(['win', 'lin'])
-  })
+describe('huntEvent', () => {
   it('builds detections with exactly the documented keys', () => {
     const [found] = huntEvent(
       { Image: 'C:\\cmd.exe', TimeCreated: '2020-10-19 03:30:41.104' },

@@ -12,23 +12,8 @@ export type Detection = {
 }
 
 /** The rules worth evaluating against one event. */
+/** Which rules see an event: the logsource router's `candidates` (outpost hunt), or any choice. */
 export type RuleSelector = (event: EventRecord) => readonly CompiledRule[]
-
-const isWindowsEvent = (event: EventRecord): boolean => 'Channel' in event && 'EventID' in event
-
-/**
- * The default selector: Windows events (they carry Channel and EventID) meet the rules for
- * product windows and those naming no product; any other event meets every rule. A proper
- * logsource router (category/service -> fields) is being written separately and will be passed
- * in as the `select` of `huntEvent` in place of this; nothing else here needs to change.
- */
-export const productSelector = (rules: readonly CompiledRule[]): RuleSelector => {
-  const windows = rules.filter((r) => {
-    const product = r.rule.logsource.product?.toLowerCase()
-    return product === undefined || product === 'windows'
-  })
-  return (event) => (isWindowsEvent(event) ? windows : rules)
-}
 
 const TIME_FIELDS = ['TimeCreated', '@timestamp', 'timestamp', 'EventTime', 'UtcTime', 'time'] as const
 

@@ -1,4 +1,7 @@
-import { huntEvent, productSelector } from '../../detect/sigma/hunt'
+import { huntEvent } from '../../detect/sigma/hunt'
+import { createRouter, loadLogsourceMapping } from '../../detect/sigma/logsource'
+import { StartupError } from '../errors'
+import { resourceFile } from '../paths'
 import { loadRules } from '../../detect/sigma/load-rules'
 import type { ImportFormat } from '../../ingest/import/detect'
 import type { ImportProblem } from '../../ingest/import/import-files'
@@ -87,8 +90,14 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
   const errors = load.errors.map((e) => ({ file: e.path, reason: e.reason }))
   if (load.compiled.length === 0) errors.push({ file: lists.rules.join(' '), reason: 'no rule loaded' })
 
-  // The seam for the logsource router: swap productSelector for it; huntEvent stays as it is.
-  const select = productSelector(load.compiled)
+  // Each event is evaluated only by the rules of its logsource (resources/sigma/logsources.yaml).
+  const mappingFile = resourceFile('sigma/logsources.yaml')
+  const mapping = mappingFile ? loadLogsourceMapping(mappingFile) : null
+  if (!mapping?.ok) {
+    const why = mapping ? mapping.errors.join('; ') : 'resources/sigma/logsources.yaml not found'
+    throw new StartupError(`cannot load the logsource mapping: ${why}`)
+  }
+  const select = createRouter(load.compiled, mapping.mapping).candidates
   const problems: ImportProblem[] = []
   let badRecords = 0
   const onProblem = (problem: ImportProblem): void => {
