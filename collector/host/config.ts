@@ -23,54 +23,38 @@ const guardFields = {
   rate_limit_eps: z.number().int().min(0).default(0).describe('events/s per source; 0: no limit'),
 }
 
-const HttpListener = z.strictObject({
-  enabled: z.boolean().default(true),
-  ...guardFields,
-  host: host.default('127.0.0.1'),
-  port: port.default(5080),
-  require_token: z.boolean().default(false),
-  max_body_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(16 * 1024 * 1024),
-})
+const bytes = (min: number, fallback: number) => z.number().int().min(min).default(fallback)
+const MiB = 1024 * 1024
+const idleTimeout = z.number().int().min(1).default(600)
+const receiveBuffer = bytes(65536, 8 * MiB)
+// RFC 5426: every syslog receiver must take 480 octets.
+const maxMessage = bytes(480, 64 * 1024)
 
-const maxMessage = z
-  .number()
-  .int()
-  .min(480) // RFC 5426: every receiver must take 480 octets
-  .default(64 * 1024)
-
-const SyslogUdpListener = z.strictObject({
-  enabled: z.boolean().default(true),
-  ...guardFields,
-  host: host.default('127.0.0.1'),
-  port: port.default(5514),
-  max_message_bytes: maxMessage,
-  receive_buffer_bytes: z
-    .number()
-    .int()
-    .min(65536)
-    .default(8 * 1024 * 1024),
-})
-
-const SyslogTcpListener = z.strictObject({
-  enabled: z.boolean().default(true),
-  ...guardFields,
-  host: host.default('127.0.0.1'),
-  port: port.default(5514),
-  max_message_bytes: maxMessage,
-  idle_timeout_s: z.number().int().min(1).default(600),
-})
-
-const SyslogTlsListener = z
-  .strictObject({
-    // Off until there is a certificate: TLS cannot start without one.
-    enabled: z.boolean().default(false),
+/** What every listener has (on/off, guards, address) plus its own settings. */
+const listener = <T extends z.ZodRawShape>(defaultPort: number, own: T, enabled = true) =>
+  z.strictObject({
+    enabled: z.boolean().default(enabled),
     ...guardFields,
     host: host.default('127.0.0.1'),
-    port: port.default(6514), // RFC 5425
+    port: port.default(defaultPort),
+    ...own,
+  })
+
+const HttpListener = listener(5080, {
+  require_token: z.boolean().default(false),
+  max_body_bytes: bytes(1024, 16 * MiB),
+})
+
+const SyslogUdpListener = listener(5514, {
+  max_message_bytes: maxMessage,
+  receive_buffer_bytes: receiveBuffer,
+})
+
+const SyslogTcpListener = listener(5514, { max_message_bytes: maxMessage, idle_timeout_s: idleTimeout })
+
+const SyslogTlsListener = listener(
+  6514, // RFC 5425
+  {
     cert_file: z.string().min(1).default('tls/collector.crt'),
     key_file: z.string().min(1).default('tls/collector.key'),
     ca_file: z.string().min(1).optional(),
@@ -78,94 +62,45 @@ const SyslogTlsListener = z
     allowed_names: z.array(z.string().min(1)).default([]),
     min_version: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
     max_message_bytes: maxMessage,
-    idle_timeout_s: z.number().int().min(1).default(600),
-  })
-  .superRefine((tls, ctx) => {
-    // Without a CA nothing can vouch for a client certificate, so these settings would be empty promises.
-    if (tls.ca_file !== undefined) return
-    if (tls.require_client_cert) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['require_client_cert'],
-        message:
-          'needs ca_file, the CA that signs device certificates (set ca_file, or require_client_cert: false)',
-      })
-    }
-    if (tls.allowed_names.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['allowed_names'],
-        message:
-          'needs ca_file, the CA that signs device certificates (set ca_file, or remove allowed_names)',
-      })
-    }
-  })
-
-const HecListener = z.strictObject({
-  enabled: z.boolean().default(true),
-  ...guardFields,
-  host: host.default('127.0.0.1'),
-  port: port.default(8088),
-  max_body_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(16 * 1024 * 1024),
+    idle_timeout_s: idleTimeout,
+  },
+  false, // off until there is a certificate: TLS cannot start without one
+).superRefine((tls, ctx) => {
+  // Without a CA nothing can vouch for a client certificate, so these settings would be empty promises.
+  if (tls.ca_file !== undefined) return
+  if (tls.require_client_cert) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['require_client_cert'],
+      message:
+        'needs ca_file, the CA that signs device certificates (set ca_file, or require_client_cert: false)',
+    })
+  }
+  if (tls.allowed_names.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['allowed_names'],
+      message: 'needs ca_file, the CA that signs device certificates (set ca_file, or remove allowed_names)',
+    })
+  }
 })
 
-const GelfUdpListener = z.strictObject({
-  enabled: z.boolean().default(true),
-  ...guardFields,
-  host: host.default('127.0.0.1'),
-  port: port.default(12201),
-  max_message_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(1024 * 1024),
-  receive_buffer_bytes: z
-    .number()
-    .int()
-    .min(65536)
-    .default(8 * 1024 * 1024),
+const HecListener = listener(8088, { max_body_bytes: bytes(1024, 16 * MiB) })
+
+const GelfUdpListener = listener(12201, {
+  max_message_bytes: bytes(1024, MiB),
+  receive_buffer_bytes: receiveBuffer,
 })
 
-const GelfTcpListener = z.strictObject({
-  enabled: z.boolean().default(true),
-  ...guardFields,
-  host: host.default('127.0.0.1'),
-  port: port.default(12201),
-  max_message_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(1024 * 1024),
-  idle_timeout_s: z.number().int().min(1).default(600),
+const GelfTcpListener = listener(12201, { max_message_bytes: bytes(1024, MiB), idle_timeout_s: idleTimeout })
+
+const ForwardListener = listener(24224, {
+  max_chunk_bytes: bytes(65536, 16 * MiB),
+  idle_timeout_s: idleTimeout,
 })
 
-const ForwardListener = z.strictObject({
-  enabled: z.boolean().default(true),
-  ...guardFields,
-  host: host.default('127.0.0.1'),
-  port: port.default(24224),
-  max_chunk_bytes: z
-    .number()
-    .int()
-    .min(65536)
-    .default(16 * 1024 * 1024),
-  idle_timeout_s: z.number().int().min(1).default(600),
-})
-
-const ElasticListener = z.strictObject({
-  enabled: z.boolean().default(true),
-  ...guardFields,
-  host: host.default('127.0.0.1'),
-  port: port.default(9200),
-  max_body_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(64 * 1024 * 1024), // Beats' bulk_max_size of 1600 large events, before gzip
+const ElasticListener = listener(9200, {
+  max_body_bytes: bytes(1024, 64 * MiB), // Beats' bulk_max_size of 1600 large events, before gzip
   // Off on loopback, where every local process could read the token anyway; turn on when host is not.
   require_token: z.boolean().default(false),
   // The Elasticsearch version Outpost claims. Newer Beats may refuse a cluster older than
@@ -176,17 +111,7 @@ const ElasticListener = z.strictObject({
     .default('8.17.0'),
 })
 
-const OtlpListener = z.strictObject({
-  enabled: z.boolean().default(true),
-  ...guardFields,
-  host: host.default('127.0.0.1'),
-  port: port.default(4318),
-  max_body_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(16 * 1024 * 1024),
-})
+const OtlpListener = listener(4318, { max_body_bytes: bytes(1024, 16 * MiB) })
 
 export const Config = z.strictObject({
   api: z
