@@ -3,7 +3,7 @@ import type { Endpoint } from '../contract'
 import type { Logger } from '../host/log'
 import type { NewEvent } from '../store/sqlite/events-repo'
 import type { TokenCheck } from './hec-listener'
-import { BodyError, readBody, readBodyBytes } from './http-body'
+import { BodyError, readBody, readBodyBytes, sendJson } from './http-body'
 import { locateJsonError } from './json-error'
 import { OPEN_GUARD, type ListenerGuard } from './guard'
 import { closeHttp, listenHttp } from './http-server'
@@ -35,21 +35,18 @@ const NODE_ID = 'outpost-node-0000000001'
 
 const SETTING = 'listeners.elastic.max_body_bytes'
 
+/** Every answer says it is Elasticsearch: Beats 8 refuse a server whose answers do not. */
 const send = (
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
-): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
+): void =>
+  sendJson(res, status, body, {
     'content-type': 'application/json; charset=UTF-8',
-    'content-length': Buffer.byteLength(text),
     'x-elastic-product': 'Elasticsearch',
     ...headers,
   })
-  res.end(text)
-}
 
 /** Elasticsearch's error shape, which every client's error reporting reads. */
 export const esError = (status: number, type: string, reason: string) => ({

@@ -65,11 +65,12 @@ const anyElement = (value: unknown, test: ValueTest): boolean => {
   return false
 }
 
-const orTests = (tests: ValueTest[]): ValueTest =>
+/** One test that holds when any of `tests` holds; a single test is returned as is (hot path). */
+const anyOf = <T>(tests: Array<(x: T) => boolean>): ((x: T) => boolean) =>
   tests.length === 1
     ? tests[0]!
-    : (value) => {
-        for (const test of tests) if (test(value)) return true
+    : (x) => {
+        for (const test of tests) if (test(x)) return true
         return false
       }
 
@@ -89,7 +90,7 @@ const combine = (tests: ValueTest[], options: Options): ((value: unknown) => boo
       return true
     }
   }
-  const one = orTests(tests)
+  const one = anyOf(tests)
   return (value) => anyElement(value, one)
 }
 
@@ -236,14 +237,6 @@ const andAll = (predicates: Predicate[]): Predicate =>
         return true
       }
 
-const orAll = (predicates: Predicate[]): Predicate =>
-  predicates.length === 1
-    ? predicates[0]!
-    : (event) => {
-        for (const predicate of predicates) if (predicate(event)) return true
-        return false
-      }
-
 const compileMap = (map: Obj, options: CompileOptions): Predicate => {
   const entries = Object.entries(map)
   if (entries.length === 0) throw new SigmaCompileError('an empty map')
@@ -266,7 +259,7 @@ export const compileSearch = (value: unknown, options: CompileOptions = {}): Pre
   if (isObj(value)) return compileMap(value, options)
   if (Array.isArray(value)) {
     if (value.length === 0) throw new SigmaCompileError('an empty list')
-    if (value.every(isObj)) return orAll(value.map((map) => compileMap(map, options)))
+    if (value.every(isObj)) return anyOf(value.map((map) => compileMap(map, options)))
     if (value.some(isObj)) throw new SigmaCompileError('a list mixing maps and keywords')
     return compileKeywords(value, false)
   }
@@ -291,7 +284,7 @@ export const compileCondition = (node: ConditionNode, searches: Map<string, Pred
     case 'and':
       return andAll(node.args.map((arg) => compileCondition(arg, searches)))
     case 'or':
-      return orAll(node.args.map((arg) => compileCondition(arg, searches)))
+      return anyOf(node.args.map((arg) => compileCondition(arg, searches)))
     case 'of': {
       const regex = node.pattern === null ? null : globRegex(node.pattern)
       // `them` leaves out _-prefixed identifiers, which rules keep as building blocks.
@@ -299,7 +292,7 @@ export const compileCondition = (node: ConditionNode, searches: Map<string, Pred
       if (names.length === 0)
         throw new SigmaCompileError(`'${node.pattern ?? 'them'}' matches no search identifier`)
       const predicates = names.map((name) => searches.get(name)!)
-      return node.quantifier === 'all' ? andAll(predicates) : orAll(predicates)
+      return node.quantifier === 'all' ? andAll(predicates) : anyOf(predicates)
     }
   }
 }
@@ -340,7 +333,7 @@ export const compileRule = (rule: SigmaRule, options: CompileOptions = {}): Comp
   }
   const conditionLine = rule.lines.condition ?? rule.line
   try {
-    const matches = orAll(rule.conditions.map((text) => compileCondition(parseCondition(text), searches)))
+    const matches = anyOf(rule.conditions.map((text) => compileCondition(parseCondition(text), searches)))
     return { ok: true, compiled: { rule, matches } }
   } catch (error) {
     return fail(error, conditionLine)
