@@ -5,9 +5,10 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CallRes, DeadLetter, StoredEvent } from '../contract'
+import type { DeadLetter, StoredEvent } from '../contract'
 import { silentLogger } from '../host/log'
 import { createCore, type Core } from '../host/create-core'
+import { callOk, storedEventsWith } from '../host/test-core'
 import type { NewEvent } from '../store/sqlite/events-repo'
 import { ElasticListener, parseBulk } from './elastic-listener'
 import { IngestPipeline } from './pipeline'
@@ -26,16 +27,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-const call = async <T>(name: string, req: unknown): Promise<T> => {
-  const result = await core.call(name, req)
-  if (!result.ok) throw new Error(result.error.message)
-  return result.value as T
-}
-const eventsWith = async (needle: string): Promise<StoredEvent[]> => {
-  const { events } = await call<CallRes<'events:list'>>('events:list', { limit: 1000 })
-  const ids = events.filter((e) => JSON.stringify(e).includes(needle)).map((e) => e.id)
-  return Promise.all(ids.map(async (id) => (await call<{ event: StoredEvent }>('events:get', { id })).event))
-}
+const call = <T>(name: string, req: unknown): Promise<T> => callOk<T>(core, name, req)
+const eventsWith = (needle: string): Promise<StoredEvent[]> => storedEventsWith(core, needle)
 const es = async (
   method: string,
   path: string,

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CallRes, DeadLetter, IngestToken, StoredEvent } from '../contract'
+import type { DeadLetter, IngestToken, StoredEvent } from '../contract'
 import { createCore, type Core } from '../host/create-core'
+import { callOk, storedEventsWith } from '../host/test-core'
 import { splitConcatenatedJson } from './concatenated-json'
 
 let core: Core
@@ -34,16 +35,8 @@ const hec = async (path: string, body: string | Buffer, headers: Record<string, 
   })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
-const call = async <T>(name: string, req: unknown): Promise<T> => {
-  const result = await core.call(name, req)
-  if (!result.ok) throw new Error(result.error.message)
-  return result.value as T
-}
-const eventsWith = async (needle: string): Promise<StoredEvent[]> => {
-  const { events } = await call<CallRes<'events:list'>>('events:list', { limit: 1000 })
-  const ids = events.filter((e) => JSON.stringify(e).includes(needle)).map((e) => e.id)
-  return Promise.all(ids.map(async (id) => (await call<{ event: StoredEvent }>('events:get', { id })).event))
-}
+const call = <T>(name: string, req: unknown): Promise<T> => callOk<T>(core, name, req)
+const eventsWith = (needle: string): Promise<StoredEvent[]> => storedEventsWith(core, needle)
 
 describe('Splunk HEC listener', () => {
   it('says it is healthy', async () => {

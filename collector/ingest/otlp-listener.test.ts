@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallRes, DeadLetter, StoredEvent } from '../contract'
 import { createCore, type Core } from '../host/create-core'
+import { callOk, storedEventsWith } from '../host/test-core'
 import { decodeOtlp, encodeOtlp, otlpTypes } from './otlp-proto'
 
 let core: Core
@@ -22,16 +23,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-const call = async <T>(name: string, req: unknown): Promise<T> => {
-  const result = await core.call(name, req)
-  if (!result.ok) throw new Error(result.error.message)
-  return result.value as T
-}
-const eventsWith = async (needle: string): Promise<StoredEvent[]> => {
-  const { events } = await call<CallRes<'events:list'>>('events:list', { limit: 1000 })
-  const ids = events.filter((e) => JSON.stringify(e).includes(needle)).map((e) => e.id)
-  return Promise.all(ids.map(async (id) => (await call<{ event: StoredEvent }>('events:get', { id })).event))
-}
+const call = <T>(name: string, req: unknown): Promise<T> => callOk<T>(core, name, req)
+const eventsWith = (needle: string): Promise<StoredEvent[]> => storedEventsWith(core, needle)
 const post = async (path: string, body: string | Uint8Array, headers: Record<string, string>) => {
   const response = await fetch(base + path, { method: 'POST', body, headers })
   return {
