@@ -9,6 +9,18 @@ export const CORE_CALLS = [
   'collector:dead-letters',
   'collector:heartbeats',
   'alerts:list',
+  'alerts:update',
+  'alerts:escalate',
+  'incidents:list',
+  'rules:list',
+  'rules:get',
+  'rules:validate',
+  'rules:save',
+  'rules:delete',
+  'rules:import',
+  'rules:set-enabled',
+  'rules:test',
+  'rules:test-cancel',
   'tokens:list',
   'tokens:create',
   'tokens:revoke',
@@ -27,7 +39,15 @@ export const SHELL_CALLS = ['dialog:open', 'dialog:save'] as const
 export const CALL_NAMES = [...CORE_CALLS, ...SHELL_CALLS] as const
 
 /** Events pushed from the core to every connected renderer. */
-export const EVENT_NAMES = ['events:appended', 'alerts:raised', 'import:progress', 'system:status'] as const
+export const EVENT_NAMES = [
+  'events:appended',
+  'alerts:raised',
+  'alerts:updated',
+  'import:progress',
+  'rules:changed',
+  'rules:test-progress',
+  'system:status',
+] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]
 export type ShellCallName = (typeof SHELL_CALLS)[number]

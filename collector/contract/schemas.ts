@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
+import { Alert, detectionCalls, RuleTest } from './detection'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -78,23 +79,7 @@ export const SourceHeartbeat = z.object({
 })
 export type SourceHeartbeat = z.infer<typeof SourceHeartbeat>
 
-export const AlertLevel = z.enum(['informational', 'low', 'medium', 'high', 'critical'])
-export const Alert = z.object({
-  seq: z.number().int(),
-  id: z.string(),
-  created_at: isoTimestamp,
-  timestamp: isoTimestamp.describe('when the detection happened'),
-  origin: z.string().describe('what raised it: wazuh (a source that detects), later sigma and agents'),
-  rule_id: z.string().nullable(),
-  title: z.string(),
-  level: AlertLevel,
-  tags: z.array(z.string()).describe('rule groups and attack.* tags'),
-  techniques: z.array(z.string()).describe('ATT&CK technique ids'),
-  host: z.string().nullable(),
-  event_id: z.string().describe('the stored event that raised it (events:get)'),
-  status: z.string(),
-})
-export type Alert = z.infer<typeof Alert>
+export * from './detection'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -203,10 +188,7 @@ export const calls = {
     res: z.object({ dead_letters: z.array(DeadLetter) }),
   },
   'collector:heartbeats': { req: empty, res: z.object({ sources: z.array(SourceHeartbeat) }) },
-  'alerts:list': {
-    req: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),
-    res: z.object({ alerts: z.array(Alert) }),
-  },
+  ...detectionCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -291,6 +273,12 @@ export const events = {
     listeners: z.record(z.string(), Endpoint),
   }),
   'import:progress': ImportJob,
+  'alerts:updated': z.object({ alerts: z.array(Alert).describe('alerts an analyst changed') }),
+  'rules:changed': z.object({
+    rules: z.number().int().describe('rules loaded now'),
+    enabled: z.number().int(),
+  }),
+  'rules:test-progress': RuleTest,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>
