@@ -2,12 +2,19 @@ import { createContext, useContext } from 'react'
 import { createStore, useStore, type StoreApi } from 'zustand'
 import type { EventPayload } from '../../../collector/contract'
 import type { Transport } from '../transport'
+import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
 import { createImportSlice, type ImportSlice } from './import-slice'
+import { createRulesSlice, type RulesSlice } from './rules-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
 
-export type AppState = EventsSlice & SystemSlice & CollectorSlice & ImportSlice & { transport: Transport }
+export type AppState = EventsSlice &
+  SystemSlice &
+  CollectorSlice &
+  ImportSlice &
+  AlertsSlice &
+  RulesSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -17,6 +24,8 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createSystemSlice(transport)(...a),
     ...createCollectorSlice(transport)(...a),
     ...createImportSlice(transport)(...a),
+    ...createAlertsSlice(transport)(...a),
+    ...createRulesSlice(transport)(...a),
   }))
 
 /**
@@ -25,17 +34,30 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
  */
 export const connectStore = (store: StoreApi<AppState>, transport: Transport): (() => void) => {
   let queued: Array<EventPayload<'events:appended'>> = []
+  let raised: Array<EventPayload<'alerts:raised'>> = []
   let frame = 0
   const flush = (): void => {
     frame = 0
     const batches = queued
+    const alertBatches = raised
     queued = []
-    store.getState().eventsAppended(batches)
+    raised = []
+    if (batches.length > 0) store.getState().eventsAppended(batches)
+    if (alertBatches.length > 0) store.getState().alertsRaised(alertBatches)
   }
   const offAppended = transport.on('events:appended', (payload) => {
     queued.push(payload)
     if (frame === 0) frame = requestAnimationFrame(flush)
   })
+  const offRaised = transport.on('alerts:raised', (payload) => {
+    raised.push(payload)
+    if (frame === 0) frame = requestAnimationFrame(flush)
+  })
+  const offUpdated = transport.on('alerts:updated', (payload) =>
+    store.getState().alertsUpdated(payload.alerts),
+  )
+  const offRulesChanged = transport.on('rules:changed', () => store.getState().rulesChanged())
+  const offRuleTest = transport.on('rules:test-progress', (test) => store.getState().ruleTestProgress(test))
   // At most 10 a second per job (the core throttles), so no coalescing here.
   const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
   let wasClosed = false
@@ -48,11 +70,17 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadEvents()
       void store.getState().loadInfo()
       void store.getState().loadImports()
+      void store.getState().loadAlerts()
+      void store.getState().loadRules()
     }
   })
   return () => {
     offAppended()
     offImport()
+    offRaised()
+    offUpdated()
+    offRulesChanged()
+    offRuleTest()
     offConnection()
     if (frame) cancelAnimationFrame(frame)
   }
