@@ -1,6 +1,8 @@
 import { useShallow } from 'zustand/react/shallow'
+import { AlertsView } from '../features/alerts/AlertsView'
 import { CollectorView } from '../features/collector/CollectorView'
 import { EventsView } from '../features/events/EventsView'
+import { RulesView } from '../features/rules/RulesView'
 import { SystemView } from '../features/system/SystemView'
 import { useAppStore } from '../state/store'
 import { routeHref, useRoute, type Route } from './use-route'
@@ -28,6 +30,21 @@ const NavLink = ({
   </a>
 )
 
+const View = ({ route }: { route: Route }) => {
+  switch (route) {
+    case 'events':
+      return <EventsView />
+    case 'alerts':
+      return <AlertsView />
+    case 'rules':
+      return <RulesView />
+    case 'collector':
+      return <CollectorView />
+    case 'system':
+      return <SystemView />
+  }
+}
+
 export const AppShell = () => {
   const route = useRoute()
   const { connection, total, version } = useAppStore(
@@ -46,11 +63,13 @@ export const AppShell = () => {
       </header>
       <nav className="nav" aria-label="Views">
         <NavLink route="events" current={route} label="Events" count={total} />
+        <NavLink route="alerts" current={route} label="Alerts" />
+        <NavLink route="rules" current={route} label="Rules" />
         <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />
       </nav>
       <main className="main">
-        {route === 'system' ? <SystemView /> : route === 'collector' ? <CollectorView /> : <EventsView />}
+        <View route={route} />
       </main>
     </div>
   )

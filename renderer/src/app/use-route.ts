@@ -1,12 +1,13 @@
 import { useSyncExternalStore } from 'react'
 
-export const ROUTES = ['events', 'collector', 'system'] as const
+export const ROUTES = ['events', 'alerts', 'rules', 'collector', 'system'] as const
 export type Route = (typeof ROUTES)[number]
 
 const read = (): Route => {
   const name = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]
   return (ROUTES as readonly string[]).includes(name ?? '') ? (name as Route) : 'events'
 }
+const readHash = (): string => window.location.hash
 const subscribe = (onChange: () => void): (() => void) => {
   window.addEventListener('hashchange', onChange)
   return () => window.removeEventListener('hashchange', onChange)
@@ -14,4 +15,12 @@ const subscribe = (onChange: () => void): (() => void) => {
 
 /** Hash routes work the same from file:// (Electron) and http:// (the browser host). */
 export const useRoute = (): Route => useSyncExternalStore(subscribe, read)
-export const routeHref = (route: Route): string => `#/${route}`
+export const routeHref = (route: Route, params?: Record<string, string>): string =>
+  `#/${route}` + (params ? `?${new URLSearchParams(params).toString()}` : '')
+
+/** A parameter of the current route, e.g. `id` in `#/events?id=…` (links to one event). */
+export const useRouteParam = (name: string): string | null => {
+  const hash = useSyncExternalStore(subscribe, readHash)
+  const query = hash.indexOf('?')
+  return query < 0 ? null : new URLSearchParams(hash.slice(query + 1)).get(name)
+}

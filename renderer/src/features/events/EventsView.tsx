@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import { useRouteParam } from '../../app/use-route'
 import { useAppStore } from '../../state/store'
 import { EmptyEvents } from './EmptyEvents'
 import { EventDetail } from './EventDetail'
@@ -31,7 +32,12 @@ export const EventsView = () => {
     })),
   )
   const now = useNow(1000)
-  const { hasOlder, loadOlder } = s
+  const { hasOlder, loadOlder, selectEvent } = s
+  // `#/events?id=…`: a link from an alert or a rule test opens that event.
+  const linkedId = useRouteParam('id')
+  useEffect(() => {
+    if (linkedId) void selectEvent(linkedId)
+  }, [linkedId, selectEvent])
   const onNearEnd = (): void => {
     if (hasOlder) void loadOlder()
   }
@@ -51,7 +57,7 @@ export const EventsView = () => {
         </p>
       )}
       <EventRateChart events={s.events} now={now} />
-      {s.events.length === 0 && !s.loading && s.infoLoaded ? (
+      {s.events.length === 0 && !s.loading && s.infoLoaded && s.selectedId === null ? (
         <EmptyEvents httpPort={s.httpPort} />
       ) : (
         <div className="events" data-detail={s.selectedId !== null}>

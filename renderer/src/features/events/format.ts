@@ -1,2 +1,1 @@
-/** UTC with milliseconds, the way operators compare times across sites. */
-export const formatTime = (iso: string): string => iso.replace('T', ' ').replace(/Z$/, '')
+export { formatTime } from '../../components/format'
