@@ -114,12 +114,12 @@ export const AlertsTable = ({
           <span role="columnheader">Time (UTC)</span>
           <span role="columnheader">Level</span>
           <span role="columnheader">Title</span>
+          <span role="columnheader">Rule author</span>
           <span role="columnheader">Host</span>
           <span role="columnheader">User</span>
           <span role="columnheader">Count</span>
           <span role="columnheader">Status</span>
           <span role="columnheader">ATT&amp;CK</span>
-          <span role="columnheader">Author</span>
           <span role="columnheader">License</span>
         </div>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -160,6 +160,9 @@ export const AlertsTable = ({
                 <span role="gridcell" title={alert.title}>
                   {alert.title}
                 </span>
+                <span role="gridcell" title={alert.author ?? ''}>
+                  {alert.author ?? '—'}
+                </span>
                 <span role="gridcell">{alert.host ?? ''}</span>
                 <span role="gridcell">{alert.user ?? ''}</span>
                 <span role="gridcell" className="num">
@@ -168,9 +171,6 @@ export const AlertsTable = ({
                 <span role="gridcell">{STATUS_LABEL[alert.status]}</span>
                 <span role="gridcell" className="mono" title={alert.techniques.join(', ')}>
                   {alert.techniques.join(' ')}
-                </span>
-                <span role="gridcell" title={alert.author ?? ''}>
-                  {alert.author ?? '—'}
                 </span>
                 <span role="gridcell">{alert.license ?? '—'}</span>
               </div>
