@@ -1,0 +1,142 @@
+import { watchConsole } from './console-errors'
+import { expect, test } from './fixtures'
+import { AlertsPage } from './pages/alerts.page'
+import { RulesPage } from './pages/rules.page'
+import { processEvent, sigmaRule } from './sigma'
+
+test('a rule written in the editor raises a live alert that is acknowledged and escalated', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  const rules = new RulesPage(page)
+  await rules.open(outpost.ready.url)
+
+  // A broken condition is refused inline, on its line, and Save stays off.
+  const broken = sigmaRule({
+    title: 'E2E evil tool',
+    imageEndsWith: '\\e2e-evil.exe',
+    condition: 'selectoin',
+  })
+  await rules.newRule(broken)
+  await expect(rules.validation).toContainText('problem')
+  await expect(rules.problems).toContainText('selectoin')
+  const conditionLine = broken.split('\n').findIndex((l) => l.includes('condition:')) + 1
+  await expect(rules.markedLines()).toContainText([String(conditionLine)])
+  await expect(rules.save).toBeDisabled()
+
+  await rules.yaml.fill(broken.replace('condition: selectoin', 'condition: selection'))
+  await expect(rules.validation).toContainText('Valid: E2E evil tool')
+  await expect(rules.markedLines()).toHaveCount(0)
+  await rules.save.click()
+  await expect(rules.editor.getByRole('heading', { level: 2 })).toContainText(/^user\/.+\.ya?ml$/)
+  await expect(rules.row('E2E evil tool')).toContainText('E2E Tester')
+  await expect(rules.row('E2E evil tool').getByRole('checkbox')).toBeChecked()
+
+  // Live: the view is open before the event arrives and is never reloaded.
+  const alerts = new AlertsPage(page)
+  await page.getByRole('link', { name: 'Alerts' }).click()
+  await expect(page.getByRole('region', { name: 'No alerts' })).toBeVisible()
+  const harmless = processEvent('C:\\Windows\\notepad.exe', 'ws-e2e')
+  const evil = processEvent('C:\\Users\\alice\\e2e-evil.exe', 'ws-e2e')
+  expect((await outpost.ingest([harmless, evil])).status).toBe(200)
+
+  const row = alerts.row('E2E evil tool')
+  await expect(row).toHaveCount(1, { timeout: 10_000 })
+  await expect(alerts.rows).toHaveCount(1) // notepad matched nothing
+  await expect(row).toContainText('E2E Tester') // DRL 1.1: the author wherever the match is shown
+  await expect(row).toContainText('DRL-1.1')
+  await expect(row).toContainText('ws-e2e')
+  await expect(row).toContainText('T1059')
+  await expect(await alerts.cell(row, 'Status')).toHaveText('new')
+
+  await row.click()
+  await expect(alerts.detail).toContainText('E2E Tester')
+  const matching = alerts.detail.getByRole('list', { name: 'Matching events' })
+  await expect(matching).toContainText('e2e-evil.exe')
+
+  await alerts.action('Acknowledge').click()
+  await expect(await alerts.cell(row, 'Status')).toHaveText('acknowledged')
+
+  await alerts.action('Escalate…').click()
+  const escalate = page.getByRole('form', { name: 'Escalate to incident' })
+  await escalate.getByLabel('Title').fill('E2E incident: evil tool on ws-e2e')
+  await escalate.getByLabel('Note').fill('seen on one workstation')
+  await escalate.getByRole('button', { name: 'Escalate', exact: true }).click()
+  await expect(await alerts.cell(row, 'Status')).toHaveText('escalated')
+  await expect(alerts.detail).toContainText('E2E incident: evil tool on ws-e2e')
+
+  // The state is the core's, not only the screen's.
+  const stored = await outpost.call('alerts:list', { limit: 10 })
+  expect(stored.alerts.map((a) => [a.title, a.status, a.author])).toEqual([
+    ['E2E evil tool', 'escalated', 'E2E Tester'],
+  ])
+  const { incidents } = await outpost.call('incidents:list', { limit: 10 })
+  expect(incidents.map((i) => [i.id, i.title])).toEqual([
+    [stored.alerts[0]!.incident_id, 'E2E incident: evil tool on ws-e2e'],
+  ])
+  expect(problems).toEqual([])
+})
+
+test('alerts are closed as false positive with a note, closed, reopened, and filtered', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  await outpost.call('rules:save', {
+    text: sigmaRule({ title: 'E2E psexec', imageEndsWith: '\\psexec.exe', level: 'critical' }),
+  })
+  await outpost.call('rules:save', {
+    text: sigmaRule({ title: 'E2E whoami', imageEndsWith: '\\whoami.exe', level: 'low' }),
+  })
+  const alerts = new AlertsPage(page)
+  await alerts.open(outpost.ready.url)
+  expect(
+    (
+      await outpost.ingest([
+        processEvent('C:\\Tools\\psexec.exe', 'dc-01'),
+        processEvent('C:\\Windows\\System32\\whoami.exe', 'ws-07'),
+      ])
+    ).status,
+  ).toBe(200)
+  await expect(alerts.rows).toHaveCount(2, { timeout: 10_000 })
+
+  const psexec = alerts.row('E2E psexec')
+  const whoami = alerts.row('E2E whoami')
+  await psexec.click()
+  await alerts.action('False positive…').click()
+  const form = page.getByRole('form', { name: 'Close as false positive' })
+  await form.getByLabel('Why (optional)').fill('admin maintenance window')
+  await form.getByRole('button', { name: 'Close as false positive' }).click()
+  await expect(await alerts.cell(psexec, 'Status')).toHaveText('false positive')
+  await expect(alerts.detail).toContainText('admin maintenance window')
+
+  // Keyboard: j/k move, c closes the focused alert.
+  await page.getByLabel(/^Alert rows/).focus()
+  await page.keyboard.press('j')
+  await expect(whoami).toHaveAttribute('aria-selected', 'true')
+  await page.keyboard.press('c')
+  await expect(await alerts.cell(whoami, 'Status')).toHaveText('closed')
+  await alerts.action('Reopen').click()
+  await expect(await alerts.cell(whoami, 'Status')).toHaveText('new')
+
+  // Filters go to the core: minimum level high leaves the critical one only.
+  await alerts.filters.getByLabel('Minimum level').selectOption('high')
+  await expect(alerts.rows).toHaveCount(1)
+  await expect(alerts.rows).toContainText('E2E psexec')
+  await alerts.filters.getByLabel('Minimum level').selectOption('')
+  await alerts.filters.getByRole('checkbox', { name: 'new' }).check()
+  await expect(alerts.rows).toHaveCount(1)
+  await expect(alerts.rows).toContainText('E2E whoami')
+  await alerts.filters.getByRole('checkbox', { name: 'new' }).uncheck()
+  await alerts.filters.getByRole('searchbox', { name: 'Search alerts' }).fill('dc-01')
+  await expect(alerts.rows).toHaveCount(1)
+  await expect(alerts.rows).toContainText('E2E psexec')
+
+  const stored = await outpost.call('alerts:list', { limit: 10 })
+  expect(Object.fromEntries(stored.alerts.map((a) => [a.title, [a.status, a.note]]))).toEqual({
+    'E2E psexec': ['false_positive', 'admin maintenance window'],
+    'E2E whoami': ['new', null],
+  })
+  expect(problems).toEqual([])
+})

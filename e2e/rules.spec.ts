@@ -1,0 +1,123 @@
+import { strToU8, zipSync } from 'fflate'
+import { watchConsole } from './console-errors'
+import { expect, test } from './fixtures'
+import { EventsPage } from './pages/events.page'
+import { RulesPage } from './pages/rules.page'
+import { processEvent, sigmaRule } from './sigma'
+
+test('a small rules folder imported as a .zip loads its rules and lists every problem', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  const zip = zipSync({
+    'e2e-pack/windows/mimikatz.yml': strToU8(
+      sigmaRule({ title: 'E2E pack mimikatz', imageEndsWith: '\\mimikatz.exe' }),
+    ),
+    'e2e-pack/windows/rubeus.yml': strToU8(
+      sigmaRule({ title: 'E2E pack rubeus', imageEndsWith: '\\rubeus.exe' }),
+    ),
+    'e2e-pack/windows/broken.yml': strToU8(
+      sigmaRule({ title: 'E2E pack broken', imageEndsWith: '\\x.exe', condition: 'nosuchselection' }),
+    ),
+  })
+  const rules = new RulesPage(page)
+  await rules.open(outpost.ready.url)
+  await rules.chooseImportFile('e2e-pack.zip', Buffer.from(zip))
+
+  const result = rules.importResult('e2e-pack.zip')
+  await expect(result).toBeVisible({ timeout: 15_000 })
+  const counts = result.getByRole('definition')
+  await expect(counts.nth(0)).toHaveText('3') // files
+  await expect(counts.nth(1)).toHaveText('2') // loaded
+  await expect(counts.nth(2)).toHaveText('1') // invalid
+  const problemRows = result.getByRole('table', { name: 'Problems in e2e-pack.zip' }).getByRole('row')
+  await expect(problemRows).toHaveCount(2) // header + the broken rule
+  await expect(problemRows.nth(1)).toContainText('broken.yml')
+  await expect(problemRows.nth(1)).toContainText('nosuchselection')
+
+  await expect(rules.row('E2E pack mimikatz')).toBeVisible()
+  await expect(rules.row('E2E pack rubeus')).toContainText('E2E Tester')
+  await expect(rules.row('E2E pack broken')).toHaveCount(0)
+
+  // Bulk: disable the imported folder from the folder tree, then search.
+  const folder = (await result.textContent())!.match(/into (\S+)/)![1]!
+  await rules.folders
+    .getByRole('button', { name: new RegExp(folder.split('/').at(-1)!) })
+    .first()
+    .click()
+  await page.getByRole('button', { name: /^Disable / }).click()
+  await expect(rules.row('E2E pack mimikatz').getByRole('checkbox')).not.toBeChecked()
+  await expect(rules.row('E2E pack rubeus').getByRole('checkbox')).not.toBeChecked()
+  const stored = await outpost.call('rules:list', { query: 'E2E pack' })
+  expect(stored.rules.map((r) => [r.title, r.enabled]).sort()).toEqual([
+    ['E2E pack mimikatz', false],
+    ['E2E pack rubeus', false],
+  ])
+
+  await rules.search.fill('rubeus')
+  await expect(rules.grid.locator('[data-rule-key]')).toHaveCount(1)
+  expect(problems).toEqual([])
+})
+
+test('a single .yml upload imports one rule; a user rule is deleted from the editor', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  const rules = new RulesPage(page)
+  await rules.open(outpost.ready.url)
+  await rules.chooseImportFile(
+    'one.yml',
+    Buffer.from(sigmaRule({ title: 'E2E single upload', imageEndsWith: '\\one.exe' })),
+  )
+  await expect(rules.importResult('one.yml').getByRole('definition').nth(1)).toHaveText('1')
+  await expect(rules.row('E2E single upload')).toBeVisible()
+
+  await rules.newRule(sigmaRule({ title: 'E2E to delete', imageEndsWith: '\\del.exe' }))
+  await expect(rules.validation).toContainText('Valid')
+  await rules.save.click()
+  await expect(rules.row('E2E to delete')).toBeVisible()
+  await rules.editor.getByRole('button', { name: 'Delete' }).click()
+  await rules.editor.getByRole('button', { name: 'Yes, delete' }).click()
+  await expect(rules.editor).toHaveCount(0)
+  await expect(rules.row('E2E to delete')).toHaveCount(0)
+  expect(problems).toEqual([])
+})
+
+test('testing a rule against history shows progress and the matching events', async ({ page, outpost }) => {
+  const problems = watchConsole(page)
+  const events = [
+    processEvent('C:\\Tools\\e2e-hunt.exe', 'hist-01'),
+    processEvent('C:\\Tools\\e2e-hunt.exe', 'hist-02'),
+    processEvent('C:\\Tools\\e2e-hunt.exe', 'hist-03'),
+    processEvent('C:\\Windows\\explorer.exe', 'hist-04'),
+    { message: 'not a process event', 'host.name': 'hist-05' },
+  ]
+  expect((await outpost.ingest(events)).status).toBe(200)
+
+  const rules = new RulesPage(page)
+  await rules.open(outpost.ready.url)
+  await rules.newRule(sigmaRule({ title: 'E2E hunt', imageEndsWith: '\\e2e-hunt.exe' }))
+  await expect(rules.validation).toContainText('Valid')
+  await rules.editor.getByRole('button', { name: 'Test against history' }).click()
+
+  await expect(rules.test).toContainText('3 matches', { timeout: 15_000 })
+  await expect(rules.test).toContainText('done')
+  const progress = rules.test.getByRole('progressbar', { name: 'Rule test progress' })
+  const max = await progress.getAttribute('aria-valuemax')
+  expect(Number(max)).toBeGreaterThanOrEqual(3) // every stored event, or those of the rule's logsource
+  await expect(progress).toHaveAttribute('aria-valuenow', max!)
+  const matches = rules.test.getByRole('table', { name: 'Test matches' }).getByRole('row')
+  await expect(matches).toHaveCount(4) // header + 3
+  await expect(rules.test).toContainText('hist-01')
+  await expect(rules.test).toContainText('hist-03')
+  await expect(rules.test).not.toContainText('hist-04')
+
+  // A result links to its event.
+  await matches.nth(1).getByRole('link').click()
+  const detail = page.getByRole('complementary', { name: 'Event detail' })
+  await expect(detail).toContainText('e2e-hunt.exe')
+  await expect(new EventsPage(page).total).toHaveText('5 stored')
+  expect(problems).toEqual([])
+})
