@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { CallName, Result, RuleSummary, RuleTest } from '../../../collector/contract'
 import type { Transport } from '../transport'
 import { editorValid } from './rules-slice'
@@ -192,5 +192,22 @@ describe('rules slice', () => {
     store.getState().ruleTestProgress(test({ test_id: 't-other', scanned: 99 }))
     store.getState().ruleTestProgress(test({ state: 'done', scanned: 100, matches: 3 }))
     expect(store.getState().ruleTest).toMatchObject({ state: 'done', scanned: 100, matches: 3 })
+  })
+
+  it('reloads on rules:changed once per burst, and only once the list was wanted', async () => {
+    vi.useFakeTimers()
+    try {
+      const { transport, named } = fakeTransport('http', { 'rules:list': list([rule(1)]) })
+      const store = createAppStore(transport)
+      store.getState().rulesChanged()
+      await vi.advanceTimersByTimeAsync(500)
+      expect(named('rules:list')).toHaveLength(0) // the Rules view was never opened
+      await store.getState().loadRules()
+      for (let i = 0; i < 5; i++) store.getState().rulesChanged()
+      await vi.advanceTimersByTimeAsync(500)
+      expect(named('rules:list')).toHaveLength(2)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

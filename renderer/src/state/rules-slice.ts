@@ -69,7 +69,7 @@ export type RulesSlice = {
   ruleTestError: string | null
   loadRules: () => Promise<void>
   setRulesFilter: (patch: Partial<RulesFilter>) => Promise<void>
-  /** The `rules:changed` push. */
+  /** The `rules:changed` push (and a reconnect): reloads the list if it was ever loaded. */
   rulesChanged: () => void
   setRulesEnabled: (keys: readonly string[], enabled: boolean) => Promise<void>
   /** Enables or disables what the current filter shows (by folder/tag when that is all it narrows by). */
@@ -117,6 +117,8 @@ export const createRulesSlice =
   (set, get) => {
     let loadGeneration = 0
     let reloadQueued = false
+    /** Nothing to refresh until the Rules view has asked for the list once. */
+    let loadedOnce = false
     /** Between asking for a test and the answer naming it: its first pushes may come first. */
     let testStarting = false
 
@@ -150,6 +152,7 @@ export const createRulesSlice =
       ruleTestError: null,
 
       async loadRules() {
+        loadedOnce = true
         const generation = ++loadGeneration
         set({ rulesLoading: true })
         const filter = get().rulesFilter
@@ -179,7 +182,7 @@ export const createRulesSlice =
 
       rulesChanged() {
         // Saves, imports and toggles each push this: one reload per burst is enough.
-        if (reloadQueued) return
+        if (reloadQueued || !loadedOnce) return
         reloadQueued = true
         setTimeout(() => {
           reloadQueued = false

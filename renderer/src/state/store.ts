@@ -71,7 +71,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadInfo()
       void store.getState().loadImports()
       void store.getState().loadAlerts()
-      void store.getState().loadRules()
+      store.getState().rulesChanged()
     }
   })
   return () => {
