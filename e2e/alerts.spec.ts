@@ -112,8 +112,9 @@ test('alerts are closed as false positive with a note, closed, reopened, and fil
   await expect(alerts.detail).toContainText('admin maintenance window')
 
   // Keyboard: j/k move, c closes the focused alert.
+  const psexecFirst = (await alerts.rows.first().textContent())!.includes('E2E psexec')
   await page.getByLabel(/^Alert rows/).focus()
-  await page.keyboard.press('j')
+  await page.keyboard.press(psexecFirst ? 'j' : 'k')
   await expect(whoami).toHaveAttribute('aria-selected', 'true')
   await page.keyboard.press('c')
   await expect(await alerts.cell(whoami, 'Status')).toHaveText('closed')

@@ -109,7 +109,13 @@ export const createAlertsSlice =
         if (alertMatches(next, filter)) alerts.push(next)
         else removed++
       }
-      set({ alerts, alertsTotal: Math.max(0, get().alertsTotal - removed) })
+      if (removed === 0) return set({ alerts })
+      const kept = new Set(alerts.map((a) => a.id))
+      set({
+        alerts,
+        alertsTotal: Math.max(0, get().alertsTotal - removed),
+        checkedAlertIds: get().checkedAlertIds.filter((id) => kept.has(id)),
+      })
     }
 
     /** Applies a guessed change now; returns how to undo it if the core refuses. */
