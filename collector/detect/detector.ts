@@ -14,6 +14,7 @@ import { newEventId } from '../ingest/event-id'
 import { attackFromTags, detectionRecord, eventHost, eventUser } from './record'
 import { buildRuleBook, ruleLevel, type BookEntry, type RuleBook } from './rule-book'
 import { loadSigmaFile, type CompiledRule, type EventRecord } from './sigma/compile'
+import type { FieldAlias } from './sigma/field-aliases'
 import { createRouter, type LogsourceMapping } from './sigma/logsource'
 
 type DetectionConfig = Config['detection']
@@ -29,6 +30,19 @@ export type DetectorEvents = {
   alerts(alerts: Alert[]): void
   rulesChanged(counts: { rules: number; enabled: number }): void
   testProgress(test: RuleTest): void
+}
+
+export type DetectorDeps = {
+  db: Database
+  rules: RulesRepo
+  alerts: AlertsRepo
+  config: DetectionConfig
+  /** resources/sigma/logsources.yaml: which rules see which events. */
+  mapping: LogsourceMapping
+  /** resources/sigma/fields.yaml: Sigma names for fields some sources store under others. */
+  aliases: readonly FieldAlias[]
+  emit: DetectorEvents
+  log: Logger
 }
 
 /** Rules -> the rules that match one record. */
@@ -64,15 +78,25 @@ export class Detector {
   private stopped = false
   private readonly tests = new Map<string, { test: RuleTest; cancelled: boolean }>()
 
-  constructor(
-    private readonly db: Database,
-    private readonly rules: RulesRepo,
-    private readonly alerts: AlertsRepo,
-    private readonly config: DetectionConfig,
-    private readonly mapping: LogsourceMapping,
-    private readonly emit: DetectorEvents,
-    private readonly log: Logger,
-  ) {
+  private readonly db: Database
+  private readonly rules: RulesRepo
+  private readonly alerts: AlertsRepo
+  private readonly config: DetectionConfig
+  private readonly mapping: LogsourceMapping
+  private readonly aliases: readonly FieldAlias[]
+  private readonly emit: DetectorEvents
+  private readonly log: Logger
+
+  constructor(deps: DetectorDeps) {
+    this.db = deps.db
+    this.rules = deps.rules
+    this.alerts = deps.alerts
+    this.config = deps.config
+    this.mapping = deps.mapping
+    this.aliases = deps.aliases
+    this.emit = deps.emit
+    this.log = deps.log
+    const db = this.db
     this.readChunk = db.prepare(
       'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
     )
@@ -159,7 +183,7 @@ export class Detector {
       try {
         const fields = JSON.parse(row.fields) as unknown
         if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) continue
-        record = detectionRecord(fields as Record<string, unknown>)
+        record = detectionRecord(fields as Record<string, unknown>, this.aliases)
       } catch {
         continue
       }
@@ -302,7 +326,7 @@ export class Detector {
           if (row.kind !== 'event') continue
           let record: EventRecord
           try {
-            record = detectionRecord(JSON.parse(row.fields) as Record<string, unknown>)
+            record = detectionRecord(JSON.parse(row.fields) as Record<string, unknown>, this.aliases)
           } catch {
             continue
           }

@@ -5,7 +5,9 @@
  * events are evaluated as the source sent them.
  */
 import { flattenEvtxDump, isEvtxDumpEvent } from '../ingest/import/win-event'
+import { parseAccessLog } from './access-log'
 import type { EventRecord } from './sigma/compile'
+import { applyAliases, type FieldAlias } from './sigma/field-aliases'
 
 type Obj = Record<string, unknown>
 const isObj = (value: unknown): value is Obj =>
@@ -22,12 +24,26 @@ const flattenWinlog = (fields: Obj, winlog: Obj): EventRecord => {
   return out
 }
 
-export const detectionRecord = (fields: Obj): EventRecord => {
+/** The record before field aliases: flattened Windows shapes, parsed access-log lines. */
+const baseRecord = (fields: Obj): EventRecord => {
   if (isEvtxDumpEvent(fields)) return flattenEvtxDump(fields)
   if (isObj(fields.winlog) && (fields.winlog.channel !== undefined || isObj(fields.winlog.event_data)))
     return flattenWinlog(fields, fields.winlog)
+  const message = fields.message
+  // Cheap test first: an access-log line has a [time] and a quoted request.
+  if (typeof message === 'string' && message.includes('] "') && fields['cs-method'] === undefined) {
+    const web = parseAccessLog(message)
+    if (web) return { ...fields, ...web }
+  }
   return fields
 }
+
+/**
+ * What rules see for a stored event's fields. `aliases` (resources/sigma/fields.yaml) adds the
+ * Sigma names some sources lack, e.g. Image for Security 4688's NewProcessName.
+ */
+export const detectionRecord = (fields: Obj, aliases: readonly FieldAlias[] = []): EventRecord =>
+  aliases.length === 0 ? baseRecord(fields) : applyAliases(aliases, baseRecord(fields))
 
 const USER_FIELDS = [
   'User',

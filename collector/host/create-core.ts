@@ -30,6 +30,7 @@ import { Detector } from '../detect/detector'
 import { exampleRuleFiles, ruleHandlers } from '../detect/rule-calls'
 import { ruleKey } from '../detect/rule-book'
 import { loadSigmaFile } from '../detect/sigma/compile'
+import { loadFieldAliases } from '../detect/sigma/field-aliases'
 import { loadLogsourceMapping } from '../detect/sigma/logsource'
 import { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { EventsRepo } from '../store/sqlite/events-repo'
@@ -155,13 +156,20 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       )
     const rules = new RulesRepo(sqlite.db)
     seedExampleRules(rules)
-    const detector = new Detector(
-      sqlite.db,
+    const aliasesFile = resourceFile('sigma/fields.yaml')
+    const aliases = aliasesFile ? loadFieldAliases(aliasesFile) : null
+    if (!aliases?.ok)
+      throw new StartupError(
+        `cannot load the Sigma field aliases: ${aliases ? aliases.errors.join('; ') : 'resources/sigma/fields.yaml not found'}`,
+      )
+    const detector = new Detector({
+      db: sqlite.db,
       rules,
       alerts,
-      config.detection,
-      mapping.mapping,
-      {
+      config: config.detection,
+      mapping: mapping.mapping,
+      aliases: aliases.aliases,
+      emit: {
         alerts: (raised) => {
           lastAlertSeq = Math.max(lastAlertSeq, ...raised.map((alert) => alert.seq))
           push('alerts:raised', { alerts: raised })
@@ -170,7 +178,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         testProgress: (test) => push('rules:test-progress', test),
       },
       log,
-    )
+    })
     cleanups.push(() => detector.stop())
     // Events stored while Outpost was off (or before a crash) are evaluated now.
     detector.kick()
