@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseAccessLog } from './access-log'
+import { parseAuditd } from './auditd'
 import { attackFromTags, detectionRecord, eventUser } from './record'
 import { loadFieldAliases, parseFieldAliases } from './sigma/field-aliases'
 
@@ -117,6 +118,36 @@ describe('what rules see of a stored event', () => {
     ).toEqual({
       techniques: ['T1059.001'],
       tactics: ['execution', 'defense_evasion'],
+    })
+  })
+})
+
+describe('auditd lines', () => {
+  it('splits a record into its fields, decoding hex-encoded EXECVE arguments', () => {
+    expect(
+      parseAuditd(
+        'type=EXECVE msg=audit(1604996384.965:93777): argc=4 a0="dd" a1="if=/dev/zero" a2=2F746D702F612062 a3="count=1"',
+      ),
+    ).toEqual({
+      type: 'EXECVE',
+      'audit.time': 1604996384.965,
+      'audit.serial': 93777,
+      argc: '4',
+      a0: 'dd',
+      a1: 'if=/dev/zero',
+      a2: '/tmp/a b',
+      a3: 'count=1',
+    })
+    // SYSCALL's a0…a3 are register values in hex, not encoded text.
+    expect(parseAuditd('type=SYSCALL msg=audit(1.5:2): a0=558E25 comm="arp" key=(null)')).toMatchObject({
+      a0: '558E25',
+      comm: 'arp',
+      key: '(null)',
+    })
+    expect(parseAuditd('type=nothing here')).toBeNull()
+    expect(detectionRecord({ message: 'type=CWD msg=audit(1.0:3): cwd="/home/x"' })).toMatchObject({
+      type: 'CWD',
+      cwd: '/home/x',
     })
   })
 })

@@ -1,11 +1,12 @@
 /**
  * The record a rule sees for a stored event. Sigma rules name Windows' own fields (Image,
  * CommandLine, EventID, Channel), so shapes that wrap them are flattened first: evtx_dump JSON
- * (Event.System / Event.EventData) and Winlogbeat's ECS documents (winlog.event_data.*). Other
- * events are evaluated as the source sent them.
+ * (Event.System / Event.EventData) and Winlogbeat's ECS documents (winlog.event_data.*); raw
+ * auditd and access-log lines are split into fields. Other events are evaluated as sent.
  */
 import { flattenEvtxDump, isEvtxDumpEvent } from '../ingest/import/win-event'
 import { parseAccessLog } from './access-log'
+import { parseAuditd } from './auditd'
 import type { EventRecord } from './sigma/compile'
 import { applyAliases, type FieldAlias } from './sigma/field-aliases'
 
@@ -30,12 +31,15 @@ const baseRecord = (fields: Obj): EventRecord => {
   if (isObj(fields.winlog) && (fields.winlog.channel !== undefined || isObj(fields.winlog.event_data)))
     return flattenWinlog(fields, fields.winlog)
   const message = fields.message
-  // Cheap test first: an access-log line has a [time] and a quoted request.
-  if (typeof message === 'string' && message.includes('] "') && fields['cs-method'] === undefined) {
-    const web = parseAccessLog(message)
-    if (web) return { ...fields, ...web }
-  }
-  return fields
+  if (typeof message !== 'string' || fields.type !== undefined || fields['cs-method'] !== undefined)
+    return fields
+  // Cheap tests first: an auditd line starts with type=, an access-log line has a quoted request.
+  const parsed = message.startsWith('type=')
+    ? parseAuditd(message)
+    : message.includes('] "')
+      ? parseAccessLog(message)
+      : null
+  return parsed ? { ...fields, ...parsed } : fields
 }
 
 /**
