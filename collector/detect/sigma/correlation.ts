@@ -210,13 +210,17 @@ type Entry = {
 
 type Group = { values: Record<string, string | null>; entries: Entry[]; newest: number }
 
-/** The outcome of testing one window: fires or not, and the number tested. */
-type Verdict = { fires: boolean; value: number }
+/**
+ * The outcome of testing one window: fires or not, the number tested, and where in the window
+ * the contributing matches begin (temporal_ordered: at the first rule of the sequence).
+ */
+type Verdict = { fires: boolean; value: number; from: number }
 
 const evaluate = (c: SigmaCorrelation, window: readonly Entry[]): Verdict => {
   const condition = c.condition
-  const test = (value: number): Verdict => ({
+  const test = (value: number, from = 0): Verdict => ({
     value,
+    from,
     fires: condition ? conditionHolds(condition, value) : value >= c.rules.length,
   })
   switch (c.type) {
@@ -238,7 +242,7 @@ const evaluate = (c: SigmaCorrelation, window: readonly Entry[]): Verdict => {
         const n = numeric(entry.value)
         if (n !== null) numbers.push(n)
       }
-      if (numbers.length === 0) return { fires: false, value: 0 }
+      if (numbers.length === 0) return { fires: false, value: 0, from: 0 }
       const sum = numbers.reduce((a, b) => a + b, 0)
       if (c.type === 'value_sum') return test(sum)
       if (c.type === 'value_avg') return test(sum / numbers.length)
@@ -253,8 +257,14 @@ const evaluate = (c: SigmaCorrelation, window: readonly Entry[]): Verdict => {
     case 'temporal_ordered': {
       // Greedy is enough to find the listed rules as a subsequence of the window, in time order.
       let next = 0
-      for (const entry of window) if (next < c.rules.length && entry.indices.includes(next)) next++
-      return test(next)
+      let from = 0
+      window.forEach((entry, i) => {
+        if (next < c.rules.length && entry.indices.includes(next)) {
+          if (next === 0) from = i
+          next++
+        }
+      })
+      return test(next, from)
     }
   }
 }
@@ -303,10 +313,10 @@ class CorrelationState {
       const endTime = entries[end]!.time
       while (entries[start]!.time <= endTime - span) start++
       if (start > self) break
-      const window = entries.slice(start, end + 1)
-      const verdict = evaluate(c, window)
+      const verdict = evaluate(c, entries.slice(start, end + 1))
       if (!verdict.fires) continue
       group.entries = []
+      const window = entries.slice(start + verdict.from, end + 1)
       const events = window.flatMap((e) => e.events)
       return {
         rule: c,
