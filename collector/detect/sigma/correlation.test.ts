@@ -394,3 +394,40 @@ describe('event_count against a brute-force oracle', () => {
     )
   })
 })
+
+describe('temporal types against a brute-force oracle', () => {
+  const make = (type: string) => `title: T
+correlation: { type: ${type}, rules: [a, b, c], group-by: [Ip], timespan: 10s }
+`
+  /** The time of the first window (t - 10s, t] holding a, b, c (in that order when `ordered`). */
+  const firstHit = (events: { id: number; t: number }[], ordered: boolean): number | undefined =>
+    events.find((end, i) => {
+      const window = events.slice(0, i + 1).filter((e) => e.t > end.t - 10)
+      if (!ordered) return [1, 2, 3].every((id) => window.some((e) => e.id === id))
+      let next = 1
+      for (const e of window) if (e.id === next) next++
+      return next === 4
+    })?.t
+
+  it.each([
+    ['temporal', false],
+    ['temporal_ordered', true],
+  ])('%s fires first where the oracle says', (type, ordered) => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 6 }), id: fc.integer({ min: 1, max: 3 }) }), {
+          maxLength: 40,
+        }),
+        (steps) => {
+          let t = 0
+          const events = steps.map(({ gap, id }) => ({ id, t: (t += gap) }))
+          const hits = setup(make(type)).feed(events.map((e) => ({ EventID: e.id, Ip: 'x', t: e.t })))
+          expect(hits[0]?.endMs).toEqual(
+            firstHit(events, ordered) === undefined ? undefined : firstHit(events, ordered)! * 1000,
+          )
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+})

@@ -216,7 +216,8 @@ type Group = { values: Record<string, string | null>; entries: Entry[]; newest: 
  */
 type Verdict = { fires: boolean; value: number; from: number }
 
-const evaluate = (c: SigmaCorrelation, window: readonly Entry[]): Verdict => {
+/** Tests the window entries[start..end] (inclusive) without copying it: windows may be large. */
+const evaluate = (c: SigmaCorrelation, entries: readonly Entry[], start: number, end: number): Verdict => {
   const condition = c.condition
   const test = (value: number, from = 0): Verdict => ({
     value,
@@ -225,11 +226,11 @@ const evaluate = (c: SigmaCorrelation, window: readonly Entry[]): Verdict => {
   })
   switch (c.type) {
     case 'event_count':
-      return test(window.length)
+      return test(end - start + 1)
     case 'value_count': {
       const distinct = new Set<string>()
-      for (const entry of window) {
-        const value = groupValue(entry.value)
+      for (let i = start; i <= end; i++) {
+        const value = groupValue(entries[i]!.value)
         if (value !== null) distinct.add(value)
       }
       return test(distinct.size)
@@ -238,8 +239,8 @@ const evaluate = (c: SigmaCorrelation, window: readonly Entry[]): Verdict => {
     case 'value_avg':
     case 'value_percentile': {
       const numbers: number[] = []
-      for (const entry of window) {
-        const n = numeric(entry.value)
+      for (let i = start; i <= end; i++) {
+        const n = numeric(entries[i]!.value)
         if (n !== null) numbers.push(n)
       }
       if (numbers.length === 0) return { fires: false, value: 0, from: 0 }
@@ -251,19 +252,18 @@ const evaluate = (c: SigmaCorrelation, window: readonly Entry[]): Verdict => {
     }
     case 'temporal': {
       const seen = new Set<number>()
-      for (const entry of window) for (const index of entry.indices) seen.add(index)
+      for (let i = start; i <= end; i++) for (const index of entries[i]!.indices) seen.add(index)
       return test(seen.size)
     }
     case 'temporal_ordered': {
       // Greedy is enough to find the listed rules as a subsequence of the window, in time order.
       let next = 0
       let from = 0
-      window.forEach((entry, i) => {
-        if (next < c.rules.length && entry.indices.includes(next)) {
-          if (next === 0) from = i
+      for (let i = start; i <= end && next < c.rules.length; i++)
+        if (entries[i]!.indices.includes(next)) {
+          if (next === 0) from = i - start
           next++
         }
-      })
       return test(next, from)
     }
   }
@@ -313,7 +313,7 @@ class CorrelationState {
       const endTime = entries[end]!.time
       while (entries[start]!.time <= endTime - span) start++
       if (start > self) break
-      const verdict = evaluate(c, entries.slice(start, end + 1))
+      const verdict = evaluate(c, entries, start, end)
       if (!verdict.fires) continue
       group.entries = []
       const window = entries.slice(start + verdict.from, end + 1)
