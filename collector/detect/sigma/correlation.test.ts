@@ -1,7 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadSigmaFile, type EventRecord } from './compile'
-import { createCorrelator, MAX_GROUPS, percentile, type CorrelationHit } from './correlation'
+import {
+  createCorrelator,
+  MAX_GROUPS,
+  MAX_HIT_EVENTS,
+  percentile,
+  SWEEP_EVERY,
+  type CorrelationHit,
+} from './correlation'
 
 /** Base rules a, b, c: EventID 1, 2, 3 (named a, b, c; ids rule-a, rule-b, rule-c). */
 const BASE = ['a', 'b', 'c']
@@ -127,6 +134,14 @@ detection: { s: { EventID: 1 }, condition: s }
     feed(Array.from({ length: MAX_GROUPS }, (_, i) => a(1, { Ip: `ip-${i}` })))
     expect(feed([a(2, { Ip: 'first' })])).toEqual([])
     expect(feed([a(3, { Ip: `ip-${MAX_GROUPS - 1}` })])).toHaveLength(1)
+  })
+
+  it('sweeps groups idle for two timespans', () => {
+    const { feed, correlator } = setup(counting(2))
+    feed(Array.from({ length: 1000 }, (_, i) => a(0, { Ip: `old-${i}` })))
+    expect(correlator.openGroups()).toBe(1000)
+    feed(Array.from({ length: SWEEP_EVERY }, () => a(20, { Ip: 'new' })))
+    expect(correlator.openGroups()).toBe(1)
   })
 
   it('evaluates lt/eq/neq on the window ending at each event', () => {
@@ -429,5 +444,16 @@ correlation: { type: ${type}, rules: [a, b, c], group-by: [Ip], timespan: 10s }
       ),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('hit size', () => {
+  it('keeps the newest MAX_HIT_EVENTS contributing events', () => {
+    const [hit] = setup(counting(150, '1h')).feed(Array.from({ length: 150 }, (_, i) => a(i, { n: i })))
+    expect(hit!.value).toBe(150)
+    expect(hit!.events).toHaveLength(MAX_HIT_EVENTS)
+    expect(hit!.events[0]!.n).toBe(50)
+    expect(hit!.events[MAX_HIT_EVENTS - 1]!.n).toBe(149)
+    expect(hit!.startMs).toBe(0)
   })
 })

@@ -46,7 +46,8 @@ export const MAX_GROUPS = 10_000
 export const MAX_WINDOW_ENTRIES = 10_000
 /** Contributing events kept on a hit: the newest ones. */
 export const MAX_HIT_EVENTS = 100
-const SWEEP_EVERY = 4096
+/** Observed events between sweeps of idle groups. */
+export const SWEEP_EVERY = 4096
 
 export type CorrelationHit = {
   rule: SigmaCorrelation
@@ -316,13 +317,19 @@ class CorrelationState {
       const verdict = evaluate(c, entries, start, end)
       if (!verdict.fires) continue
       group.entries = []
-      const window = entries.slice(start + verdict.from, end + 1)
-      const events = window.flatMap((e) => e.events)
+      const first = start + verdict.from
+      // The newest MAX_HIT_EVENTS events, gathered from the end: a window may hold thousands.
+      const events: EventRecord[] = []
+      for (let i = end; i >= first && events.length < MAX_HIT_EVENTS; i--) {
+        const own = entries[i]!.events
+        for (let j = own.length - 1; j >= 0 && events.length < MAX_HIT_EVENTS; j--) events.push(own[j]!)
+      }
+      events.reverse()
       return {
         rule: c,
         group: { ...group.values },
-        events: events.slice(-MAX_HIT_EVENTS),
-        startMs: window[0]!.time,
+        events,
+        startMs: entries[first]!.time,
         endMs: endTime,
         value: verdict.value,
       }
@@ -350,6 +357,8 @@ export type Correlator = {
   suppressedCorrelations: ReadonlySet<SigmaCorrelation>
   /** Correlations that could not be linked (unknown rules, cycles). */
   problems: readonly SigmaProblem[]
+  /** Groups held over all correlations (memory is bounded: see MAX_GROUPS and the sweep). */
+  openGroups: () => number
 }
 
 /** One input to a correlation: which listed rules, how to read its fields, the events behind it. */
@@ -474,5 +483,6 @@ export const createCorrelator = (
     suppressedRules: links.suppressedRules,
     suppressedCorrelations: links.suppressedCorrelations,
     problems: links.problems,
+    openGroups: () => [...states.values()].reduce((sum, state) => sum + state.groups.size, 0),
   }
 }
