@@ -115,10 +115,11 @@ const CORRELATION_KEYS = new Set([
 ])
 const VALUE_TYPES = new Set<CorrelationType>(['value_count', 'value_sum', 'value_avg', 'value_percentile'])
 
-const metadata = (value: Obj) => {
-  const out: Partial<Pick<SigmaCorrelation, 'id' | 'name' | 'status' | 'level' | 'description'>> &
-    Partial<Pick<SigmaCorrelation, 'author' | 'date' | 'modified'>> = {}
-  for (const key of ['id', 'name', 'status', 'level', 'description', 'author', 'date', 'modified'] as const) {
+const METADATA = ['id', 'name', 'status', 'level', 'description', 'author', 'date', 'modified'] as const
+
+const metadata = (value: Obj): Partial<Pick<SigmaCorrelation, (typeof METADATA)[number]>> => {
+  const out: Partial<Pick<SigmaCorrelation, (typeof METADATA)[number]>> = {}
+  for (const key of METADATA) {
     const field = optionalString(value[key])
     if (field !== undefined) out[key] = field
   }

@@ -91,7 +91,10 @@ const detectionLines = (doc: Document, lineOf: (offset: number) => number): Reco
 /** `keys` holds the lines of the top-level keys, for problems with the rule's metadata. */
 type Piece = { value: Obj; line: number; lines: Record<string, number>; keys: Record<string, number> }
 
-/** Lines of the keys of the top three levels, dotted (`correlation.aliases.ip`), for meta rules. */
+/**
+ * Lines of the top-level keys, and for meta rules of the keys under `correlation` and `filter`
+ * too, dotted down to three levels (`correlation.aliases.ip`).
+ */
 const topLines = (doc: Document, lineOf: (offset: number) => number): Record<string, number> => {
   const out: Record<string, number> = {}
   const walk = (node: unknown, prefix: string, depth: number): void => {
@@ -100,7 +103,8 @@ const topLines = (doc: Document, lineOf: (offset: number) => number): Record<str
       if (!isScalar(item.key) || !item.key.range) continue
       const key = prefix + String(item.key.value)
       out[key] = lineOf(item.key.range[0])
-      if (depth < 3) walk(item.value, key + '.', depth + 1)
+      if (depth < 3 && (depth > 1 || key === 'correlation' || key === 'filter'))
+        walk(item.value, key + '.', depth + 1)
     }
   }
   walk(doc.contents, '', 1)
