@@ -3,6 +3,7 @@ export const ERROR_CODES = [
   'invalid_request', // the request did not match the contract's schema
   'unknown_call', // no such call in the contract
   'not_found', // the id does not exist
+  'conflict', // it would clash with what is stored (e.g. a rule id already in another file)
   'unsupported', // this host cannot do that (e.g. a native dialog in the browser host)
   'unavailable', // the core is starting, stopping or crashed
   'internal', // a bug: the message says what failed

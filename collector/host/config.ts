@@ -148,6 +148,38 @@ export const Config = z.strictObject({
       max_pending_events: z.number().int().min(1000).default(200_000),
     })
     .prefault({}),
+  detection: z
+    .strictObject({
+      // Run the enabled Sigma rules over every stored event (live, and catching up after a restart).
+      enabled: z.boolean().default(true),
+      // Matches of one rule on one host (correlations: one group) within this many seconds of the
+      // previous one fold into the same open alert, counted, instead of raising another.
+      suppression_window_s: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 86400)
+        .default(300),
+      incidents: z
+        .strictObject({
+          // Alerts at or above this level are grouped into incidents by the fields below.
+          min_level: z.enum(['informational', 'low', 'medium', 'high', 'critical']).default('high'),
+          // Alerts sharing all of these (host, user, tactic: the first ATT&CK tactic) join one open
+          // incident whose last alert is within window_s; an alert with none of them joins none.
+          group_by: z
+            .array(z.enum(['host', 'user', 'tactic']))
+            .min(1)
+            .default(['host']),
+          window_s: z
+            .number()
+            .int()
+            .min(60)
+            .max(30 * 86400)
+            .default(3600),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 })
 export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
@@ -254,6 +286,17 @@ storage:
   # Events received but not yet committed, at most: past it HTTP answers 503 (HEC code 9) with
   # Retry-After, TCP senders are slowed, UDP datagrams are dropped and counted.
   max_pending_events: 200000
+
+# The Sigma engine over stored events. Rules live in the rule store (import them in the Rules view
+# or with rules:import); Outpost ships a few examples of its own, not SigmaHQ's.
+detection:
+  enabled: true
+  # Matches of one rule on one host within this many seconds fold into one alert (counted).
+  suppression_window_s: 300
+  incidents:
+    min_level: high       # alerts at or above this level are grouped into incidents
+    group_by: [host]      # alerts sharing these (host, user, tactic) join one open incident
+    window_s: 3600        # ... whose last alert is at most this old
 `
 
 export const parseConfig = (text: string, file: string): Config => {

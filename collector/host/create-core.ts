@@ -24,7 +24,14 @@ import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
 import { MetricsStore } from '../store/duckdb/metrics-store'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
-import { AlertsRepo } from '../store/sqlite/alerts-repo'
+import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
+import { RulesRepo } from '../store/sqlite/rules-repo'
+import { Detector } from '../detect/detector'
+import { exampleRuleFiles, ruleHandlers } from '../detect/rule-calls'
+import { ruleKey } from '../detect/rule-book'
+import { loadSigmaFile } from '../detect/sigma/compile'
+import { loadFieldAliases } from '../detect/sigma/field-aliases'
+import { loadLogsourceMapping } from '../detect/sigma/logsource'
 import { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { EventsRepo } from '../store/sqlite/events-repo'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
@@ -33,7 +40,7 @@ import { loadConfig, type Config, type ListenerName } from './config'
 import { lockDataDir, prepareDataDir } from './data-dir'
 import { StartupError, errnoCode } from './errors'
 import { silentLogger, type Logger } from './log'
-import { dataFiles } from './paths'
+import { dataFiles, resourceFile } from './paths'
 import { loadTlsCredentials } from './tls-files'
 import { findUpload } from './uploads'
 import { OUTPOST_VERSION } from './version'
@@ -64,6 +71,27 @@ export type Core = {
 type Handlers = { [K in CoreCallName]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> }
 
 const PUSH_BATCH_LIMIT = 100
+
+/** Alert triage names alerts and incidents by id: an unknown one is the caller's not_found. */
+const triage = <T>(run: () => T): T => {
+  try {
+    return run()
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new ContractError('not_found', error.message)
+    throw error
+  }
+}
+
+/** Outpost's own example rules are stored on the first start; deleting them later is final. */
+const seedExampleRules = (rules: RulesRepo): void => {
+  if (rules.cursor('examples-seeded') > 0) return
+  const examples = exampleRuleFiles(resourceFile('sigma/examples'))
+  const keys = examples.flatMap((file) =>
+    loadSigmaFile(file.text, file.path).compiled.map((rule, index) => ruleKey(rule, file.path, index)),
+  )
+  rules.putFiles(examples, keys, true)
+  rules.setCursor('examples-seeded', 1)
+}
 
 /** The composition root: the same core under Electron's utilityProcess, `outpost serve` and tests. */
 export const createCore = async (options: CoreOptions): Promise<Core> => {
@@ -102,7 +130,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     tokens.ensureDefault()
     const heartbeats = new HeartbeatsRepo(sqlite.db)
     const alerts = new AlertsRepo(sqlite.db)
-    let lastAlertSeq = alerts.list(1)[0]?.seq ?? 0
+    let lastAlertSeq = alerts.newestSeq()
     const deadLetters = new DeadLettersRepo(sqlite.db)
     cleanups.push(() => deadLetters.flush())
 
@@ -113,12 +141,47 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         total: events.count(),
         events: events.range(batch.first, batch.last, PUSH_BATCH_LIMIT),
       })
+      detector.kick()
       if (batch.alerts > 0) {
         const raised = alerts.since(lastAlertSeq, PUSH_BATCH_LIMIT)
         lastAlertSeq = raised[0]?.seq ?? lastAlertSeq
         push('alerts:raised', { alerts: raised })
       }
     }
+    const mappingFile = resourceFile('sigma/logsources.yaml')
+    const mapping = mappingFile ? loadLogsourceMapping(mappingFile) : null
+    if (!mapping?.ok)
+      throw new StartupError(
+        `cannot load the Sigma logsource mapping: ${mapping ? mapping.errors.join('; ') : 'resources/sigma/logsources.yaml not found'}`,
+      )
+    const rules = new RulesRepo(sqlite.db)
+    seedExampleRules(rules)
+    const aliasesFile = resourceFile('sigma/fields.yaml')
+    const aliases = aliasesFile ? loadFieldAliases(aliasesFile) : null
+    if (!aliases?.ok)
+      throw new StartupError(
+        `cannot load the Sigma field aliases: ${aliases ? aliases.errors.join('; ') : 'resources/sigma/fields.yaml not found'}`,
+      )
+    const detector = new Detector({
+      db: sqlite.db,
+      rules,
+      alerts,
+      config: config.detection,
+      mapping: mapping.mapping,
+      aliases: aliases.aliases,
+      emit: {
+        alerts: (raised) => {
+          lastAlertSeq = Math.max(lastAlertSeq, ...raised.map((alert) => alert.seq))
+          push('alerts:raised', { alerts: raised })
+        },
+        rulesChanged: (counts) => push('rules:changed', counts),
+        testProgress: (test) => push('rules:test-progress', test),
+      },
+      log,
+    })
+    cleanups.push(() => detector.stop())
+    // Events stored while Outpost was off (or before a crash) are evaluated now.
+    detector.kick()
     const pipeline = new IngestPipeline(events, onCommitted, config.storage.max_pending_events)
     // Idempotency keys answer retries for a day; older ones are forgotten.
     const DAY = 24 * 3600_000
@@ -196,7 +259,21 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       }),
       'collector:dead-letters': (req) => ({ dead_letters: deadLetters.list(req.limit) }),
       'collector:heartbeats': () => ({ sources: heartbeats.list() }),
-      'alerts:list': (req) => ({ alerts: alerts.list(req.limit) }),
+      'alerts:list': (req) => alerts.list(req),
+      'alerts:update': (req) => {
+        const updated = triage(() => alerts.update(req.ids, req.action, req.note))
+        push('alerts:updated', { alerts: updated })
+        return { alerts: updated }
+      },
+      'alerts:escalate': (req) => {
+        const result = triage(() =>
+          alerts.escalate(req.ids, { incidentId: req.incident_id, title: req.title, note: req.note }),
+        )
+        push('alerts:updated', { alerts: result.alerts })
+        return result
+      },
+      'incidents:list': (req) => ({ incidents: alerts.incidents(req.limit) }),
+      ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id)),
       'tokens:list': () => ({ tokens: tokens.list() }),
       'tokens:create': (req) => ({ token: tokens.create(req.name) }),
       'tokens:revoke': (req) => ({ token: tokens.revoke(req.id) }),

@@ -44,6 +44,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
   unknown_call: 404,
   not_found: 404,
+  conflict: 409,
   unsupported: 501,
   unavailable: 503,
   internal: 500,

@@ -30,6 +30,7 @@ import {
   type ValueTest,
 } from './modifiers'
 import { parseSigmaFile, type SigmaProblem, type SigmaRule } from './parse'
+import type { SigmaCorrelation, SigmaFilter } from './parse-meta'
 
 export type EventRecord = Record<string, unknown>
 export type Predicate = (event: EventRecord) => boolean
@@ -340,16 +341,22 @@ export const compileRule = (rule: SigmaRule, options: CompileOptions = {}): Comp
   }
 }
 
-export type LoadResult = { compiled: CompiledRule[]; problems: SigmaProblem[] }
+/** Correlations and filters come back parsed; load-rules.ts links and applies them across files. */
+export type LoadResult = {
+  compiled: CompiledRule[]
+  problems: SigmaProblem[]
+  correlations: SigmaCorrelation[]
+  filters: SigmaFilter[]
+}
 
 /** Parses and compiles one rule file; problems come back beside the rules that did load. */
 export const loadSigmaFile = (text: string, file: string, options: CompileOptions = {}): LoadResult => {
-  const { rules, problems } = parseSigmaFile(text, file)
+  const { rules, problems, correlations, filters } = parseSigmaFile(text, file)
   const compiled: CompiledRule[] = []
   for (const rule of rules) {
     const result = compileRule(rule, options)
     if (result.ok) compiled.push(result.compiled)
     else problems.push(result.problem)
   }
-  return { compiled, problems }
+  return { compiled, problems, correlations, filters }
 }

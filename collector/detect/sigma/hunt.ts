@@ -1,4 +1,5 @@
 import type { CompiledRule, EventRecord } from './compile'
+import type { CorrelationHit } from './correlation'
 
 /** One line of `outpost hunt` output; keys in this order, absent values null. */
 export type Detection = {
@@ -11,7 +12,12 @@ export type Detection = {
   event: EventRecord
 }
 
-/** The rules worth evaluating against one event. */
+/** One correlation line of `outpost hunt`: the contributing events and the group instead of one event. */
+export type CorrelationDetection = Omit<Detection, 'event'> & {
+  events: EventRecord[]
+  group: Record<string, string | null>
+}
+
 /** Which rules see an event: the logsource router's `candidates` (outpost hunt), or any choice. */
 export type RuleSelector = (event: EventRecord) => readonly CompiledRule[]
 
@@ -40,9 +46,21 @@ export const detection = (compiled: CompiledRule, event: EventRecord): Detection
   event,
 })
 
+/** Timestamp: the last contributing event's time. */
+export const correlationDetection = (hit: CorrelationHit): CorrelationDetection => ({
+  rule_id: hit.rule.id ?? null,
+  rule_title: hit.rule.title,
+  level: hit.rule.level ?? null,
+  tags: hit.rule.tags,
+  author: hit.rule.author ?? null,
+  timestamp: new Date(hit.endMs).toISOString(),
+  events: hit.events,
+  group: hit.group,
+})
+
 /** Every rule `select` offers that matches the event; a rule that throws counts as no match. */
-export const huntEvent = (event: EventRecord, select: RuleSelector): Detection[] => {
-  const found: Detection[] = []
+export const matchingRules = (event: EventRecord, select: RuleSelector): CompiledRule[] => {
+  const found: CompiledRule[] = []
   for (const compiled of select(event)) {
     let matched: boolean
     try {
@@ -50,7 +68,10 @@ export const huntEvent = (event: EventRecord, select: RuleSelector): Detection[]
     } catch {
       matched = false
     }
-    if (matched) found.push(detection(compiled, event))
+    if (matched) found.push(compiled)
   }
   return found
 }
+
+export const huntEvent = (event: EventRecord, select: RuleSelector): Detection[] =>
+  matchingRules(event, select).map((compiled) => detection(compiled, event))

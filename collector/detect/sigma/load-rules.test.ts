@@ -85,4 +85,43 @@ describe('loadRules', () => {
     expect(load.compiled).toEqual([])
     expect(load.errors).toHaveLength(1)
   })
+
+  it('links correlations to the rules of other files, and reports names that did not load', async () => {
+    const dir = join(root, 'correlations')
+    mkdirSync(dir)
+    writeFileSync(
+      join(dir, 'mr_two.yml'),
+      `title: a then b
+correlation:
+  type: temporal_ordered
+  rules:
+    - 00000000-0000-0000-0000-00000000000a
+    - 00000000-0000-0000-0000-00000000000b
+  timespan: 1m
+---
+title: a then nothing
+correlation:
+  type: temporal_ordered
+  rules:
+    - 00000000-0000-0000-0000-00000000000a
+    - nothing
+  timespan: 1m
+`,
+    )
+    const load = await loadRules([
+      join(root, 'rules/windows/a.yml'),
+      join(root, 'rules/windows/deep/b.yaml'),
+      dir,
+    ])
+    expect(load.compiled).toHaveLength(2)
+    expect(load.correlations.map((c) => c.title)).toEqual(['a then b'])
+    expect(load.problems).toEqual([
+      {
+        kind: 'invalid',
+        file: join(dir, 'mr_two.yml'),
+        line: 12,
+        reason: 'correlation.rules names nothing: no such rule loaded',
+      },
+    ])
+  })
 })

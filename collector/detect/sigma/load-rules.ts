@@ -2,10 +2,18 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { strFromU8, unzipSync } from 'fflate'
 import { loadSigmaFile, type CompiledRule, type CompileOptions } from './compile'
+import { linkCorrelations } from './correlation'
+import { applyFilters } from './filter'
 import type { SigmaProblem } from './parse'
+import type { SigmaCorrelation, SigmaFilter } from './parse-meta'
 
 export type RuleLoad = {
+  /** Detection rules, with the filters that name them applied. */
   compiled: CompiledRule[]
+  /** Correlation rules whose rules all loaded (createCorrelator runs them), inputs first. */
+  correlations: SigmaCorrelation[]
+  /** Filter documents read (already applied to `compiled`). */
+  filters: SigmaFilter[]
   /** Every rule that did not load, with its file (`archive.zip!member.yml` inside zips), line and reason. */
   problems: SigmaProblem[]
   /** The rule files read, in order. */
@@ -21,6 +29,8 @@ const loadText = (out: RuleLoad, text: string, file: string, options: CompileOpt
   const result = loadSigmaFile(text, file, options)
   out.files.push(file)
   out.compiled.push(...result.compiled)
+  out.correlations.push(...result.correlations)
+  out.filters.push(...result.filters)
   out.problems.push(...result.problems)
 }
 
@@ -55,12 +65,20 @@ const loadPath = async (
   }
 }
 
-/** Loads rules from .yml/.yaml files, directories (recursively) and .zip archives; never throws. */
+/**
+ * Loads rules from .yml/.yaml files, directories (recursively) and .zip archives; never throws.
+ * Filters and correlations may name rules of any file loaded: they are resolved at the end.
+ */
 export const loadRules = async (
   paths: readonly string[],
   options: CompileOptions = {},
 ): Promise<RuleLoad> => {
-  const out: RuleLoad = { compiled: [], problems: [], files: [], errors: [] }
+  const out: RuleLoad = { compiled: [], correlations: [], filters: [], problems: [], files: [], errors: [] }
   for (const path of paths) await loadPath(out, path, options, true)
+  const filtered = applyFilters(out.compiled, out.filters, options)
+  out.compiled = filtered.compiled
+  const links = linkCorrelations(out.correlations, out.compiled)
+  out.correlations = links.correlations
+  out.problems.push(...filtered.problems, ...links.problems)
   return out
 }

@@ -118,11 +118,20 @@ detection:
     expect(problems[0]!.line).toBeGreaterThan(20)
   })
 
-  it('reports correlation rules as unsupported', () => {
-    const text = 'title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n'
-    expect(parseSigmaFile(text, 'c.yml').problems).toEqual([
-      { kind: 'unsupported', file: 'c.yml', line: 1, reason: 'correlation rules are not supported yet' },
-    ])
+  it('returns correlation and filter documents beside the rules (parse-meta.test.ts has the rest)', () => {
+    const text = `${RULE}---
+title: c
+correlation: { type: event_count, rules: [a], timespan: 5m, condition: { gte: 2 } }
+---
+title: f
+logsource: { product: windows }
+filter: { rules: [a], selection: { User: x }, condition: selection }
+`
+    const { rules, correlations, filters, problems } = parseSigmaFile(text, 'c.yml')
+    expect(problems).toEqual([])
+    expect(rules).toHaveLength(1)
+    expect(correlations.map((c) => [c.title, c.line])).toEqual([['c', 21]])
+    expect(filters.map((f) => [f.title, f.line])).toEqual([['f', 24]])
   })
 
   it('keeps the good rules of a file beside its bad ones', () => {

@@ -5,8 +5,10 @@
  * `action: repeat` repeats the previous rule with changes, `action: reset` drops the global part.
  */
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml'
+import { parseCorrelation, parseFilter, type SigmaCorrelation, type SigmaFilter } from './parse-meta'
 
-export type SigmaProblemKind = 'invalid' | 'unsupported'
+/** `warning`: the rule loads, but something about it deserves a look (a filter naming no loaded rule). */
+export type SigmaProblemKind = 'invalid' | 'unsupported' | 'warning'
 export type SigmaProblem = { kind: SigmaProblemKind; file: string; line: number; reason: string }
 
 export type SigmaLogsource = {
@@ -22,6 +24,8 @@ export type SigmaRule = {
   line: number
   title: string
   id?: string
+  /** The Sigma 2 `name`, by which correlations and filters may refer to the rule. */
+  name?: string
   status?: string
   level?: string
   description?: string
@@ -40,7 +44,13 @@ export type SigmaRule = {
   lines: Record<string, number>
 }
 
-export type ParseResult = { rules: SigmaRule[]; problems: SigmaProblem[] }
+/** Correlation and filter documents come back beside the detection rules (parse-meta.ts). */
+export type ParseResult = {
+  rules: SigmaRule[]
+  correlations: SigmaCorrelation[]
+  filters: SigmaFilter[]
+  problems: SigmaProblem[]
+}
 
 type Obj = Record<string, unknown>
 
@@ -81,11 +91,23 @@ const detectionLines = (doc: Document, lineOf: (offset: number) => number): Reco
 /** `keys` holds the lines of the top-level keys, for problems with the rule's metadata. */
 type Piece = { value: Obj; line: number; lines: Record<string, number>; keys: Record<string, number> }
 
+/**
+ * Lines of the top-level keys, and for meta rules of the keys under `correlation` and `filter`
+ * too, dotted down to three levels (`correlation.aliases.ip`).
+ */
 const topLines = (doc: Document, lineOf: (offset: number) => number): Record<string, number> => {
   const out: Record<string, number> = {}
-  if (!isMap(doc.contents)) return out
-  for (const item of doc.contents.items)
-    if (isScalar(item.key) && item.key.range) out[String(item.key.value)] = lineOf(item.key.range[0])
+  const walk = (node: unknown, prefix: string, depth: number): void => {
+    if (!isMap(node)) return
+    for (const item of node.items) {
+      if (!isScalar(item.key) || !item.key.range) continue
+      const key = prefix + String(item.key.value)
+      out[key] = lineOf(item.key.range[0])
+      if (depth < 3 && (depth > 1 || key === 'correlation' || key === 'filter'))
+        walk(item.value, key + '.', depth + 1)
+    }
+  }
+  walk(doc.contents, '', 1)
   return out
 }
 
@@ -117,15 +139,27 @@ const metadataProblem = (value: Obj): [key: string, reason: string] | null => {
   return null
 }
 
-const toRule = (file: string, piece: Piece, problems: SigmaProblem[]): SigmaRule | null => {
+const toRule = (file: string, piece: Piece, problems: SigmaProblem[], out: ParseResult): SigmaRule | null => {
   const { value, line } = piece
   const problem = (kind: SigmaProblemKind, reason: string, at = line): null => {
     problems.push({ kind, file, line: at, reason })
     return null
   }
-  if ('correlation' in value) return problem('unsupported', 'correlation rules are not supported yet')
-  if ('filter' in value && !('detection' in value))
-    return problem('unsupported', 'filter rules are not supported yet')
+  const meta =
+    'correlation' in value ? 'correlation' : 'filter' in value && !('detection' in value) ? 'filter' : null
+  if (meta) {
+    if (typeof value.title !== 'string' || value.title.trim() === '') return problem('invalid', 'no title')
+    const bad = metadataProblem(value)
+    if (bad) return problem('invalid', bad[1], piece.keys[bad[0]] ?? line)
+    if (meta === 'correlation') {
+      const correlation = parseCorrelation(file, value, line, piece.keys, problems)
+      if (correlation) out.correlations.push(correlation)
+    } else {
+      const filter = parseFilter(file, value, line, piece.keys, problems)
+      if (filter) out.filters.push(filter)
+    }
+    return null
+  }
   if (typeof value.title !== 'string' || value.title.trim() === '') return problem('invalid', 'no title')
   if (!isObj(value.logsource)) return problem('invalid', 'no logsource map')
   if (!isObj(value.detection)) return problem('invalid', 'no detection map')
@@ -154,7 +188,7 @@ const toRule = (file: string, piece: Piece, problems: SigmaProblem[]): SigmaRule
     conditions,
     lines: piece.lines,
   }
-  for (const key of ['id', 'status', 'level', 'description', 'author', 'date', 'modified'] as const) {
+  for (const key of ['id', 'name', 'status', 'level', 'description', 'author', 'date', 'modified'] as const) {
     const field = optionalString(value[key])
     if (field !== undefined) rule[key] = field
   }
@@ -163,11 +197,12 @@ const toRule = (file: string, piece: Piece, problems: SigmaProblem[]): SigmaRule
 
 export const parseSigmaFile = (text: string, file: string): ParseResult => {
   const problems: SigmaProblem[] = []
+  const out: ParseResult = { rules: [], correlations: [], filters: [], problems }
   const lineCounter = new LineCounter()
   const lineOf = (offset: number): number => lineCounter.linePos(offset).line
   // Dates stay strings: rules write `date: 2024/01/02`, and core schema keeps that as text.
   const docs = parseAllDocuments(text, { lineCounter, schema: 'core' })
-  if (!Array.isArray(docs)) return { rules: [], problems }
+  if (!Array.isArray(docs)) return out
   const pieces: Piece[] = []
   let global = null as Piece | null
   let previous = null as Piece | null
@@ -228,10 +263,9 @@ export const parseSigmaFile = (text: string, file: string): ParseResult => {
       : { value: rest, line, lines, keys }
     pieces.push(previous)
   }
-  const rules: SigmaRule[] = []
   for (const piece of pieces) {
-    const rule = toRule(file, piece, problems)
-    if (rule) rules.push(rule)
+    const rule = toRule(file, piece, problems, out)
+    if (rule) out.rules.push(rule)
   }
-  return { rules, problems }
+  return out
 }

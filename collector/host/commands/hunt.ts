@@ -1,4 +1,12 @@
-import { huntEvent } from '../../detect/sigma/hunt'
+import { createCorrelator } from '../../detect/sigma/correlation'
+import {
+  correlationDetection,
+  detection,
+  eventTimestamp,
+  matchingRules,
+  type CorrelationDetection,
+  type Detection,
+} from '../../detect/sigma/hunt'
 import { createRouter, loadLogsourceMapping } from '../../detect/sigma/logsource'
 import { StartupError } from '../errors'
 import { resourceFile } from '../paths'
@@ -25,6 +33,14 @@ Prints one JSON line per detection on stdout:
 (timestamp from the event's own time, ISO 8601; event the flat record), and a summary on
 stderr: rules, events read, detections, the rules that fired most, seconds, events per second
 (reading and matching, rule loading left out).
+
+Sigma correlation rules (correlation: documents, in the rule files or beside them) run over the
+events in the order read, windows by the events' own times (events without a time are left out of
+correlations). Each hit is one line:
+  {"rule_id","rule_title","level","tags","author","timestamp","events":[…],"group":{…}}
+(timestamp the last contributing event's time; events at most 100, the newest). Rules that only
+correlations name, with generate: false (the default), are not reported on their own. Sigma
+filters (filter: documents) tune the rules they name wherever they are loaded from.
 
 Exit status 0 when every input was read, 1 when an input or the rules could not be read at all
 (or no rule loaded), 2 on a usage error.
@@ -108,20 +124,29 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
   let detections = 0
   const byRule = new Map<string, number>()
   let out = ''
+  const emit = (found: Detection | CorrelationDetection): void => {
+    detections++
+    const key = `${found.rule_id ?? '-'} ${found.rule_title}`
+    byRule.set(key, (byRule.get(key) ?? 0) + 1)
+    out += JSON.stringify(found) + '\n'
+    if (out.length > 64 * 1024) {
+      io.stdout(out)
+      out = ''
+    }
+  }
+  const correlator = load.correlations.length > 0 ? createCorrelator(load.correlations, load.compiled) : null
   if (load.compiled.length > 0) {
     for (const input of lists.inputs) {
       try {
         for await (const { record } of readRecords(input, format, onProblem)) {
           events++
-          for (const found of huntEvent(record, select)) {
-            detections++
-            const key = `${found.rule_id ?? '-'} ${found.rule_title}`
-            byRule.set(key, (byRule.get(key) ?? 0) + 1)
-            out += JSON.stringify(found) + '\n'
-            if (out.length > 64 * 1024) {
-              io.stdout(out)
-              out = ''
-            }
+          const matched = matchingRules(record, select)
+          for (const compiled of matched)
+            if (!correlator?.suppressedRules.has(compiled)) emit(detection(compiled, record))
+          if (correlator && matched.length > 0) {
+            const time = eventTimestamp(record)
+            for (const hit of correlator.observe(matched, record, time === null ? NaN : Date.parse(time)))
+              if (!correlator.suppressedCorrelations.has(hit.rule)) emit(correlationDetection(hit))
           }
         }
       } catch (error) {
@@ -140,7 +165,12 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
     .slice(0, TOP_RULES)
     .map(([rule, count]) => ({ rule, count }))
   const summary = {
-    rules: { ...counts, files: load.files.length },
+    rules: {
+      ...counts,
+      correlations: load.correlations.length,
+      filters: load.filters.length,
+      files: load.files.length,
+    },
     inputs: lists.inputs.length,
     events,
     bad_records: badRecords,
@@ -155,7 +185,7 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
   if (values.json) io.stderr(JSON.stringify(summary) + '\n')
   else {
     const lines = [
-      `rules: ${counts.loaded} loaded, ${counts.invalid} invalid, ${counts.unsupported} unsupported (outpost rules check lists them)`,
+      `rules: ${counts.loaded} loaded (${load.correlations.length} correlations, ${load.filters.length} filters), ${counts.invalid} invalid, ${counts.unsupported} unsupported (outpost rules check lists them)`,
       `events: ${events} read from ${lists.inputs.length} inputs, ${badRecords} bad records skipped`,
       `detections: ${detections}`,
       ...top.map((t) => `  ${String(t.count).padStart(7)}  ${t.rule}`),

@@ -1,53 +1,458 @@
 import type { Database, Statement } from 'better-sqlite3'
-import type { Alert } from '../../contract'
+import type { Alert, AlertLevel, AlertStatus, Incident } from '../../contract'
+import { newEventId } from '../../ingest/event-id'
 
-type Row = {
+export const LEVELS: readonly AlertLevel[] = ['informational', 'low', 'medium', 'high', 'critical']
+export const levelRank = (level: AlertLevel): number => LEVELS.indexOf(level)
+const maxLevel = (a: AlertLevel, b: AlertLevel): AlertLevel => (levelRank(a) >= levelRank(b) ? a : b)
+
+/** An alert only keeps this many of its events' ids; `count` says how many matched. */
+export const MAX_ALERT_EVENTS = 100
+
+type AlertRow = {
   seq: number
   id: string
   created_at: number
+  updated_at: number
   ts: number
+  last_ts: number
   origin: string
   rule_id: string | null
+  rule_key: string | null
   title: string
-  level: Alert['level']
+  level: AlertLevel
   tags: string
   techniques: string
+  tactics: string
+  author: string | null
+  license: string | null
   host: string | null
+  user: string | null
   event_id: string
-  status: string
+  event_ids: string
+  count: number
+  group_json: string | null
+  dedup_key: string | null
+  status: AlertStatus
+  incident_id: string | null
+  note: string | null
 }
 
-const toAlert = (r: Row): Alert => ({
+type IncidentRow = {
+  seq: number
+  id: string
+  title: string
+  severity: AlertLevel
+  status: Incident['status']
+  origin: Incident['origin']
+  group_key: string | null
+  group_json: string
+  created_at: number
+  updated_at: number
+  first_ts: number
+  last_ts: number
+  alert_count: number
+  techniques: string
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+const toAlert = (r: AlertRow): Alert => ({
   seq: r.seq,
   id: r.id,
-  created_at: new Date(r.created_at).toISOString(),
-  timestamp: new Date(r.ts).toISOString(),
+  created_at: iso(r.created_at),
+  updated_at: iso(r.updated_at),
+  timestamp: iso(r.ts),
+  last_timestamp: iso(r.last_ts),
   origin: r.origin,
   rule_id: r.rule_id,
+  rule_key: r.rule_key,
   title: r.title,
   level: r.level,
   tags: JSON.parse(r.tags) as string[],
   techniques: JSON.parse(r.techniques) as string[],
+  tactics: JSON.parse(r.tactics) as string[],
+  author: r.author,
+  license: r.license,
   host: r.host,
+  user: r.user,
   event_id: r.event_id,
+  event_ids: JSON.parse(r.event_ids) as string[],
+  count: r.count,
+  group: r.group_json === null ? null : (JSON.parse(r.group_json) as Record<string, string | null>),
   status: r.status,
+  incident_id: r.incident_id,
+  note: r.note,
 })
 
-/** Read side of alerts; they are written with their event, in EventsRepo.commit. */
+const toIncident = (r: IncidentRow): Incident => ({
+  seq: r.seq,
+  id: r.id,
+  title: r.title,
+  severity: r.severity,
+  status: r.status,
+  created_at: iso(r.created_at),
+  updated_at: iso(r.updated_at),
+  first_timestamp: iso(r.first_ts),
+  last_timestamp: iso(r.last_ts),
+  group: JSON.parse(r.group_json) as Record<string, string | null>,
+  alert_count: r.alert_count,
+  origin: r.origin,
+  techniques: JSON.parse(r.techniques) as string[],
+})
+
+/** What the engine raises; the repo folds it into a recent twin (same dedup_key) or stores it. */
+export type NewAlert = {
+  origin: string
+  rule_id: string | null
+  rule_key: string | null
+  title: string
+  level: AlertLevel
+  tags: string[]
+  techniques: string[]
+  tactics: string[]
+  author: string | null
+  license: string | null
+  host: string | null
+  user: string | null
+  ts: number
+  event_ids: string[]
+  group: Record<string, string | null> | null
+  /** Matches with the same key within the suppression window fold into one alert. */
+  dedup_key: string
+}
+
+export type AlertFilter = {
+  limit: number
+  before?: number | undefined
+  status?: AlertStatus[] | undefined
+  min_level?: AlertLevel | undefined
+  query?: string | undefined
+  incident_id?: string | undefined
+}
+
+export type Grouping = {
+  /** The grouping key's parts, e.g. { host: 'ws-1' }; null when the alert has none of them. */
+  group: Record<string, string | null>
+  key: string
+  windowMs: number
+}
+
+/** Statuses an alert can still fold new matches into; closed ones start a new alert. */
+const OPEN_STATUSES = `('new', 'acknowledged', 'escalated')`
+
+const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => '\\' + c)
+
+/** Alerts and the incidents they are grouped into. One writer: the core's thread. */
 export class AlertsRepo {
-  private readonly newest: Statement<[number]>
+  private readonly byId: Statement<[string]>
   private readonly after: Statement<[number, number]>
+  private readonly twin: Statement<[string, number]>
+  private readonly insert: Statement<Record<string, unknown>>
+  private readonly fold: Statement<[number, number, string, number, number]>
+  private readonly incidentById: Statement<[string]>
+  private readonly incidentTwin: Statement<[string, number]>
+  private readonly insertIncident: Statement<Record<string, unknown>>
+  private readonly newestIncidents: Statement<[number]>
 
-  constructor(db: Database) {
-    this.newest = db.prepare('SELECT * FROM alerts ORDER BY seq DESC LIMIT ?')
+  constructor(private readonly db: Database) {
+    this.byId = db.prepare('SELECT * FROM alerts WHERE id = ?')
     this.after = db.prepare('SELECT * FROM alerts WHERE seq > ? ORDER BY seq DESC LIMIT ?')
+    this.twin = db.prepare(
+      `SELECT * FROM alerts WHERE dedup_key = ? AND last_ts >= ? AND status IN ${OPEN_STATUSES}
+       ORDER BY seq DESC LIMIT 1`,
+    )
+    this.insert = db.prepare(
+      `INSERT INTO alerts (id, created_at, updated_at, ts, last_ts, origin, rule_id, rule_key, title, level,
+         tags, techniques, tactics, author, license, host, user, event_id, event_ids, count, group_json,
+         dedup_key, incident_id)
+       VALUES (@id, @now, @now, @ts, @ts, @origin, @rule_id, @rule_key, @title, @level, @tags, @techniques,
+         @tactics, @author, @license, @host, @user, @event_id, @event_ids, @count, @group_json, @dedup_key,
+         @incident_id)`,
+    )
+    this.fold = db.prepare(
+      `UPDATE alerts SET count = count + ?, last_ts = max(last_ts, ?), event_ids = ?, updated_at = ?
+       WHERE seq = ?`,
+    )
+    this.incidentById = db.prepare('SELECT * FROM incidents WHERE id = ?')
+    this.incidentTwin = db.prepare(
+      `SELECT * FROM incidents WHERE group_key = ? AND last_ts >= ? AND status <> 'closed'
+       ORDER BY seq DESC LIMIT 1`,
+    )
+    this.insertIncident = db.prepare(
+      `INSERT INTO incidents (id, title, severity, origin, group_key, group_json, created_at, updated_at,
+         first_ts, last_ts, alert_count, techniques)
+       VALUES (@id, @title, @severity, @origin, @group_key, @group_json, @now, @now, @first_ts, @last_ts, 0,
+         '[]')`,
+    )
+    this.newestIncidents = db.prepare('SELECT * FROM incidents ORDER BY seq DESC LIMIT ?')
   }
 
-  list(limit: number): Alert[] {
-    return (this.newest.all(limit) as Row[]).map(toAlert)
+  get(id: string): Alert | undefined {
+    const row = this.byId.get(id) as AlertRow | undefined
+    return row && toAlert(row)
   }
 
+  /** Newest first, with the filters; `total` counts every alert the filters match. */
+  list(filter: AlertFilter): { alerts: Alert[]; total: number } {
+    const where: string[] = []
+    const args: unknown[] = []
+    if (filter.status && filter.status.length > 0) {
+      where.push(`status IN (${filter.status.map(() => '?').join(', ')})`)
+      args.push(...filter.status)
+    }
+    if (filter.min_level) {
+      const levels = LEVELS.slice(levelRank(filter.min_level))
+      where.push(`level IN (${levels.map(() => '?').join(', ')})`)
+      args.push(...levels)
+    }
+    if (filter.incident_id) {
+      where.push('incident_id = ?')
+      args.push(filter.incident_id)
+    }
+    const query = filter.query?.trim()
+    if (query) {
+      const like = `%${likeEscape(query)}%`
+      const columns = ['title', 'rule_id', 'host', 'user', 'tags', 'author']
+      where.push(`(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`)
+      args.push(...columns.map(() => like))
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''
+    const total = (
+      this.db.prepare(`SELECT count(*) AS n FROM alerts ${clause}`).get(...args) as { n: number }
+    ).n
+    const page = filter.before === undefined ? clause : `${clause ? clause + ' AND' : 'WHERE'} seq < ?`
+    const rows = this.db
+      .prepare(`SELECT * FROM alerts ${page} ORDER BY seq DESC LIMIT ?`)
+      .all(...args, ...(filter.before === undefined ? [] : [filter.before]), filter.limit) as AlertRow[]
+    return { alerts: rows.map(toAlert), total }
+  }
+
+  /** Alerts stored or changed after `seq`, newest first (the push after a batch). */
   since(seq: number, limit: number): Alert[] {
-    return (this.after.all(seq, limit) as Row[]).map(toAlert)
+    return (this.after.all(seq, limit) as AlertRow[]).map(toAlert)
   }
+
+  newestSeq(): number {
+    return (this.db.prepare('SELECT max(seq) AS s FROM alerts').get() as { s: number | null }).s ?? 0
+  }
+
+  /**
+   * Stores a match, or folds it into the newest open alert with the same dedup_key whose last
+   * match is within `suppressionMs` of this one (event time). With `grouping`, a new alert joins
+   * the open incident of its group seen within the grouping window, or starts one.
+   * Call inside a transaction when raising several.
+   */
+  raise(
+    alert: NewAlert,
+    suppressionMs: number,
+    grouping: Grouping | null,
+    now = Date.now(),
+  ): { alert: Alert; fresh: boolean } {
+    const twin =
+      suppressionMs > 0
+        ? (this.twin.get(alert.dedup_key, alert.ts - suppressionMs) as AlertRow | undefined)
+        : undefined
+    if (twin) {
+      const ids = JSON.parse(twin.event_ids) as string[]
+      for (const id of alert.event_ids) if (ids.length < MAX_ALERT_EVENTS && !ids.includes(id)) ids.push(id)
+      this.fold.run(1, alert.ts, JSON.stringify(ids), now, twin.seq)
+      if (twin.incident_id)
+        this.touchIncident(twin.incident_id, alert.level, alert.ts, alert.techniques, 0, now)
+      return { alert: this.get(twin.id)!, fresh: false }
+    }
+    let incidentId: string | null = null
+    if (grouping) {
+      const open = this.incidentTwin.get(grouping.key, alert.ts - grouping.windowMs) as
+        IncidentRow | undefined
+      incidentId =
+        open?.id ??
+        this.createIncident(
+          {
+            title: incidentTitle(alert.title, grouping.group),
+            origin: 'grouping',
+            group: grouping.group,
+            groupKey: grouping.key,
+            ts: alert.ts,
+            level: alert.level,
+          },
+          now,
+        ).id
+    }
+    const id = newEventId(now)
+    this.insert.run({
+      id,
+      now,
+      ts: alert.ts,
+      origin: alert.origin,
+      rule_id: alert.rule_id,
+      rule_key: alert.rule_key,
+      title: alert.title,
+      level: alert.level,
+      tags: JSON.stringify(alert.tags),
+      techniques: JSON.stringify(alert.techniques),
+      tactics: JSON.stringify(alert.tactics),
+      author: alert.author,
+      license: alert.license,
+      host: alert.host,
+      user: alert.user,
+      event_id: alert.event_ids[0] ?? '',
+      event_ids: JSON.stringify(alert.event_ids.slice(0, MAX_ALERT_EVENTS)),
+      count: 1,
+      group_json: alert.group === null ? null : JSON.stringify(alert.group),
+      dedup_key: alert.dedup_key,
+      incident_id: incidentId,
+    })
+    if (incidentId) this.touchIncident(incidentId, alert.level, alert.ts, alert.techniques, 1, now)
+    return { alert: this.get(id)!, fresh: true }
+  }
+
+  /** acknowledge / close / false_positive / reopen, with the analyst's note. */
+  update(
+    ids: readonly string[],
+    action: 'acknowledge' | 'close' | 'false_positive' | 'reopen',
+    note?: string,
+  ): Alert[] {
+    const status: AlertStatus =
+      action === 'acknowledge'
+        ? 'acknowledged'
+        : action === 'close'
+          ? 'closed'
+          : action === 'false_positive'
+            ? 'false_positive'
+            : 'new'
+    const missing = ids.filter((id) => !this.byId.get(id))
+    if (missing.length > 0) throw new NotFoundError(`no alert with id ${missing.join(', ')}`)
+    const now = Date.now()
+    const set = this.db.prepare(
+      'UPDATE alerts SET status = ?, note = coalesce(?, note), updated_at = ? WHERE id = ?',
+    )
+    this.db.transaction(() => {
+      for (const id of ids) set.run(status, note ?? null, now, id)
+    })()
+    return ids.map((id) => this.get(id)!)
+  }
+
+  /** Puts alerts into an incident (a new one unless `incidentId`), marking them escalated. */
+  escalate(
+    ids: readonly string[],
+    options: { incidentId?: string | undefined; title?: string | undefined; note?: string | undefined },
+  ): { incident: Incident; alerts: Alert[] } {
+    const alerts = ids.map((id) => {
+      const found = this.get(id)
+      if (!found) throw new NotFoundError(`no alert with id ${id}`)
+      return found
+    })
+    const now = Date.now()
+    let incidentId = options.incidentId
+    this.db.transaction(() => {
+      if (incidentId === undefined) {
+        const first = alerts[0]!
+        incidentId = this.createIncident(
+          {
+            title: options.title ?? incidentTitle(first.title, { host: first.host }),
+            origin: 'analyst',
+            group: { host: first.host, user: first.user },
+            groupKey: null,
+            ts: Date.parse(first.timestamp),
+            level: first.level,
+          },
+          now,
+        ).id
+      } else if (!this.incidentById.get(incidentId))
+        throw new NotFoundError(`no incident with id ${incidentId}`)
+      const set = this.db.prepare(
+        `UPDATE alerts SET status = 'escalated', incident_id = ?, note = coalesce(?, note), updated_at = ?
+         WHERE id = ?`,
+      )
+      for (const alert of alerts) {
+        set.run(incidentId, options.note ?? null, now, alert.id)
+        const joined = alert.incident_id === incidentId ? 0 : 1
+        if (alert.incident_id && alert.incident_id !== incidentId) this.recount(alert.incident_id, now)
+        this.touchIncident(
+          incidentId,
+          alert.level,
+          Date.parse(alert.last_timestamp),
+          alert.techniques,
+          joined,
+          now,
+        )
+      }
+    })()
+    return { incident: this.incident(incidentId!)!, alerts: ids.map((id) => this.get(id)!) }
+  }
+
+  incident(id: string): Incident | undefined {
+    const row = this.incidentById.get(id) as IncidentRow | undefined
+    return row && toIncident(row)
+  }
+
+  incidents(limit: number): Incident[] {
+    return (this.newestIncidents.all(limit) as IncidentRow[]).map(toIncident)
+  }
+
+  private createIncident(
+    input: {
+      title: string
+      origin: Incident['origin']
+      group: Record<string, string | null>
+      groupKey: string | null
+      ts: number
+      level: AlertLevel
+    },
+    now: number,
+  ): { id: string } {
+    const id = newEventId(now)
+    this.insertIncident.run({
+      id,
+      title: input.title,
+      severity: input.level,
+      origin: input.origin,
+      group_key: input.groupKey,
+      group_json: JSON.stringify(input.group),
+      now,
+      first_ts: input.ts,
+      last_ts: input.ts,
+    })
+    return { id }
+  }
+
+  private touchIncident(
+    id: string,
+    level: AlertLevel,
+    ts: number,
+    techniques: readonly string[],
+    added: number,
+    now: number,
+  ): void {
+    const row = this.incidentById.get(id) as IncidentRow | undefined
+    if (!row) return
+    const merged = [...new Set([...(JSON.parse(row.techniques) as string[]), ...techniques])].sort()
+    this.db
+      .prepare(
+        `UPDATE incidents SET severity = ?, first_ts = min(first_ts, ?), last_ts = max(last_ts, ?),
+           alert_count = alert_count + ?, techniques = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(maxLevel(row.severity, level), ts, ts, added, JSON.stringify(merged), now, id)
+  }
+
+  private recount(id: string, now: number): void {
+    this.db
+      .prepare(
+        'UPDATE incidents SET alert_count = (SELECT count(*) FROM alerts WHERE incident_id = @id), updated_at = @now WHERE id = @id',
+      )
+      .run({ id, now })
+  }
+}
+
+const incidentTitle = (title: string, group: Record<string, string | null>): string => {
+  const where = Object.entries(group)
+    .filter(([, value]) => value !== null)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ')
+  return where ? `${title} (${where})` : title
+}
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError'
 }

@@ -49,7 +49,22 @@ export class EventsRepo {
   private readonly insertOne: Statement<NewEvent>
   private readonly insertArtifact: Statement<NewEvent>
   private readonly insertAlert: Statement<
-    [string, number, number, string, string | null, string, string, string, string, string | null, string]
+    [
+      string,
+      number,
+      number,
+      number,
+      number,
+      string,
+      string | null,
+      string,
+      string,
+      string,
+      string,
+      string | null,
+      string,
+      string,
+    ]
   >
   private readonly insertKey: Statement<[string, string, number, number]>
   private readonly pageNewest: Statement<[number]>
@@ -71,8 +86,9 @@ export class EventsRepo {
        ON CONFLICT (id) DO NOTHING`,
     )
     this.insertAlert = db.prepare(
-      `INSERT INTO alerts (id, created_at, ts, origin, rule_id, title, level, tags, techniques, host, event_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO alerts (id, created_at, updated_at, ts, last_ts, origin, rule_id, title, level, tags,
+                           techniques, host, event_id, event_ids)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, json_array(?))`,
     )
     this.insertKey = db.prepare(
       'INSERT INTO idempotency_keys (key, listener, created_at, events) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
@@ -134,6 +150,8 @@ export class EventsRepo {
             this.insertAlert.run(
               newEventId(now),
               now,
+              now,
+              a.ts,
               a.ts,
               a.origin,
               a.rule_id,
@@ -142,6 +160,7 @@ export class EventsRepo {
               JSON.stringify(a.tags),
               JSON.stringify(a.techniques),
               a.host,
+              event.id,
               event.id,
             )
             alerts++

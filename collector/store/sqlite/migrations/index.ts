@@ -4,6 +4,7 @@ import { migration0002 } from './0002-tokens-dead-letters'
 import { migration0003 } from './0003-idempotency-keys'
 import { migration0004 } from './0004-artifacts-heartbeats'
 import { migration0005 } from './0005-alerts'
+import { migration0006 } from './0006-detection'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ]

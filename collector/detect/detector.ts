@@ -1,0 +1,367 @@
+/**
+ * The live engine: runs the rule book's enabled rules over every stored event, in seq order,
+ * from a cursor kept in SQLite. Detection never holds up ingest: committed batches only wake it,
+ * and it works through what is stored in chunks, yielding between them. A chunk's alerts, hit
+ * counts and the cursor commit in one transaction, so a crash neither loses nor repeats alerts.
+ */
+import type { Database, Statement } from 'better-sqlite3'
+import type { Alert, RuleProblem, RuleTest } from '../contract'
+import type { Config } from '../host/config'
+import type { Logger } from '../host/log'
+import { type AlertsRepo, levelRank, type Grouping, type NewAlert } from '../store/sqlite/alerts-repo'
+import { type RulesRepo, type RuleState } from '../store/sqlite/rules-repo'
+import { newEventId } from '../ingest/event-id'
+import { attackFromTags, detectionRecord, eventHost, eventUser } from './record'
+import { buildRuleBook, ruleLevel, type BookEntry, type RuleBook } from './rule-book'
+import { loadSigmaFile, type CompiledRule, type EventRecord } from './sigma/compile'
+import type { FieldAlias } from './sigma/field-aliases'
+import { createRouter, type LogsourceMapping } from './sigma/logsource'
+
+type DetectionConfig = Config['detection']
+
+type EventRow = { seq: number; id: string; kind: string; ts: number; host: string | null; fields: string }
+
+/** Events per chunk: big enough to amortise the transaction, small enough to yield often. */
+const CHUNK = 2000
+const CURSOR = 'sigma'
+const TEST_RESULTS = 200
+
+export type DetectorEvents = {
+  alerts(alerts: Alert[]): void
+  rulesChanged(counts: { rules: number; enabled: number }): void
+  testProgress(test: RuleTest): void
+}
+
+export type DetectorDeps = {
+  db: Database
+  rules: RulesRepo
+  alerts: AlertsRepo
+  config: DetectionConfig
+  /** resources/sigma/logsources.yaml: which rules see which events. */
+  mapping: LogsourceMapping
+  /** resources/sigma/fields.yaml: Sigma names for fields some sources store under others. */
+  aliases: readonly FieldAlias[]
+  emit: DetectorEvents
+  log: Logger
+}
+
+/** Rules -> the rules that match one record. */
+type Evaluate = (record: EventRecord) => CompiledRule[]
+
+const evaluator = (rules: CompiledRule[], mapping: LogsourceMapping): Evaluate => {
+  const router = createRouter(rules, mapping)
+  return (record) => {
+    const out: CompiledRule[] = []
+    for (const rule of router.candidates(record)) {
+      let hit: boolean
+      try {
+        hit = rule.matches(record)
+      } catch {
+        hit = false
+      }
+      if (hit) out.push(rule)
+    }
+    return out
+  }
+}
+
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+export class Detector {
+  private book: RuleBook = { entries: [], byKey: new Map(), problems: [] }
+  private states = new Map<string, RuleState>()
+  private evaluate: Evaluate = () => []
+  private entryOf = new Map<CompiledRule, BookEntry>()
+  private readonly readChunk: Statement<[number, number]>
+  private running: Promise<void> | null = null
+  private again = false
+  private stopped = false
+  private readonly tests = new Map<string, { test: RuleTest; cancelled: boolean }>()
+
+  private readonly db: Database
+  private readonly rules: RulesRepo
+  private readonly alerts: AlertsRepo
+  private readonly config: DetectionConfig
+  private readonly mapping: LogsourceMapping
+  private readonly aliases: readonly FieldAlias[]
+  private readonly emit: DetectorEvents
+  private readonly log: Logger
+
+  constructor(deps: DetectorDeps) {
+    this.db = deps.db
+    this.rules = deps.rules
+    this.alerts = deps.alerts
+    this.config = deps.config
+    this.mapping = deps.mapping
+    this.aliases = deps.aliases
+    this.emit = deps.emit
+    this.log = deps.log
+    const db = this.db
+    this.readChunk = db.prepare(
+      'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    )
+    this.reload()
+  }
+
+  get ruleBook(): RuleBook {
+    return this.book
+  }
+
+  get ruleStates(): ReadonlyMap<string, RuleState> {
+    return this.states
+  }
+
+  /** Rebuilds the book from the store and the evaluator from the enabled rules. */
+  reload(): void {
+    this.book = buildRuleBook(this.rules.files())
+    this.states = this.rules.states()
+    const enabled = this.book.entries.filter((entry) => this.states.get(entry.key)?.enabled ?? false)
+    this.entryOf = new Map(enabled.map((entry) => [entry.compiled, entry]))
+    this.evaluate = evaluator(
+      enabled.map((entry) => entry.compiled),
+      this.mapping,
+    )
+    this.emit.rulesChanged({ rules: this.book.entries.length, enabled: enabled.length })
+  }
+
+  /** Hit counts change as alerts are raised; the book's states are refreshed from the store. */
+  refreshStates(): void {
+    this.states = this.rules.states()
+  }
+
+  get problems(): RuleProblem[] {
+    return this.book.problems
+  }
+
+  /** Wakes the engine: it evaluates every event stored after its cursor. */
+  kick(): void {
+    if (!this.config.enabled || this.stopped) return
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = this.catchUp()
+      .catch((error: unknown) =>
+        this.log.error('detection stopped on an error', { error: (error as Error).message }),
+      )
+      .finally(() => {
+        this.running = null
+        if (this.again && !this.stopped) {
+          this.again = false
+          this.kick()
+        }
+      })
+  }
+
+  /** Resolves once everything stored so far is evaluated (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    for (const job of this.tests.values()) job.cancelled = true
+    await this.idle()
+  }
+
+  private async catchUp(): Promise<void> {
+    let cursor = this.rules.cursor(CURSOR)
+    for (;;) {
+      const rows = this.readChunk.all(cursor, CHUNK) as EventRow[]
+      if (rows.length === 0 || this.stopped) return
+      cursor = this.evaluateChunk(rows)
+      await yieldToIo()
+    }
+  }
+
+  private evaluateChunk(rows: EventRow[]): number {
+    const drafts: NewAlert[] = []
+    const hits = new Map<string, { count: number; last: number }>()
+    for (const row of rows) {
+      if (row.kind !== 'event') continue
+      let record: EventRecord
+      try {
+        const fields = JSON.parse(row.fields) as unknown
+        if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) continue
+        record = detectionRecord(fields as Record<string, unknown>, this.aliases)
+      } catch {
+        continue
+      }
+      const matched = this.evaluate(record)
+      if (matched.length === 0) continue
+      const host = eventHost(record, row.host)
+      const user = eventUser(record)
+      for (const compiled of matched) {
+        const entry = this.entryOf.get(compiled)
+        if (!entry) continue
+        const hit = hits.get(entry.key) ?? { count: 0, last: 0 }
+        hit.count++
+        hit.last = Math.max(hit.last, row.ts)
+        hits.set(entry.key, hit)
+        drafts.push(this.draft(entry, row, host, user))
+      }
+    }
+    const last = rows[rows.length - 1]!.seq
+    const raised = new Map<string, Alert>()
+    const suppression = this.config.suppression_window_s * 1000
+    this.db.transaction(() => {
+      for (const draft of drafts) {
+        const { alert } = this.alerts.raise(draft, suppression, this.grouping(draft))
+        raised.set(alert.id, alert)
+      }
+      this.rules.addHits(hits)
+      this.rules.setCursor(CURSOR, last)
+    })()
+    if (hits.size > 0) this.refreshStates()
+    if (raised.size > 0)
+      this.emit.alerts(
+        [...raised.values()]
+          .map((alert) => this.alerts.get(alert.id) ?? alert)
+          .sort((a, b) => b.seq - a.seq)
+          .slice(0, 100),
+      )
+    return last
+  }
+
+  private draft(entry: BookEntry, row: EventRow, host: string | null, user: string | null): NewAlert {
+    const rule = entry.compiled.rule
+    const { techniques, tactics } = attackFromTags(rule.tags)
+    return {
+      origin: 'sigma',
+      rule_id: rule.id ?? null,
+      rule_key: entry.key,
+      title: rule.title,
+      level: ruleLevel(rule.level) ?? 'medium',
+      tags: rule.tags,
+      techniques,
+      tactics,
+      author: rule.author ?? null,
+      license: entry.license,
+      host,
+      user,
+      ts: row.ts,
+      event_ids: [row.id],
+      group: null,
+      dedup_key: `${entry.key}|${host ?? ''}`,
+    }
+  }
+
+  /** The dispatcher: which incident group an alert belongs to, if it is serious enough. */
+  private grouping(alert: NewAlert): Grouping | null {
+    const { min_level, group_by, window_s } = this.config.incidents
+    if (levelRank(alert.level) < levelRank(min_level)) return null
+    const group: Record<string, string | null> = {}
+    for (const field of group_by)
+      group[field] =
+        field === 'host' ? alert.host : field === 'user' ? alert.user : (alert.tactics[0] ?? null)
+    if (Object.values(group).every((value) => value === null)) return null
+    return { group, key: JSON.stringify(group), windowMs: window_s * 1000 }
+  }
+
+  /**
+   * Runs one rule (stored, or YAML not yet saved) over the newest `limit` stored events, oldest
+   * first, pushing progress; nothing is stored. Returns the test id at once.
+   */
+  startTest(source: { key: string } | { text: string }, limit: number): string {
+    let compiled: CompiledRule[]
+    if ('key' in source) {
+      const entry = this.book.byKey.get(source.key)
+      if (!entry) throw new RuleInputError(`no rule with key ${source.key} (see rules:list)`)
+      compiled = [entry.compiled]
+    } else {
+      const loaded = loadSigmaFile(source.text, 'test.yml')
+      const problem = loaded.problems[0]
+      if (problem) throw new RuleInputError(`the rule does not load: line ${problem.line}: ${problem.reason}`)
+      if (loaded.compiled.length === 0) throw new RuleInputError('the text holds no rule')
+      compiled = loaded.compiled
+    }
+    const id = newEventId()
+    const newest = (this.db.prepare('SELECT max(seq) AS s FROM events').get() as { s: number | null }).s ?? 0
+    const from = Math.max(0, newest - limit)
+    const test: RuleTest = {
+      test_id: id,
+      state: 'running',
+      scanned: 0,
+      total: newest - from,
+      matches: 0,
+      results: [],
+      error: null,
+      seconds: 0,
+    }
+    const job = { test, cancelled: false }
+    this.tests.set(id, job)
+    void this.runTest(job, compiled, from, newest)
+    return id
+  }
+
+  cancelTest(id: string): RuleTest {
+    const job = this.tests.get(id)
+    if (!job) throw new RuleInputError(`no rule test with id ${id}`)
+    job.cancelled = true
+    return job.test
+  }
+
+  private async runTest(
+    job: { test: RuleTest; cancelled: boolean },
+    rules: CompiledRule[],
+    from: number,
+    to: number,
+  ): Promise<void> {
+    const { test } = job
+    const started = performance.now()
+    const evaluate = evaluator(rules, this.mapping)
+    let cursor = from
+    let lastPush = 0
+    try {
+      while (cursor < to) {
+        if (job.cancelled) {
+          test.state = 'cancelled'
+          break
+        }
+        const rows = this.readChunk.all(cursor, CHUNK) as EventRow[]
+        if (rows.length === 0) break
+        for (const row of rows) {
+          if (row.seq > to) break
+          test.scanned++
+          if (row.kind !== 'event') continue
+          let record: EventRecord
+          try {
+            record = detectionRecord(JSON.parse(row.fields) as Record<string, unknown>, this.aliases)
+          } catch {
+            continue
+          }
+          const matched = evaluate(record)
+          if (matched.length === 0) continue
+          test.matches++
+          if (test.results.length < TEST_RESULTS)
+            test.results.push({
+              event_id: row.id,
+              timestamp: new Date(row.ts).toISOString(),
+              host: eventHost(record, row.host),
+              title: matched[0]!.rule.title,
+            })
+        }
+        cursor = rows[rows.length - 1]!.seq
+        test.seconds = Number(((performance.now() - started) / 1000).toFixed(3))
+        if (performance.now() - lastPush > 200) {
+          lastPush = performance.now()
+          this.emit.testProgress({ ...test, results: [...test.results] })
+        }
+        await yieldToIo()
+      }
+      if (test.state === 'running') test.state = 'done'
+    } catch (error) {
+      test.state = 'failed'
+      test.error = (error as Error).message
+    }
+    test.seconds = Number(((performance.now() - started) / 1000).toFixed(3))
+    this.emit.testProgress({ ...test, results: [...test.results] })
+    // Finished tests are kept a while for rules:test-cancel's answer, then forgotten.
+    setTimeout(() => this.tests.delete(test.test_id), 10 * 60_000).unref()
+  }
+}
+
+/** A rule call named something that is not there or not valid: the caller's to fix. */
+export class RuleInputError extends Error {
+  override name = 'RuleInputError'
+}

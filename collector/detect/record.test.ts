@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest'
+import { parseAccessLog } from './access-log'
+import { parseAuditd } from './auditd'
+import { attackFromTags, detectionRecord, eventUser } from './record'
+import { loadFieldAliases, parseFieldAliases } from './sigma/field-aliases'
+
+const aliases = (() => {
+  const loaded = loadFieldAliases()
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'))
+  return loaded.aliases
+})()
+
+describe('what rules see of a stored event', () => {
+  it('gives Security 4688 the Sysmon names process_creation rules use, keeping its own', () => {
+    const record = detectionRecord(
+      {
+        Channel: 'Security',
+        EventID: 4688,
+        NewProcessName: 'C:\\Windows\\System32\\whoami.exe',
+        ParentProcessName: 'C:\\Windows\\System32\\cmd.exe',
+        CommandLine: 'whoami /priv',
+      },
+      aliases,
+    )
+    expect(record).toMatchObject({
+      Image: 'C:\\Windows\\System32\\whoami.exe',
+      ParentImage: 'C:\\Windows\\System32\\cmd.exe',
+      NewProcessName: 'C:\\Windows\\System32\\whoami.exe',
+    })
+  })
+
+  it('leaves other events as they are, and never overwrites a field the event has', () => {
+    const sysmon = { Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1, Image: 'a.exe' }
+    expect(detectionRecord(sysmon, aliases)).toBe(sysmon)
+    const both = { Channel: 'security', EventID: '4688', Image: 'kept', NewProcessName: 'other' }
+    expect(detectionRecord(both, aliases)).toMatchObject({ Image: 'kept' })
+  })
+
+  it('flattens Winlogbeat documents and evtx_dump JSON to the native Windows names', () => {
+    const winlog = detectionRecord({
+      '@timestamp': '2026-11-20T10:00:00Z',
+      winlog: {
+        channel: 'Microsoft-Windows-Sysmon/Operational',
+        event_id: '1',
+        computer_name: 'ws-1',
+        event_data: { Image: 'C:\\x.exe', CommandLine: 'x' },
+      },
+    })
+    expect(winlog).toMatchObject({
+      Channel: 'Microsoft-Windows-Sysmon/Operational',
+      EventID: 1,
+      Computer: 'ws-1',
+      Image: 'C:\\x.exe',
+    })
+    const dump = detectionRecord(
+      {
+        Event: {
+          System: { EventID: 4688, Channel: 'Security', Computer: 'dc-1' },
+          EventData: { NewProcessName: 'C:\\y.exe' },
+        },
+      },
+      aliases,
+    )
+    expect(dump).toMatchObject({ EventID: 4688, Channel: 'Security', Computer: 'dc-1', Image: 'C:\\y.exe' })
+  })
+
+  it('reads access-log lines (combined format, nginx escapes) as W3C fields', () => {
+    const line =
+      '203.0.113.9 - - [21/Nov/2026:10:00:00 +0000] "GET /cgi-bin/../../etc/passwd?a=1 HTTP/1.1" 404 153 "-" "curl/8.5 \\x22x\\x22"'
+    expect(parseAccessLog(line)).toEqual({
+      'c-ip': '203.0.113.9',
+      'cs-method': 'GET',
+      'cs-uri': '/cgi-bin/../../etc/passwd?a=1',
+      'c-uri': '/cgi-bin/../../etc/passwd?a=1',
+      'cs-uri-query': '/cgi-bin/../../etc/passwd?a=1',
+      'cs-uri-stem': '/cgi-bin/../../etc/passwd',
+      'cs-version': 'HTTP/1.1',
+      'sc-status': 404,
+      'sc-bytes': 153,
+      'cs-user-agent': 'curl/8.5 "x"',
+      'c-useragent': 'curl/8.5 "x"',
+    })
+    expect(parseAccessLog('127.0.0.1 - bob [x] "POST /login HTTP/1.0" 200 -')).toMatchObject({
+      'cs-username': 'bob',
+      'cs-method': 'POST',
+      'sc-status': 200,
+    })
+    expect(parseAccessLog('Nov 21 sshd[1]: Failed password')).toBeNull()
+    expect(detectionRecord({ message: line, host: 'web-1' })).toMatchObject({
+      host: 'web-1',
+      'sc-status': 404,
+    })
+  })
+
+  it('refuses a malformed alias file with the place of each mistake', () => {
+    expect(parseFieldAliases('aliases:\n  - when: {Channel: [{}]}\n    fields: {Image: 3}\n')).toEqual({
+      ok: false,
+      errors: [
+        'aliases[0].when.Channel: expected a scalar or a list of scalars',
+        "aliases[0].fields.Image: expected the stored field's name",
+      ],
+    })
+    expect(parseFieldAliases('nope: 1')).toMatchObject({ ok: false })
+  })
+
+  it('finds the user and the ATT&CK techniques and tactics', () => {
+    expect(eventUser({ TargetUserName: '-', SubjectUserName: 'alice' })).toBe('alice')
+    expect(eventUser({ user: { name: 'bob' } })).toBe('bob')
+    expect(
+      attackFromTags([
+        'attack.execution',
+        'attack.t1059.001',
+        'attack.T1059.001',
+        'attack.g0016',
+        'car.2013-05-004',
+        'attack.defense-evasion',
+      ]),
+    ).toEqual({
+      techniques: ['T1059.001'],
+      tactics: ['execution', 'defense_evasion'],
+    })
+  })
+})
+
+describe('auditd lines', () => {
+  it('splits a record into its fields, decoding hex-encoded EXECVE arguments', () => {
+    expect(
+      parseAuditd(
+        'type=EXECVE msg=audit(1604996384.965:93777): argc=4 a0="dd" a1="if=/dev/zero" a2=2F746D702F612062 a3="count=1"',
+      ),
+    ).toEqual({
+      type: 'EXECVE',
+      'audit.time': 1604996384.965,
+      'audit.serial': 93777,
+      argc: '4',
+      a0: 'dd',
+      a1: 'if=/dev/zero',
+      a2: '/tmp/a b',
+      a3: 'count=1',
+    })
+    // SYSCALL's a0…a3 are register values in hex, not encoded text.
+    expect(parseAuditd('type=SYSCALL msg=audit(1.5:2): a0=558E25 comm="arp" key=(null)')).toMatchObject({
+      a0: '558E25',
+      comm: 'arp',
+      key: '(null)',
+    })
+    expect(parseAuditd('type=nothing here')).toBeNull()
+    expect(detectionRecord({ message: 'type=CWD msg=audit(1.0:3): cwd="/home/x"' })).toMatchObject({
+      type: 'CWD',
+      cwd: '/home/x',
+    })
+  })
+})
