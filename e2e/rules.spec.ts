@@ -1,6 +1,7 @@
 import { strToU8, zipSync } from 'fflate'
 import { watchConsole } from './console-errors'
 import { expect, test } from './fixtures'
+import { AlertsPage } from './pages/alerts.page'
 import { EventsPage } from './pages/events.page'
 import { RulesPage } from './pages/rules.page'
 import { processEvent, sigmaRule } from './sigma'
@@ -11,6 +12,7 @@ test('a small rules folder imported as a .zip loads its rules and lists every pr
 }) => {
   const problems = watchConsole(page)
   const zip = zipSync({
+    'e2e-pack/LICENSE.Detection.Rules.md': strToU8('# Detection Rule License (DRL) 1.1\n'),
     'e2e-pack/windows/mimikatz.yml': strToU8(
       sigmaRule({ title: 'E2E pack mimikatz', imageEndsWith: '\\mimikatz.exe' }),
     ),
@@ -28,7 +30,7 @@ test('a small rules folder imported as a .zip loads its rules and lists every pr
   const result = rules.importResult('e2e-pack.zip')
   await expect(result).toBeVisible({ timeout: 15_000 })
   const counts = result.getByRole('definition')
-  await expect(counts.nth(0)).toHaveText('3') // files
+  await expect(counts.nth(0)).toHaveText('2') // files stored: the broken one has nothing to run
   await expect(counts.nth(1)).toHaveText('2') // loaded
   await expect(counts.nth(2)).toHaveText('1') // invalid
   const problemRows = result.getByRole('table', { name: 'Problems in e2e-pack.zip' }).getByRole('row')
@@ -41,14 +43,15 @@ test('a small rules folder imported as a .zip loads its rules and lists every pr
   await expect(rules.row('E2E pack broken')).toHaveCount(0)
 
   // Bulk: disable the imported folder from the folder tree, then search.
-  const folder = (await result.textContent())!.match(/into (\S+)/)![1]!
-  await rules.folders
-    .getByRole('button', { name: new RegExp(folder.split('/').at(-1)!) })
-    .first()
-    .click()
+  const folder = (await result.getByText(/^into /).textContent())!.replace(/^into /, '')
+  await rules.folders.getByTitle(folder, { exact: true }).click()
+  const chosen = rules.folders.getByRole('button', { pressed: true })
+  await expect(chosen).toHaveAttribute('title', folder)
+  await expect(chosen).toContainText('2/2') // enabled/rules below it
   await page.getByRole('button', { name: /^Disable / }).click()
   await expect(rules.row('E2E pack mimikatz').getByRole('checkbox')).not.toBeChecked()
   await expect(rules.row('E2E pack rubeus').getByRole('checkbox')).not.toBeChecked()
+  await expect(chosen).toContainText('0/2')
   const stored = await outpost.call('rules:list', { query: 'E2E pack' })
   expect(stored.rules.map((r) => [r.title, r.enabled]).sort()).toEqual([
     ['E2E pack mimikatz', false],
@@ -57,6 +60,17 @@ test('a small rules folder imported as a .zip loads its rules and lists every pr
 
   await rules.search.fill('rubeus')
   await expect(rules.grid.locator('[data-rule-key]')).toHaveCount(1)
+
+  // An imported rule's alert carries the pack's license (from its LICENSE file) and the author.
+  await rules.row('E2E pack rubeus').getByRole('checkbox').check()
+  expect((await outpost.ingest([processEvent('C:\\Temp\\rubeus.exe', 'dc-02')])).status).toBe(200)
+  const alerts = new AlertsPage(page)
+  await page.getByRole('link', { name: 'Alerts' }).click()
+  const row = alerts.row('E2E pack rubeus')
+  await expect(row).toHaveCount(1, { timeout: 10_000 })
+  await expect(await alerts.cell(row, 'License')).toHaveText('DRL-1.1')
+  await expect(await alerts.cell(row, 'Rule author')).toHaveText('E2E Tester')
+  await expect(alerts.rows).toHaveCount(1) // mimikatz stayed disabled
   expect(problems).toEqual([])
 })
 

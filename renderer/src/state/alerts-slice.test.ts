@@ -126,6 +126,15 @@ describe('alerts slice', () => {
     expect(store.getState().alertsTotal).toBe(3)
   })
 
+  it('shows only what a narrower filter returns, not the alerts of the previous one', async () => {
+    const { store, calls } = await loaded([alert(2, { level: 'low' }), alert(1, { level: 'critical' })])
+    const narrowing = store.getState().setAlertFilter({ minLevel: 'high' })
+    calls[1]!.answer({ ok: true, value: { alerts: [alert(1, { level: 'critical' })], total: 1 } })
+    await narrowing
+    expect(store.getState().alerts.map((a) => a.seq)).toEqual([1])
+    expect(store.getState().alertsTotal).toBe(1)
+  })
+
   it('drops the answer to a filter the analyst has already changed', async () => {
     const { transport, calls } = fakeTransport()
     const store = createAppStore(transport)

@@ -162,7 +162,10 @@ export const createAlertsSlice =
         // Keep pushes that raced ahead of this answer.
         const newestLoaded = result.value.alerts[0]?.seq ?? 0
         const loadedIds = new Set(result.value.alerts.map((a) => a.id))
-        const newer = get().alerts.filter((a) => a.seq > newestLoaded && !loadedIds.has(a.id))
+        const filter = get().alertFilter
+        const newer = get().alerts.filter(
+          (a) => a.seq > newestLoaded && !loadedIds.has(a.id) && alertMatches(a, filter),
+        )
         const checked = new Set(get().checkedAlertIds)
         const alerts = [...newer, ...result.value.alerts]
         set({
@@ -196,7 +199,13 @@ export const createAlertsSlice =
       },
 
       async setAlertFilter(patch) {
-        set({ alertFilter: { ...get().alertFilter, ...patch }, checkedAlertIds: [] })
+        // What the old filter showed is not kept as "newer than the answer" (see loadAlerts).
+        set({
+          alertFilter: { ...get().alertFilter, ...patch },
+          checkedAlertIds: [],
+          alerts: [],
+          alertsTotal: 0,
+        })
         await get().loadAlerts()
       },
 

@@ -92,11 +92,15 @@ export type RulesSlice = {
 }
 
 export const editorDirty = (editor: RuleEditor): boolean => editor.text !== editor.savedText
-/** Whether Save is allowed: validated as it stands, loads at least one rule, no problems. */
+/** A problem that keeps a rule from loading; anything else (a warning) is shown but allows Save. */
+export const blocksSave = (problem: RuleProblem): boolean =>
+  problem.kind === 'invalid' || problem.kind === 'unsupported'
+
+/** Whether Save is allowed: validated as it stands, loads at least one rule, nothing blocking. */
 export const editorValid = (editor: RuleEditor): boolean =>
   editor.validation !== null &&
   editor.validation.text === editor.text &&
-  editor.validation.problems.length === 0 &&
+  !editor.validation.problems.some(blocksSave) &&
   editor.validation.rules.length > 0
 
 const listRequest = (filter: RulesFilter, offset: number): CallReq<'rules:list'> => ({

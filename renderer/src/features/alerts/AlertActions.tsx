@@ -10,6 +10,8 @@ type Props = {
   form: ActionForm
   incidents: Incident[]
   defaultTitle: string
+  /** The incident the core already grouped the first alert into, offered first. */
+  defaultIncidentId: string | null
   onForm: (form: ActionForm) => void
   onUpdate: (action: AlertAction, note?: string) => void
   onEscalate: (escalation: Escalation) => void
@@ -20,6 +22,7 @@ export const AlertActions = ({
   form,
   incidents,
   defaultTitle,
+  defaultIncidentId,
   onForm,
   onUpdate,
   onEscalate,
@@ -59,9 +62,10 @@ export const AlertActions = ({
       </div>
       {form === 'escalate' && !none && (
         <EscalateForm
-          key={defaultTitle}
+          key={`${defaultTitle}\n${defaultIncidentId}`}
           incidents={incidents}
           defaultTitle={defaultTitle}
+          defaultIncidentId={defaultIncidentId}
           onCancel={() => onForm(null)}
           onSubmit={onEscalate}
         />
@@ -79,15 +83,20 @@ export const AlertActions = ({
 const EscalateForm = ({
   incidents,
   defaultTitle,
+  defaultIncidentId,
   onCancel,
   onSubmit,
 }: {
   incidents: Incident[]
   defaultTitle: string
+  defaultIncidentId: string | null
   onCancel: () => void
   onSubmit: (escalation: Escalation) => void
 }) => {
-  const [target, setTarget] = useState('')
+  const open = incidents.filter((i) => i.status !== 'closed')
+  const [target, setTarget] = useState(
+    open.some((i) => i.id === defaultIncidentId) ? (defaultIncidentId ?? '') : '',
+  )
   const [title, setTitle] = useState(defaultTitle)
   const [note, setNote] = useState('')
   const submit = (e: FormEvent): void => {
@@ -100,13 +109,11 @@ const EscalateForm = ({
         <span className="muted">Incident </span>
         <select value={target} onChange={(e) => setTarget(e.target.value)}>
           <option value="">New incident</option>
-          {incidents
-            .filter((i) => i.status !== 'closed')
-            .map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.title} ({i.alert_count} alerts, {i.severity})
-              </option>
-            ))}
+          {open.map((i) => (
+            <option key={i.id} value={i.id}>
+              {i.title} ({i.alert_count} alerts, {i.severity})
+            </option>
+          ))}
         </select>
       </label>
       {target === '' && (

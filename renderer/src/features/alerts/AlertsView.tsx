@@ -81,6 +81,7 @@ export const AlertsView = () => {
         form={form}
         incidents={s.incidents}
         defaultTitle={firstTarget?.title ?? ''}
+        defaultIncidentId={firstTarget?.incident_id ?? null}
         onForm={setForm}
         onUpdate={update}
         onEscalate={escalate}

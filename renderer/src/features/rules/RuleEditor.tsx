@@ -74,7 +74,15 @@ export const RuleEditor = () => {
         {checking ? (
           <span className="muted">checking…</span>
         ) : valid ? (
-          <span className="ok">Valid: {loaded.map((r) => `${r.title} (${r.kind})`).join(', ')}</span>
+          <span className="ok">
+            Valid: {loaded.map((r) => `${r.title} (${r.kind})`).join(', ')}
+            {problems && problems.length > 0 && (
+              <span className="muted">
+                {' '}
+                ({problems.length} {problems.length === 1 ? 'warning' : 'warnings'})
+              </span>
+            )}
+          </span>
         ) : problems && problems.length > 0 ? (
           <span className="error-text">
             {problems.length} {problems.length === 1 ? 'problem' : 'problems'}

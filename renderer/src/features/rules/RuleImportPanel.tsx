@@ -65,7 +65,7 @@ export const RuleImportPanel = () => {
             {entry.result && (
               <>
                 <dl className="import-summary">
-                  <dt>Files</dt>
+                  <dt>Files stored</dt>
                   <dd>{entry.result.files.toLocaleString()}</dd>
                   <dt>Loaded</dt>
                   <dd>{entry.result.loaded.toLocaleString()}</dd>
