@@ -106,7 +106,7 @@ export const AlertsTable = ({
           <span role="columnheader">
             <input
               type="checkbox"
-              aria-label="Check all alerts shown"
+              aria-label="Check every alert in the list"
               checked={allChecked}
               onChange={() => onCheck(allChecked ? [] : alerts.map((a) => a.id))}
             />
