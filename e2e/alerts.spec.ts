@@ -55,8 +55,11 @@ test('a rule written in the editor raises a live alert that is acknowledged and 
   const matching = alerts.detail.getByRole('list', { name: 'Matching events' })
   await expect(matching).toContainText('e2e-evil.exe')
 
+  const nav = page.getByRole('link', { name: /^Alerts/ })
+  await expect(nav).toHaveAccessibleName(/^Alerts\s*1 new$/)
   await alerts.action('Acknowledge').click()
   await expect(await alerts.cell(row, 'Status')).toHaveText('acknowledged')
+  await expect(nav).toHaveAccessibleName(/^Alerts\s*0 new$/)
 
   await alerts.action('Escalate…').click()
   const escalate = page.getByRole('form', { name: 'Escalate to incident' })

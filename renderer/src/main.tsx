@@ -11,6 +11,7 @@ const store = createAppStore(transport)
 connectStore(store, transport)
 void store.getState().loadInfo()
 void store.getState().loadEvents()
+store.getState().countNewAlerts()
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -18,15 +18,23 @@ const NavLink = ({
   current,
   label,
   count,
+  countLabel,
 }: {
   route: Route
   current: Route
   label: string
   count?: number
+  /** Says what the count counts, for screen readers ("3 new"). */
+  countLabel?: string
 }) => (
   <a href={routeHref(route)} aria-current={route === current ? 'page' : undefined}>
     <span>{label}</span>
-    {count !== undefined && <span className="muted mono">{count.toLocaleString()}</span>}
+    {count !== undefined && (
+      <span className="muted mono">
+        {count.toLocaleString()}
+        {countLabel && <span className="visually-hidden"> {countLabel}</span>}
+      </span>
+    )}
   </a>
 )
 
@@ -47,8 +55,13 @@ const View = ({ route }: { route: Route }) => {
 
 export const AppShell = () => {
   const route = useRoute()
-  const { connection, total, version } = useAppStore(
-    useShallow((s) => ({ connection: s.connection, total: s.eventsTotal, version: s.info?.version })),
+  const { connection, total, newAlerts, version } = useAppStore(
+    useShallow((s) => ({
+      connection: s.connection,
+      total: s.eventsTotal,
+      newAlerts: s.newAlertsCount,
+      version: s.info?.version,
+    })),
   )
   return (
     <div className="shell">
@@ -63,7 +76,7 @@ export const AppShell = () => {
       </header>
       <nav className="nav" aria-label="Views">
         <NavLink route="events" current={route} label="Events" count={total} />
-        <NavLink route="alerts" current={route} label="Alerts" />
+        <NavLink route="alerts" current={route} label="Alerts" count={newAlerts} countLabel="new" />
         <NavLink route="rules" current={route} label="Rules" />
         <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />

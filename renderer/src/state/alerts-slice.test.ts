@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { Alert, CallName, Incident, Result } from '../../../collector/contract'
 import type { Transport } from '../transport'
 import { alertMatches, type AlertFilter } from './alerts-slice'
@@ -233,5 +233,21 @@ describe('alerts slice', () => {
     calls[2]!.answer(stored('e-3'))
     await Promise.all([first, second])
     expect(store.getState().focusedAlertEvents.map((e) => e.id)).toEqual(['e-1'])
+  })
+
+  it('counts new alerts for the nav once per burst of pushes', async () => {
+    vi.useFakeTimers()
+    try {
+      const { transport, calls } = fakeTransport()
+      const store = createAppStore(transport)
+      for (let i = 0; i < 10; i++) store.getState().countNewAlerts()
+      await vi.advanceTimersByTimeAsync(500)
+      expect(calls.map((c) => [c.name, c.req])).toEqual([['alerts:list', { limit: 1, status: ['new'] }]])
+      calls[0]!.answer({ ok: true, value: { alerts: [alert(7)], total: 7 } })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getState().newAlertsCount).toBe(7)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -48,6 +48,10 @@ export type AlertsSlice = {
   focusedAlertEvents: StoredEvent[]
   focusedAlertEventsError: string | null
   incidents: Incident[]
+  /** Alerts nobody has looked at yet (status new), for the nav. */
+  newAlertsCount: number
+  /** Recounts soon: once per burst of pushes, whatever the view. */
+  countNewAlerts: () => void
   loadAlerts: () => Promise<void>
   loadOlderAlerts: () => Promise<void>
   setAlertFilter: (patch: Partial<AlertFilter>) => Promise<void>
@@ -97,6 +101,7 @@ export const createAlertsSlice =
   (set, get) => {
     /** Each load gets a number; an answer to an older filter is dropped. */
     let loadGeneration = 0
+    let countQueued = false
 
     /** Replaces alerts by id; those that no longer match the filter leave the list. */
     const merge = (changed: readonly Alert[]): void => {
@@ -149,6 +154,18 @@ export const createAlertsSlice =
       focusedAlertEvents: [],
       focusedAlertEventsError: null,
       incidents: [],
+      newAlertsCount: 0,
+
+      countNewAlerts() {
+        if (countQueued) return
+        countQueued = true
+        setTimeout(() => {
+          countQueued = false
+          void transport.invoke('alerts:list', { limit: 1, status: ['new'] }).then((result) => {
+            if (result.ok) set({ newAlertsCount: result.value.total })
+          })
+        }, 300)
+      },
 
       async loadAlerts() {
         const generation = ++loadGeneration

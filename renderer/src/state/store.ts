@@ -52,10 +52,12 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offRaised = transport.on('alerts:raised', (payload) => {
     raised.push(payload)
     if (frame === 0) frame = requestAnimationFrame(flush)
+    store.getState().countNewAlerts()
   })
-  const offUpdated = transport.on('alerts:updated', (payload) =>
-    store.getState().alertsUpdated(payload.alerts),
-  )
+  const offUpdated = transport.on('alerts:updated', (payload) => {
+    store.getState().alertsUpdated(payload.alerts)
+    store.getState().countNewAlerts()
+  })
   const offRulesChanged = transport.on('rules:changed', () => store.getState().rulesChanged())
   const offRuleTest = transport.on('rules:test-progress', (test) => store.getState().ruleTestProgress(test))
   // At most 10 a second per job (the core throttles), so no coalescing here.
@@ -71,6 +73,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadInfo()
       void store.getState().loadImports()
       void store.getState().loadAlerts()
+      store.getState().countNewAlerts()
       store.getState().rulesChanged()
     }
   })
