@@ -151,3 +151,39 @@ describe('auditd lines', () => {
     })
   })
 })
+
+describe('network devices', () => {
+  it("gives CEF/LEEF firewall and proxy events the names Sigma's firewall and proxy rules use", () => {
+    const firewall = detectionRecord(
+      {
+        'source.ip': '10.0.0.5',
+        'destination.ip': '69.42.98.86',
+        'destination.port': 443,
+        'source.port': 5555,
+        'event.action': 'accept',
+        src: '10.0.0.5',
+      },
+      aliases,
+    )
+    expect(firewall).toMatchObject({
+      src_ip: '10.0.0.5',
+      dst_ip: '69.42.98.86',
+      dst_port: 443,
+      src_port: 5555,
+      action: 'accept',
+    })
+    const proxy = detectionRecord(
+      { 'url.original': 'http://x.test/a.hta', 'http.request.method': 'GET' },
+      aliases,
+    )
+    expect(proxy).toMatchObject({ 'c-uri': 'http://x.test/a.hta', 'cs-method': 'GET' })
+    expect(detectionRecord({ 'source.ip': '10.0.0.5' }, aliases)).not.toHaveProperty('src_ip')
+  })
+
+  it('refuses an unknown condition map in an alias', () => {
+    expect(parseFieldAliases('aliases:\n  - when: {a: {present: 1}}\n    fields: {b: c}\n')).toEqual({
+      ok: false,
+      errors: ['aliases[0].when.a: the only condition map is {exists: true|false}'],
+    })
+  })
+})
