@@ -28,7 +28,7 @@ const regressionEvents = (path: string): EventRecord[] => {
 const evtxEvents = async (path: string): Promise<EventRecord[]> => {
   const out: EventRecord[] = []
   for await (const item of readEvtx(fileSource(path, null).open()))
-    if (item.kind === 'record') out.push(item.value as EventRecord)
+    if (item.kind === 'record') out.push(item.value)
     else throw new Error(`${path}: ${JSON.stringify(item)}`)
   return out
 }
