@@ -11,7 +11,7 @@ import type { Logger } from '../host/log'
 import { type AlertsRepo, levelRank, type Grouping, type NewAlert } from '../store/sqlite/alerts-repo'
 import { type RulesRepo, type RuleState } from '../store/sqlite/rules-repo'
 import { newEventId } from '../ingest/event-id'
-import { attackFromTags, detectionRecord, eventHost, eventUser } from './record'
+import { attackFromTags, createRecordView, eventHost, eventUser } from './record'
 import { buildRuleBook, type CorrelationEntry, type DetectionEntry, type RuleBook } from './rule-book'
 import { loadSigmaFile, type CompiledRule, type EventRecord } from './sigma/compile'
 import type { FieldAlias } from './sigma/field-aliases'
@@ -92,6 +92,8 @@ export class Detector {
   private again = false
   private stopped = false
   private readonly tests = new Map<string, { test: RuleTest; cancelled: boolean }>()
+  /** What rules see of each stored event, in seq order (auditd records are joined across events). */
+  private view: (fields: Record<string, unknown>) => EventRecord = (fields) => fields
 
   private readonly db: Database
   private readonly rules: RulesRepo
@@ -111,6 +113,7 @@ export class Detector {
     this.aliases = deps.aliases
     this.emit = deps.emit
     this.log = deps.log
+    this.view = createRecordView(deps.aliases)
     const db = this.db
     this.readChunk = db.prepare(
       'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
@@ -245,7 +248,7 @@ export class Detector {
       try {
         const fields = JSON.parse(row.fields) as unknown
         if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) continue
-        record = detectionRecord(fields as Record<string, unknown>, this.aliases)
+        record = this.view(fields as Record<string, unknown>)
       } catch {
         continue
       }
@@ -443,6 +446,7 @@ export class Detector {
     const { test } = job
     const started = performance.now()
     const evaluate = evaluator(rules, this.mapping)
+    const view = createRecordView(this.aliases)
     let cursor = from
     let lastPush = 0
     try {
@@ -459,7 +463,7 @@ export class Detector {
           if (row.kind !== 'event') continue
           let record: EventRecord
           try {
-            record = detectionRecord(JSON.parse(row.fields) as Record<string, unknown>, this.aliases)
+            record = view(JSON.parse(row.fields) as Record<string, unknown>)
           } catch {
             continue
           }
