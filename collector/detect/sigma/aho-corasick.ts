@@ -1,0 +1,108 @@
+/**
+ * Aho-Corasick over ASCII literals, compiled to a dense DFA: one table lookup per character of the
+ * scanned text. Matching is as if the text were lowercased first (`text.toLowerCase()`), without
+ * building that copy: ASCII letters fold to lowercase, and of all other characters only U+0130 and
+ * U+212A lowercase to something holding ASCII ('i̇' and 'k'), so they are folded here by hand; any
+ * other character can be part of no literal and sends the automaton back to its root.
+ */
+
+/** Characters of the literals get classes 1..n; class 0 is every other character. */
+const classesOf = (literals: readonly string[]): { classOf: Uint8Array; count: number } => {
+  const classOf = new Uint8Array(128)
+  let count = 1
+  for (const literal of literals)
+    for (let i = 0; i < literal.length; i++) {
+      const c = literal.charCodeAt(i)
+      if (c >= 128) throw new Error(`aho-corasick: non-ASCII literal ${JSON.stringify(literal)}`)
+      if (c >= 0x41 && c <= 0x5a)
+        throw new Error(`aho-corasick: literal not lowercase ${JSON.stringify(literal)}`)
+      if (classOf[c] === 0) classOf[c] = count++
+    }
+  // Uppercase ASCII letters share their lowercase letter's class.
+  for (let c = 0x41; c <= 0x5a; c++) classOf[c] = classOf[c + 32]!
+  return { classOf, count }
+}
+
+export type LiteralScanner = {
+  /** Calls `found(id)` for every occurrence of every literal (ids are indexes into the literals). */
+  scan(text: string, found: (id: number) => void): void
+  states: number
+}
+
+/** Literals must be lowercase ASCII and non-empty; duplicates are allowed (each id reports). */
+export const createScanner = (literals: readonly string[]): LiteralScanner => {
+  const { classOf, count: width } = classesOf(literals)
+  // The trie, as growable arrays; transitions filled into the DFA table after the failure links.
+  const trie: number[][] = [new Array<number>(width).fill(-1)]
+  const own: number[][] = [[]]
+  literals.forEach((literal, id) => {
+    if (literal.length === 0) throw new Error('aho-corasick: empty literal')
+    let state = 0
+    for (let i = 0; i < literal.length; i++) {
+      const cls = classOf[literal.charCodeAt(i)]!
+      let next = trie[state]![cls]!
+      if (next < 0) {
+        next = trie.length
+        trie.push(new Array<number>(width).fill(-1))
+        own.push([])
+        trie[state]![cls] = next
+      }
+      state = next
+    }
+    own[state]!.push(id)
+  })
+  const states = trie.length
+  const delta = new Int32Array(states * width)
+  const fail = new Int32Array(states)
+  // The nearest state along the failure chain (itself included) that ends a literal, or -1.
+  const report = new Int32Array(states).fill(-1)
+  const queue: number[] = []
+  for (let cls = 1; cls < width; cls++) {
+    const next = trie[0]![cls]!
+    if (next >= 0) {
+      delta[cls] = next
+      fail[next] = 0
+      queue.push(next)
+    }
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const state = queue[head]!
+    report[state] = own[state]!.length > 0 ? state : report[fail[state]!]!
+    for (let cls = 1; cls < width; cls++) {
+      const next = trie[state]![cls]!
+      if (next >= 0) {
+        fail[next] = delta[fail[state]! * width + cls]!
+        delta[state * width + cls] = next
+        queue.push(next)
+      } else delta[state * width + cls] = delta[fail[state]! * width + cls]!
+    }
+  }
+  const ownIds = own.map((ids) => Int32Array.from(ids))
+  const emit = (state: number, found: (id: number) => void): void => {
+    for (let at = report[state]!; at > 0; at = report[fail[at]!]!) for (const id of ownIds[at]!) found(id)
+  }
+  const iClass = classOf[0x69]!
+  const kClass = classOf[0x6b]!
+  const scan = (text: string, found: (id: number) => void): void => {
+    let state = 0
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (c < 128) {
+        state = delta[state * width + classOf[c]!]!
+      } else if (c === 0x212a) {
+        state = delta[state * width + kClass]! // KELVIN SIGN lowercases to 'k'
+      } else if (c === 0x130) {
+        // LATIN CAPITAL LETTER I WITH DOT ABOVE lowercases to 'i' + U+0307 (which resets)
+        state = delta[state * width + iClass]!
+        if (report[state]! > 0) emit(state, found)
+        state = 0
+        continue
+      } else {
+        state = 0
+        continue
+      }
+      if (report[state]! > 0) emit(state, found)
+    }
+  }
+  return { scan, states }
+}
