@@ -26,6 +26,8 @@ const classesOf = (literals: readonly string[]): { classOf: Uint8Array; count: n
 export type LiteralScanner = {
   /** Calls `found(id)` for every occurrence of every literal (ids are indexes into the literals). */
   scan(text: string, found: (id: number) => void): void
+  /** True when any literal occurs in the text (stops at the first). */
+  has(text: string): boolean
   states: number
 }
 
@@ -104,5 +106,23 @@ export const createScanner = (literals: readonly string[]): LiteralScanner => {
       if (report[state]! > 0) emit(state, found)
     }
   }
-  return { scan, states }
+  const has = (text: string): boolean => {
+    let state = 0
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (c < 128) state = delta[state * width + classOf[c]!]!
+      else if (c === 0x212a) state = delta[state * width + kClass]!
+      else if (c === 0x130) {
+        if (report[delta[state * width + iClass]!]! > 0) return true
+        state = 0
+        continue
+      } else {
+        state = 0
+        continue
+      }
+      if (report[state]! > 0) return true
+    }
+    return false
+  }
+  return { scan, has, states }
 }

@@ -10,6 +10,7 @@ import { compileRule, type CompiledRule, type EventRecord } from './compile'
 import { loadRules } from './load-rules'
 import { createRouter, loadLogsourceMapping, parseLogsourceMapping } from './logsource'
 import { createMatcher } from './matcher'
+import { anyOfTest, STAR } from './modifiers'
 import type { SigmaRule } from './parse'
 import { ruleRequirement } from './requirements'
 
@@ -60,6 +61,29 @@ describe('createScanner', () => {
         fc.array(char, { maxLength: 20 }),
         (literals, cs) => {
           expect(occurrences(literals, cs.join(''))).toEqual(naive(literals, cs.join('')))
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+})
+
+describe('anyOfTest with many contains needles (scanned, not includes)', () => {
+  it('agrees with includes on the lowercased value (property)', () => {
+    const char = fc.constantFrom('a', 'B', '\\', '\u0130', '\u212A', 'k', 'i', 'é', 'Σ', 'ς')
+    const needle = fc.array(char, { minLength: 1, maxLength: 3 }).map((cs) => cs.join(''))
+    fc.assert(
+      fc.property(
+        fc.array(needle, { minLength: 8, maxLength: 12 }),
+        fc.array(char, { maxLength: 12 }),
+        (needles, cs) => {
+          const value = cs.join('')
+          const test = anyOfTest(
+            needles.map((n) => ({ type: 'string', pattern: [STAR, n, STAR] })),
+            false,
+          )
+          const lower = value.toLowerCase()
+          expect(test(value)).toBe(needles.some((n) => lower.includes(n.toLowerCase())))
         },
       ),
       { numRuns: 500 },
@@ -127,19 +151,24 @@ const entry = fc.tuple(
   fc.constantFrom(...MODIFIERS),
   fc.array(ruleValue, { minLength: 1, maxLength: 3 }),
 )
+const keyword = fc.oneof(
+  text.filter((t) => t.trim() !== ''),
+  fc.constantFrom(1, 12),
+)
 const searchMap = fc
-  .array(entry, { minLength: 1, maxLength: 3 })
-  .map((entries) => Object.fromEntries(entries.map(([field, mod, values]) => [field + mod, values])))
+  .tuple(
+    fc.array(entry, { minLength: 1, maxLength: 3 }),
+    fc.option(fc.array(keyword, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  )
+  .map(([entries, keywords]) => ({
+    ...Object.fromEntries(entries.map(([field, mod, values]) => [field + mod, values])),
+    ...(keywords === undefined ? {} : { '|all': keywords }),
+  }))
 const search = fc.oneof(
   { weight: 4, arbitrary: searchMap },
   { weight: 1, arbitrary: fc.array(searchMap, { minLength: 1, maxLength: 2 }) },
-  {
-    weight: 1,
-    arbitrary: fc.array(
-      text.filter((t) => t.trim() !== ''),
-      { minLength: 1, maxLength: 2 },
-    ),
-  },
+  { weight: 1, arbitrary: fc.array(keyword, { minLength: 1, maxLength: 2 }) },
+  { weight: 1, arbitrary: keyword },
 )
 const NAMES = ['s0', 's1', 's2']
 const condition: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({

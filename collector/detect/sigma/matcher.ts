@@ -11,7 +11,7 @@
 import { createScanner, type LiteralScanner } from './aho-corasick'
 import { fieldReader, type CompiledRule, type EventRecord } from './compile'
 import { createRouter, type LogsourceMapping, type RouterOptions } from './logsource'
-import { ruleRequirement, type Need } from './requirements'
+import { KEYWORDS, ruleRequirement, type Need } from './requirements'
 
 export type RuleMatcher = {
   match(event: EventRecord): CompiledRule[]
@@ -116,6 +116,15 @@ export const createMatcher = (
       current.scanner.scan(String(value), found)
   }
 
+  /** Every string and number of the event, nested ones too: where keywords look. */
+  const scanAll = (value: unknown): void => {
+    if (typeof value === 'string') current.scanner.scan(value, found)
+    else if (typeof value === 'number') current.scanner.scan(String(value), found)
+    else if (Array.isArray(value)) for (const item of value) scanAll(item)
+    else if (typeof value === 'object' && value !== null)
+      for (const key in value) scanAll((value as Record<string, unknown>)[key])
+  }
+
   const match = (event: EventRecord): CompiledRule[] => {
     const candidates = router.candidates(event)
     if (candidates.length === 0) return NONE
@@ -127,9 +136,13 @@ export const createMatcher = (
       generation = 1
     }
     for (const field of plan.fields) {
+      current = field
+      if (field.field === KEYWORDS) {
+        scanAll(event)
+        continue
+      }
       const value = field.read(event)
       if (value === undefined || value === null) continue
-      current = field
       if (Array.isArray(value)) for (const item of value) scanValue(item)
       else scanValue(value)
     }

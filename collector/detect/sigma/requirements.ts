@@ -5,7 +5,7 @@
  *
  * Soundness is the point: a requirement may be weaker than the rule (it admits events the rule
  * rejects) but never stronger. So it follows compile.ts modifier by modifier, and every case this
- * file cannot prove something about (negation, keywords, regexes, CIDRs, comparisons, |exists,
+ * file cannot prove something about (negation, regexes, CIDRs, comparisons, |exists,
  * |fieldref, |neq, time parts, null and empty values, |expand) yields no requirement.
  * Literals are ASCII runs of the rule's values: ASCII case-folds the same under toLowerCase and
  * under a case-insensitive regex, and non-ASCII text does not (final sigma, U+0130).
@@ -14,8 +14,13 @@ import { parseCondition, type ConditionNode } from './condition'
 import { sigmaValue, transform, TRANSFORMS, type Pattern, type SigmaValue } from './modifiers'
 import type { SigmaRule } from './parse'
 
-/** One of these literals (lowercase ASCII) must occur in the lowercased value of its field. */
+/**
+ * One of these literals (lowercase ASCII) must occur in the lowercased value of its field; the
+ * field KEYWORDS stands for any string or number anywhere in the event, as keywords search.
+ */
 export type Need = { field: string; literal: string }
+/** No field is called '' (compile.ts rejects it), so it can name "every value" for keywords. */
+export const KEYWORDS = ''
 /** null: no requirement could be derived, the rule has to be evaluated on every event it sees. */
 export type Requirement = Need[] | null
 
@@ -127,13 +132,35 @@ const fieldRequirement = (key: string, raw: unknown): Requirement => {
   return all ? best(perGroup) : union(perGroup)
 }
 
-const mapRequirement = (map: Obj): Requirement =>
-  best(Object.entries(map).map(([key, value]) => (key.startsWith('|') ? null : fieldRequirement(key, value))))
+/** Keywords: each is a `*keyword*` pattern searched in every value; ORed, or ANDed by |all. */
+const keywordsRequirement = (values: unknown[], all: boolean): Requirement => {
+  const each = values.map((raw): Requirement => {
+    if (typeof raw !== 'string' && typeof raw !== 'number') return null
+    const literal = valueLiteral(sigmaValue(String(raw)))
+    return literal === null ? null : [{ field: KEYWORDS, literal }]
+  })
+  return all ? best(each) : union(each)
+}
 
-/** One search identifier: a map (AND), a list of maps (OR); keywords give nothing. */
+const mapRequirement = (map: Obj): Requirement =>
+  best(
+    Object.entries(map).map(([key, value]) =>
+      key.startsWith('|')
+        ? key === '|all'
+          ? keywordsRequirement(Array.isArray(value) ? value : [value], true)
+          : null
+        : fieldRequirement(key, value),
+    ),
+  )
+
+/** One search identifier: a map (AND), a list of maps (OR), or keywords. */
 export const searchRequirement = (value: unknown): Requirement => {
   if (isObj(value)) return mapRequirement(value)
-  if (Array.isArray(value) && value.length > 0 && value.every(isObj)) return union(value.map(mapRequirement))
+  if (Array.isArray(value) && value.length > 0) {
+    if (value.every(isObj)) return union(value.map(mapRequirement))
+    return value.some(isObj) ? null : keywordsRequirement(value, false)
+  }
+  if (typeof value === 'string' || typeof value === 'number') return keywordsRequirement([value], false)
   return null
 }
 
