@@ -1,4 +1,5 @@
 import type { CompiledRule, EventRecord } from './compile'
+import type { RuleMatcher } from './matcher'
 
 /** One line of `outpost hunt` output; keys in this order, absent values null. */
 export type Detection = {
@@ -11,7 +12,6 @@ export type Detection = {
   event: EventRecord
 }
 
-/** The rules worth evaluating against one event. */
 /** Which rules see an event: the logsource router's `candidates` (outpost hunt), or any choice. */
 export type RuleSelector = (event: EventRecord) => readonly CompiledRule[]
 
@@ -54,3 +54,10 @@ export const huntEvent = (event: EventRecord, select: RuleSelector): Detection[]
   }
   return found
 }
+
+/**
+ * The detections of one event by a matcher (createMatcher: the router's rules, prefiltered by
+ * their literals): what huntEvent gives with the router's `candidates`, in the rules' order.
+ */
+export const huntMatches = (event: EventRecord, matcher: Pick<RuleMatcher, 'match'>): Detection[] =>
+  matcher.match(event).map((compiled) => detection(compiled, event))

@@ -1,5 +1,6 @@
-import { huntEvent } from '../../detect/sigma/hunt'
-import { createRouter, loadLogsourceMapping } from '../../detect/sigma/logsource'
+import { huntMatches } from '../../detect/sigma/hunt'
+import { loadLogsourceMapping } from '../../detect/sigma/logsource'
+import { createMatcher } from '../../detect/sigma/matcher'
 import { StartupError } from '../errors'
 import { resourceFile } from '../paths'
 import { loadRules } from '../../detect/sigma/load-rules'
@@ -86,7 +87,6 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
   const started = performance.now()
   const load = await loadRules(lists.rules)
   const counts = ruleCounts(load)
-  const loaded = performance.now()
   const errors = load.errors.map((e) => ({ file: e.path, reason: e.reason }))
   if (load.compiled.length === 0) errors.push({ file: lists.rules.join(' '), reason: 'no rule loaded' })
 
@@ -97,7 +97,10 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
     const why = mapping ? mapping.errors.join('; ') : 'resources/sigma/logsources.yaml not found'
     throw new StartupError(`cannot load the logsource mapping: ${why}`)
   }
-  const select = createRouter(load.compiled, mapping.mapping).candidates
+  // Routed by logsource, then only the rules whose literals occur in the event are evaluated.
+  const matcher = createMatcher(load.compiled, mapping.mapping)
+  // Building the matcher's automata is part of preparing the rules, not of matching.
+  const loaded = performance.now()
   const problems: ImportProblem[] = []
   let badRecords = 0
   const onProblem = (problem: ImportProblem): void => {
@@ -113,7 +116,7 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
       try {
         for await (const { record } of readRecords(input, format, onProblem)) {
           events++
-          for (const found of huntEvent(record, select)) {
+          for (const found of huntMatches(record, matcher)) {
             detections++
             const key = `${found.rule_id ?? '-'} ${found.rule_title}`
             byRule.set(key, (byRule.get(key) ?? 0) + 1)
