@@ -79,9 +79,25 @@ export const createScanner = (literals: readonly string[]): LiteralScanner => {
       } else delta[state * width + cls] = delta[fail[state]! * width + cls]!
     }
   }
+  // Renumbered for the scan loop: states that report come last, so "reports" is one comparison
+  // (`state >= reporting`), and table entries hold next-state row offsets (state * width).
+  const order: number[] = []
+  for (let state = 0; state < states; state++) if (report[state]! < 0) order.push(state)
+  const firstReporting = order.length
+  for (let state = 0; state < states; state++) if (report[state]! >= 0) order.push(state)
+  const renamed = new Int32Array(states)
+  order.forEach((old, now) => (renamed[old] = now))
+  const table = new Int32Array(states * width)
+  for (let now = 0; now < states; now++) {
+    const old = order[now]!
+    for (let cls = 0; cls < width; cls++)
+      table[now * width + cls] = renamed[delta[old * width + cls]!]! * width
+  }
+  const reporting = firstReporting * width
   const ownIds = own.map((ids) => Int32Array.from(ids))
-  const emit = (state: number, found: (id: number) => void): void => {
-    for (let at = report[state]!; at > 0; at = report[fail[at]!]!) for (const id of ownIds[at]!) found(id)
+  const emit = (offset: number, found: (id: number) => void): void => {
+    for (let at = report[order[offset / width]!]!; at > 0; at = report[fail[at]!]!)
+      for (const id of ownIds[at]!) found(id)
   }
   const iClass = classOf[0x69]!
   const kClass = classOf[0x6b]!
@@ -90,37 +106,37 @@ export const createScanner = (literals: readonly string[]): LiteralScanner => {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i)
       if (c < 128) {
-        state = delta[state * width + classOf[c]!]!
+        state = table[state + classOf[c]!]!
       } else if (c === 0x212a) {
-        state = delta[state * width + kClass]! // KELVIN SIGN lowercases to 'k'
+        state = table[state + kClass]! // KELVIN SIGN lowercases to 'k'
       } else if (c === 0x130) {
         // LATIN CAPITAL LETTER I WITH DOT ABOVE lowercases to 'i' + U+0307 (which resets)
-        state = delta[state * width + iClass]!
-        if (report[state]! > 0) emit(state, found)
+        state = table[state + iClass]!
+        if (state >= reporting) emit(state, found)
         state = 0
         continue
       } else {
         state = 0
         continue
       }
-      if (report[state]! > 0) emit(state, found)
+      if (state >= reporting) emit(state, found)
     }
   }
   const has = (text: string): boolean => {
     let state = 0
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i)
-      if (c < 128) state = delta[state * width + classOf[c]!]!
-      else if (c === 0x212a) state = delta[state * width + kClass]!
+      if (c < 128) state = table[state + classOf[c]!]!
+      else if (c === 0x212a) state = table[state + kClass]!
       else if (c === 0x130) {
-        if (report[delta[state * width + iClass]!]! > 0) return true
+        if (table[state + iClass]! >= reporting) return true
         state = 0
         continue
       } else {
         state = 0
         continue
       }
-      if (report[state]! > 0) return true
+      if (state >= reporting) return true
     }
     return false
   }

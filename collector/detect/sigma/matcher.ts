@@ -31,6 +31,7 @@ type FieldIndex = {
 /** What one routing signature evaluates: rule indexes in input order, fields to scan. */
 type Plan = { rules: Int32Array; fields: FieldIndex[] }
 
+const MAX_LITERAL = 20
 const NONE: CompiledRule[] = []
 Object.freeze(NONE)
 
@@ -59,7 +60,11 @@ export const createMatcher = (
     }
     indexed++
     const fields = new Set<string>()
-    for (const { field, literal } of requirement) {
+    for (const need of requirement) {
+      const field = need.field
+      // Any piece of a necessary literal is necessary too; long ones (hashes) are cut to their
+      // end, which keeps them selective and the automata small.
+      const literal = need.literal.length > MAX_LITERAL ? need.literal.slice(-MAX_LITERAL) : need.literal
       fields.add(field)
       const literals = byField.get(field) ?? new Map<string, number[]>()
       byField.set(field, literals)

@@ -4,7 +4,7 @@
  * CIDRs become masks. A test then looks at one event value and allocates nothing for strings.
  */
 import { Buffer } from 'node:buffer'
-import { createScanner } from './aho-corasick'
+import { createScanner, type LiteralScanner } from './aho-corasick'
 
 /** A rule problem found while compiling; `unsupported` means valid Sigma we do not run yet. */
 export class SigmaCompileError extends Error {
@@ -340,17 +340,16 @@ export const anyOfTest = (values: SigmaValue[], cased: boolean): ValueTest => {
   const regex =
     sources.length > 0 ? new RegExp(sources.map((s) => `(?:${s})`).join('|'), cased ? 's' : 'is') : null
   // Many ASCII needles: one Aho-Corasick pass over the text instead of an includes per needle. It
-  // folds case as toLowerCase does, so it runs on the text itself.
-  const scanner =
-    !cased && contains.length >= MANY_NEEDLES && contains.every((t) => t !== '' && isAscii(t))
-      ? createScanner(contains)
-      : null
+  // folds case as toLowerCase does, so it runs on the text itself. Built on first use: most rules
+  // of a big rule set never see an event that gets this far.
+  const scan = !cased && contains.length >= MANY_NEEDLES && contains.every((t) => t !== '' && isAscii(t))
+  let scanner: LiteralScanner | null = null
   const stringMatch = (text: string): boolean => {
     if (regex !== null && regex.test(text)) return true
-    if (scanner !== null && scanner.has(text)) return true
+    if (scan && (scanner ??= createScanner(contains)).has(text)) return true
     const folded = cased ? text : text.toLowerCase()
     if (whole.has(folded)) return true
-    if (scanner === null) for (const needle of contains) if (folded.includes(needle)) return true
+    if (!scan) for (const needle of contains) if (folded.includes(needle)) return true
     for (const needle of starts) if (folded.startsWith(needle)) return true
     for (const needle of ends) if (folded.endsWith(needle)) return true
     return false
