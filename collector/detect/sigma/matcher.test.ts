@@ -190,7 +190,7 @@ const ruleArb = fc.record({
 const eventValue = fc.oneof(
   { weight: 6, arbitrary: text },
   { weight: 1, arbitrary: fc.constantFrom(1, 12, true, null) },
-  { weight: 1, arbitrary: fc.array(text, { maxLength: 2 }) },
+  { weight: 2, arbitrary: fc.array(fc.oneof(text, fc.constantFrom(1, true)), { maxLength: 2 }) },
 )
 const eventArb = fc
   .tuple(
@@ -240,8 +240,17 @@ describe('createMatcher', () => {
           for (const event of events) expect(matcher.match(event)).toEqual(expected(event))
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 1500 },
     )
+  })
+  it('finds field literals in array elements when keyword rules share the scan', () => {
+    const rules = [
+      toRule({ searches: [['mimikatz']], condition: 's0', category: undefined }, 0)!,
+      toRule({ searches: [{ 'User|contains': 'admin' }], condition: 's0', category: undefined }, 1)!,
+    ]
+    const matcher = createMatcher(rules, MAPPING.mapping)
+    expect(matcher.match({ Channel: 'Sysmon', User: ['x', 'ADMIN'] })).toEqual([rules[1]])
+    expect(matcher.match({ Channel: 'Sysmon', User: [{ a: 'MimiKatz' }] })).toEqual([rules[0]])
   })
   it('indexes a plain field rule and evaluates a negated one always', () => {
     const rules = [

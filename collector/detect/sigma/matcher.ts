@@ -1,9 +1,12 @@
 /**
  * The fast path of rule evaluation: the same rules as the logsource router offers, matched against
  * an event, but most of them never evaluated. Each rule carries a requirement (requirements.ts):
- * literals one of which must occur in a field. Per field one Aho-Corasick automaton holds the
- * literals of every rule, so an event's value is scanned once for all of them; only the rules
- * whose literals were found, and the rules without a requirement, are then evaluated.
+ * literals one of which must occur in a field. Per routing signature (the router's cached rule
+ * list) and field, one Aho-Corasick automaton holds the literals of those rules, so an event's
+ * value is scanned once for all of them; only the rules whose literals were found, and the rules
+ * without a requirement, are then evaluated. When keyword rules are among them, every value of the
+ * event is scanned anyway, so each top-level field is scanned once with its own literals and the
+ * keywords' together.
  *
  * `match(event)` returns exactly `router.candidates(event).filter((r) => r.matches(event))`, in
  * the rules' input order (a rule that throws counts as no match, as in huntEvent).
@@ -18,22 +21,40 @@ export type RuleMatcher = {
   stats(): { rules: number; indexed: number; always: number }
 }
 
-/** One field's automaton: literal id -> the rules (input indexes) that need it. */
-type FieldIndex = {
-  field: string
-  read: (event: EventRecord) => unknown
-  scanner: LiteralScanner
-  literalRules: Int32Array[]
-  /** Global literal numbers of this field's literals start here (for per-event dedupe marks). */
-  base: number
-}
+/** One automaton and, per literal id, the rules (input indexes) it marks; `seen` dedupes per event. */
+type Index = { scanner: LiteralScanner; rules: Int32Array[]; seen: Uint32Array }
+type FieldScan = { read: (event: EventRecord) => unknown; index: Index }
 
-/** What one routing signature evaluates: rule indexes in input order, fields to scan. */
-type Plan = { rules: Int32Array; fields: FieldIndex[] }
+/** What one routing signature evaluates: rule indexes in input order, and what to scan. */
+type Plan = {
+  rules: Int32Array
+  /** Fields read and scanned one by one: all of them without keywords, else the dotted ones. */
+  fields: FieldScan[]
+  /** The keyword literals, for every value of the event; null when no rule has keywords. */
+  keywords: Index | null
+  /** With keywords: top-level field -> its literals and the keyword literals in one automaton. */
+  byKey: Map<string, Index>
+}
 
 const MAX_LITERAL = 20
 const NONE: CompiledRule[] = []
 Object.freeze(NONE)
+
+/** literal -> rule indexes, as an automaton. */
+const buildIndex = (literals: Map<string, number[]>): Index => {
+  const words = [...literals.keys()]
+  return {
+    scanner: createScanner(words),
+    rules: words.map((word) => Int32Array.from(literals.get(word)!)),
+    seen: new Uint32Array(words.length),
+  }
+}
+
+const addLiteral = (to: Map<string, number[]>, literal: string, rules: readonly number[]): void => {
+  const list = to.get(literal)
+  if (list === undefined) to.set(literal, [...rules])
+  else for (const rule of rules) if (!list.includes(rule)) list.push(rule)
+}
 
 export const createMatcher = (
   rules: CompiledRule[],
@@ -46,88 +67,112 @@ export const createMatcher = (
     if (!position.has(rule)) position.set(rule, index)
   })
 
-  // field -> literal -> rule indexes
-  const byField = new Map<string, Map<string, number[]>>()
+  // Any piece of a necessary literal is necessary too; long ones (hashes) are cut to their end,
+  // which keeps them selective and the automata small.
+  const needs: Need[][] = []
   const always = new Uint8Array(rules.length)
-  const ruleFields: string[][] = []
   let indexed = 0
   rules.forEach((compiled, index) => {
-    const requirement: Need[] | null = ruleRequirement(compiled.rule)
+    const requirement = ruleRequirement(compiled.rule)
     if (requirement === null) {
       always[index] = 1
-      ruleFields.push([])
+      needs.push([])
       return
     }
     indexed++
-    const fields = new Set<string>()
-    for (const need of requirement) {
-      const field = need.field
-      // Any piece of a necessary literal is necessary too; long ones (hashes) are cut to their
-      // end, which keeps them selective and the automata small.
-      const literal = need.literal.length > MAX_LITERAL ? need.literal.slice(-MAX_LITERAL) : need.literal
-      fields.add(field)
-      const literals = byField.get(field) ?? new Map<string, number[]>()
-      byField.set(field, literals)
-      const list = literals.get(literal) ?? []
-      literals.set(literal, list)
-      if (list[list.length - 1] !== index) list.push(index)
-    }
-    ruleFields.push([...fields])
+    needs.push(
+      requirement.map(({ field, literal }) => ({
+        field,
+        literal: literal.length > MAX_LITERAL ? literal.slice(-MAX_LITERAL) : literal,
+      })),
+    )
   })
-  const fieldIndexes = new Map<string, FieldIndex>()
-  let literalCount = 0
-  for (const [field, literals] of byField) {
-    const words = [...literals.keys()]
-    fieldIndexes.set(field, {
-      field,
-      read: fieldReader(field),
-      scanner: createScanner(words),
-      literalRules: words.map((word) => Int32Array.from(literals.get(word)!)),
-      base: literalCount,
-    })
-    literalCount += words.length
+  const readers = new Map<string, (event: EventRecord) => unknown>()
+  const reader = (field: string): ((event: EventRecord) => unknown) => {
+    let read = readers.get(field)
+    if (read === undefined) readers.set(field, (read = fieldReader(field)))
+    return read
   }
-
-  // Per-event marks, reset by bumping a generation instead of clearing.
-  const ruleMark = new Uint32Array(rules.length)
-  const literalMark = new Uint32Array(literalCount)
-  let generation = 0
 
   // The router returns one cached array per signature, so its identity keys the plan.
   const plans = new Map<readonly CompiledRule[], Plan>()
   const planFor = (candidates: readonly CompiledRule[]): Plan => {
     const indexes = candidates.map((rule) => position.get(rule) ?? -1).filter((i) => i >= 0)
     indexes.sort((a, b) => a - b)
-    const fields = new Set<string>()
-    for (const index of indexes) for (const field of ruleFields[index]!) fields.add(field)
-    const plan: Plan = {
-      rules: Int32Array.from(indexes),
-      fields: [...fields].map((field) => fieldIndexes.get(field)!),
+    const byField = new Map<string, Map<string, number[]>>()
+    for (const index of indexes)
+      for (const { field, literal } of needs[index]!) {
+        const literals = byField.get(field) ?? new Map<string, number[]>()
+        byField.set(field, literals)
+        addLiteral(literals, literal, [index])
+      }
+    const keywordLiterals = byField.get(KEYWORDS)
+    const plan: Plan = { rules: Int32Array.from(indexes), fields: [], keywords: null, byKey: new Map() }
+    for (const [field, literals] of byField) {
+      if (field === KEYWORDS) continue
+      if (keywordLiterals === undefined || field.includes('.')) {
+        plan.fields.push({ read: reader(field), index: buildIndex(literals) })
+        continue
+      }
+      const merged = new Map(keywordLiterals)
+      for (const [literal, list] of literals) addLiteral(merged, literal, list)
+      plan.byKey.set(field, buildIndex(merged))
     }
+    if (keywordLiterals !== undefined) plan.keywords = buildIndex(keywordLiterals)
     plans.set(candidates, plan)
     return plan
   }
 
-  let current: FieldIndex = undefined as unknown as FieldIndex
+  // Per-event marks, reset by bumping a generation instead of clearing.
+  const ruleMark = new Uint32Array(rules.length)
+  let generation = 0
+
+  let current: Index = undefined as unknown as Index
   const found = (id: number): void => {
-    const global = current.base + id
-    if (literalMark[global] === generation) return
-    literalMark[global] = generation
-    for (const rule of current.literalRules[id]!) ruleMark[rule] = generation
+    if (current.seen[id] === generation) return
+    current.seen[id] = generation
+    for (const rule of current.rules[id]!) ruleMark[rule] = generation
   }
-  const scanValue = (value: unknown): void => {
+  /** A field's value: a string, number or boolean, or an array of them (any element may match). */
+  const scanField = (value: unknown): void => {
     if (typeof value === 'string') current.scanner.scan(value, found)
     else if (typeof value === 'number' || typeof value === 'boolean')
       current.scanner.scan(String(value), found)
   }
-
-  /** Every string and number of the event, nested ones too: where keywords look. */
+  /** Every string and number of a value, nested ones too: where keywords look. */
   const scanAll = (value: unknown): void => {
     if (typeof value === 'string') current.scanner.scan(value, found)
     else if (typeof value === 'number') current.scanner.scan(String(value), found)
     else if (Array.isArray(value)) for (const item of value) scanAll(item)
     else if (typeof value === 'object' && value !== null)
       for (const key in value) scanAll((value as Record<string, unknown>)[key])
+  }
+  /** With keywords: each top-level value once, by its field's merged automaton where there is one. */
+  const scanEvent = (event: EventRecord, keywords: Index, byKey: Map<string, Index>): void => {
+    for (const key in event) {
+      const value = event[key]
+      const own = byKey.get(key)
+      if (own === undefined) {
+        current = keywords
+        scanAll(value)
+      } else if (Array.isArray(value)) {
+        for (const item of value) {
+          if (typeof item === 'object' && item !== null) {
+            current = keywords
+            scanAll(item)
+          } else {
+            current = own
+            scanField(item)
+          }
+        }
+      } else if (typeof value === 'object' && value !== null) {
+        current = keywords
+        scanAll(value)
+      } else {
+        current = own
+        scanField(value)
+      }
+    }
   }
 
   const match = (event: EventRecord): CompiledRule[] => {
@@ -136,20 +181,22 @@ export const createMatcher = (
     const plan = plans.get(candidates) ?? planFor(candidates)
     generation = (generation + 1) >>> 0
     if (generation === 0) {
+      // After 2^32 events: clear every mark once rather than mistake an old one for new.
       ruleMark.fill(0)
-      literalMark.fill(0)
+      for (const each of plans.values()) {
+        for (const field of each.fields) field.index.seen.fill(0)
+        for (const index of each.byKey.values()) index.seen.fill(0)
+        each.keywords?.seen.fill(0)
+      }
       generation = 1
     }
+    if (plan.keywords !== null) scanEvent(event, plan.keywords, plan.byKey)
     for (const field of plan.fields) {
-      current = field
-      if (field.field === KEYWORDS) {
-        scanAll(event)
-        continue
-      }
       const value = field.read(event)
       if (value === undefined || value === null) continue
-      if (Array.isArray(value)) for (const item of value) scanValue(item)
-      else scanValue(value)
+      current = field.index
+      if (Array.isArray(value)) for (const item of value) scanField(item)
+      else scanField(value)
     }
     let out: CompiledRule[] = NONE
     const indexes = plan.rules
