@@ -174,10 +174,11 @@ const NAMES = ['s0', 's1', 's2']
 const condition: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom(...NAMES, '1 of s*', 'all of s*', '1 of them', 'all of them'),
-    tie('node').map((n) => `not (${n})`),
-    fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${a}) and (${b})`),
-    fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${a}) or (${b})`),
+    // Mostly conditions that yield a requirement: a negation makes the rule evaluated always.
+    { weight: 4, arbitrary: fc.constantFrom(...NAMES, '1 of s*', 'all of s*', '1 of them', 'all of them') },
+    { weight: 1, arbitrary: tie('node').map((n) => `not (${n})`) },
+    { weight: 2, arbitrary: fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${a}) and (${b})`) },
+    { weight: 2, arbitrary: fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${a}) or (${b})`) },
   ),
 })).node
 
