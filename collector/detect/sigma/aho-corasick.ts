@@ -31,8 +31,24 @@ export type LiteralScanner = {
   states: number
 }
 
-/** Literals must be lowercase ASCII and non-empty; duplicates are allowed (each id reports). */
-export const createScanner = (literals: readonly string[]): LiteralScanner => {
+/** The DFA in typed arrays. Built apart from the scan closures so they do not keep the trie alive. */
+type Automaton = {
+  classOf: Uint8Array
+  width: number
+  states: number
+  /** Row offsets: table[state + class] is the next state's row offset. */
+  table: Int32Array
+  /** Row offsets from here on belong to states that end a literal (theirs or by a failure link). */
+  reporting: number
+  report: Int32Array
+  fail: Int32Array
+  /** Row number -> the trie state that `report`, `fail` and `starts` are indexed by. */
+  original: Int32Array
+  starts: Int32Array
+  ids: Int32Array
+}
+
+const buildAutomaton = (literals: readonly string[]): Automaton => {
   const { classOf, count: width } = classesOf(literals)
   // The trie, as growable arrays; transitions filled into the DFA table after the failure links.
   const trie: number[][] = [new Array<number>(width).fill(-1)]
@@ -94,10 +110,21 @@ export const createScanner = (literals: readonly string[]): LiteralScanner => {
       table[now * width + cls] = renamed[delta[old * width + cls]!]! * width
   }
   const reporting = firstReporting * width
-  const ownIds = own.map((ids) => Int32Array.from(ids))
+  // The literal ids each state ends, flat: ids[starts[state]] .. ids[starts[state + 1]].
+  const starts = new Int32Array(states + 1)
+  for (let state = 0; state < states; state++) starts[state + 1] = starts[state]! + own[state]!.length
+  const ids = Int32Array.from(own.flat())
+  const original = Int32Array.from(order)
+  return { classOf, width, states, table, reporting, report, fail, original, starts, ids }
+}
+
+/** Literals must be lowercase ASCII and non-empty; duplicates are allowed (each id reports). */
+export const createScanner = (literals: readonly string[]): LiteralScanner => {
+  const { classOf, width, states, table, reporting, report, fail, original, starts, ids } =
+    buildAutomaton(literals)
   const emit = (offset: number, found: (id: number) => void): void => {
-    for (let at = report[order[offset / width]!]!; at > 0; at = report[fail[at]!]!)
-      for (const id of ownIds[at]!) found(id)
+    for (let at = report[original[offset / width]!]!; at > 0; at = report[fail[at]!]!)
+      for (let i = starts[at]!; i < starts[at + 1]!; i++) found(ids[i]!)
   }
   const iClass = classOf[0x69]!
   const kClass = classOf[0x6b]!

@@ -21,8 +21,11 @@ export type RuleMatcher = {
   stats(): { rules: number; indexed: number; always: number }
 }
 
-/** One automaton and, per literal id, the rules (input indexes) it marks; `seen` dedupes per event. */
-type Index = { scanner: LiteralScanner; rules: Int32Array[]; seen: Uint32Array }
+/**
+ * One automaton and, per literal id, the rules (input indexes) it marks, flat: rules[starts[id]] ..
+ * rules[starts[id + 1]]. `seen` marks the literals already found in this event.
+ */
+type Index = { scanner: LiteralScanner; starts: Int32Array; rules: Int32Array; seen: Uint32Array }
 type FieldScan = { read: (event: EventRecord) => unknown; index: Index }
 
 /** What one routing signature evaluates: rule indexes in input order, and what to scan. */
@@ -43,9 +46,12 @@ Object.freeze(NONE)
 /** literal -> rule indexes, as an automaton. */
 const buildIndex = (literals: Map<string, number[]>): Index => {
   const words = [...literals.keys()]
+  const starts = new Int32Array(words.length + 1)
+  words.forEach((word, id) => (starts[id + 1] = starts[id]! + literals.get(word)!.length))
   return {
     scanner: createScanner(words),
-    rules: words.map((word) => Int32Array.from(literals.get(word)!)),
+    starts,
+    rules: Int32Array.from(words.flatMap((word) => literals.get(word)!)),
     seen: new Uint32Array(words.length),
   }
 }
@@ -131,7 +137,8 @@ export const createMatcher = (
   const found = (id: number): void => {
     if (current.seen[id] === generation) return
     current.seen[id] = generation
-    for (const rule of current.rules[id]!) ruleMark[rule] = generation
+    const { starts, rules: marked } = current
+    for (let i = starts[id]!; i < starts[id + 1]!; i++) ruleMark[marked[i]!] = generation
   }
   /** A field's value: a string, number or boolean, or an array of them (any element may match). */
   const scanField = (value: unknown): void => {
