@@ -17,6 +17,7 @@ import { createRouter, type LogsourceMapping, type RouterOptions } from './logso
 import { KEYWORDS, ruleRequirement, type Need } from './requirements'
 
 export type RuleMatcher = {
+  /** The matching rules in input order; a fresh array, or a shared frozen empty one. */
   match(event: EventRecord): CompiledRule[]
   stats(): { rules: number; indexed: number; always: number }
 }
