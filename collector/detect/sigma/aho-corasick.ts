@@ -128,7 +128,12 @@ export const createScanner = (literals: readonly string[]): LiteralScanner => {
   }
   const iClass = classOf[0x69]!
   const kClass = classOf[0x6b]!
+  // Lowercasing never shortens ASCII, and U+0130 is the only character it lengthens ('i' + U+0307,
+  // of which a literal can use the 'i' alone): a text shorter than every literal holds none.
+  let shortest = Infinity
+  for (const literal of literals) shortest = Math.min(shortest, literal.length)
   const scan = (text: string, found: (id: number) => void): void => {
+    if (text.length < shortest) return
     let state = 0
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i)
@@ -150,6 +155,7 @@ export const createScanner = (literals: readonly string[]): LiteralScanner => {
     }
   }
   const has = (text: string): boolean => {
+    if (text.length < shortest) return false
     let state = 0
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i)
