@@ -121,7 +121,7 @@ export const createMatcher = (
         plan.fields.push({ read: reader(field), index: buildIndex(literals) })
         continue
       }
-      const merged = new Map(keywordLiterals)
+      const merged = new Map([...keywordLiterals].map(([literal, list]) => [literal, [...list]]))
       for (const [literal, list] of literals) addLiteral(merged, literal, list)
       plan.byKey.set(field, buildIndex(merged))
     }
