@@ -22,7 +22,8 @@ import {
   type Correlator,
   type SigmaCorrelation,
 } from './sigma/correlation'
-import { createRouter, type LogsourceMapping } from './sigma/logsource'
+import type { LogsourceMapping } from './sigma/logsource'
+import { createMatcher } from './sigma/matcher'
 
 type DetectionConfig = Config['detection']
 
@@ -55,21 +56,10 @@ export type DetectorDeps = {
 /** Rules -> the rules that match one record. */
 type Evaluate = (record: EventRecord) => CompiledRule[]
 
+/** Routed by logsource, prefiltered by the rules' literals (matcher.ts); a rule that throws is no match. */
 const evaluator = (rules: CompiledRule[], mapping: LogsourceMapping): Evaluate => {
-  const router = createRouter(rules, mapping)
-  return (record) => {
-    const out: CompiledRule[] = []
-    for (const rule of router.candidates(record)) {
-      let hit: boolean
-      try {
-        hit = rule.matches(record)
-      } catch {
-        hit = false
-      }
-      if (hit) out.push(rule)
-    }
-    return out
-  }
+  const matcher = createMatcher(rules, mapping)
+  return (record) => matcher.match(record)
 }
 
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
