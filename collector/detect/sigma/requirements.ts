@@ -6,8 +6,10 @@
  * Soundness is the point: a requirement may be weaker than the rule (it admits events the rule
  * rejects) but never stronger. So it follows compile.ts modifier by modifier, and every case this
  * file cannot prove something about (negation, regexes, CIDRs, comparisons, |exists,
- * |fieldref, |neq, time parts, null and empty values, |expand) yields no requirement.
- * Literals are ASCII runs of the rule's values: ASCII case-folds the same under toLowerCase and
+ * |fieldref, |neq, time parts, null and empty values, |expand) yields no requirement, as does
+ * any modifier or detection shape this file does not know: when compile.ts learns a new one, the
+ * rules using it are evaluated on every event until it is taught here (matcher.test.ts checks
+ * the equivalence on the SigmaHQ corpus and on generated rules). Literals are ASCII runs of the rule's values: ASCII case-folds the same under toLowerCase and
  * under a case-insensitive regex, and non-ASCII text does not (final sigma, U+0130).
  */
 import { parseCondition, type ConditionNode } from './condition'
