@@ -66,7 +66,7 @@ export type Incident = z.infer<typeof Incident>
 export const RuleProblem = z.object({
   file: z.string(),
   line: z.number().int(),
-  kind: z.enum(['invalid', 'unsupported']),
+  kind: z.enum(['invalid', 'unsupported', 'warning']).describe('warning: loads, but deserves a look'),
   reason: z.string(),
 })
 export type RuleProblem = z.infer<typeof RuleProblem>

@@ -318,3 +318,56 @@ describe('detection across restarts', () => {
     }
   })
 })
+
+describe('correlation rules live', () => {
+  it("raises Outpost's example brute-force correlation once per burst, with its group and events", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-detect-corr-'))
+    const core = await createCore({ dataDir, ephemeralPorts: true })
+    try {
+      const failure = (ip: string, second: number) => ({
+        Channel: 'Security',
+        EventID: 4625,
+        Computer: 'dc-1',
+        host: 'dc-1',
+        TargetUserName: 'administrator',
+        IpAddress: ip,
+        '@timestamp': new Date(Date.UTC(2026, 10, 20, 9, 0, second)).toISOString(),
+      })
+      const burst = [
+        ...Array.from({ length: 12 }, (_, i) => failure('10.0.0.66', i * 10)), // 12 in 2 minutes
+        ...Array.from({ length: 12 }, (_, i) => failure('127.0.0.1', i)), // loopback: the example filter
+        ...Array.from({ length: 9 }, (_, i) => failure('10.0.0.77', i)), // 9: under the threshold
+      ]
+      const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
+      const body = burst.map((e) => JSON.stringify(e)).join('\n')
+      expect((await fetch(url, { method: 'POST', body })).status).toBe(200)
+      const sigma = async () =>
+        (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})).alerts.filter(
+          (a) => a.origin === 'sigma',
+        )
+      for (let i = 0; i < 200 && (await sigma()).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 25))
+      await new Promise((r) => setTimeout(r, 100))
+      const alerts = await sigma()
+      expect(alerts.map((a) => [a.title, a.group, a.event_ids.length, a.author])).toEqual([
+        ['Many Failed Logons From One Source', { IpAddress: '10.0.0.66' }, 10, 'Outpost'],
+      ])
+      expect(alerts[0]).toMatchObject({
+        host: 'dc-1',
+        license: 'Outpost example rule',
+        techniques: ['T1110'],
+        timestamp: '2026-11-20T09:01:30.000Z',
+      })
+      const { rules } = await callOk<CallRes<'rules:list'>>(core, 'rules:list', { folder: 'examples' })
+      expect(rules.map((r) => [r.kind, r.title, r.hits]).sort()).toContainEqual([
+        'correlation',
+        'Many Failed Logons From One Source',
+        1,
+      ])
+      expect(rules.find((r) => r.title === 'Failed Logon')).toMatchObject({ kind: 'detection', hits: 0 })
+    } finally {
+      await core.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})

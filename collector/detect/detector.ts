@@ -11,11 +11,19 @@ import type { Logger } from '../host/log'
 import { type AlertsRepo, levelRank, type Grouping, type NewAlert } from '../store/sqlite/alerts-repo'
 import { type RulesRepo, type RuleState } from '../store/sqlite/rules-repo'
 import { newEventId } from '../ingest/event-id'
-import { attackFromTags, detectionRecord, eventHost, eventUser } from './record'
-import { buildRuleBook, ruleLevel, type BookEntry, type RuleBook } from './rule-book'
+import { attackFromTags, createRecordView, eventHost, eventUser } from './record'
+import { buildRuleBook, type CorrelationEntry, type DetectionEntry, type RuleBook } from './rule-book'
 import { loadSigmaFile, type CompiledRule, type EventRecord } from './sigma/compile'
 import type { FieldAlias } from './sigma/field-aliases'
-import { createRouter, type LogsourceMapping } from './sigma/logsource'
+import {
+  createCorrelator,
+  linkCorrelations,
+  type CorrelationHit,
+  type Correlator,
+  type SigmaCorrelation,
+} from './sigma/correlation'
+import type { LogsourceMapping } from './sigma/logsource'
+import { createMatcher } from './sigma/matcher'
 
 type DetectionConfig = Config['detection']
 
@@ -48,35 +56,34 @@ export type DetectorDeps = {
 /** Rules -> the rules that match one record. */
 type Evaluate = (record: EventRecord) => CompiledRule[]
 
+/** Routed by logsource, prefiltered by the rules' literals (matcher.ts); a rule that throws is no match. */
 const evaluator = (rules: CompiledRule[], mapping: LogsourceMapping): Evaluate => {
-  const router = createRouter(rules, mapping)
-  return (record) => {
-    const out: CompiledRule[] = []
-    for (const rule of router.candidates(record)) {
-      let hit: boolean
-      try {
-        hit = rule.matches(record)
-      } catch {
-        hit = false
-      }
-      if (hit) out.push(rule)
-    }
-    return out
-  }
+  const matcher = createMatcher(rules, mapping)
+  return (record) => matcher.match(record)
 }
 
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 export class Detector {
-  private book: RuleBook = { entries: [], byKey: new Map(), problems: [] }
+  private book: RuleBook = buildRuleBook([])
   private states = new Map<string, RuleState>()
   private evaluate: Evaluate = () => []
-  private entryOf = new Map<CompiledRule, BookEntry>()
+  /** Rules evaluated -> their entry; `alert` false for inputs only correlations see. */
+  private entryOf = new Map<CompiledRule, { entry: DetectionEntry; alert: boolean }>()
+  private correlator: Correlator | null = null
+  private correlationEntry = new Map<SigmaCorrelation, { entry: CorrelationEntry; alert: boolean }>()
+  /** The stored event behind each record correlations hold (records live as long as windows do). */
+  private readonly storedOf = new WeakMap<
+    EventRecord,
+    { id: string; host: string | null; user: string | null }
+  >()
   private readonly readChunk: Statement<[number, number]>
   private running: Promise<void> | null = null
   private again = false
   private stopped = false
   private readonly tests = new Map<string, { test: RuleTest; cancelled: boolean }>()
+  /** What rules see of each stored event, in seq order (auditd records are joined across events). */
+  private view: (fields: Record<string, unknown>) => EventRecord = (fields) => fields
 
   private readonly db: Database
   private readonly rules: RulesRepo
@@ -96,6 +103,7 @@ export class Detector {
     this.aliases = deps.aliases
     this.emit = deps.emit
     this.log = deps.log
+    this.view = createRecordView(deps.aliases)
     const db = this.db
     this.readChunk = db.prepare(
       'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
@@ -111,17 +119,58 @@ export class Detector {
     return this.states
   }
 
-  /** Rebuilds the book from the store and the evaluator from the enabled rules. */
+  /**
+   * Rebuilds the book from the store, and the evaluator from the enabled rules: enabled detection
+   * rules, enabled correlations and every rule or correlation they name (evaluated as inputs even
+   * when disabled themselves; a rule only correlations with `generate: false` name raises nothing
+   * of its own). Correlation windows start empty after a rebuild.
+   */
   reload(): void {
-    this.book = buildRuleBook(this.rules.files())
     this.states = this.rules.states()
-    const enabled = this.book.entries.filter((entry) => this.states.get(entry.key)?.enabled ?? false)
-    this.entryOf = new Map(enabled.map((entry) => [entry.compiled, entry]))
-    this.evaluate = evaluator(
-      enabled.map((entry) => entry.compiled),
-      this.mapping,
+    this.book = buildRuleBook(this.rules.files(), this.states)
+    const on = (key: string): boolean => this.states.get(key)?.enabled ?? false
+    const { links } = this.book
+    // The enabled correlations and, transitively, the correlations they chain on.
+    const correlationEntries = new Map<SigmaCorrelation, CorrelationEntry>()
+    for (const entry of this.book.entries)
+      if (entry.kind === 'correlation') correlationEntries.set(entry.correlation, entry)
+    const wanted = new Set<SigmaCorrelation>()
+    const inputs = new Set<CompiledRule>()
+    const want = (c: SigmaCorrelation): void => {
+      if (wanted.has(c)) return
+      wanted.add(c)
+      for (const listed of links.sources.get(c) ?? [])
+        for (const source of listed) {
+          if ('timespanMs' in source) want(source)
+          else inputs.add(source)
+        }
+    }
+    for (const c of links.correlations) if (on(correlationEntries.get(c)?.key ?? '')) want(c)
+    const correlations = links.correlations.filter((c) => wanted.has(c))
+    this.correlator =
+      correlations.length > 0
+        ? createCorrelator(
+            correlations,
+            this.book.detections.map((e) => e.compiled),
+          )
+        : null
+    const suppressed = this.correlator?.suppressedRules ?? new Set<CompiledRule>()
+    this.correlationEntry = new Map(
+      correlations.map((c) => {
+        const entry = correlationEntries.get(c)!
+        return [c, { entry, alert: on(entry.key) && !this.correlator!.suppressedCorrelations.has(c) }]
+      }),
     )
-    this.emit.rulesChanged({ rules: this.book.entries.length, enabled: enabled.length })
+    this.entryOf = new Map()
+    for (const entry of this.book.detections) {
+      const alert = on(entry.key) && !suppressed.has(entry.compiled)
+      if (alert || inputs.has(entry.compiled)) this.entryOf.set(entry.compiled, { entry, alert })
+    }
+    this.evaluate = evaluator([...this.entryOf.keys()], this.mapping)
+    this.emit.rulesChanged({
+      rules: this.book.entries.length,
+      enabled: this.book.entries.filter((e) => on(e.key)).length,
+    })
   }
 
   /** Hit counts change as alerts are raised; the book's states are refreshed from the store. */
@@ -177,13 +226,19 @@ export class Detector {
   private evaluateChunk(rows: EventRow[]): number {
     const drafts: NewAlert[] = []
     const hits = new Map<string, { count: number; last: number }>()
+    const hit = (key: string, ts: number): void => {
+      const found = hits.get(key) ?? { count: 0, last: 0 }
+      found.count++
+      found.last = Math.max(found.last, ts)
+      hits.set(key, found)
+    }
     for (const row of rows) {
       if (row.kind !== 'event') continue
       let record: EventRecord
       try {
         const fields = JSON.parse(row.fields) as unknown
         if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) continue
-        record = detectionRecord(fields as Record<string, unknown>, this.aliases)
+        record = this.view(fields as Record<string, unknown>)
       } catch {
         continue
       }
@@ -192,13 +247,18 @@ export class Detector {
       const host = eventHost(record, row.host)
       const user = eventUser(record)
       for (const compiled of matched) {
-        const entry = this.entryOf.get(compiled)
-        if (!entry) continue
-        const hit = hits.get(entry.key) ?? { count: 0, last: 0 }
-        hit.count++
-        hit.last = Math.max(hit.last, row.ts)
-        hits.set(entry.key, hit)
-        drafts.push(this.draft(entry, row, host, user))
+        const found = this.entryOf.get(compiled)
+        if (!found?.alert) continue
+        hit(found.entry.key, row.ts)
+        drafts.push(this.draft(found.entry, row, host, user))
+      }
+      if (!this.correlator) continue
+      this.storedOf.set(record, { id: row.id, host, user })
+      for (const fired of this.correlator.observe(matched, record, row.ts)) {
+        const found = this.correlationEntry.get(fired.rule)
+        if (!found?.alert) continue
+        hit(found.entry.key, fired.endMs)
+        drafts.push(this.correlationDraft(found.entry, fired))
       }
     }
     const last = rows[rows.length - 1]!.seq
@@ -223,7 +283,32 @@ export class Detector {
     return last
   }
 
-  private draft(entry: BookEntry, row: EventRow, host: string | null, user: string | null): NewAlert {
+  private correlationDraft(entry: CorrelationEntry, fired: CorrelationHit): NewAlert {
+    const c = entry.correlation
+    const { techniques, tactics } = attackFromTags(c.tags)
+    const stored = fired.events.map((event) => this.storedOf.get(event)).filter((e) => e !== undefined)
+    const lastStored = stored.at(-1)
+    return {
+      origin: 'sigma',
+      rule_id: c.id ?? null,
+      rule_key: entry.key,
+      title: c.title,
+      level: entry.level ?? 'medium',
+      tags: c.tags,
+      techniques,
+      tactics,
+      author: c.author ?? null,
+      license: entry.license,
+      host: fired.group.host ?? fired.group.Computer ?? lastStored?.host ?? null,
+      user: lastStored?.user ?? null,
+      ts: fired.endMs,
+      event_ids: [...new Set(stored.map((e) => e.id))],
+      group: fired.group,
+      dedup_key: `${entry.key}|${JSON.stringify(fired.group)}`,
+    }
+  }
+
+  private draft(entry: DetectionEntry, row: EventRow, host: string | null, user: string | null): NewAlert {
     const rule = entry.compiled.rule
     const { techniques, tactics } = attackFromTags(rule.tags)
     return {
@@ -231,7 +316,7 @@ export class Detector {
       rule_id: rule.id ?? null,
       rule_key: entry.key,
       title: rule.title,
-      level: ruleLevel(rule.level) ?? 'medium',
+      level: entry.level ?? 'medium',
       tags: rule.tags,
       techniques,
       tactics,
@@ -263,17 +348,51 @@ export class Detector {
    * first, pushing progress; nothing is stored. Returns the test id at once.
    */
   startTest(source: { key: string } | { text: string }, limit: number): string {
-    let compiled: CompiledRule[]
+    let rules: CompiledRule[] = []
+    let correlations: SigmaCorrelation[] = []
     if ('key' in source) {
       const entry = this.book.byKey.get(source.key)
       if (!entry) throw new RuleInputError(`no rule with key ${source.key} (see rules:list)`)
-      compiled = [entry.compiled]
+      if (entry.kind === 'filter') throw new RuleInputError('a filter is tested through the rules it names')
+      if (entry.kind === 'detection') rules = [entry.compiled]
+      else correlations = [entry.correlation]
     } else {
       const loaded = loadSigmaFile(source.text, 'test.yml')
-      const problem = loaded.problems[0]
+      const problem = loaded.problems.find((p) => p.kind !== 'warning')
       if (problem) throw new RuleInputError(`the rule does not load: line ${problem.line}: ${problem.reason}`)
-      if (loaded.compiled.length === 0) throw new RuleInputError('the text holds no rule')
-      compiled = loaded.compiled
+      if (loaded.compiled.length === 0 && loaded.correlations.length === 0)
+        throw new RuleInputError('the text holds no rule')
+      rules = loaded.compiled
+      correlations = loaded.correlations
+    }
+    let correlator: Correlator | null = null
+    if (correlations.length > 0) {
+      // A correlation may name the text's own rules and any stored one.
+      const base = [...rules, ...this.book.detections.map((e) => e.compiled)]
+      const links = linkCorrelations([...correlations, ...this.book.links.correlations], base)
+      const named = new Set<SigmaCorrelation>()
+      const inputs = new Set<CompiledRule>()
+      const walk = (c: SigmaCorrelation): void => {
+        if (named.has(c)) return
+        named.add(c)
+        for (const listed of links.sources.get(c) ?? [])
+          for (const source of listed) {
+            if ('timespanMs' in source) walk(source)
+            else inputs.add(source)
+          }
+      }
+      for (const c of correlations) {
+        if (!links.correlations.includes(c)) {
+          const why = links.problems.find((p) => p.line === c.line)?.reason ?? 'its rules are not all known'
+          throw new RuleInputError(`correlation ${c.title} cannot run: ${why}`)
+        }
+        walk(c)
+      }
+      correlator = createCorrelator(
+        links.correlations.filter((c) => named.has(c)),
+        base,
+      )
+      rules = [...inputs]
     }
     const id = newEventId()
     const newest = (this.db.prepare('SELECT max(seq) AS s FROM events').get() as { s: number | null }).s ?? 0
@@ -290,7 +409,13 @@ export class Detector {
     }
     const job = { test, cancelled: false }
     this.tests.set(id, job)
-    void this.runTest(job, compiled, from, newest)
+    void this.runTest(
+      job,
+      rules,
+      correlator ? { correlator, report: new Set(correlations) } : null,
+      from,
+      newest,
+    )
     return id
   }
 
@@ -304,12 +429,14 @@ export class Detector {
   private async runTest(
     job: { test: RuleTest; cancelled: boolean },
     rules: CompiledRule[],
+    correlation: { correlator: Correlator; report: ReadonlySet<SigmaCorrelation> } | null,
     from: number,
     to: number,
   ): Promise<void> {
     const { test } = job
     const started = performance.now()
     const evaluate = evaluator(rules, this.mapping)
+    const view = createRecordView(this.aliases)
     let cursor = from
     let lastPush = 0
     try {
@@ -326,20 +453,30 @@ export class Detector {
           if (row.kind !== 'event') continue
           let record: EventRecord
           try {
-            record = detectionRecord(JSON.parse(row.fields) as Record<string, unknown>, this.aliases)
+            record = view(JSON.parse(row.fields) as Record<string, unknown>)
           } catch {
             continue
           }
           const matched = evaluate(record)
           if (matched.length === 0) continue
+          const result = {
+            event_id: row.id,
+            timestamp: new Date(row.ts).toISOString(),
+            host: eventHost(record, row.host),
+          }
+          if (correlation) {
+            // A correlation's result is its last event, the one that made it fire.
+            for (const fired of correlation.correlator.observe(matched, record, row.ts)) {
+              if (!correlation.report.has(fired.rule)) continue
+              test.matches++
+              if (test.results.length < TEST_RESULTS)
+                test.results.push({ ...result, title: fired.rule.title })
+            }
+            continue
+          }
           test.matches++
           if (test.results.length < TEST_RESULTS)
-            test.results.push({
-              event_id: row.id,
-              timestamp: new Date(row.ts).toISOString(),
-              host: eventHost(record, row.host),
-              title: matched[0]!.rule.title,
-            })
+            test.results.push({ ...result, title: matched[0]!.rule.title })
         }
         cursor = rows[rows.length - 1]!.seq
         test.seconds = Number(((performance.now() - started) / 1000).toFixed(3))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseAccessLog } from './access-log'
 import { parseAuditd } from './auditd'
-import { attackFromTags, detectionRecord, eventUser } from './record'
+import { attackFromTags, createRecordView, detectionRecord, eventUser } from './record'
 import { loadFieldAliases, parseFieldAliases } from './sigma/field-aliases'
 
 const aliases = (() => {
@@ -148,6 +148,73 @@ describe('auditd lines', () => {
     expect(detectionRecord({ message: 'type=CWD msg=audit(1.0:3): cwd="/home/x"' })).toMatchObject({
       type: 'CWD',
       cwd: '/home/x',
+    })
+  })
+})
+
+describe('network devices', () => {
+  it("gives CEF/LEEF firewall and proxy events the names Sigma's firewall and proxy rules use", () => {
+    const firewall = detectionRecord(
+      {
+        'source.ip': '10.0.0.5',
+        'destination.ip': '69.42.98.86',
+        'destination.port': 443,
+        'source.port': 5555,
+        'event.action': 'accept',
+        src: '10.0.0.5',
+      },
+      aliases,
+    )
+    expect(firewall).toMatchObject({
+      src_ip: '10.0.0.5',
+      dst_ip: '69.42.98.86',
+      dst_port: 443,
+      src_port: 5555,
+      action: 'accept',
+    })
+    const proxy = detectionRecord(
+      { 'url.original': 'http://x.test/a.hta', 'http.request.method': 'GET' },
+      aliases,
+    )
+    expect(proxy).toMatchObject({ 'c-uri': 'http://x.test/a.hta', 'cs-method': 'GET' })
+    expect(detectionRecord({ 'source.ip': '10.0.0.5' }, aliases)).not.toHaveProperty('src_ip')
+  })
+
+  it('refuses an unknown condition map in an alias', () => {
+    expect(parseFieldAliases('aliases:\n  - when: {a: {present: 1}}\n    fields: {b: c}\n')).toEqual({
+      ok: false,
+      errors: ['aliases[0].when.a: the only condition map is {exists: true|false}'],
+    })
+  })
+})
+
+describe('auditd process starts', () => {
+  it('joins a SYSCALL execve with its EXECVE record into what linux process_creation rules read', () => {
+    const view = createRecordView([])
+    const lines = [
+      'type=SYSCALL msg=audit(1604994496.155:92733): arch=c000003e syscall=59 success=yes exit=0 ppid=29002 pid=1631 auid=1000 uid=1000 comm="arp" exe="/usr/sbin/arp" key=(null)',
+      'type=EXECVE msg=audit(1604994496.155:92733): argc=2 a0="arp" a1="-a"',
+      'type=CWD msg=audit(1604994496.155:92733): cwd="/home/wardog"',
+      'type=EXECVE msg=audit(1604994497.000:92734): argc=1 a0="orphan"',
+    ].map((message) => view({ message }))
+    expect(lines[1]).toMatchObject({
+      type: 'EXECVE',
+      Image: '/usr/sbin/arp',
+      CommandLine: 'arp -a',
+      ProcessId: '1631',
+      ParentProcessId: '29002',
+      User: '1000',
+    })
+    expect(lines[0]).not.toHaveProperty('Image')
+    expect(lines[3]).not.toHaveProperty('Image') // no SYSCALL seen for it
+    // Forwarded over syslog, the kv parser has already split the line: msg carries the serial.
+    const live = createRecordView([])
+    live({ type: 'SYSCALL', msg: 'audit(1.0:7):', syscall: '59', exe: '/bin/dd', pid: '5', ppid: '1' })
+    expect(
+      live({ type: 'EXECVE', msg: 'audit(1.0:7):', argc: '2', a0: 'dd', a1: 'if=/dev/zero' }),
+    ).toMatchObject({
+      Image: '/bin/dd',
+      CommandLine: 'dd if=/dev/zero',
     })
   })
 })

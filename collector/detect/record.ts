@@ -6,7 +6,7 @@
  */
 import { flattenEvtxDump, isEvtxDumpEvent } from '../ingest/import/win-event'
 import { parseAccessLog } from './access-log'
-import { parseAuditd } from './auditd'
+import { createAuditdAssembler, parseAuditd } from './auditd'
 import type { EventRecord } from './sigma/compile'
 import { applyAliases, type FieldAlias } from './sigma/field-aliases'
 
@@ -48,6 +48,20 @@ const baseRecord = (fields: Obj): EventRecord => {
  */
 export const detectionRecord = (fields: Obj, aliases: readonly FieldAlias[] = []): EventRecord =>
   aliases.length === 0 ? baseRecord(fields) : applyAliases(aliases, baseRecord(fields))
+
+/**
+ * detectionRecord for a stream of events in order, with what needs several of them: auditd's
+ * records of one process start joined into a process_creation event (see auditd.ts). One view
+ * per stream (the live engine, one hunt, one rule test).
+ */
+export const createRecordView = (aliases: readonly FieldAlias[]): ((fields: Obj) => EventRecord) => {
+  const assemble = createAuditdAssembler()
+  return (fields) => {
+    const record = baseRecord(fields)
+    const joined = record.type === 'EXECVE' || record.type === 'SYSCALL' ? assemble(record) : record
+    return aliases.length === 0 ? joined : applyAliases(aliases, joined)
+  }
+}
 
 const USER_FIELDS = [
   'User',

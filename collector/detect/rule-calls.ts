@@ -8,7 +8,7 @@ import { ContractError, type CallRes, type ParsedReq, type RuleProblem } from '.
 import type { RuleFile, RulesRepo } from '../store/sqlite/rules-repo'
 import type { Detector } from './detector'
 import { RuleInputError } from './detector'
-import { folderCounts, ruleKey, ruleSummary, selectEntries } from './rule-book'
+import { fileKeys, folderCounts, ruleSummary, selectEntries } from './rule-book'
 import { readRuleTexts } from './rule-files'
 import { loadSigmaFile } from './sigma/compile'
 
@@ -26,14 +26,11 @@ export type RuleHandlers = { [K in RuleCall]: (req: ParsedReq<K>) => CallRes<K> 
 
 const MAX_PROBLEMS = 1000
 
-/** Where a rule's problem sits, for the editor: 1-based line and reason. */
+/** The keys a file's text defines and its problems; warnings do not stop a save. */
 const validate = (text: string, file: string): { keys: string[]; problems: RuleProblem[]; count: number } => {
   const loaded = loadSigmaFile(text, file)
-  return {
-    keys: loaded.compiled.map((rule, index) => ruleKey(rule, file, index)),
-    problems: loaded.problems,
-    count: loaded.compiled.length,
-  }
+  const keys = fileKeys(text, file)
+  return { keys, problems: loaded.problems, count: keys.length }
 }
 
 const SAFE_PATH = /^[\w.\- ()]+(\/[\w.\- ()]+)*\.ya?ml$/
@@ -72,12 +69,23 @@ export const ruleHandlers = (
     },
     'rules:validate': (req) => {
       const loaded = loadSigmaFile(req.text, 'editor.yml')
-      return {
-        rules: loaded.compiled.map((c) => ({
+      const rules = [
+        ...loaded.compiled.map((c) => ({
+          line: c.rule.line,
           title: c.rule.title,
-          id: c.rule.id ?? null,
+          id: c.rule.id,
           kind: 'detection' as const,
         })),
+        ...loaded.correlations.map((c) => ({
+          line: c.line,
+          title: c.title,
+          id: c.id,
+          kind: 'correlation' as const,
+        })),
+        ...loaded.filters.map((f) => ({ line: f.line, title: f.title, id: f.id, kind: 'filter' as const })),
+      ].sort((a, b) => a.line - b.line)
+      return {
+        rules: rules.map(({ title, id, kind }) => ({ title, id: id ?? null, kind })),
         problems: loaded.problems,
       }
     },
@@ -89,7 +97,7 @@ export const ruleHandlers = (
       if (!SAFE_PATH.test(path))
         throw new ContractError('invalid_request', `rules:save: bad file name ${path}`)
       const { keys, problems, count } = validate(req.text, path)
-      const first = problems[0]
+      const first = problems.find((p) => p.kind !== 'warning')
       if (first || count === 0)
         throw new ContractError(
           'invalid_request',

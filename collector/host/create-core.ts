@@ -28,8 +28,7 @@ import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
 import { RulesRepo } from '../store/sqlite/rules-repo'
 import { Detector } from '../detect/detector'
 import { exampleRuleFiles, ruleHandlers } from '../detect/rule-calls'
-import { ruleKey } from '../detect/rule-book'
-import { loadSigmaFile } from '../detect/sigma/compile'
+import { fileKeys } from '../detect/rule-book'
 import { loadFieldAliases } from '../detect/sigma/field-aliases'
 import { loadLogsourceMapping } from '../detect/sigma/logsource'
 import { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
@@ -86,9 +85,7 @@ const triage = <T>(run: () => T): T => {
 const seedExampleRules = (rules: RulesRepo): void => {
   if (rules.cursor('examples-seeded') > 0) return
   const examples = exampleRuleFiles(resourceFile('sigma/examples'))
-  const keys = examples.flatMap((file) =>
-    loadSigmaFile(file.text, file.path).compiled.map((rule, index) => ruleKey(rule, file.path, index)),
-  )
+  const keys = examples.flatMap((file) => fileKeys(file.text, file.path))
   rules.putFiles(examples, keys, true)
   rules.setCursor('examples-seeded', 1)
 }

@@ -7,7 +7,9 @@ import { parse } from 'yaml'
 import type { EventRecord } from './compile'
 
 type Scalar = string | number | boolean
-export type FieldAlias = { when: { field: string; values: string[] }[]; fields: [to: string, from: string][] }
+/** `values`: equal to one (case-insensitively); `exists`: present or absent. */
+type When = { field: string; values?: string[]; exists?: boolean }
+export type FieldAlias = { when: When[]; fields: [to: string, from: string][] }
 export type AliasesResult = { ok: true; aliases: FieldAlias[] } | { ok: false; errors: string[] }
 
 type Obj = Record<string, unknown>
@@ -32,7 +34,13 @@ export const parseFieldAliases = (text: string): AliasesResult => {
       errors.push(`${where}: expected a map with \`when\` and \`fields\` maps`)
       return []
     }
-    const when = Object.entries(entry.when).map(([field, value]) => {
+    const when = Object.entries(entry.when).map(([field, value]): When => {
+      if (isObj(value)) {
+        if (typeof value.exists === 'boolean' && Object.keys(value).length === 1)
+          return { field, exists: value.exists }
+        errors.push(`${where}.when.${field}: the only condition map is {exists: true|false}`)
+        return { field, exists: true }
+      }
       const values = (Array.isArray(value) ? (value as unknown[]) : [value]).filter(isScalar)
       if (values.length === 0) errors.push(`${where}.when.${field}: expected a scalar or a list of scalars`)
       return { field, values: values.map((v) => String(v).toLowerCase()) }
@@ -61,9 +69,10 @@ export const loadFieldAliases = (path: string | URL = DEFAULT_ALIASES_PATH): Ali
 }
 
 const matches = (alias: FieldAlias, record: EventRecord): boolean =>
-  alias.when.every(({ field, values }) => {
+  alias.when.every(({ field, values, exists }) => {
     const value = record[field]
-    return isScalar(value) && values.includes(String(value).toLowerCase())
+    if (exists !== undefined) return (value !== undefined) === exists
+    return isScalar(value) && values !== undefined && values.includes(String(value).toLowerCase())
   })
 
 /** The record with the aliases that apply to it; the record itself when none does. */

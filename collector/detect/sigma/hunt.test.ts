@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { loadSigmaFile } from './compile'
-import { eventTimestamp, huntEvent } from './hunt'
+import { eventTimestamp, huntEvent, huntMatches } from './hunt'
 
 const rules = (product: string, title: string): string => `title: ${title}
 logsource:
@@ -46,5 +46,12 @@ describe('eventTimestamp', () => {
     [{}, null],
   ])('%j -> %s', (event, expected) => {
     expect(eventTimestamp(event)).toBe(expected)
+  })
+})
+
+describe('huntMatches', () => {
+  it('gives the detections of the rules the matcher returns', () => {
+    const found = huntMatches({ Image: 'C:\\cmd.exe' }, { match: () => [compiled[0]!] })
+    expect(found.map((d) => d.rule_title)).toEqual(['win'])
   })
 })

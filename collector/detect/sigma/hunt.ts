@@ -1,5 +1,6 @@
 import type { CompiledRule, EventRecord } from './compile'
 import type { CorrelationHit } from './correlation'
+import type { RuleMatcher } from './matcher'
 
 /** One line of `outpost hunt` output; keys in this order, absent values null. */
 export type Detection = {
@@ -75,3 +76,9 @@ export const matchingRules = (event: EventRecord, select: RuleSelector): Compile
 
 export const huntEvent = (event: EventRecord, select: RuleSelector): Detection[] =>
   matchingRules(event, select).map((compiled) => detection(compiled, event))
+/**
+ * The detections of one event by a matcher (createMatcher: the router's rules, prefiltered by
+ * their literals): what huntEvent gives with the router's `candidates`, in the rules' order.
+ */
+export const huntMatches = (event: EventRecord, matcher: Pick<RuleMatcher, 'match'>): Detection[] =>
+  matcher.match(event).map((compiled) => detection(compiled, event))

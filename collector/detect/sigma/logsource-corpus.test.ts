@@ -3,6 +3,8 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { loadSigmaFile, type CompiledRule, type EventRecord } from './compile'
+import { createRecordView } from '../record'
+import { loadFieldAliases } from './field-aliases'
 import { createRouter, loadLogsourceMapping, logsourceKey } from './logsource'
 
 // The router against real data: every SigmaHQ logsource is mapped or reported, and the OTRF
@@ -29,6 +31,30 @@ const loadRules = (): CompiledRule[] =>
 const mappingResult = loadLogsourceMapping()
 if (!mappingResult.ok) throw new Error(mappingResult.errors.join('\n'))
 const mapping = mappingResult.mapping
+const aliasesResult = loadFieldAliases()
+if (!aliasesResult.ok) throw new Error(aliasesResult.errors.join('\n'))
+const aliases = aliasesResult.aliases
+
+/**
+ * Recordings whose label no SigmaHQ rule at 8eaafff can raise from the events they hold, and why
+ * (checked by hand: `outpost hunt --rules ../shared/sigma/rules --input <file>` lists what fires).
+ */
+const KNOWN_MISSES: Record<string, string> = {
+  'cmd_netsh_fw_mod_open_ports.ndjson':
+    'fires "New Firewall Rule Added Via Netsh.EXE", which SigmaHQ now tags attack.t1686.003 (ATT&CK v19 renumbering); the label is v18\'s T1562.004',
+  'cmd_seatbelt_group_user.ndjson':
+    'fires "PUA - Seatbelt Execution" (T1526, T1087, T1083); the label T1012 (Query Registry) looks wrong for Seatbelt -group=user',
+  'covenant_getdomaingroup_ldap_searchrequest_domain_admins.ndjson':
+    "the LDAP query runs inside the implant: no process or script event shows it, and the LDAP-Client ETW channel SigmaHQ's rules need is not recorded",
+  'covenant_installutil.ndjson':
+    'fires "Suspicious Execution of InstallUtil Without Log", which carries no technique tag; others fire T1059.001, T1218.010/011',
+  'covenant_sc_query_dcerpc_smb_svcctl.ndjson':
+    'fires "SC.EXE Query Execution" (T1007); T1021.002 rules need Security 5145 share-access events, not recorded here',
+  'mimikatz_CVE-2020-1472_Unauthenticated_NetrServerAuthenticate2.ndjson':
+    'fires Mimikatz rules (T1003.*); the Zerologon rules need System 5829 / Netlogon events, not recorded here',
+  'psh_powershell_httplistener.ndjson':
+    'only Sysmon process-access, registry and image-load events and firewall (5156/5158) events: no script block (4104) or command line names HttpListener',
+}
 
 type IndexEntry = { file: string; technique_ids: string[]; note?: string }
 
@@ -70,12 +96,16 @@ describe.skipIf(!existsSync(RULES) || !existsSync(OTRF))('routing SigmaHQ rules 
 
   it('raises the labelled technique on most OTRF recordings', () => {
     const index = JSON.parse(readFileSync(join(OTRF, 'index.json'), 'utf8')) as IndexEntry[]
-    const recordings = index.filter((entry) => entry.file.endsWith('.ndjson'))
-    const report = recordings.map((entry) => {
+    const report = index.map((entry) => {
+      const view = createRecordView(aliases)
+      // What the collector's rules see: NDJSON records, and raw auditd lines as `outpost hunt`
+      // reads text (one message per line), through the same record view as live events.
       const events = readFileSync(join(OTRF, entry.file), 'utf8')
         .split('\n')
         .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as EventRecord)
+        .map((line) =>
+          view(entry.file.endsWith('.ndjson') ? (JSON.parse(line) as EventRecord) : { message: line }),
+        )
       const techniques = new Map<string, number>()
       let evaluated = 0
       for (const event of events)
@@ -112,6 +142,12 @@ describe.skipIf(!existsSync(RULES) || !existsSync(OTRF))('routing SigmaHQ rules 
         .map((r) => r.file)
         .join(', ')}`,
     )
+    for (const miss of report.filter((r) => !r.exact))
+      console.log(`  ${miss.file}: ${KNOWN_MISSES[miss.file] ?? 'NEW MISS: not explained'}`)
     expect(hits.length * 2).toBeGreaterThan(report.length)
+    // Every recording raises its technique except the ones explained below: a new miss fails.
+    expect(report.filter((r) => !r.exact).map((r) => r.file)).toEqual(
+      index.map((e) => e.file).filter((file) => file in KNOWN_MISSES),
+    )
   })
 })

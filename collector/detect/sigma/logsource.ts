@@ -120,7 +120,8 @@ const fieldTest = (condition: FieldCondition): Test => {
   const present = (event: EventRecord): unknown => {
     const value = read(event)
     if (value !== undefined || !condition.field.includes('.')) return value
-    return Object.keys(event).some((key) => key.startsWith(prefix)) ? true : undefined
+    for (const key in event) if (key.startsWith(prefix) && Object.hasOwn(event, key)) return true
+    return undefined
   }
   const { values, exists, not } = condition
   return (event) => {
@@ -259,17 +260,81 @@ export const createRouter = (
   }
 
   // Most events share a handful of (products, entries) signatures: cache the rule list per one.
+  // `candidates` computes what classify does, with numbers and marks instead of name lists, and
+  // tests an entry only when its product matched (any other entry would be dropped anyway).
+  const productNames = productTests.map((p) => p.product)
+  const entryNames: string[] = []
+  const entryIds = new Map<string, number>()
+  const entryId = (name: string): number => {
+    let id = entryIds.get(name)
+    if (id === undefined) {
+      id = entryNames.length
+      entryIds.set(name, id)
+      entryNames.push(name)
+    }
+    return id
+  }
+  const idTable = new Map<string, Map<string, number[]>>()
+  for (const [channel, byId] of table) {
+    const numeric = new Map<string, number[]>()
+    for (const [id, names] of byId) numeric.set(id, names.map(entryId))
+    idTable.set(channel, numeric)
+  }
+  const testedIds = tested.map(({ name, test }) => ({ id: entryId(name), test }))
+  const entryProduct = entryNames.map((name) => productNames.indexOf(name.slice(0, name.indexOf('/'))))
+  const productMark = new Uint32Array(productNames.length)
+  const entryMark = new Uint32Array(entryNames.length)
+  let generation = 0
+  const found: number[] = []
+  const take = (ids: number[] | undefined): void => {
+    if (ids === undefined) return
+    for (const id of ids) {
+      const product = entryProduct[id]!
+      if (product < 0 || productMark[product] !== generation || entryMark[id] === generation) continue
+      entryMark[id] = generation
+      found.push(id)
+    }
+  }
   const cache = new Map<string, CompiledRule[]>()
   const candidates = (event: EventRecord): CompiledRule[] => {
-    const { products, entries } = classify(event)
-    // An entry only counts for an event of its product (e.g. a Channel match on a non-Windows record).
-    const have = new Set([
-      ...entries.filter((name) => products.includes(name.slice(0, name.indexOf('/')))),
-      ...products.map((product) => `product:${product}`),
-    ])
-    const signature = [...have].sort().join(',')
+    generation = (generation + 1) >>> 0
+    if (generation === 0) {
+      productMark.fill(0)
+      entryMark.fill(0)
+      generation = 1
+    }
+    found.length = 0
+    let signature = ''
+    for (let p = 0; p < productTests.length; p++)
+      if (productTests[p]!.test(event)) {
+        productMark[p] = generation
+        signature += `p${p},`
+      }
+    const channel = event.Channel
+    if (isScalar(channel)) {
+      const byId = idTable.get(norm(channel))
+      if (byId !== undefined) {
+        const id = event.EventID
+        take(byId.get('*'))
+        if (isScalar(id)) take(byId.get(norm(id)))
+      }
+    }
+    for (const { id, test } of testedIds) {
+      const product = entryProduct[id]!
+      if (product < 0 || productMark[product] !== generation || entryMark[id] === generation) continue
+      if (test(event)) {
+        entryMark[id] = generation
+        found.push(id)
+      }
+    }
+    found.sort((a, b) => a - b)
+    for (const id of found) signature += `${id},`
     const cached = cache.get(signature)
     if (cached !== undefined) return cached
+    const have = new Set([
+      ...found.map((id) => entryNames[id]!),
+      ...productNames.filter((_, p) => productMark[p] === generation).map((product) => `product:${product}`),
+    ])
     const result = [...buckets.values()]
       .filter((b) => b.needs.every((need) => have.has(need)))
       .flatMap((b) => b.rules)

@@ -4,6 +4,7 @@
  * CIDRs become masks. A test then looks at one event value and allocates nothing for strings.
  */
 import { Buffer } from 'node:buffer'
+import { createScanner, type LiteralScanner } from './aho-corasick'
 
 /** A rule problem found while compiling; `unsupported` means valid Sigma we do not run yet. */
 export class SigmaCompileError extends Error {
@@ -309,6 +310,10 @@ const asLiteral = (pattern: Pattern): Literal | null => {
   return null
 }
 
+const MANY_NEEDLES = 8
+// eslint-disable-next-line no-control-regex
+const isAscii = (text: string): boolean => /^[\x00-\x7f]*$/.test(text)
+
 /**
  * One test for values that are ORed. Literals (plain, contains, startswith, endswith) are checked
  * with string methods on one lowercased copy of the event value; other patterns share one
@@ -334,11 +339,17 @@ export const anyOfTest = (values: SigmaValue[], cased: boolean): ValueTest => {
   if (values.length === 1) return equalsTest(values[0]!, cased) // one value: its own fast path
   const regex =
     sources.length > 0 ? new RegExp(sources.map((s) => `(?:${s})`).join('|'), cased ? 's' : 'is') : null
+  // Many ASCII needles: one Aho-Corasick pass over the text instead of an includes per needle. It
+  // folds case as toLowerCase does, so it runs on the text itself. Built on first use: most rules
+  // of a big rule set never see an event that gets this far.
+  const scan = !cased && contains.length >= MANY_NEEDLES && contains.every((t) => t !== '' && isAscii(t))
+  let scanner: LiteralScanner | null = null
   const stringMatch = (text: string): boolean => {
     if (regex !== null && regex.test(text)) return true
+    if (scan && (scanner ??= createScanner(contains)).has(text)) return true
     const folded = cased ? text : text.toLowerCase()
     if (whole.has(folded)) return true
-    for (const needle of contains) if (folded.includes(needle)) return true
+    if (!scan) for (const needle of contains) if (folded.includes(needle)) return true
     for (const needle of starts) if (folded.startsWith(needle)) return true
     for (const needle of ends) if (folded.endsWith(needle)) return true
     return false

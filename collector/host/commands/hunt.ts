@@ -3,11 +3,13 @@ import {
   correlationDetection,
   detection,
   eventTimestamp,
-  matchingRules,
   type CorrelationDetection,
   type Detection,
 } from '../../detect/sigma/hunt'
-import { createRouter, loadLogsourceMapping } from '../../detect/sigma/logsource'
+import { loadLogsourceMapping } from '../../detect/sigma/logsource'
+import { createMatcher } from '../../detect/sigma/matcher'
+import { loadFieldAliases } from '../../detect/sigma/field-aliases'
+import { createRecordView } from '../../detect/record'
 import { StartupError } from '../errors'
 import { resourceFile } from '../paths'
 import { loadRules } from '../../detect/sigma/load-rules'
@@ -102,7 +104,6 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
   const started = performance.now()
   const load = await loadRules(lists.rules)
   const counts = ruleCounts(load)
-  const loaded = performance.now()
   const errors = load.errors.map((e) => ({ file: e.path, reason: e.reason }))
   if (load.compiled.length === 0) errors.push({ file: lists.rules.join(' '), reason: 'no rule loaded' })
 
@@ -113,7 +114,18 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
     const why = mapping ? mapping.errors.join('; ') : 'resources/sigma/logsources.yaml not found'
     throw new StartupError(`cannot load the logsource mapping: ${why}`)
   }
-  const select = createRouter(load.compiled, mapping.mapping).candidates
+  // What rules see of each record, as in the live engine (resources/sigma/fields.yaml, auditd).
+  const aliasesFile = resourceFile('sigma/fields.yaml')
+  const aliases = aliasesFile ? loadFieldAliases(aliasesFile) : null
+  if (!aliases?.ok) {
+    const why = aliases ? aliases.errors.join('; ') : 'resources/sigma/fields.yaml not found'
+    throw new StartupError(`cannot load the field aliases: ${why}`)
+  }
+  const view = createRecordView(aliases.aliases)
+  // Routed by logsource, then only the rules whose literals occur in the event are evaluated.
+  const matcher = createMatcher(load.compiled, mapping.mapping)
+  // Building the matcher's automata is part of preparing the rules, not of matching.
+  const loaded = performance.now()
   const problems: ImportProblem[] = []
   let badRecords = 0
   const onProblem = (problem: ImportProblem): void => {
@@ -138,9 +150,10 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
   if (load.compiled.length > 0) {
     for (const input of lists.inputs) {
       try {
-        for await (const { record } of readRecords(input, format, onProblem)) {
+        for await (const { record: read } of readRecords(input, format, onProblem)) {
           events++
-          const matched = matchingRules(record, select)
+          const record = view(read)
+          const matched = matcher.match(record)
           for (const compiled of matched)
             if (!correlator?.suppressedRules.has(compiled)) emit(detection(compiled, record))
           if (correlator && matched.length > 0) {
