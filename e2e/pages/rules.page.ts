@@ -37,9 +37,9 @@ export class RulesPage {
     return this.grid.getByRole('row').filter({ hasText: title })
   }
 
-  /** The editor's gutter marks the lines that have problems. */
+  /** The editor's gutter marks the lines with errors (warnings are marked apart). */
   markedLines(): Locator {
-    return this.editor.locator('.code-line-no[data-mark]')
+    return this.editor.locator('.code-line-no[data-mark="error"]')
   }
 
   async newRule(text: string): Promise<void> {

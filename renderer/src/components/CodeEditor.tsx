@@ -1,5 +1,7 @@
 import { useState, type RefObject } from 'react'
 
+export type LineMark = { severity: 'error' | 'warning'; reason: string }
+
 /** Must match `.code-editor` line-height and padding in app.css. */
 export const CODE_LINE_HEIGHT = 18
 const PAD_TOP = 4
@@ -8,8 +10,8 @@ type Props = {
   label: string
   value: string
   onChange: (value: string) => void
-  /** 1-based line -> what is wrong there: gutter-marked and highlighted. */
-  marks: ReadonlyMap<number, string>
+  /** 1-based line -> what is wrong there: gutter-marked and highlighted (an error, or only a warning). */
+  marks: ReadonlyMap<number, LineMark>
   textareaRef: RefObject<HTMLTextAreaElement | null>
 }
 
@@ -26,8 +28,8 @@ export const CodeEditor = ({ label, value, onChange, marks, textareaRef }: Props
             <div
               key={i}
               className="code-line-no"
-              data-mark={marks.has(i + 1) || undefined}
-              title={marks.get(i + 1)}
+              data-mark={marks.get(i + 1)?.severity}
+              title={marks.get(i + 1)?.reason}
             >
               {i + 1}
             </div>
@@ -36,12 +38,13 @@ export const CodeEditor = ({ label, value, onChange, marks, textareaRef }: Props
       </div>
       <div className="code-area">
         <div className="code-highlights" aria-hidden="true" style={shift}>
-          {[...marks.keys()]
-            .filter((line) => line >= 1 && line <= lines)
-            .map((line) => (
+          {[...marks.entries()]
+            .filter(([line]) => line >= 1 && line <= lines)
+            .map(([line, mark]) => (
               <div
                 key={line}
                 className="code-highlight"
+                data-mark={mark.severity}
                 data-line={line}
                 style={{ top: PAD_TOP + (line - 1) * CODE_LINE_HEIGHT }}
               />

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { CodeEditor, jumpToLine } from '../../components/CodeEditor'
-import { editorDirty, editorValid } from '../../state/rules-slice'
+import { CodeEditor, jumpToLine, type LineMark } from '../../components/CodeEditor'
+import { blocksSave, editorDirty, editorValid } from '../../state/rules-slice'
 import { useAppStore } from '../../state/store'
 import { RuleTestPanel } from './RuleTestPanel'
 
@@ -38,9 +38,14 @@ export const RuleEditor = () => {
 
   const problems = s.editor?.validation?.problems
   const marks = useMemo(() => {
-    const map = new Map<number, string>()
+    const map = new Map<number, LineMark>()
     for (const p of problems ?? []) {
-      if (p.line >= 1) map.set(p.line, [map.get(p.line), p.reason].filter(Boolean).join('; '))
+      if (p.line < 1) continue
+      const before = map.get(p.line)
+      map.set(p.line, {
+        severity: before?.severity === 'error' || blocksSave(p) ? 'error' : 'warning',
+        reason: before ? `${before.reason}; ${p.reason}` : p.reason,
+      })
     }
     return map
   }, [problems])
