@@ -2,8 +2,8 @@ import { useEffect, useMemo, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { RulesFilter } from '../../state/rules-slice'
 import { useAppStore } from '../../state/store'
-import { folderTree } from './folders'
 import { RuleEditor } from './RuleEditor'
+import { RuleFolders } from './RuleFolders'
 import { RuleImportPanel } from './RuleImportPanel'
 import { RulesTable } from './RulesTable'
 
@@ -43,7 +43,6 @@ export const RulesView = () => {
     return () => clearTimeout(timer)
   }, [query, tag, filter.query, filter.tag, setFilter])
 
-  const tree = useMemo(() => folderTree(s.folders), [s.folders])
   const tags = useMemo(() => [...new Set(s.rules.flatMap((r) => r.tags))].sort(), [s.rules])
   const enabledShown = s.rules.filter((r) => r.enabled).length
   const onFilter = (patch: Partial<RulesFilter>): void => void setFilter(patch)
@@ -141,30 +140,11 @@ export const RulesView = () => {
       </div>
       <div className="rules-layout" data-editor={s.editor !== null}>
         {s.editor === null && (
-          <nav className="folders" aria-label="Rule folders">
-            <button
-              type="button"
-              aria-pressed={filter.folder === null}
-              onClick={() => onFilter({ folder: null })}
-            >
-              <span>All folders</span>
-            </button>
-            {tree.map((node) => (
-              <button
-                key={node.folder}
-                type="button"
-                aria-pressed={filter.folder === node.folder}
-                title={node.folder}
-                style={{ paddingLeft: `calc(var(--space-3) + ${node.depth * 12}px)` }}
-                onClick={() => onFilter({ folder: node.folder })}
-              >
-                <span>{node.name}</span>
-                <span className="muted mono">
-                  {node.enabled}/{node.rules}
-                </span>
-              </button>
-            ))}
-          </nav>
+          <RuleFolders
+            folders={s.folders}
+            chosen={filter.folder}
+            onChoose={(folder) => onFilter({ folder })}
+          />
         )}
         {s.rules.length === 0 && !s.loading ? (
           <section className="empty" aria-label="No rules">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { folderTree } from './folders'
+import { folderTree, visibleFolders, withAncestors } from './folders'
 
 describe('folder tree', () => {
   it('keeps the subtree counts the core gives, in reading order', () => {
@@ -31,6 +31,30 @@ describe('folder tree', () => {
       ['a/b/c', 2, 1],
       ['a/d', 3, 3],
       ['a/d/e', 3, 3],
+    ])
+  })
+
+  it('draws only the children of expanded folders, and knows which have children', () => {
+    const tree = folderTree([
+      { folder: 'rules', rules: 3, enabled: 3 },
+      { folder: 'rules/windows', rules: 2, enabled: 2 },
+      { folder: 'rules/windows/process_creation', rules: 1, enabled: 1 },
+      { folder: 'rules/linux', rules: 1, enabled: 1 },
+      { folder: 'user', rules: 1, enabled: 1 },
+    ])
+    const shown = (expanded: string[]) =>
+      visibleFolders(tree, new Set(expanded)).map(
+        (n) => `${n.folder}${n.hasChildren ? (n.expanded ? '-' : '+') : ''}`,
+      )
+    expect(shown([])).toEqual(['rules+', 'user'])
+    expect(shown(['rules'])).toEqual(['rules-', 'rules/linux', 'rules/windows+', 'user'])
+    expect(shown(['rules/windows'])).toEqual(['rules+', 'user']) // its parent is closed
+    expect(shown(withAncestors('rules/windows/process_creation'))).toEqual([
+      'rules-',
+      'rules/linux',
+      'rules/windows-',
+      'rules/windows/process_creation',
+      'user',
     ])
   })
 })

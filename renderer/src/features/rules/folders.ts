@@ -38,3 +38,32 @@ export const folderTree = (folders: readonly RuleFolder[]): FolderNode[] => {
     return pa.length - pb.length
   })
 }
+
+export type VisibleFolder = FolderNode & { hasChildren: boolean; expanded: boolean }
+
+/** The nodes to draw: those whose every ancestor is expanded (a SigmaHQ release has ~300 folders). */
+export const visibleFolders = (
+  tree: readonly FolderNode[],
+  expanded: ReadonlySet<string>,
+): VisibleFolder[] => {
+  const out: VisibleFolder[] = []
+  tree.forEach((node, i) => {
+    const parts = node.folder.split('/')
+    for (let depth = 1; depth < parts.length; depth++) {
+      if (!expanded.has(parts.slice(0, depth).join('/'))) return
+    }
+    const next = tree[i + 1]
+    out.push({
+      ...node,
+      hasChildren: next !== undefined && next.folder.startsWith(node.folder + '/'),
+      expanded: expanded.has(node.folder),
+    })
+  })
+  return out
+}
+
+/** A folder and its ancestors, so choosing one deep down keeps it in view. */
+export const withAncestors = (folder: string): string[] => {
+  const parts = folder.split('/')
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'))
+}
