@@ -55,6 +55,13 @@ test('a rule written in the editor raises a live alert that is acknowledged and 
   const matching = alerts.detail.getByRole('list', { name: 'Matching events' })
   await expect(matching).toContainText('e2e-evil.exe')
 
+  // A second match on the same host within the suppression window folds into this alert.
+  expect((await outpost.ingest([processEvent('C:\\Temp\\e2e-evil.exe', 'ws-e2e')])).status).toBe(200)
+  await expect(await alerts.cell(row, 'Count')).toHaveText('2', { timeout: 10_000 })
+  await expect(alerts.rows).toHaveCount(1)
+  await expect(matching.getByRole('listitem')).toHaveCount(2)
+  await expect(matching).toContainText('C:\\Temp\\e2e-evil.exe')
+
   const nav = page.getByRole('link', { name: /^Alerts/ })
   await expect(nav).toHaveAccessibleName(/^Alerts\s*1 new$/)
   await alerts.action('Acknowledge').click()

@@ -235,6 +235,16 @@ describe('alerts slice', () => {
     expect(store.getState().focusedAlertEvents.map((e) => e.id)).toEqual(['e-1'])
   })
 
+  it('refetches the detail events when a fold adds matches to the focused alert', async () => {
+    const { store, calls } = await loaded([alert(1)])
+    void store.getState().focusAlert('a-1')
+    expect(calls.slice(1).map((c) => c.req)).toEqual([{ id: 'e-1' }])
+    store.getState().alertsRaised([{ alerts: [alert(1, { count: 2, event_ids: ['e-1', 'e-9'] })] }])
+    expect(calls.slice(2).map((c) => c.req)).toEqual([{ id: 'e-1' }, { id: 'e-9' }])
+    store.getState().alertsUpdated([alert(1, { count: 2, event_ids: ['e-1', 'e-9'], status: 'closed' })])
+    expect(calls).toHaveLength(4) // a status change alone fetches nothing
+  })
+
   it('counts new alerts for the nav once per burst of pushes', async () => {
     vi.useFakeTimers()
     try {

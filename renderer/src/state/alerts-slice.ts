@@ -106,6 +106,10 @@ export const createAlertsSlice =
     /** Replaces alerts by id; those that no longer match the filter leave the list. */
     const merge = (changed: readonly Alert[]): void => {
       const byId = new Map(changed.map((a) => [a.id, a]))
+      // A fold into the alert on screen brings matching events the detail has not shown yet.
+      const focused = get().alerts.find((a) => a.id === get().focusedAlertId)
+      const refolded = focused && byId.get(focused.id)
+      if (refolded && refolded.event_ids.length !== focused.event_ids.length) void loadFocusedEvents(refolded)
       const filter = get().alertFilter
       let removed = 0
       const alerts: Alert[] = []
@@ -120,6 +124,18 @@ export const createAlertsSlice =
         alerts,
         alertsTotal: Math.max(0, get().alertsTotal - removed),
         checkedAlertIds: get().checkedAlertIds.filter((id) => kept.has(id)),
+      })
+    }
+
+    /** The focused alert's first matching events, for the detail panel. */
+    const loadFocusedEvents = async (alert: Alert): Promise<void> => {
+      const ids = (alert.event_ids.length > 0 ? alert.event_ids : [alert.event_id]).slice(0, DETAIL_EVENTS)
+      const results = await Promise.all(ids.map((eventId) => transport.invoke('events:get', { id: eventId })))
+      if (get().focusedAlertId !== alert.id) return // the analyst moved on meanwhile
+      const failed = results.find((r) => !r.ok)
+      set({
+        focusedAlertEvents: results.flatMap((r) => (r.ok ? [r.value.event] : [])),
+        focusedAlertEventsError: failed && !failed.ok ? failed.error.message : null,
       })
     }
 
@@ -256,17 +272,7 @@ export const createAlertsSlice =
       async focusAlert(id) {
         set({ focusedAlertId: id, focusedAlertEvents: [], focusedAlertEventsError: null })
         const alert = get().alerts.find((a) => a.id === id)
-        if (!alert) return
-        const ids = (alert.event_ids.length > 0 ? alert.event_ids : [alert.event_id]).slice(0, DETAIL_EVENTS)
-        const results = await Promise.all(
-          ids.map((eventId) => transport.invoke('events:get', { id: eventId })),
-        )
-        if (get().focusedAlertId !== id) return // the analyst moved on meanwhile
-        const failed = results.find((r) => !r.ok)
-        set({
-          focusedAlertEvents: results.flatMap((r) => (r.ok ? [r.value.event] : [])),
-          focusedAlertEventsError: failed && !failed.ok ? failed.error.message : null,
-        })
+        if (alert) await loadFocusedEvents(alert)
       },
 
       setCheckedAlerts(ids) {
