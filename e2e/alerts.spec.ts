@@ -152,3 +152,54 @@ test('alerts are closed as false positive with a note, closed, reopened, and fil
   })
   expect(problems).toEqual([])
 })
+
+test('several checked alerts are escalated together into an incident the core already opened', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  // Both high or above on one host: the core groups them into one incident by itself.
+  await outpost.call('rules:save', {
+    text: sigmaRule({ title: 'E2E mimikatz', imageEndsWith: '\\mimikatz.exe', level: 'critical' }),
+  })
+  await outpost.call('rules:save', {
+    text: sigmaRule({ title: 'E2E procdump', imageEndsWith: '\\procdump.exe', level: 'medium' }),
+  })
+  const alerts = new AlertsPage(page)
+  await alerts.open(outpost.ready.url)
+  expect(
+    (
+      await outpost.ingest([
+        processEvent('C:\\Tools\\mimikatz.exe', 'dc-09'),
+        processEvent('C:\\Tools\\procdump.exe', 'dc-09'),
+      ])
+    ).status,
+  ).toBe(200)
+  await expect(alerts.rows).toHaveCount(2, { timeout: 10_000 })
+  const grouped = (await outpost.call('incidents:list', { limit: 10 })).incidents
+  expect(grouped).toHaveLength(1) // medium is below detection.incidents.min_level: only mimikatz
+  const incident = grouped[0]!
+
+  await alerts.row('E2E mimikatz').getByRole('checkbox').check()
+  await alerts.row('E2E procdump').getByRole('checkbox').check()
+  await expect(alerts.actions).toContainText('2 selected')
+  await alerts.action('Escalate…').click()
+  const form = page.getByRole('form', { name: 'Escalate to incident' })
+  await form.getByLabel('Incident').selectOption(incident.id)
+  await expect(form.getByLabel('Title')).toHaveCount(0) // an existing incident keeps its title
+  await form.getByRole('button', { name: 'Escalate', exact: true }).click()
+  for (const title of ['E2E mimikatz', 'E2E procdump'])
+    await expect(await alerts.cell(alerts.row(title), 'Status')).toHaveText('escalated')
+
+  const after = await outpost.call('alerts:list', { limit: 10, incident_id: incident.id })
+  expect(after.alerts.map((a) => a.title).sort()).toEqual(['E2E mimikatz', 'E2E procdump'])
+  const [updated] = (await outpost.call('incidents:list', { limit: 10 })).incidents
+  expect(updated).toMatchObject({ id: incident.id, alert_count: 2 })
+
+  // The incident link in the detail filters the list to that incident.
+  await alerts.row('E2E procdump').click()
+  await alerts.detail.getByRole('button', { name: incident.title }).click()
+  await expect(alerts.filters).toContainText(`Incident: ${incident.title}`)
+  await expect(alerts.rows).toHaveCount(2)
+  expect(problems).toEqual([])
+})

@@ -245,6 +245,31 @@ describe('alerts slice', () => {
     expect(calls).toHaveLength(4) // a status change alone fetches nothing
   })
 
+  it('reloads incidents once per burst of alerts that belong to one, once the view wanted them', async () => {
+    vi.useFakeTimers()
+    try {
+      const { transport, calls } = fakeTransport()
+      const store = createAppStore(transport)
+      const grouped = alert(1, { incident_id: 'i-1' })
+      store.getState().alertsRaised([{ alerts: [grouped] }])
+      await vi.advanceTimersByTimeAsync(500)
+      expect(calls).toHaveLength(0) // nobody has asked for incidents yet
+      const loading = store.getState().loadIncidents()
+      calls[0]!.answer({ ok: true, value: { incidents: [] } })
+      await loading
+      store.getState().alertsRaised([{ alerts: [alert(2)] }]) // in no incident
+      store.getState().alertsRaised([{ alerts: [alert(3, { incident_id: 'i-1' })] }])
+      store.getState().alertsUpdated([alert(1, { incident_id: 'i-2', status: 'escalated' })])
+      await vi.advanceTimersByTimeAsync(500)
+      expect(calls.map((c) => c.name)).toEqual(['incidents:list', 'incidents:list'])
+      calls[1]!.answer({ ok: true, value: { incidents: [incident('i-1'), incident('i-2')] } })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(store.getState().incidents.map((i) => i.id)).toEqual(['i-1', 'i-2'])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('counts new alerts for the nav once per burst of pushes', async () => {
     vi.useFakeTimers()
     try {

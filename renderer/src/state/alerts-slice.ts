@@ -102,6 +102,19 @@ export const createAlertsSlice =
     /** Each load gets a number; an answer to an older filter is dropped. */
     let loadGeneration = 0
     let countQueued = false
+    let incidentsQueued = false
+    let incidentsWanted = false
+
+    /** Alerts in incidents change those incidents (new ones, counts): reload them once per burst. */
+    const refreshIncidentsFor = (alerts: Iterable<Alert>): void => {
+      if (!incidentsWanted || incidentsQueued) return
+      if (![...alerts].some((a) => a.incident_id)) return
+      incidentsQueued = true
+      setTimeout(() => {
+        incidentsQueued = false
+        void get().loadIncidents()
+      }, 300)
+    }
 
     /** Replaces alerts by id; those that no longer match the filter leave the list. */
     const merge = (changed: readonly Alert[]): void => {
@@ -246,6 +259,7 @@ export const createAlertsSlice =
         const filter = get().alertFilter
         const fresh = new Map<string, Alert>()
         for (const batch of batches) for (const a of batch.alerts) fresh.set(a.id, a)
+        refreshIncidentsFor(fresh.values())
         const known = new Set(get().alerts.map((a) => a.id))
         // A raised alert we already hold is a fold (count went up): update it in place.
         const folded = [...fresh.values()].filter((a) => known.has(a.id))
@@ -264,9 +278,7 @@ export const createAlertsSlice =
 
       alertsUpdated(changed) {
         merge(changed)
-        // An escalation may have made an incident we have not seen.
-        if (changed.some((a) => a.incident_id && !get().incidents.some((i) => i.id === a.incident_id)))
-          void get().loadIncidents()
+        refreshIncidentsFor(changed)
       },
 
       async focusAlert(id) {
@@ -330,6 +342,7 @@ export const createAlertsSlice =
       },
 
       async loadIncidents() {
+        incidentsWanted = true
         const result = await transport.invoke('incidents:list', { limit: 200 })
         if (result.ok) set({ incidents: result.value.incidents })
         else set({ alertsError: result.error.message })
