@@ -74,7 +74,7 @@ test('a small rules folder imported as a .zip loads its rules and lists every pr
   expect(problems).toEqual([])
 })
 
-test('a single .yml upload imports one rule; a user rule is deleted from the editor', async ({
+test('a single .yml upload imports one rule; a user rule is saved switched off, kept from a careless switch, deleted', async ({
   page,
   outpost,
 }) => {
@@ -90,8 +90,17 @@ test('a single .yml upload imports one rule; a user rule is deleted from the edi
 
   await rules.newRule(sigmaRule({ title: 'E2E to delete', imageEndsWith: '\\del.exe' }))
   await expect(rules.validation).toContainText('Valid')
+  await rules.editor.getByRole('checkbox', { name: 'enabled' }).uncheck() // saved switched off
   await rules.save.click()
-  await expect(rules.row('E2E to delete')).toBeVisible()
+  await expect(rules.row('E2E to delete').getByRole('checkbox')).not.toBeChecked()
+
+  // Unsaved edits are not dropped silently when another rule is opened.
+  await rules.yaml.press('ControlOrMeta+End')
+  await rules.yaml.pressSequentially('# unsaved')
+  page.once('dialog', (dialog) => void dialog.dismiss())
+  await rules.row('E2E single upload').click()
+  await expect(rules.yaml).toHaveValue(/# unsaved$/)
+  await expect(rules.editor).toContainText('unsaved')
   await rules.editor.getByRole('button', { name: 'Delete' }).click()
   await rules.editor.getByRole('button', { name: 'Yes, delete' }).click()
   await expect(rules.editor).toHaveCount(0)

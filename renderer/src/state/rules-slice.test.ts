@@ -155,6 +155,22 @@ describe('rules slice', () => {
       })
     expect(await saved).toBe(true)
     expect(store.getState().ruleEditor).toMatchObject({ file: 'user/x.yml', key: 'k-9', savedText: fixed })
+
+    // Saved again, switched off: the same file, not running.
+    const edited = fixed + '# off for now\n'
+    store.getState().editRuleText(edited)
+    store.getState().setEditorEnabled(false)
+    const again = store.getState().saveRule()
+    named('rules:validate')
+      .at(-1)!
+      .answer({
+        ok: true,
+        value: { rules: [{ title: 'x', id: null, kind: 'detection' }], problems: [] },
+      })
+    await vi.waitFor(() => expect(named('rules:save')).toHaveLength(2))
+    expect(named('rules:save')[1]!.req).toEqual({ text: edited, enabled: false, file: 'user/x.yml' })
+    named('rules:save')[1]!.answer({ ok: true, value: { file: 'user/x.yml', rules: [rule(9)] } })
+    expect(await again).toBe(true)
   })
 
   it('imports uploads in the browser and paths on the desktop, keeping each result', async () => {

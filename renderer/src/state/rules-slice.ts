@@ -27,6 +27,8 @@ export type RuleEditor = {
   origin: RuleSummary['origin'] | null
   text: string
   savedText: string
+  /** Whether Save leaves the rule running (a new rule can be saved off and tested first). */
+  enabled: boolean
   /** Of the text it names; stale while `validation.text !== text`. */
   validation: (RuleValidation & { text: string }) | null
   saving: boolean
@@ -78,6 +80,7 @@ export type RulesSlice = {
   newRule: () => void
   closeRule: () => void
   editRuleText: (text: string) => void
+  setEditorEnabled: (enabled: boolean) => void
   validateRuleText: () => Promise<void>
   saveRule: () => Promise<boolean>
   deleteRule: () => Promise<boolean>
@@ -245,6 +248,7 @@ export const createRulesSlice =
             origin: rule.origin,
             text,
             savedText: text,
+            enabled: rule.enabled,
             validation: null,
             saving: false,
             error: null,
@@ -264,6 +268,7 @@ export const createRulesSlice =
             origin: 'user',
             text: newRuleText(),
             savedText: '',
+            enabled: true,
             validation: null,
             saving: false,
             error: null,
@@ -281,6 +286,10 @@ export const createRulesSlice =
 
       editRuleText(text) {
         patchEditor({ text })
+      },
+
+      setEditorEnabled(enabled) {
+        patchEditor({ enabled })
       },
 
       async validateRuleText() {
@@ -308,7 +317,7 @@ export const createRulesSlice =
         patchEditor({ saving: true, error: null })
         const result = await transport.invoke('rules:save', {
           text,
-          enabled: true,
+          enabled: editor.enabled,
           ...(editor.file !== null && { file: editor.file }),
         })
         if (!result.ok) {

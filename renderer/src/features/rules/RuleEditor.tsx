@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow'
 import { CodeEditor, jumpToLine, type LineMark } from '../../components/CodeEditor'
 import { blocksSave, editorDirty, editorValid } from '../../state/rules-slice'
 import { useAppStore } from '../../state/store'
+import { confirmDiscard } from './confirm-discard'
 import { RuleTestPanel } from './RuleTestPanel'
 
 const VALIDATE_DEBOUNCE_MS = 300
@@ -16,6 +17,7 @@ export const RuleEditor = () => {
       testId: state.ruleTestId,
       testError: state.ruleTestError,
       editRuleText: state.editRuleText,
+      setEnabled: state.setEditorEnabled,
       validate: state.validateRuleText,
       save: state.saveRule,
       remove: state.deleteRule,
@@ -64,7 +66,11 @@ export const RuleEditor = () => {
         <h2>{editor.file ?? 'New rule'}</h2>
         {dirty && <span className="muted">unsaved</span>}
         <span className="spacer" />
-        <button type="button" onClick={s.close} aria-label="Close rule editor">
+        <button
+          type="button"
+          onClick={() => confirmDiscard(editor) && s.close()}
+          aria-label="Close rule editor"
+        >
           Close
         </button>
       </div>
@@ -126,6 +132,10 @@ export const RuleEditor = () => {
         >
           {editor.saving ? 'Saving…' : 'Save'}
         </button>
+        <label>
+          <input type="checkbox" checked={editor.enabled} onChange={(e) => s.setEnabled(e.target.checked)} />{' '}
+          enabled
+        </label>
         <button
           type="button"
           disabled={checking || !valid || (s.test?.state === 'running' && s.testId !== null)}

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { RulesFilter } from '../../state/rules-slice'
 import { useAppStore } from '../../state/store'
+import { confirmDiscard } from './confirm-discard'
 import { RuleEditor } from './RuleEditor'
 import { RuleFolders } from './RuleFolders'
 import { RuleImportPanel } from './RuleImportPanel'
@@ -58,7 +59,7 @@ export const RulesView = () => {
         </span>
         {s.loading && <span className="muted">loading…</span>}
         <span className="spacer" />
-        <button type="button" onClick={s.newRule}>
+        <button type="button" onClick={() => confirmDiscard(s.editor) && s.newRule()}>
           New rule
         </button>
         <button type="button" aria-expanded={showImport} onClick={() => setShowImport(!showImport)}>
@@ -160,7 +161,9 @@ export const RulesView = () => {
             rules={s.rules}
             total={s.total}
             openKey={s.editor?.key ?? null}
-            onOpen={(key) => void s.openRule(key)}
+            onOpen={(key) => {
+              if (key !== s.editor?.key && confirmDiscard(s.editor)) void s.openRule(key)
+            }}
             onToggle={(key, enabled) => void s.setEnabled([key], enabled)}
           />
         )}
