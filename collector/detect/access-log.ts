@@ -36,7 +36,6 @@ export const parseAccessLog = (line: string): EventRecord | null => {
     const [method, target = '', version] = parts
     out['cs-method'] = method
     out['cs-uri'] = target
-    out['c-uri'] = target
     out['cs-uri-query'] = target
     const q = target.indexOf('?')
     out['cs-uri-stem'] = q < 0 ? target : target.slice(0, q)
@@ -47,7 +46,6 @@ export const parseAccessLog = (line: string): EventRecord | null => {
   const ua = dash(agent === undefined ? undefined : unescape(agent))
   if (ua !== undefined) {
     out['cs-user-agent'] = ua
-    out['c-useragent'] = ua
   }
   return out
 }

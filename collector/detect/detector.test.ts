@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -365,6 +366,46 @@ describe('correlation rules live', () => {
         1,
       ])
       expect(rules.find((r) => r.title === 'Failed Logon')).toMatchObject({ kind: 'detection', hits: 0 })
+    } finally {
+      await core.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('SigmaHQ rules over syslog-forwarded lines', () => {
+  it('raises web and linux process alerts from nginx access lines and auditd records', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-detect-syslog-'))
+    const core = await createCore({ dataDir, ephemeralPorts: true })
+    try {
+      const rules = '../shared/sigma/rules/rules'
+      const imported = await callOk<CallRes<'rules:import'>>(core, 'rules:import', {
+        paths: [
+          `${rules}/web/webserver_generic/web_path_traversal_exploitation_attempt.yml`,
+          `${rules}/linux/process_creation/proc_creation_lnx_remote_system_discovery.yml`,
+        ],
+      })
+      expect(imported).toMatchObject({ loaded: 2, invalid: 0 })
+      const lines = [
+        'web-1 nginx - - - 203.0.113.9 - - [21/Nov/2026:10:00:00 +0000] "GET /static/../../../etc/passwd HTTP/1.1" 404 153 "-" "curl/8.5"',
+        'db-1 audispd - - - type=SYSCALL msg=audit(1604994496.155:92733): arch=c000003e syscall=59 success=yes exit=0 ppid=29002 pid=1631 auid=1000 uid=1000 comm="arp" exe="/usr/sbin/arp" key=(null)',
+        'db-1 audispd - - - type=EXECVE msg=audit(1604994496.155:92733): argc=2 a0="arp" a1="-a"',
+      ].map((rest) => `<14>1 2026-11-21T10:00:00Z ${rest}`)
+      const socket = connect(core.listeners.syslog_tcp!.port, '127.0.0.1')
+      await new Promise((resolve) => socket.once('connect', resolve))
+      socket.write(lines.map((m) => `${Buffer.byteLength(m)} ${m}`).join(''))
+      await new Promise<void>((resolve) => socket.end(resolve))
+      const sigma = async () =>
+        (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})).alerts.filter(
+          (a) => a.origin === 'sigma',
+        )
+      for (let i = 0; i < 200 && (await sigma()).length < 2; i++) await new Promise((r) => setTimeout(r, 25))
+      const alerts = await sigma()
+      expect(alerts.map((a) => [a.title, a.host, a.license]).sort()).toEqual([
+        ['Linux Remote System Discovery', 'db-1', 'DRL-1.1'],
+        ['Path Traversal Exploitation Attempts', 'web-1', 'DRL-1.1'],
+      ])
+      expect(alerts.every((a) => a.author !== null && a.author.length > 0)).toBe(true)
     } finally {
       await core.stop()
       rmSync(dataDir, { recursive: true, force: true })
