@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
+import { strToU8, zipSync } from 'fflate'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -252,6 +253,51 @@ describe('rule import', () => {
     expect(folders).toContainEqual({ folder: 'my-rules/windows', rules: 1, enabled: 1 })
     const got = await callOk<CallRes<'rules:get'>>(core, 'rules:get', { key: rules[0]!.key })
     expect(got.text).toBe(WHOAMI_RULE)
+  })
+
+  it('imports a release zip: rules from its folders, the license from its LICENSE, problems per member', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'outpost-rules-'))
+    core = await createCore({ dataDir, ephemeralPorts: true })
+    const zip = join(dataDir, 'sigma_core.zip')
+    writeFileSync(
+      zip,
+      zipSync({
+        'LICENSE.Detection.Rules.md': strToU8('# Detection Rule License (DRL) 1.1\n'),
+        'rules/windows/process_creation/whoami.yml': strToU8(WHOAMI_RULE),
+        'rules/windows/broken.yml': strToU8('title: Broken\nlogsource: {product: windows}\ndetection: {}\n'),
+        '__MACOSX/rules/._whoami.yml': strToU8('junk'),
+      }),
+    )
+    const result = await callOk<CallRes<'rules:import'>>(core, 'rules:import', { paths: [zip] })
+    expect(result).toMatchObject({ files: 1, loaded: 1, invalid: 1, folder: 'sigma_core' })
+    expect(result.problems).toEqual([
+      expect.objectContaining({ file: 'sigma_core/rules/windows/broken.yml' }),
+    ])
+    const { rules } = await callOk<CallRes<'rules:list'>>(core, 'rules:list', { folder: 'sigma_core' })
+    expect(rules.map((r) => [r.file, r.license])).toEqual([
+      ['sigma_core/rules/windows/process_creation/whoami.yml', 'DRL-1.1'],
+    ])
+    // Importing it again replaces the files in place: no duplicate rules, state kept.
+    await callOk(core, 'rules:set-enabled', { keys: [rules[0]!.key], enabled: false })
+    await callOk(core, 'rules:import', { paths: [zip] })
+    const again = await callOk<CallRes<'rules:list'>>(core, 'rules:list', { folder: 'sigma_core' })
+    expect(again.rules.map((r) => [r.key, r.enabled])).toEqual([[rules[0]!.key, false]])
+  })
+
+  it('says what is wrong with a path that is not rules', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'outpost-rules-'))
+    core = await createCore({ dataDir, ephemeralPorts: true })
+    writeFileSync(join(dataDir, 'notes.txt'), 'not rules')
+    const result = await callOk<CallRes<'rules:import'>>(core, 'rules:import', {
+      paths: [join(dataDir, 'missing'), join(dataDir, 'notes.txt'), join(dataDir, 'config.yaml')],
+    })
+    expect(result).toMatchObject({ files: 0, loaded: 0 })
+    expect(result.problems.map((p) => p.reason)).toEqual([
+      expect.stringContaining('ENOENT'),
+      'not a folder, .zip or .yml/.yaml file',
+      'no title',
+    ])
+    expect(result.problems[2]).toMatchObject({ file: 'imported/config.yml', line: 1, kind: 'invalid' })
   })
 
   it("imports SigmaHQ's whole active rule set, keeps it across a restart, and toggles by tag", async () => {
