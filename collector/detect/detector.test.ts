@@ -297,7 +297,7 @@ describe('rule import', () => {
       'not a folder, .zip or .yml/.yaml file',
       'no title',
     ])
-    expect(result.problems[2]).toMatchObject({ file: 'imported/config.yml', line: 1, kind: 'invalid' })
+    expect(result.problems[2]).toMatchObject({ file: 'imported/config.yml', line: 5, kind: 'invalid' }) // its first key
   })
 
   it("imports SigmaHQ's whole active rule set, keeps it across a restart, and toggles by tag", async () => {
