@@ -12,7 +12,13 @@ import { type AlertsRepo, levelRank, type Grouping, type NewAlert } from '../sto
 import { type RulesRepo, type RuleState } from '../store/sqlite/rules-repo'
 import { newEventId } from '../ingest/event-id'
 import { attackFromTags, createRecordView, eventHost, eventUser } from './record'
-import { buildRuleBook, type CorrelationEntry, type DetectionEntry, type RuleBook } from './rule-book'
+import {
+  buildRuleBook,
+  createCompileCache,
+  type CorrelationEntry,
+  type DetectionEntry,
+  type RuleBook,
+} from './rule-book'
 import { loadSigmaFile, type CompiledRule, type EventRecord } from './sigma/compile'
 import type { FieldAlias } from './sigma/field-aliases'
 import {
@@ -84,6 +90,7 @@ export class Detector {
   private readonly tests = new Map<string, { test: RuleTest; cancelled: boolean }>()
   /** What rules see of each stored event, in seq order (auditd records are joined across events). */
   private view: (fields: Record<string, unknown>) => EventRecord = (fields) => fields
+  private readonly compiled = createCompileCache()
 
   private readonly db: Database
   private readonly rules: RulesRepo
@@ -127,7 +134,9 @@ export class Detector {
    */
   reload(): void {
     this.states = this.rules.states()
-    this.book = buildRuleBook(this.rules.files(), this.states)
+    const files = this.rules.files()
+    this.book = buildRuleBook(files, this.states, {}, this.compiled.compile)
+    this.compiled.keep(files.map((file) => file.path))
     const on = (key: string): boolean => this.states.get(key)?.enabled ?? false
     const { links } = this.book
     // The enabled correlations and, transitively, the correlations they chain on.
