@@ -16,6 +16,7 @@ import {
   buildRuleBook,
   createCompileCache,
   type CorrelationEntry,
+  type BookEntry,
   type DetectionEntry,
   type RuleBook,
 } from './rule-book'
@@ -66,6 +67,23 @@ type Evaluate = (record: EventRecord) => CompiledRule[]
 const evaluator = (rules: CompiledRule[], mapping: LogsourceMapping): Evaluate => {
   const matcher = createMatcher(rules, mapping)
   return (record) => matcher.match(record)
+}
+
+/** What an alert says of its rule: the rule's metadata, with ATT&CK from its tags. */
+const ruleAlert = (entry: BookEntry) => {
+  const { techniques, tactics } = attackFromTags(entry.tags)
+  return {
+    origin: 'sigma',
+    rule_id: entry.id,
+    rule_key: entry.key,
+    title: entry.title,
+    level: entry.level ?? 'medium',
+    tags: entry.tags,
+    techniques,
+    tactics,
+    author: entry.author,
+    license: entry.license,
+  } satisfies Partial<NewAlert>
 }
 
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
@@ -293,21 +311,10 @@ export class Detector {
   }
 
   private correlationDraft(entry: CorrelationEntry, fired: CorrelationHit): NewAlert {
-    const c = entry.correlation
-    const { techniques, tactics } = attackFromTags(c.tags)
     const stored = fired.events.map((event) => this.storedOf.get(event)).filter((e) => e !== undefined)
     const lastStored = stored.at(-1)
     return {
-      origin: 'sigma',
-      rule_id: c.id ?? null,
-      rule_key: entry.key,
-      title: c.title,
-      level: entry.level ?? 'medium',
-      tags: c.tags,
-      techniques,
-      tactics,
-      author: c.author ?? null,
-      license: entry.license,
+      ...ruleAlert(entry),
       host: fired.group.host ?? fired.group.Computer ?? lastStored?.host ?? null,
       user: lastStored?.user ?? null,
       ts: fired.endMs,
@@ -318,19 +325,8 @@ export class Detector {
   }
 
   private draft(entry: DetectionEntry, row: EventRow, host: string | null, user: string | null): NewAlert {
-    const rule = entry.compiled.rule
-    const { techniques, tactics } = attackFromTags(rule.tags)
     return {
-      origin: 'sigma',
-      rule_id: rule.id ?? null,
-      rule_key: entry.key,
-      title: rule.title,
-      level: entry.level ?? 'medium',
-      tags: rule.tags,
-      techniques,
-      tactics,
-      author: rule.author ?? null,
-      license: entry.license,
+      ...ruleAlert(entry),
       host,
       user,
       ts: row.ts,
