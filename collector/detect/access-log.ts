@@ -22,12 +22,29 @@ const unescape = (text: string): string =>
 const dash = (value: string | undefined): string | undefined =>
   value === undefined || value === '-' || value === '' ? undefined : value
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const CLF_TIME = /^(\d\d)\/(\w{3})\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)$/
+
+/** `21/Nov/2026:10:00:00 +0100` -> ISO 8601 UTC, or null. */
+const clfTime = (text: string): string | null => {
+  const m = CLF_TIME.exec(text)
+  if (!m) return null
+  const [, day, month, year, hh, mm, ss, sign, oh, om] = m
+  const index = MONTHS.indexOf(month!)
+  if (index < 0) return null
+  const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000
+  const utc = Date.UTC(Number(year), index, Number(day), Number(hh), Number(mm), Number(ss)) - offset
+  return Number.isNaN(utc) ? null : new Date(utc).toISOString()
+}
+
 /** The W3C fields of one access-log line, or null when the line is not one. */
 export const parseAccessLog = (line: string): EventRecord | null => {
   const m = LINE.exec(line)
   if (!m) return null
-  const [, client, , user, , request, status, bytes, referer, agent] = m
+  const [, client, , user, time, request, status, bytes, referer, agent] = m
   const out: EventRecord = { 'c-ip': client, 'sc-status': Number(status) }
+  const when = clfTime(time ?? '')
+  if (when !== null) out['@timestamp'] = when
   const username = dash(user)
   if (username !== undefined) out['cs-username'] = username
   if (bytes !== '-') out['sc-bytes'] = Number(bytes)
@@ -36,7 +53,6 @@ export const parseAccessLog = (line: string): EventRecord | null => {
     const [method, target = '', version] = parts
     out['cs-method'] = method
     out['cs-uri'] = target
-    out['c-uri'] = target
     out['cs-uri-query'] = target
     const q = target.indexOf('?')
     out['cs-uri-stem'] = q < 0 ? target : target.slice(0, q)
@@ -47,7 +63,6 @@ export const parseAccessLog = (line: string): EventRecord | null => {
   const ua = dash(agent === undefined ? undefined : unescape(agent))
   if (ua !== undefined) {
     out['cs-user-agent'] = ua
-    out['c-useragent'] = ua
   }
   return out
 }

@@ -18,7 +18,13 @@ export const parseAuditd = (line: string): EventRecord | null => {
   const head = HEAD.exec(line)
   if (!head) return null
   const type = head[1]!
-  const out: EventRecord = { type, 'audit.time': Number(head[2]), 'audit.serial': Number(head[3]) }
+  const seconds = Number(head[2])
+  const out: EventRecord = {
+    type,
+    '@timestamp': new Date(seconds * 1000).toISOString(),
+    'audit.time': seconds,
+    'audit.serial': Number(head[3]),
+  }
   const encoded = type === 'EXECVE' || type === 'PROCTITLE'
   PAIR.lastIndex = head[0].length
   for (let m = PAIR.exec(line); m; m = PAIR.exec(line)) {

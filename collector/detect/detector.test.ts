@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { strToU8, zipSync } from 'fflate'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -253,6 +255,51 @@ describe('rule import', () => {
     expect(got.text).toBe(WHOAMI_RULE)
   })
 
+  it('imports a release zip: rules from its folders, the license from its LICENSE, problems per member', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'outpost-rules-'))
+    core = await createCore({ dataDir, ephemeralPorts: true })
+    const zip = join(dataDir, 'sigma_core.zip')
+    writeFileSync(
+      zip,
+      zipSync({
+        'LICENSE.Detection.Rules.md': strToU8('# Detection Rule License (DRL) 1.1\n'),
+        'rules/windows/process_creation/whoami.yml': strToU8(WHOAMI_RULE),
+        'rules/windows/broken.yml': strToU8('title: Broken\nlogsource: {product: windows}\ndetection: {}\n'),
+        '__MACOSX/rules/._whoami.yml': strToU8('junk'),
+      }),
+    )
+    const result = await callOk<CallRes<'rules:import'>>(core, 'rules:import', { paths: [zip] })
+    expect(result).toMatchObject({ files: 1, loaded: 1, invalid: 1, folder: 'sigma_core' })
+    expect(result.problems).toEqual([
+      expect.objectContaining({ file: 'sigma_core/rules/windows/broken.yml' }),
+    ])
+    const { rules } = await callOk<CallRes<'rules:list'>>(core, 'rules:list', { folder: 'sigma_core' })
+    expect(rules.map((r) => [r.file, r.license])).toEqual([
+      ['sigma_core/rules/windows/process_creation/whoami.yml', 'DRL-1.1'],
+    ])
+    // Importing it again replaces the files in place: no duplicate rules, state kept.
+    await callOk(core, 'rules:set-enabled', { keys: [rules[0]!.key], enabled: false })
+    await callOk(core, 'rules:import', { paths: [zip] })
+    const again = await callOk<CallRes<'rules:list'>>(core, 'rules:list', { folder: 'sigma_core' })
+    expect(again.rules.map((r) => [r.key, r.enabled])).toEqual([[rules[0]!.key, false]])
+  })
+
+  it('says what is wrong with a path that is not rules', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'outpost-rules-'))
+    core = await createCore({ dataDir, ephemeralPorts: true })
+    writeFileSync(join(dataDir, 'notes.txt'), 'not rules')
+    const result = await callOk<CallRes<'rules:import'>>(core, 'rules:import', {
+      paths: [join(dataDir, 'missing'), join(dataDir, 'notes.txt'), join(dataDir, 'config.yaml')],
+    })
+    expect(result).toMatchObject({ files: 0, loaded: 0 })
+    expect(result.problems.map((p) => p.reason)).toEqual([
+      expect.stringContaining('ENOENT'),
+      'not a folder, .zip or .yml/.yaml file',
+      'no title',
+    ])
+    expect(result.problems[2]).toMatchObject({ file: 'imported/config.yml', line: 5, kind: 'invalid' }) // its first key
+  })
+
   it("imports SigmaHQ's whole active rule set, keeps it across a restart, and toggles by tag", async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'outpost-rules-'))
     core = await createCore({ dataDir, ephemeralPorts: true })
@@ -365,6 +412,46 @@ describe('correlation rules live', () => {
         1,
       ])
       expect(rules.find((r) => r.title === 'Failed Logon')).toMatchObject({ kind: 'detection', hits: 0 })
+    } finally {
+      await core.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('SigmaHQ rules over syslog-forwarded lines', () => {
+  it('raises web and linux process alerts from nginx access lines and auditd records', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-detect-syslog-'))
+    const core = await createCore({ dataDir, ephemeralPorts: true })
+    try {
+      const rules = '../shared/sigma/rules/rules'
+      const imported = await callOk<CallRes<'rules:import'>>(core, 'rules:import', {
+        paths: [
+          `${rules}/web/webserver_generic/web_path_traversal_exploitation_attempt.yml`,
+          `${rules}/linux/process_creation/proc_creation_lnx_remote_system_discovery.yml`,
+        ],
+      })
+      expect(imported).toMatchObject({ loaded: 2, invalid: 0 })
+      const lines = [
+        'web-1 nginx - - - 203.0.113.9 - - [21/Nov/2026:10:00:00 +0000] "GET /static/../../../etc/passwd HTTP/1.1" 404 153 "-" "curl/8.5"',
+        'db-1 audispd - - - type=SYSCALL msg=audit(1604994496.155:92733): arch=c000003e syscall=59 success=yes exit=0 ppid=29002 pid=1631 auid=1000 uid=1000 comm="arp" exe="/usr/sbin/arp" key=(null)',
+        'db-1 audispd - - - type=EXECVE msg=audit(1604994496.155:92733): argc=2 a0="arp" a1="-a"',
+      ].map((rest) => `<14>1 2026-11-21T10:00:00Z ${rest}`)
+      const socket = connect(core.listeners.syslog_tcp!.port, '127.0.0.1')
+      await new Promise((resolve) => socket.once('connect', resolve))
+      socket.write(lines.map((m) => `${Buffer.byteLength(m)} ${m}`).join(''))
+      await new Promise<void>((resolve) => socket.end(resolve))
+      const sigma = async () =>
+        (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})).alerts.filter(
+          (a) => a.origin === 'sigma',
+        )
+      for (let i = 0; i < 200 && (await sigma()).length < 2; i++) await new Promise((r) => setTimeout(r, 25))
+      const alerts = await sigma()
+      expect(alerts.map((a) => [a.title, a.host, a.license]).sort()).toEqual([
+        ['Linux Remote System Discovery', 'db-1', 'DRL-1.1'],
+        ['Path Traversal Exploitation Attempts', 'web-1', 'DRL-1.1'],
+      ])
+      expect(alerts.every((a) => a.author !== null && a.author.length > 0)).toBe(true)
     } finally {
       await core.stop()
       rmSync(dataDir, { recursive: true, force: true })

@@ -12,7 +12,14 @@ import { type AlertsRepo, levelRank, type Grouping, type NewAlert } from '../sto
 import { type RulesRepo, type RuleState } from '../store/sqlite/rules-repo'
 import { newEventId } from '../ingest/event-id'
 import { attackFromTags, createRecordView, eventHost, eventUser } from './record'
-import { buildRuleBook, type CorrelationEntry, type DetectionEntry, type RuleBook } from './rule-book'
+import {
+  buildRuleBook,
+  createCompileCache,
+  type CorrelationEntry,
+  type BookEntry,
+  type DetectionEntry,
+  type RuleBook,
+} from './rule-book'
 import { loadSigmaFile, type CompiledRule, type EventRecord } from './sigma/compile'
 import type { FieldAlias } from './sigma/field-aliases'
 import {
@@ -62,6 +69,23 @@ const evaluator = (rules: CompiledRule[], mapping: LogsourceMapping): Evaluate =
   return (record) => matcher.match(record)
 }
 
+/** What an alert says of its rule: the rule's metadata, with ATT&CK from its tags. */
+const ruleAlert = (entry: BookEntry) => {
+  const { techniques, tactics } = attackFromTags(entry.tags)
+  return {
+    origin: 'sigma',
+    rule_id: entry.id,
+    rule_key: entry.key,
+    title: entry.title,
+    level: entry.level ?? 'medium',
+    tags: entry.tags,
+    techniques,
+    tactics,
+    author: entry.author,
+    license: entry.license,
+  } satisfies Partial<NewAlert>
+}
+
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 export class Detector {
@@ -84,6 +108,7 @@ export class Detector {
   private readonly tests = new Map<string, { test: RuleTest; cancelled: boolean }>()
   /** What rules see of each stored event, in seq order (auditd records are joined across events). */
   private view: (fields: Record<string, unknown>) => EventRecord = (fields) => fields
+  private readonly compiled = createCompileCache()
 
   private readonly db: Database
   private readonly rules: RulesRepo
@@ -127,7 +152,9 @@ export class Detector {
    */
   reload(): void {
     this.states = this.rules.states()
-    this.book = buildRuleBook(this.rules.files(), this.states)
+    const files = this.rules.files()
+    this.book = buildRuleBook(files, this.states, {}, this.compiled.compile)
+    this.compiled.keep(files.map((file) => file.path))
     const on = (key: string): boolean => this.states.get(key)?.enabled ?? false
     const { links } = this.book
     // The enabled correlations and, transitively, the correlations they chain on.
@@ -284,21 +311,10 @@ export class Detector {
   }
 
   private correlationDraft(entry: CorrelationEntry, fired: CorrelationHit): NewAlert {
-    const c = entry.correlation
-    const { techniques, tactics } = attackFromTags(c.tags)
     const stored = fired.events.map((event) => this.storedOf.get(event)).filter((e) => e !== undefined)
     const lastStored = stored.at(-1)
     return {
-      origin: 'sigma',
-      rule_id: c.id ?? null,
-      rule_key: entry.key,
-      title: c.title,
-      level: entry.level ?? 'medium',
-      tags: c.tags,
-      techniques,
-      tactics,
-      author: c.author ?? null,
-      license: entry.license,
+      ...ruleAlert(entry),
       host: fired.group.host ?? fired.group.Computer ?? lastStored?.host ?? null,
       user: lastStored?.user ?? null,
       ts: fired.endMs,
@@ -309,19 +325,8 @@ export class Detector {
   }
 
   private draft(entry: DetectionEntry, row: EventRow, host: string | null, user: string | null): NewAlert {
-    const rule = entry.compiled.rule
-    const { techniques, tactics } = attackFromTags(rule.tags)
     return {
-      origin: 'sigma',
-      rule_id: rule.id ?? null,
-      rule_key: entry.key,
-      title: rule.title,
-      level: entry.level ?? 'medium',
-      tags: rule.tags,
-      techniques,
-      tactics,
-      author: rule.author ?? null,
-      license: entry.license,
+      ...ruleAlert(entry),
       host,
       user,
       ts: row.ts,

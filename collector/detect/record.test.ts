@@ -69,16 +69,18 @@ describe('what rules see of a stored event', () => {
       '203.0.113.9 - - [21/Nov/2026:10:00:00 +0000] "GET /cgi-bin/../../etc/passwd?a=1 HTTP/1.1" 404 153 "-" "curl/8.5 \\x22x\\x22"'
     expect(parseAccessLog(line)).toEqual({
       'c-ip': '203.0.113.9',
+      '@timestamp': '2026-11-21T10:00:00.000Z',
       'cs-method': 'GET',
       'cs-uri': '/cgi-bin/../../etc/passwd?a=1',
-      'c-uri': '/cgi-bin/../../etc/passwd?a=1',
       'cs-uri-query': '/cgi-bin/../../etc/passwd?a=1',
       'cs-uri-stem': '/cgi-bin/../../etc/passwd',
       'cs-version': 'HTTP/1.1',
       'sc-status': 404,
       'sc-bytes': 153,
       'cs-user-agent': 'curl/8.5 "x"',
-      'c-useragent': 'curl/8.5 "x"',
+    })
+    expect(parseAccessLog('::1 - - [01/Jan/2026:00:30:00 +0100] "GET / HTTP/1.1" 200 1')).toMatchObject({
+      '@timestamp': '2025-12-31T23:30:00.000Z',
     })
     expect(parseAccessLog('127.0.0.1 - bob [x] "POST /login HTTP/1.0" 200 -')).toMatchObject({
       'cs-username': 'bob',
@@ -130,6 +132,7 @@ describe('auditd lines', () => {
       ),
     ).toEqual({
       type: 'EXECVE',
+      '@timestamp': '2020-11-10T08:19:44.965Z',
       'audit.time': 1604996384.965,
       'audit.serial': 93777,
       argc: '4',

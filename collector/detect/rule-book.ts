@@ -133,16 +133,44 @@ const common = (doc: Doc, file: RuleFile): Common => {
  * Compiles every stored file. Enabled filters are applied to the rules they name (in any file);
  * correlations are linked to the rules and correlations they name.
  */
+/**
+ * Compiling is the expensive part of a rebuild: the cache keeps each file's result while its text
+ * is unchanged, so toggling a rule or saving one file recompiles only that file.
+ */
+export type CompileCache = {
+  compile: (file: RuleFile) => Loaded
+  /** Forgets every file not named (deleted from the store). */
+  keep: (paths: Iterable<string>) => void
+}
+
+export const createCompileCache = (options: CompileOptions = {}): CompileCache => {
+  const cache = new Map<string, { text: string; loaded: Loaded }>()
+  return {
+    compile: (file) => {
+      const hit = cache.get(file.path)
+      if (hit && hit.text === file.text) return hit.loaded
+      const loaded = loadSigmaFile(file.text, file.path, options)
+      cache.set(file.path, { text: file.text, loaded })
+      return loaded
+    },
+    keep: (paths) => {
+      const wanted = new Set(paths)
+      for (const path of cache.keys()) if (!wanted.has(path)) cache.delete(path)
+    },
+  }
+}
+
 export const buildRuleBook = (
   files: readonly RuleFile[],
   states: ReadonlyMap<string, RuleState> = new Map(),
   options: CompileOptions = {},
+  compile: (file: RuleFile) => Loaded = (file) => loadSigmaFile(file.text, file.path, options),
 ): RuleBook => {
   const entries: BookEntry[] = []
   const byKey = new Map<string, BookEntry>()
   const problems: RuleProblem[] = []
   for (const file of files) {
-    const loaded = loadSigmaFile(file.text, file.path, options)
+    const loaded = compile(file)
     problems.push(...loaded.problems)
     for (const doc of documents(loaded, file.path)) {
       const prior = byKey.get(doc.key)

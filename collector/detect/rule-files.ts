@@ -29,10 +29,10 @@ const storeName = (name: string): string =>
     .replace(/[^\w.-]/g, '_')
     .slice(0, 100) || 'rules'
 
-/** The license file in `dir` or one of its two parents (SigmaHQ keeps it at the top). */
+/** The license file in `dir` or one of its parents, up to 5 up (SigmaHQ keeps it at the top). */
 const folderLicense = async (dir: string): Promise<string | null> => {
   let here = dir
-  for (let depth = 0; depth < 3; depth++) {
+  for (let depth = 0; depth < 6; depth++) {
     try {
       for (const name of await readdir(here)) {
         if (!isLicenseFile(name)) continue

@@ -90,6 +90,10 @@ describe.skipIf(!existsSync(RULES) || !existsSync(OTRF))('routing SigmaHQ rules 
       'windows|ps_module|',
       'windows||security',
       'linux||auditd',
+      'linux|process_creation|',
+      '|webserver|',
+      '|proxy|',
+      '|firewall|',
     ])
       expect(mapped).toContain(key)
   })

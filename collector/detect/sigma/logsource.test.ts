@@ -38,6 +38,9 @@ const rules = [
   rule('sshd', { product: 'linux', service: 'sshd' }),
   rule('linuxproc', { product: 'linux', category: 'process_creation' }),
   rule('proxy', { category: 'proxy' }),
+  rule('web', { category: 'webserver' }),
+  rule('fw', { category: 'firewall' }),
+  rule('dns', { category: 'dns' }),
   rule('aws', { product: 'aws', service: 'cloudtrail' }),
 ]
 const router = createRouter(rules, mapping)
@@ -71,6 +74,10 @@ describe('logsource routing', () => {
     ['sshd syslog', { 'log.syslog.appname': 'sshd', message: 'x' }, ['sshd']],
     ['Sysmon for Linux 1', { Channel: 'Linux-Sysmon/Operational', EventID: 1 }, ['linuxproc']],
     ['unknown event', { message: 'hello' }, []],
+    ['access-log line', { message: 'x', 'cs-method': 'GET', 'sc-status': 200 }, ['web']],
+    ['CEF proxy', { 'url.original': 'http://a', 'c-uri': 'http://a' }, ['proxy']],
+    ['CEF firewall', { src_ip: '10.0.0.1', dst_ip: '10.0.0.2' }, ['fw']],
+    ['auditd process start', { type: 'EXECVE', Image: '/usr/bin/id' }, ['auditd', 'linuxproc']],
   ])('%s', (_name, event, expected) => {
     expect(files(event)).toEqual(expected)
   })
@@ -79,7 +86,7 @@ describe('logsource routing', () => {
     const reported = Object.fromEntries(router.unmapped.map((u) => [u.rules.join(','), u.reason]))
     expect(reported).toEqual({
       fileaccess: "category 'file_access' not mapped: evaluated on every windows event",
-      proxy: "no product and category 'proxy' not mapped: not evaluated",
+      dns: "no product and category 'dns' not mapped: not evaluated",
       aws: "product 'aws' not mapped: not evaluated",
     })
   })
@@ -98,6 +105,14 @@ describe('logsource routing', () => {
     )
     expect(both.candidates({ Channel: 'Security', EventID: 4688 })).toHaveLength(1)
     expect(both.candidates({ Channel: SYSMON, EventID: 1 })).toHaveLength(0)
+  })
+
+  it('refuses a generic section with a product match, and a product named ""', () => {
+    expect(parseLogsourceMapping('generic:\n  match: [{a: 1}]\nproducts: {}\n')).toEqual({
+      ok: false,
+      errors: ['generic.match: generic entries match by their own conditions'],
+    })
+    expect(parseLogsourceMapping('products:\n  "": {match: [{a: 1}]}\n')).toMatchObject({ ok: false })
   })
 
   it('reports mapping errors with their path', () => {

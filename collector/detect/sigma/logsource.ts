@@ -19,7 +19,9 @@ export type ProductMapping = {
   category: Record<string, Alternative[]>
   service: Record<string, Alternative[]>
 }
+/** `products[GENERIC]` holds the YAML's `generic` section: rules that name no product. */
 export type LogsourceMapping = { products: Record<string, ProductMapping> }
+export const GENERIC = ''
 export type MappingResult = { ok: true; mapping: LogsourceMapping } | { ok: false; errors: string[] }
 
 type Obj = Record<string, unknown>
@@ -92,9 +94,26 @@ export const parseLogsourceMapping = (text: string): MappingResult => {
   }
   if (!isObj(document) || !isObj(document.products)) return { ok: false, errors: ['no products map'] }
   const products: Record<string, ProductMapping> = {}
+  // `generic`: the categories and services of rules that name no product (webserver, proxy…).
+  if (document.generic !== undefined) {
+    if (!isObj(document.generic)) errors.push('generic: expected a map')
+    else {
+      if ('match' in document.generic)
+        errors.push('generic.match: generic entries match by their own conditions')
+      products[GENERIC] = {
+        match: [],
+        category: parseSection(document.generic.category, 'generic.category', errors),
+        service: parseSection(document.generic.service, 'generic.service', errors),
+      }
+    }
+  }
   for (const [product, value] of Object.entries(document.products)) {
     if (!isObj(value)) {
       errors.push(`products.${product}: expected a map`)
+      continue
+    }
+    if (product === GENERIC) {
+      errors.push('products: a product needs a name (rules without one are mapped under generic)')
       continue
     }
     products[product] = {
@@ -138,6 +157,8 @@ const fieldTest = (condition: FieldCondition): Test => {
 }
 
 const alternativesTest = (alternatives: Alternative[]): Test => {
+  // No alternatives: the generic section, which every event belongs to.
+  if (alternatives.length === 0) return () => true
   const tests = alternatives.map((alternative) => {
     const fields = alternative.map(fieldTest)
     return (event: EventRecord) => fields.every((test) => test(event))
@@ -216,7 +237,8 @@ export const createRouter = (
   }
   for (const compiled of rules) {
     const { product, category, service } = compiled.rule.logsource
-    const productMapping = product === undefined ? undefined : mapping.products[product]
+    // A rule naming no product is routed by the generic section's categories and services.
+    const productMapping = mapping.products[product ?? GENERIC]
     const needs: string[] = []
     const missing: string[] = []
     if (product !== undefined && productMapping === undefined) missing.push(`product '${product}'`)
@@ -228,13 +250,13 @@ export const createRouter = (
       if (productMapping?.[kind][name] !== undefined) needs.push(entryName(product ?? '', kind, name))
       else if (productMapping !== undefined || product === undefined) missing.push(`${kind} '${name}'`)
     }
-    if (missing.length === 0 && product !== undefined) {
+    if (missing.length === 0 && (product !== undefined || needs.length > 0)) {
       bucket(needs.length > 0 ? needs : [`product:${product}`], compiled)
       continue
     }
     const key = logsourceKey(compiled.rule.logsource)
     // Without a product mapping there is no telling which events are the product's.
-    const fallback = productMapping !== undefined && unmappedMode === 'product'
+    const fallback = product !== undefined && productMapping !== undefined && unmappedMode === 'product'
     const what = product === undefined ? `no product and ${missing.join(', ')}` : missing.join(', ')
     const reason = `${what} not mapped: ${fallback ? `evaluated on every ${product} event` : 'not evaluated'}`
     const entry = unmapped.get(key) ?? { logsource: compiled.rule.logsource, reason, rules: [] }

@@ -8,7 +8,7 @@
  * from 0 to 100), the `neq` criterion, and `generate` inside the correlation section as well as at
  * the top. `group-by` may be left out: the whole stream is then one group.
  */
-import type { SigmaLogsource, SigmaProblem } from './parse'
+import type { SigmaLogsource, SigmaMeta, SigmaProblem } from './parse'
 
 export const CORRELATION_TYPES = [
   'event_count',
@@ -33,21 +33,7 @@ export type CorrelationCondition = {
   percentile?: number
 }
 
-export type SigmaCorrelation = {
-  file: string
-  line: number
-  title: string
-  id?: string
-  name?: string
-  status?: string
-  level?: string
-  description?: string
-  author?: string
-  date?: string
-  modified?: string
-  tags: string[]
-  references: string[]
-  falsepositives: string[]
+export type SigmaCorrelation = SigmaMeta & {
   type: CorrelationType
   /** Ids or names of detection rules or other correlations. */
   rules: string[]

@@ -18,7 +18,8 @@ export type SigmaLogsource = {
   definition?: string
 }
 
-export type SigmaRule = {
+/** What detection and correlation rules both carry. */
+export type SigmaMeta = {
   file: string
   /** 1-based line of the rule's document (its first key). */
   line: number
@@ -35,6 +36,9 @@ export type SigmaRule = {
   tags: string[]
   references: string[]
   falsepositives: string[]
+}
+
+export type SigmaRule = SigmaMeta & {
   fields: string[]
   logsource: SigmaLogsource
   /** The search identifiers as YAML gave them; compile.ts gives them meaning. */
