@@ -64,6 +64,9 @@ test('a small rules folder imported as a .zip loads its rules and lists every pr
   // An imported rule's alert carries the pack's license (from its LICENSE file) and the author.
   await rules.row('E2E pack rubeus').getByRole('checkbox').check()
   expect((await outpost.ingest([processEvent('C:\\Temp\\rubeus.exe', 'dc-02')])).status).toBe(200)
+  // Hits count live while the Rules view is open.
+  await expect(rules.row('E2E pack rubeus').getByRole('gridcell').nth(5)).toHaveText('1', { timeout: 10_000 })
+  await expect(rules.row('E2E pack rubeus').getByRole('gridcell').nth(6)).not.toHaveText('—')
   const alerts = new AlertsPage(page)
   await page.getByRole('link', { name: 'Alerts' }).click()
   const row = alerts.row('E2E pack rubeus')

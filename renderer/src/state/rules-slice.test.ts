@@ -226,4 +226,25 @@ describe('rules slice', () => {
       vi.useRealTimers()
     }
   })
+
+  it('refreshes hit counts after raised alerts only while the Rules view watches', async () => {
+    vi.useFakeTimers()
+    try {
+      const { transport, named } = fakeTransport('http', { 'rules:list': list([rule(1)]) })
+      const store = createAppStore(transport)
+      store.getState().ruleHitsChanged()
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(named('rules:list')).toHaveLength(0)
+      store.getState().watchRuleHits(true)
+      for (let i = 0; i < 20; i++) store.getState().ruleHitsChanged()
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(named('rules:list')).toHaveLength(1)
+      store.getState().ruleHitsChanged()
+      store.getState().watchRuleHits(false) // left the view before the refresh was due
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(named('rules:list')).toHaveLength(1)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })

@@ -4,6 +4,7 @@ import type { AppState } from './store'
 
 /** rules:list answers at most this many per call; the list pages until it has them all. */
 const PAGE = 5000
+const HITS_REFRESH_MS = 3000
 
 export type RulesFilter = {
   query: string
@@ -73,6 +74,10 @@ export type RulesSlice = {
   setRulesFilter: (patch: Partial<RulesFilter>) => Promise<void>
   /** The `rules:changed` push (and a reconnect): reloads the list if it was ever loaded. */
   rulesChanged: () => void
+  /** The Rules view is on screen: raised alerts then refresh hit counts (at most every few seconds). */
+  watchRuleHits: (on: boolean) => void
+  /** Alerts were raised: some rules have more hits. */
+  ruleHitsChanged: () => void
   setRulesEnabled: (keys: readonly string[], enabled: boolean) => Promise<void>
   /** Enables or disables what the current filter shows (by folder/tag when that is all it narrows by). */
   setShownRulesEnabled: (enabled: boolean) => Promise<void>
@@ -126,6 +131,8 @@ export const createRulesSlice =
     let reloadQueued = false
     /** Nothing to refresh until the Rules view has asked for the list once. */
     let loadedOnce = false
+    let hitsWatched = false
+    let hitsQueued = false
     /** Between asking for a test and the answer naming it: its first pushes may come first. */
     let testStarting = false
 
@@ -195,6 +202,20 @@ export const createRulesSlice =
           reloadQueued = false
           void get().loadRules()
         }, 200)
+      },
+
+      watchRuleHits(on) {
+        hitsWatched = on
+      },
+
+      ruleHitsChanged() {
+        // The whole list is a few hundred ms with SigmaHQ loaded: not on every alert.
+        if (!hitsWatched || hitsQueued) return
+        hitsQueued = true
+        setTimeout(() => {
+          hitsQueued = false
+          if (hitsWatched) void get().loadRules()
+        }, HITS_REFRESH_MS)
       },
 
       async setRulesEnabled(keys, enabled) {

@@ -53,6 +53,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     raised.push(payload)
     if (frame === 0) frame = requestAnimationFrame(flush)
     store.getState().countNewAlerts()
+    store.getState().ruleHitsChanged()
   })
   const offUpdated = transport.on('alerts:updated', (payload) => {
     store.getState().alertsUpdated(payload.alerts)

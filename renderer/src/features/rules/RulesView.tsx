@@ -23,6 +23,7 @@ export const RulesView = () => {
       filter: state.rulesFilter,
       editor: state.ruleEditor,
       loadRules: state.loadRules,
+      watchRuleHits: state.watchRuleHits,
       setFilter: state.setRulesFilter,
       setEnabled: state.setRulesEnabled,
       setShownEnabled: state.setShownRulesEnabled,
@@ -30,10 +31,12 @@ export const RulesView = () => {
       newRule: state.newRule,
     })),
   )
-  const { loadRules, setFilter, filter } = s
+  const { loadRules, setFilter, filter, watchRuleHits } = s
   useEffect(() => {
     void loadRules()
-  }, [loadRules])
+    watchRuleHits(true)
+    return () => watchRuleHits(false)
+  }, [loadRules, watchRuleHits])
   const [showImport, setShowImport] = useState(false)
   const [query, setQuery] = useState(filter.query)
   const [tag, setTag] = useState(filter.tag ?? '')
