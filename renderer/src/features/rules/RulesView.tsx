@@ -50,7 +50,14 @@ export const RulesView = () => {
   const tags = useMemo(() => [...new Set(s.rules.flatMap((r) => r.tags))].sort(), [s.rules])
   const enabledShown = s.rules.filter((r) => r.enabled).length
   const onFilter = (patch: Partial<RulesFilter>): void => void setFilter(patch)
-  const scope = filter.folder ?? filter.tag ?? (filter.query.trim() ? 'the search' : 'all rules')
+  // Says what the bulk buttons change, as setShownRulesEnabled decides it.
+  const narrowed = filter.query.trim() !== '' || filter.enabled !== null
+  const scope =
+    !narrowed && (filter.folder ?? filter.tag)
+      ? [filter.folder, filter.tag].filter(Boolean).join(' + ')
+      : narrowed
+        ? `the ${s.rules.length.toLocaleString()} shown`
+        : 'all rules'
 
   return (
     <>
