@@ -135,6 +135,20 @@ describe('alerts slice', () => {
     expect(store.getState().alertsTotal).toBe(1)
   })
 
+  it('pages older alerts with the before cursor and the same filter', async () => {
+    const page = Array.from({ length: 200 }, (_, i) => alert(400 - i))
+    const { store, calls } = await loaded(page, { status: ['new'] })
+    expect(store.getState().alertsHasOlder).toBe(true)
+    const older = store.getState().loadOlderAlerts()
+    expect(calls[1]!.req).toEqual({ limit: 200, before: 201, status: ['new'] })
+    // One alert moved between pages while scrolling: it is not listed twice.
+    calls[1]!.answer({ ok: true, value: { alerts: [alert(201), alert(200), alert(199)], total: 203 } })
+    await older
+    expect(store.getState().alerts).toHaveLength(202)
+    expect(store.getState().alerts.at(-1)?.seq).toBe(199)
+    expect(store.getState().alertsHasOlder).toBe(false)
+  })
+
   it('drops the answer to a filter the analyst has already changed', async () => {
     const { transport, calls } = fakeTransport()
     const store = createAppStore(transport)
