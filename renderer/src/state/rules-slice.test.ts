@@ -156,10 +156,10 @@ describe('rules slice', () => {
     expect(await saved).toBe(true)
     expect(store.getState().ruleEditor).toMatchObject({ file: 'user/x.yml', key: 'k-9', savedText: fixed })
 
-    // Saved again, switched off: the same file, not running.
+    // Switched off in the list meanwhile, then saved again: the same file, still off.
+    store.setState({ rules: [rule(9, { file: 'user/x.yml', origin: 'user', enabled: false })] })
     const edited = fixed + '# off for now\n'
     store.getState().editRuleText(edited)
-    store.getState().setEditorEnabled(false)
     const again = store.getState().saveRule()
     named('rules:validate')
       .at(-1)!

@@ -28,7 +28,7 @@ export type RuleEditor = {
   origin: RuleSummary['origin'] | null
   text: string
   savedText: string
-  /** Whether Save leaves the rule running (a new rule can be saved off and tested first). */
+  /** Whether the first Save leaves a new rule running (it can be saved off and tested first). */
   enabled: boolean
   /** Of the text it names; stale while `validation.text !== text`. */
   validation: (RuleValidation & { text: string }) | null
@@ -338,7 +338,8 @@ export const createRulesSlice =
         patchEditor({ saving: true, error: null })
         const result = await transport.invoke('rules:save', {
           text,
-          enabled: editor.enabled,
+          // A stored rule keeps the state its list toggle gave it since the editor opened.
+          enabled: get().rules.find((r) => r.key === editor.key)?.enabled ?? editor.enabled,
           ...(editor.file !== null && { file: editor.file }),
         })
         if (!result.ok) {

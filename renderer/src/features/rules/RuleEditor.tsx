@@ -132,10 +132,16 @@ export const RuleEditor = () => {
         >
           {editor.saving ? 'Saving…' : 'Save'}
         </button>
-        <label>
-          <input type="checkbox" checked={editor.enabled} onChange={(e) => s.setEnabled(e.target.checked)} />{' '}
-          enabled
-        </label>
+        {editor.file === null && (
+          <label>
+            <input
+              type="checkbox"
+              checked={editor.enabled}
+              onChange={(e) => s.setEnabled(e.target.checked)}
+            />{' '}
+            enabled
+          </label>
+        )}
         <button
           type="button"
           disabled={checking || !valid || (s.test?.state === 'running' && s.testId !== null)}
