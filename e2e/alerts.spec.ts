@@ -203,3 +203,38 @@ test('several checked alerts are escalated together into an incident the core al
   await expect(alerts.rows).toHaveCount(2)
   expect(problems).toEqual([])
 })
+
+test('a correlation alert shows its group-by values and its contributing events', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  const alerts = new AlertsPage(page)
+  await alerts.open(outpost.ready.url)
+  // Outpost's example correlation: ten failed logons (4625) from one address within five minutes.
+  const start = Date.now() - 60_000
+  const failedLogon = (i: number, ip: string) => ({
+    '@timestamp': new Date(start + i * 1000).toISOString(),
+    Channel: 'Security',
+    EventID: 4625,
+    IpAddress: ip,
+    TargetUserName: `user${i}`,
+    'host.name': 'dc-01',
+    message: `An account failed to log on (${ip})`,
+  })
+  const guessing = Array.from({ length: 12 }, (_, i) => failedLogon(i, '10.9.8.7'))
+  const local = Array.from({ length: 12 }, (_, i) => failedLogon(i, '127.0.0.1')) // the example filter drops these
+  expect((await outpost.ingest([...guessing, ...local])).status).toBe(200)
+
+  const row = alerts.row('Many Failed Logons From One Source')
+  await expect(row).toHaveCount(1, { timeout: 10_000 })
+  await expect(await alerts.cell(row, 'Rule author')).toHaveText('Outpost')
+  await row.click()
+  const group = alerts.detail.getByRole('definition').filter({ hasText: '10.9.8.7' })
+  await expect(alerts.detail.getByText('Grouped by')).toBeVisible()
+  await expect(group).toHaveCount(1)
+  const matching = alerts.detail.getByRole('list', { name: 'Matching events' })
+  await expect(matching.getByRole('listitem')).toHaveCount(10) // the first ten of those that contributed
+  await expect(matching).not.toContainText('127.0.0.1')
+  expect(problems).toEqual([])
+})
