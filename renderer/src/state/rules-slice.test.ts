@@ -208,6 +208,17 @@ describe('rules slice', () => {
     store.getState().ruleTestProgress(test({ test_id: 't-other', scanned: 99 }))
     store.getState().ruleTestProgress(test({ state: 'done', scanned: 100, matches: 3 }))
     expect(store.getState().ruleTest).toMatchObject({ state: 'done', scanned: 100, matches: 3 })
+    store.getState().closeRule()
+    expect(calls.map((c) => c.name)).not.toContain('rules:test-cancel') // it had finished
+
+    store.getState().newRule()
+    const second = store.getState().testRule()
+    calls.at(-1)!.answer({ ok: true, value: { test_id: 't-2' } })
+    await second
+    store.getState().ruleTestProgress(test({ test_id: 't-2' }))
+    store.getState().closeRule()
+    expect(calls.at(-1)).toMatchObject({ name: 'rules:test-cancel', req: { test_id: 't-2' } })
+    expect(store.getState().ruleTest).toBeNull()
   })
 
   it('reloads on rules:changed once per burst, and only once the list was wanted', async () => {

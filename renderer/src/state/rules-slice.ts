@@ -136,6 +136,13 @@ export const createRulesSlice =
     /** Between asking for a test and the answer naming it: its first pushes may come first. */
     let testStarting = false
 
+    /** A test of a rule no longer in the editor would only cost the core time: stop it. */
+    const stopRunningTest = (): void => {
+      const id = get().ruleTestId
+      if (id !== null && get().ruleTest?.state === 'running')
+        void transport.invoke('rules:test-cancel', { test_id: id })
+    }
+
     const patchEditor = (patch: Partial<RuleEditor>): void => {
       const editor = get().ruleEditor
       if (editor) set({ ruleEditor: { ...editor, ...patch } })
@@ -262,6 +269,7 @@ export const createRulesSlice =
         const result = await transport.invoke('rules:get', { key })
         if (!result.ok) return set({ rulesError: result.error.message })
         const { rule, text } = result.value
+        stopRunningTest()
         set({
           ruleEditor: {
             key: rule.key,
@@ -282,6 +290,7 @@ export const createRulesSlice =
       },
 
       newRule() {
+        stopRunningTest()
         set({
           ruleEditor: {
             key: null,
@@ -302,7 +311,8 @@ export const createRulesSlice =
       },
 
       closeRule() {
-        set({ ruleEditor: null })
+        stopRunningTest()
+        set({ ruleEditor: null, ruleTestId: null, ruleTest: null, ruleTestError: null })
       },
 
       editRuleText(text) {
