@@ -1,7 +1,7 @@
 // npm run bench -- ingest: end-to-end ingest rate of a real `outpost serve` (HTTP NDJSON and TCP
 // syslog -> parsed -> normalized -> durable in SQLite), against the bare better-sqlite3 insert
 // rate of the same rows measured in the same run. Prints one JSON object.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -114,6 +114,8 @@ const main = async (): Promise<void> => {
   const events = makeEvents(N)
   const baseline = sqliteBaseline(events)
   const dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-ingest-'))
+  if (process.env.BENCH_NO_DETECT)
+    writeFileSync(join(dataDir, 'config.yaml'), 'detection:\n  enabled: false\n')
   const serve = await spawnServe(['--data-dir', dataDir, '--port', '0', '--log-level', 'warn'])
   try {
     const http = await httpNdjson(serve, events)
