@@ -1,4 +1,5 @@
 import type { Alert, Incident, StoredEvent } from '../../../../collector/contract'
+import { routeHref } from '../../app/use-route'
 import { formatTime } from '../../components/format'
 import { LevelBadge } from '../../components/LevelBadge'
 import { STATUS_LABEL } from './labels'
@@ -94,7 +95,7 @@ export const AlertDetail = ({ alert, events, eventsError, incident, onClose, onS
         {events.map((event) => (
           <li key={event.id}>
             <p className="mono">
-              <a href={`#/events?id=${encodeURIComponent(event.id)}`}>{formatTime(event.timestamp)}</a>{' '}
+              <a href={routeHref('events', { id: event.id })}>{formatTime(event.timestamp)}</a>{' '}
               {event.host ?? ''}
             </p>
             <p>{event.message ?? '(no message)'}</p>

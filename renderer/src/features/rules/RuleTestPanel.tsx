@@ -1,4 +1,5 @@
 import type { RuleTest } from '../../../../collector/contract'
+import { routeHref } from '../../app/use-route'
 import { formatTime } from '../../components/format'
 
 const STATE_LABEL = {
@@ -69,7 +70,7 @@ export const RuleTestPanel = ({ test, error, starting, onCancel }: Props) => {
             {test.results.map((r) => (
               <tr key={r.event_id}>
                 <td className="mono">
-                  <a href={`#/events?id=${encodeURIComponent(r.event_id)}`}>{formatTime(r.timestamp)}</a>
+                  <a href={routeHref('events', { id: r.event_id })}>{formatTime(r.timestamp)}</a>
                 </td>
                 <td>{r.host ?? '—'}</td>
                 <td className="wrap">{r.title}</td>
