@@ -8,7 +8,13 @@ import type { Database, Statement } from 'better-sqlite3'
 import type { Alert, RuleProblem, RuleTest } from '../contract'
 import type { Config } from '../host/config'
 import type { Logger } from '../host/log'
-import { type AlertsRepo, levelRank, type Grouping, type NewAlert } from '../store/sqlite/alerts-repo'
+import {
+  foldMatches,
+  levelRank,
+  type AlertsRepo,
+  type Grouping,
+  type NewAlert,
+} from '../store/sqlite/alerts-repo'
 import { type RulesRepo, type RuleState } from '../store/sqlite/rules-repo'
 import { newEventId } from '../ingest/event-id'
 import { attackFromTags, createRecordView, eventHost, eventUser } from './record'
@@ -34,10 +40,26 @@ import { createMatcher } from './sigma/matcher'
 
 type DetectionConfig = Config['detection']
 
+/** What evaluated slices found and have not committed yet. */
+type Pending = {
+  drafts: NewAlert[]
+  hits: Map<string, { count: number; last: number }>
+  /** The last event evaluated: the cursor once committed. */
+  last: number
+  events: number
+  since: number
+}
+
 type EventRow = { seq: number; id: string; kind: string; ts: number; host: string | null; fields: string }
 
-/** Events per chunk: big enough to amortise the transaction, small enough to yield often. */
-const CHUNK = 2000
+/** Events per chunk (one transaction each), between these bounds; see catchUp. */
+const MIN_CHUNK = 100
+const MAX_CHUNK = 5000
+/** Time the engine holds the event loop at most, about: ingest runs between its slices. */
+const SLICE_MS = 25
+/** Evaluated events are committed at least this often (count, time) while catching up. */
+const COMMIT_EVENTS = 5000
+const COMMIT_MS = 250
 const CURSOR = 'sigma'
 const TEST_RESULTS = 200
 
@@ -103,6 +125,8 @@ export class Detector {
   >()
   private readonly readChunk: Statement<[number, number]>
   private running: Promise<void> | null = null
+  /** Events evaluated per slice, adapted to their measured cost. */
+  private chunk = 500
   private again = false
   private stopped = false
   private readonly tests = new Map<string, { test: RuleTest; cancelled: boolean }>()
@@ -200,9 +224,16 @@ export class Detector {
     })
   }
 
-  /** Hit counts change as alerts are raised; the book's states are refreshed from the store. */
-  refreshStates(): void {
-    this.states = this.rules.states()
+  /** Hit counts just stored, applied to the states in memory (the store has the same sums). */
+  private countHits(hits: ReadonlyMap<string, { count: number; last: number }>): void {
+    for (const [key, { count, last }] of hits) {
+      const state = this.states.get(key) ?? { enabled: false, hits: 0, last_hit: null }
+      this.states.set(key, {
+        ...state,
+        hits: state.hits + count,
+        last_hit: Math.max(state.last_hit ?? 0, last),
+      })
+    }
   }
 
   get problems(): RuleProblem[] {
@@ -240,19 +271,45 @@ export class Detector {
     await this.idle()
   }
 
+  /**
+   * Works through the stored events in slices of about SLICE_MS, yielding to I/O between them, so
+   * listeners stay responsive however many rules are enabled: the slice size follows the measured
+   * cost per event. What the slices find is committed together (alerts, hit counts, cursor) every
+   * COMMIT_EVENTS events or COMMIT_MS, and when caught up: a crash before a commit only means
+   * those events are evaluated again.
+   */
   private async catchUp(): Promise<void> {
     let cursor = this.rules.cursor(CURSOR)
+    let pending: Pending = { drafts: [], hits: new Map(), last: cursor, events: 0, since: performance.now() }
     for (;;) {
-      const rows = this.readChunk.all(cursor, CHUNK) as EventRow[]
-      if (rows.length === 0 || this.stopped) return
-      cursor = this.evaluateChunk(rows)
+      const rows = this.stopped ? [] : (this.readChunk.all(cursor, this.chunk) as EventRow[])
+      if (rows.length > 0) {
+        const started = performance.now()
+        this.evaluateRows(rows, pending)
+        cursor = pending.last
+        const perEvent = (performance.now() - started) / rows.length
+        if (rows.length === this.chunk)
+          this.chunk = Math.max(
+            MIN_CHUNK,
+            Math.min(MAX_CHUNK, Math.round(SLICE_MS / Math.max(perEvent, 1e-4))),
+          )
+      }
+      const caughtUp = rows.length < this.chunk
+      if (
+        pending.events > 0 &&
+        (caughtUp || pending.events >= COMMIT_EVENTS || performance.now() - pending.since >= COMMIT_MS)
+      ) {
+        // A stop mid-way still commits what was evaluated: its cursor and alerts go together.
+        this.commit(pending)
+        pending = { drafts: [], hits: new Map(), last: cursor, events: 0, since: performance.now() }
+      }
+      if (rows.length === 0) return
       await yieldToIo()
     }
   }
 
-  private evaluateChunk(rows: EventRow[]): number {
-    const drafts: NewAlert[] = []
-    const hits = new Map<string, { count: number; last: number }>()
+  private evaluateRows(rows: EventRow[], pending: Pending): void {
+    const { drafts, hits } = pending
     const hit = (key: string, ts: number): void => {
       const found = hits.get(key) ?? { count: 0, last: 0 }
       found.count++
@@ -260,6 +317,8 @@ export class Detector {
       hits.set(key, found)
     }
     for (const row of rows) {
+      pending.last = row.seq
+      pending.events++
       if (row.kind !== 'event') continue
       let record: EventRecord
       try {
@@ -288,26 +347,27 @@ export class Detector {
         drafts.push(this.correlationDraft(found.entry, fired))
       }
     }
-    const last = rows[rows.length - 1]!.seq
-    const raised = new Map<string, Alert>()
+  }
+
+  /** One transaction: the alerts (folded), the hit counts and the cursor. */
+  private commit(pending: Pending): void {
     const suppression = this.config.suppression_window_s * 1000
+    const raised = new Set<string>()
     this.db.transaction(() => {
-      for (const draft of drafts) {
-        const { alert } = this.alerts.raise(draft, suppression, this.grouping(draft))
-        raised.set(alert.id, alert)
-      }
-      this.rules.addHits(hits)
-      this.rules.setCursor(CURSOR, last)
+      for (const draft of foldMatches(pending.drafts, suppression))
+        raised.add(this.alerts.raise(draft, suppression, this.grouping(draft)).id)
+      this.rules.addHits(pending.hits)
+      this.rules.setCursor(CURSOR, pending.last)
     })()
-    if (hits.size > 0) this.refreshStates()
+    this.countHits(pending.hits)
     if (raised.size > 0)
       this.emit.alerts(
-        [...raised.values()]
-          .map((alert) => this.alerts.get(alert.id) ?? alert)
+        [...raised]
+          .map((id) => this.alerts.get(id))
+          .filter((alert) => alert !== undefined)
           .sort((a, b) => b.seq - a.seq)
           .slice(0, 100),
       )
-    return last
   }
 
   private correlationDraft(entry: CorrelationEntry, fired: CorrelationHit): NewAlert {
@@ -450,7 +510,7 @@ export class Detector {
           test.state = 'cancelled'
           break
         }
-        const rows = this.readChunk.all(cursor, CHUNK) as EventRow[]
+        const rows = this.readChunk.all(cursor, MAX_CHUNK) as EventRow[]
         if (rows.length === 0) break
         for (const row of rows) {
           if (row.seq > to) break

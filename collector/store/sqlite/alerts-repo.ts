@@ -120,6 +120,42 @@ export type NewAlert = {
   group: Record<string, string | null> | null
   /** Matches with the same key within the suppression window fold into one alert. */
   dedup_key: string
+  /** Matches already folded into this one (foldMatches): how many, and the newest one's time. */
+  count?: number
+  last_ts?: number
+}
+
+/**
+ * Folds matches in memory before they reach the store, as the store would fold them: by
+ * dedup_key, in event-time order, each joining the previous one when it is at most `windowMs`
+ * later. A flood of one noisy rule becomes one write per key and chunk, not one per event.
+ */
+export const foldMatches = (alerts: readonly NewAlert[], windowMs: number): NewAlert[] => {
+  const byKey = new Map<string, NewAlert[]>()
+  for (const alert of alerts) {
+    const list = byKey.get(alert.dedup_key)
+    if (list) list.push(alert)
+    else byKey.set(alert.dedup_key, [alert])
+  }
+  const out: NewAlert[] = []
+  for (const list of byKey.values()) {
+    list.sort((a, b) => a.ts - b.ts)
+    let open: NewAlert | null = null
+    for (const alert of list) {
+      const last = open ? (open.last_ts ?? open.ts) : 0
+      if (open && windowMs > 0 && alert.ts - last <= windowMs) {
+        open.count = (open.count ?? 1) + (alert.count ?? 1)
+        open.last_ts = Math.max(last, alert.last_ts ?? alert.ts)
+        for (const id of alert.event_ids)
+          if (open.event_ids.length < MAX_ALERT_EVENTS && !open.event_ids.includes(id))
+            open.event_ids.push(id)
+        continue
+      }
+      open = { ...alert, event_ids: alert.event_ids.slice(0, MAX_ALERT_EVENTS) }
+      out.push(open)
+    }
+  }
+  return out.sort((a, b) => a.ts - b.ts)
 }
 
 export type AlertFilter = {
@@ -166,7 +202,7 @@ export class AlertsRepo {
       `INSERT INTO alerts (id, created_at, updated_at, ts, last_ts, origin, rule_id, rule_key, title, level,
          tags, techniques, tactics, author, license, host, user, event_id, event_ids, count, group_json,
          dedup_key, incident_id)
-       VALUES (@id, @now, @now, @ts, @ts, @origin, @rule_id, @rule_key, @title, @level, @tags, @techniques,
+       VALUES (@id, @now, @now, @ts, @last_ts, @origin, @rule_id, @rule_key, @title, @level, @tags, @techniques,
          @tactics, @author, @license, @host, @user, @event_id, @event_ids, @count, @group_json, @dedup_key,
          @incident_id)`,
     )
@@ -248,7 +284,9 @@ export class AlertsRepo {
     suppressionMs: number,
     grouping: Grouping | null,
     now = Date.now(),
-  ): { alert: Alert; fresh: boolean } {
+  ): { id: string; fresh: boolean } {
+    const count = alert.count ?? 1
+    const lastTs = Math.max(alert.ts, alert.last_ts ?? alert.ts)
     const twin =
       suppressionMs > 0
         ? (this.twin.get(alert.dedup_key, alert.ts - suppressionMs) as AlertRow | undefined)
@@ -256,10 +294,10 @@ export class AlertsRepo {
     if (twin) {
       const ids = JSON.parse(twin.event_ids) as string[]
       for (const id of alert.event_ids) if (ids.length < MAX_ALERT_EVENTS && !ids.includes(id)) ids.push(id)
-      this.fold.run(1, alert.ts, JSON.stringify(ids), now, twin.seq)
+      this.fold.run(count, lastTs, JSON.stringify(ids), now, twin.seq)
       if (twin.incident_id)
-        this.touchIncident(twin.incident_id, alert.level, alert.ts, alert.techniques, 0, now)
-      return { alert: this.get(twin.id)!, fresh: false }
+        this.touchIncident(twin.incident_id, alert.level, lastTs, alert.techniques, 0, now)
+      return { id: twin.id, fresh: false }
     }
     let incidentId: string | null = null
     if (grouping) {
@@ -298,13 +336,17 @@ export class AlertsRepo {
       user: alert.user,
       event_id: alert.event_ids[0] ?? '',
       event_ids: JSON.stringify(alert.event_ids.slice(0, MAX_ALERT_EVENTS)),
-      count: 1,
+      count,
+      last_ts: lastTs,
       group_json: alert.group === null ? null : JSON.stringify(alert.group),
       dedup_key: alert.dedup_key,
       incident_id: incidentId,
     })
-    if (incidentId) this.touchIncident(incidentId, alert.level, alert.ts, alert.techniques, 1, now)
-    return { alert: this.get(id)!, fresh: true }
+    if (incidentId) {
+      this.touchIncident(incidentId, alert.level, alert.ts, alert.techniques, 1, now)
+      if (lastTs > alert.ts) this.touchIncident(incidentId, alert.level, lastTs, [], 0, now)
+    }
+    return { id, fresh: true }
   }
 
   /** acknowledge / close / false_positive / reopen, with the analyst's note. */
