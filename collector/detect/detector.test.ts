@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
+import Database from 'better-sqlite3'
 import { strToU8, zipSync } from 'fflate'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Alert, CallRes, EventPayload, RuleTest } from '../contract'
 import { createCore, type Core } from '../host/create-core'
 import { callOk } from '../host/test-core'
+import { EventsRepo } from '../store/sqlite/events-repo'
 
 const WHOAMI_RULE = `title: Whoami Run By A User
 id: 2f3a5e4c-1d7b-4b7e-9a40-6b1f0c1d2e01
@@ -453,6 +455,49 @@ describe('SigmaHQ rules over syslog-forwarded lines', () => {
       ])
       expect(alerts.every((a) => a.author !== null && a.author.length > 0)).toBe(true)
     } finally {
+      await core.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('rows written by another process', () => {
+  it('evaluates rows another writer stored between live batches, each once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-detect-gap-'))
+    const core = await createCore({ dataDir, ephemeralPorts: true })
+    const other = new Database(join(dataDir, 'outpost.sqlite'))
+    try {
+      await callOk(core, 'rules:save', { text: WHOAMI_RULE })
+      const whoami = (host: string) =>
+        sysmon(host, 'C:\\Windows\\System32\\whoami.exe', '2026-11-20T10:00:00Z')
+      const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
+      const post = (host: string) => fetch(url, { method: 'POST', body: JSON.stringify(whoami(host)) })
+      expect((await post('live-1')).status).toBe(200)
+      // As `outpost import` does beside a running Outpost: rows the core's pipeline never saw.
+      new EventsRepo(other).insertBatch(
+        ['cli-1', 'cli-2'].map((host) => ({
+          id: `cli-${host}`,
+          ts: Date.parse('2026-11-20T10:00:00Z'),
+          received_at: Date.now(),
+          listener: 'import',
+          source: null,
+          host,
+          severity: null,
+          message: null,
+          fields: JSON.stringify(whoami(host)),
+        })),
+      )
+      expect((await post('live-2')).status).toBe(200)
+      const hosts = async () =>
+        (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})).alerts
+          .filter((a) => a.origin === 'sigma')
+          .map((a) => a.host)
+          .sort()
+      for (let i = 0; i < 200 && (await hosts()).length < 4; i++) await new Promise((r) => setTimeout(r, 25))
+      await new Promise((r) => setTimeout(r, 100))
+      expect(await hosts()).toEqual(['cli-1', 'cli-2', 'live-1', 'live-2'])
+    } finally {
+      other.close()
       await core.stop()
       rmSync(dataDir, { recursive: true, force: true })
     }

@@ -8,6 +8,7 @@ import type { Database, Statement } from 'better-sqlite3'
 import type { Alert, RuleProblem, RuleTest } from '../contract'
 import type { Config } from '../host/config'
 import type { Logger } from '../host/log'
+import type { CommittedEvent } from '../store/sqlite/events-repo'
 import {
   foldMatches,
   levelRank,
@@ -50,9 +51,11 @@ type Pending = {
   since: number
 }
 
-type EventRow = { seq: number; id: string; kind: string; ts: number; host: string | null; fields: string }
+type EventRow = CommittedEvent
 
 /** Events per chunk (one transaction each), between these bounds; see catchUp. */
+/** Committed rows held for the engine at most; past it they are read back from the store. */
+const LIVE_MAX = 100_000
 const MIN_CHUNK = 100
 const MAX_CHUNK = 5000
 /** Time the engine holds the event loop at most, about: ingest runs between its slices. */
@@ -125,6 +128,8 @@ export class Detector {
   >()
   private readonly readChunk: Statement<[number, number]>
   private running: Promise<void> | null = null
+  /** Rows committed by the pipeline, not yet evaluated (see offer). */
+  private live: EventRow[] = []
   /** Events evaluated per slice, adapted to their measured cost. */
   private chunk = 500
   private again = false
@@ -240,6 +245,32 @@ export class Detector {
     return this.book.problems
   }
 
+  /**
+   * Rows the pipeline just committed: evaluated from memory when they follow the cursor, which
+   * spares reading them back. Anything else (a backlog, rows another process wrote) is read from
+   * the store, so the queue is only ever a shortcut.
+   */
+  offer(rows: readonly CommittedEvent[]): void {
+    if (!this.config.enabled || this.stopped) return
+    if (this.live.length + rows.length > LIVE_MAX) this.live = []
+    else for (const row of rows) this.live.push(row)
+    this.kick()
+  }
+
+  /** The next rows after `cursor`: from the live queue when it continues the cursor, else the store. */
+  private nextRows(cursor: number, limit: number): EventRow[] {
+    let skip = 0
+    while (skip < this.live.length && this.live[skip]!.seq <= cursor) skip++
+    if (skip > 0) this.live.splice(0, skip)
+    if (this.live.length > 0 && this.live[0]!.seq === cursor + 1) {
+      let take = 1
+      while (take < limit && take < this.live.length && this.live[take]!.seq === this.live[take - 1]!.seq + 1)
+        take++
+      return this.live.splice(0, take)
+    }
+    return this.readChunk.all(cursor, limit) as EventRow[]
+  }
+
   /** Wakes the engine: it evaluates every event stored after its cursor. */
   kick(): void {
     if (!this.config.enabled || this.stopped) return
@@ -282,7 +313,7 @@ export class Detector {
     let cursor = this.rules.cursor(CURSOR)
     let pending: Pending = { drafts: [], hits: new Map(), last: cursor, events: 0, since: performance.now() }
     for (;;) {
-      const rows = this.stopped ? [] : (this.readChunk.all(cursor, this.chunk) as EventRow[])
+      const rows = this.stopped ? [] : this.nextRows(cursor, this.chunk)
       if (rows.length > 0) {
         const started = performance.now()
         this.evaluateRows(rows, pending)

@@ -138,7 +138,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         total: events.count(),
         events: events.range(batch.first, batch.last, PUSH_BATCH_LIMIT),
       })
-      detector.kick()
+      detector.offer(batch.events)
       if (batch.alerts > 0) {
         const raised = alerts.since(lastAlertSeq, PUSH_BATCH_LIMIT)
         lastAlertSeq = raised[0]?.seq ?? lastAlertSeq

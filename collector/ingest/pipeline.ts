@@ -1,5 +1,5 @@
 import type { EventKind } from '../contract'
-import type { EventsRepo, NewEvent } from '../store/sqlite/events-repo'
+import type { CommittedEvent, EventsRepo, NewEvent } from '../store/sqlite/events-repo'
 
 type Pending = {
   events: readonly NewEvent[]
@@ -11,7 +11,15 @@ type Pending = {
 /** `duplicate`: the submission's idempotency key was already committed, so nothing was stored again. */
 export type SubmitResult = { duplicate: boolean }
 /** `alerts`: how many alerts the batch raised (events that are detections themselves). */
-export type CommittedBatch = { first: number; last: number; count: number; inserted: number; alerts: number }
+export type CommittedBatch = {
+  first: number
+  last: number
+  count: number
+  inserted: number
+  alerts: number
+  /** The rows written, in seq order: the live engine evaluates them without reading them back. */
+  events: CommittedEvent[]
+}
 
 /**
  * Storage is behind: more events are waiting for their commit than the bound allows. Nothing of
@@ -86,7 +94,8 @@ export class IngestPipeline {
     }
     batch.forEach((p, i) => p.resolve({ duplicate: result.duplicates[i] ?? false }))
     const { range } = result
-    if (range.inserted > 0) this.onCommitted({ ...range, count: range.inserted, alerts: result.alerts })
+    if (range.inserted > 0)
+      this.onCommitted({ ...range, count: range.inserted, alerts: result.alerts, events: result.committed })
   }
 
   close(): void {

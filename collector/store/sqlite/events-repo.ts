@@ -28,6 +28,16 @@ export type AlertDraft = {
   host: string | null
 }
 
+/** A stored row as the detector reads it (events table columns). */
+export type CommittedEvent = {
+  seq: number
+  id: string
+  kind: EventKind
+  ts: number
+  host: string | null
+  fields: string
+}
+
 type Row = Omit<NewEvent, 'fields'> & { seq: number; kind: EventKind }
 
 const toSummary = (row: Row): EventSummary => ({
@@ -126,7 +136,10 @@ export class EventsRepo {
     range: { first: number; last: number; inserted: number }
     duplicates: boolean[]
     alerts: number
+    /** The rows written, in seq order, as a reader of the table would get them. */
+    committed: CommittedEvent[]
   } {
+    const committed: CommittedEvent[] = []
     let first = 0
     let last = 0
     let inserted = 0
@@ -166,6 +179,14 @@ export class EventsRepo {
             alerts++
           }
           const seq = Number(info.lastInsertRowid)
+          committed.push({
+            seq,
+            id: event.id,
+            kind: submission.kind ?? 'event',
+            ts: event.ts,
+            host: event.host,
+            fields: event.fields,
+          })
           if (first === 0) first = seq
           last = seq
           inserted++
@@ -173,7 +194,7 @@ export class EventsRepo {
       }
     })()
     this.total += inserted
-    return { range: { first, last, inserted }, duplicates, alerts }
+    return { range: { first, last, inserted }, duplicates, alerts, committed }
   }
 
   /** Idempotency keys older than `maxAgeMs` are forgotten. */
