@@ -55,11 +55,11 @@ type EventRow = CommittedEvent
 
 /** Events per chunk (one transaction each), between these bounds; see catchUp. */
 /** Committed rows held for the engine at most; past it they are read back from the store. */
-const LIVE_MAX = 100_000
-const MIN_CHUNK = 100
+const LIVE_MAX = 20_000
+const MIN_CHUNK = 20
 const MAX_CHUNK = 5000
 /** Time the engine holds the event loop at most, about: ingest runs between its slices. */
-const SLICE_MS = 25
+const SLICE_MS = 4
 /** Evaluated events are committed at least this often (count, time) while catching up. */
 const COMMIT_EVENTS = 5000
 const COMMIT_MS = 250
@@ -130,6 +130,7 @@ export class Detector {
   private running: Promise<void> | null = null
   /** Rows committed by the pipeline, not yet evaluated (see offer). */
   private live: EventRow[] = []
+  private liveHead = 0
   /** Events evaluated per slice, adapted to their measured cost. */
   private chunk = 500
   private again = false
@@ -252,23 +253,33 @@ export class Detector {
    */
   offer(rows: readonly CommittedEvent[]): void {
     if (!this.config.enabled || this.stopped) return
-    if (this.live.length + rows.length > LIVE_MAX) this.live = []
-    else for (const row of rows) this.live.push(row)
+    if (this.live.length - this.liveHead + rows.length > LIVE_MAX) {
+      this.live = []
+      this.liveHead = 0
+    } else for (const row of rows) this.live.push(row)
     this.kick()
   }
 
   /** The next rows after `cursor`: from the live queue when it continues the cursor, else the store. */
   private nextRows(cursor: number, limit: number): EventRow[] {
-    let skip = 0
-    while (skip < this.live.length && this.live[skip]!.seq <= cursor) skip++
-    if (skip > 0) this.live.splice(0, skip)
-    if (this.live.length > 0 && this.live[0]!.seq === cursor + 1) {
-      let take = 1
-      while (take < limit && take < this.live.length && this.live[take]!.seq === this.live[take - 1]!.seq + 1)
-        take++
-      return this.live.splice(0, take)
+    const live = this.live
+    let head = this.liveHead
+    while (head < live.length && live[head]!.seq <= cursor) head++
+    let end = head
+    if (head < live.length && live[head]!.seq === cursor + 1) {
+      end++
+      while (end - head < limit && end < live.length && live[end]!.seq === live[end - 1]!.seq + 1) end++
     }
-    return this.readChunk.all(cursor, limit) as EventRow[]
+    // The queue is an array with a moving head, compacted once drained or mostly consumed.
+    this.liveHead = end
+    if (end === live.length) {
+      this.live = []
+      this.liveHead = 0
+    } else if (end > 4096 && end * 2 > live.length) {
+      this.live = live.slice(end)
+      this.liveHead = 0
+    }
+    return end > head ? live.slice(head, end) : (this.readChunk.all(cursor, limit) as EventRow[])
   }
 
   /** Wakes the engine: it evaluates every event stored after its cursor. */
@@ -353,7 +364,7 @@ export class Detector {
       if (row.kind !== 'event') continue
       let record: EventRecord
       try {
-        const fields = JSON.parse(row.fields) as unknown
+        const fields = row.record ?? (JSON.parse(row.fields) as unknown)
         if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) continue
         record = this.view(fields as Record<string, unknown>)
       } catch {

@@ -86,5 +86,8 @@ export const normalizeJson = (raw: Record<string, unknown>, ctx: ReceiveContext,
     severity: firstString(raw, SEVERITY_FIELDS),
     message: firstString(raw, MESSAGE_FIELDS),
     fields: text ?? JSON.stringify(raw),
+    // Parsed from `text` itself, so it is what JSON.parse(fields) would give: the live engine
+    // evaluates it without parsing again. (Without text, raw may hold what JSON cannot.)
+    ...(text === undefined ? {} : { record: raw }),
   }
 }

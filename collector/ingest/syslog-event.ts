@@ -161,5 +161,7 @@ export const syslogEvent: SyslogDecode = (frame, ctx) => {
     severity: parsed.cef ? `cef:${parsed.cef.severity}` : (SEVERITIES[parsed.severity ?? -1] ?? null),
     message: str(fields.message),
     fields: JSON.stringify(fields),
+    // Strings, numbers, nulls and plain objects only: what JSON.parse(fields) gives back.
+    record: fields,
   }
 }

@@ -13,6 +13,8 @@ export type NewEvent = {
   severity: string | null
   message: string | null
   fields: string // JSON text of the source's original event
+  /** JSON.parse(fields), when ingest has it at hand; never stored, only handed to the engine. */
+  record?: Record<string, unknown>
   /** Set when the event is itself a detection (e.g. a Wazuh alert): raised in the same transaction. */
   alert?: AlertDraft
 }
@@ -36,6 +38,7 @@ export type CommittedEvent = {
   ts: number
   host: string | null
   fields: string
+  record?: Record<string, unknown> | undefined
 }
 
 type Row = Omit<NewEvent, 'fields'> & { seq: number; kind: EventKind }
@@ -186,6 +189,7 @@ export class EventsRepo {
             ts: event.ts,
             host: event.host,
             fields: event.fields,
+            record: event.record,
           })
           if (first === 0) first = seq
           last = seq
