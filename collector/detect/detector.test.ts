@@ -286,6 +286,15 @@ describe('rule import', () => {
     expect(again.rules.map((r) => [r.key, r.enabled])).toEqual([[rules[0]!.key, false]])
   })
 
+  it("shows a rule's own license field before its folder's", async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'outpost-rules-'))
+    core = await createCore({ dataDir, ephemeralPorts: true })
+    const { rules } = await callOk<CallRes<'rules:save'>>(core, 'rules:save', {
+      text: WHOAMI_RULE.replace('author: Outpost tests', 'author: Outpost tests\nlicense: MIT'),
+    })
+    expect(rules.map((r) => [r.author, r.license])).toEqual([['Outpost tests', 'MIT']])
+  })
+
   it('says what is wrong with a path that is not rules', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'outpost-rules-'))
     core = await createCore({ dataDir, ephemeralPorts: true })

@@ -111,6 +111,7 @@ const common = (doc: Doc, file: RuleFile): Common => {
             level: undefined,
             status: undefined,
             author: undefined,
+            license: undefined,
             logsource: logsourceText(doc.filter.logsource),
           }
   return {
@@ -118,7 +119,8 @@ const common = (doc: Doc, file: RuleFile): Common => {
     file: file.path,
     folder: folderOf(file.path),
     origin: file.origin,
-    license: file.license,
+    // The rule's own license field first, else what its folder or archive carries.
+    license: meta.license ?? file.license,
     title: meta.title,
     id: meta.id ?? null,
     level: ruleLevel(meta.level),

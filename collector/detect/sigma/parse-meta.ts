@@ -101,7 +101,20 @@ const CORRELATION_KEYS = new Set([
 ])
 const VALUE_TYPES = new Set<CorrelationType>(['value_count', 'value_sum', 'value_avg', 'value_percentile'])
 
-const METADATA = ['id', 'name', 'status', 'level', 'description', 'author', 'date', 'modified'] as const
+/** The optional string metadata of rules and correlations (parse.ts reads the same keys). */
+export const META_KEYS = [
+  'id',
+  'name',
+  'status',
+  'level',
+  'description',
+  'author',
+  'license',
+  'date',
+  'modified',
+] as const
+
+const METADATA = META_KEYS
 
 const metadata = (value: Obj): Partial<Pick<SigmaCorrelation, (typeof METADATA)[number]>> => {
   const out: Partial<Pick<SigmaCorrelation, (typeof METADATA)[number]>> = {}

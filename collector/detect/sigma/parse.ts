@@ -5,7 +5,13 @@
  * `action: repeat` repeats the previous rule with changes, `action: reset` drops the global part.
  */
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml'
-import { parseCorrelation, parseFilter, type SigmaCorrelation, type SigmaFilter } from './parse-meta'
+import {
+  META_KEYS,
+  parseCorrelation,
+  parseFilter,
+  type SigmaCorrelation,
+  type SigmaFilter,
+} from './parse-meta'
 
 /** `warning`: the rule loads, but something about it deserves a look (a filter naming no loaded rule). */
 export type SigmaProblemKind = 'invalid' | 'unsupported' | 'warning'
@@ -31,6 +37,8 @@ export type SigmaMeta = {
   level?: string
   description?: string
   author?: string
+  /** The rule's own license (Sigma's optional `license` field), e.g. DRL-1.1. */
+  license?: string
   date?: string
   modified?: string
   tags: string[]
@@ -192,7 +200,7 @@ const toRule = (file: string, piece: Piece, problems: SigmaProblem[], out: Parse
     conditions,
     lines: piece.lines,
   }
-  for (const key of ['id', 'name', 'status', 'level', 'description', 'author', 'date', 'modified'] as const) {
+  for (const key of META_KEYS) {
     const field = optionalString(value[key])
     if (field !== undefined) rule[key] = field
   }
