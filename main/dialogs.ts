@@ -7,7 +7,10 @@ export const createShellHandlers = (window: () => BrowserWindow | undefined): Sh
     const options: Electron.OpenDialogOptions = {
       title: req.title ?? 'Open',
       filters: req.filters ?? [],
-      properties: req.multiple ? ['openFile', 'multiSelections'] : ['openFile'],
+      properties: [
+        req.directory ? 'openDirectory' : 'openFile',
+        ...(req.multiple ? ['multiSelections' as const] : []),
+      ],
     }
     const win = window()
     const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)

@@ -246,6 +246,7 @@ export const calls = {
       title: z.string().optional(),
       filters: z.array(FileFilter).optional(),
       multiple: z.boolean().optional(),
+      directory: z.boolean().optional().describe('pick folders instead of files'),
     }),
     res: z.object({ paths: z.array(z.string()).describe('empty when the user cancelled') }),
   },

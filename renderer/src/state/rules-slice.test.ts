@@ -194,6 +194,17 @@ describe('rules slice', () => {
     expect(desktop.named('rules:import')[0]!.req).toEqual({ paths: ['/home/op/a.yml'], enabled: true })
   })
 
+  it('imports the folders the desktop dialog picks', async () => {
+    const result = { files: 3, loaded: 3, invalid: 0, unsupported: 0, problems: [], folder: 'rules' }
+    const desktop = fakeTransport('ipc', {
+      'dialog:open': { paths: ['/opt/sigma/rules'] },
+      'rules:import': result,
+    })
+    await createAppStore(desktop.transport).getState().chooseRulesToImport(true)
+    expect(desktop.named('dialog:open')[0]!.req).toMatchObject({ directory: true, multiple: true })
+    expect(desktop.named('rules:import')[0]!.req).toEqual({ paths: ['/opt/sigma/rules'], enabled: true })
+  })
+
   it('follows its own test from pushes, including one that beats the answer, and ignores others', async () => {
     const { transport, calls } = fakeTransport()
     const store = createAppStore(transport)

@@ -90,7 +90,8 @@ export type RulesSlice = {
   saveRule: () => Promise<boolean>
   deleteRule: () => Promise<boolean>
   /** Desktop: folders, .yml or .zip by the native dialog. */
-  chooseRulesToImport: () => Promise<void>
+  /** The desktop's native dialog: rule files and zips, or (`directory`) whole folders. */
+  chooseRulesToImport: (directory?: boolean) => Promise<void>
   importRuleFiles: (files: readonly File[]) => Promise<void>
   importRulePaths: (paths: readonly string[]) => Promise<void>
   testRule: () => Promise<void>
@@ -385,12 +386,17 @@ export const createRulesSlice =
         return true
       },
 
-      async chooseRulesToImport() {
-        const result = await transport.invoke('dialog:open', {
-          title: 'Import Sigma rules',
-          multiple: true,
-          filters: [{ name: 'Sigma rules', extensions: ['yml', 'yaml', 'zip'] }],
-        })
+      async chooseRulesToImport(directory = false) {
+        const result = await transport.invoke(
+          'dialog:open',
+          directory
+            ? { title: 'Import a folder of Sigma rules', multiple: true, directory: true }
+            : {
+                title: 'Import Sigma rules',
+                multiple: true,
+                filters: [{ name: 'Sigma rules', extensions: ['yml', 'yaml', 'zip'] }],
+              },
+        )
         if (!result.ok) return set({ rulesError: result.error.message })
         await get().importRulePaths(result.value.paths)
       },

@@ -38,6 +38,15 @@ export const RuleImportPanel = () => {
           <button type="button" onClick={() => (s.desktop ? void s.choose() : input.current?.click())}>
             Choose rule files…
           </button>
+          {s.desktop && (
+            <>
+              {' '}
+              or{' '}
+              <button type="button" onClick={() => void s.choose(true)}>
+                Choose a rules folder…
+              </button>
+            </>
+          )}
         </p>
         <input
           ref={input}
