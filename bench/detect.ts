@@ -6,12 +6,15 @@
 // with other work does not skew them; `wall` gives the wall-clock figures beside them.
 //
 // The OTRF NDJSON lines are already flat Windows records (EventID, Channel, Image…); they are read
-// as `outpost hunt` reads them (json-reader.ts: JSON.parse, evtx_dump events flattened). Files
+// as `outpost hunt` reads them (json-reader.ts: JSON.parse, evtx_dump events flattened) and seen
+// through the same record view (field aliases: Security 4688 gains Image…). Files
 // that are not JSON lines (the two raw auditd .log files) are left out and listed.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CompiledRule, EventRecord } from '../collector/detect/sigma/compile'
+import { createRecordView } from '../collector/detect/record'
+import { loadFieldAliases } from '../collector/detect/sigma/field-aliases'
 import { loadRules } from '../collector/detect/sigma/load-rules'
 import { createRouter, loadLogsourceMapping } from '../collector/detect/sigma/logsource'
 import { createMatcher, type RuleMatcher } from '../collector/detect/sigma/matcher'
@@ -99,9 +102,13 @@ const main = async (): Promise<void> => {
     for (const line of lines) toRecord(line)
   })
   let detections = 0
+  const aliases = loadFieldAliases()
+  if (!aliases.ok) throw new Error(aliases.errors.join('\n'))
   const hunt = (): void => {
     detections = 0
-    for (const line of lines) detections += ready.match(toRecord(line)).length
+    // What the live engine and outpost hunt evaluate: the record view (field aliases, auditd).
+    const view = createRecordView(aliases.aliases)
+    for (const line of lines) detections += ready.match(view(toRecord(line))).length
   }
   hunt() // warm-up
   const hunting = best(ROUNDS, hunt)
