@@ -24,6 +24,8 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'rules:set-enabled': { folder: 'user', enabled: false },
   'rules:test': { key: 'x' },
   'rules:test-cancel': { test_id: 'x' },
+  'audit:list': {},
+  'audit:verify': {},
   'tokens:list': {},
   'tokens:create': { name: 'x' },
   'tokens:revoke': { id: 'x' },

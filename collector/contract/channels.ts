@@ -21,6 +21,8 @@ export const CORE_CALLS = [
   'rules:set-enabled',
   'rules:test',
   'rules:test-cancel',
+  'audit:list',
+  'audit:verify',
   'tokens:list',
   'tokens:create',
   'tokens:revoke',

@@ -256,3 +256,37 @@ export const detectionCalls = {
     res: z.object({ test: RuleTest }),
   },
 } as const
+
+/** One audit log entry (append-only, hash-chained). */
+export const AuditEntry = z.object({
+  seq: z.number().int(),
+  at: isoTimestamp,
+  actor: z.string(),
+  action: z.string().describe('create, update, delete, status, export, enable, disable, import…'),
+  object_type: z.string().describe('rule, alert, incident, operation, mission, report…'),
+  object_id: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  hash: z.string().describe('SHA-256 over the previous hash and this entry'),
+})
+export type AuditEntry = z.infer<typeof AuditEntry>
+
+export const auditCalls = {
+  'audit:list': {
+    req: z.strictObject({
+      limit: limit(1000, 100),
+      before: z.number().int().positive().optional().describe('entries with seq below this'),
+    }),
+    res: z.object({ entries: z.array(AuditEntry) }),
+  },
+  'audit:verify': {
+    req: z.strictObject({}),
+    res: z.object({
+      intact: z.boolean(),
+      entries: z.number().int().describe('entries checked'),
+      broken: z
+        .object({ seq: z.number().int(), reason: z.string() })
+        .nullable()
+        .describe('the first entry that does not follow the chain'),
+    }),
+  },
+} as const

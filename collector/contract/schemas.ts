@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
-import { Alert, detectionCalls, RuleTest } from './detection'
+import { Alert, auditCalls, detectionCalls, RuleTest } from './detection'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -189,6 +189,7 @@ export const calls = {
   },
   'collector:heartbeats': { req: empty, res: z.object({ sources: z.array(SourceHeartbeat) }) },
   ...detectionCalls,
+  ...auditCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),

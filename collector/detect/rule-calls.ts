@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ContractError, type CallRes, type ParsedReq, type RuleProblem } from '../contract'
+import type { AuditInput } from '../store/sqlite/audit-repo'
 import type { RuleFile, RulesRepo } from '../store/sqlite/rules-repo'
 import type { Detector } from './detector'
 import { RuleInputError } from './detector'
@@ -35,10 +36,14 @@ const validate = (text: string, file: string): { keys: string[]; problems: RuleP
 
 const SAFE_PATH = /^[\w.\- ()]+(\/[\w.\- ()]+)*\.ya?ml$/
 
+/** Runs a change and its audit entry in one transaction (see AuditLog). */
+export type Audited = <T>(entry: Omit<AuditInput, 'actor'>, change: () => T) => T
+
 export const ruleHandlers = (
   rules: RulesRepo,
   detector: Detector,
   findUpload: (id: string) => Promise<{ path: string; name: string } | undefined>,
+  audited: Audited,
 ): RuleHandlers => {
   const summaries = (file: string) => {
     const states = detector.ruleStates
@@ -120,15 +125,28 @@ export const ruleHandlers = (
         origin: origin?.origin ?? 'user',
         license: origin?.license ?? null,
       }
-      rules.putFiles([file], keys, req.enabled)
-      if (origin) rules.setEnabled(keys, req.enabled)
+      audited(
+        {
+          action: origin ? 'update' : 'create',
+          object_type: 'rule_file',
+          object_id: path,
+          details: { rules: keys },
+        },
+        () => {
+          rules.putFiles([file], keys, req.enabled)
+          if (origin) rules.setEnabled(keys, req.enabled)
+        },
+      )
       detector.reload()
       detector.kick()
       return { file: path, rules: summaries(path) }
     },
     'rules:delete': (req) => {
       const count = detector.ruleBook.entries.filter((entry) => entry.file === req.file).length
-      if (!rules.deleteFile(req.file)) throw new ContractError('not_found', `no stored rule file ${req.file}`)
+      const deleted = audited({ action: 'delete', object_type: 'rule_file', object_id: req.file }, () =>
+        rules.deleteFile(req.file),
+      )
+      if (!deleted) throw new ContractError('not_found', `no stored rule file ${req.file}`)
       detector.reload()
       return { deleted: count }
     },
@@ -161,7 +179,20 @@ export const ruleHandlers = (
         }
       }
       if (files.length > 0) {
-        rules.putFiles(files, keys, req.enabled)
+        audited(
+          {
+            action: 'import',
+            object_type: 'rule_file',
+            object_id: folder,
+            details: {
+              files: files.length,
+              rules: keys.length,
+              enabled: req.enabled,
+              problems: problems.length,
+            },
+          },
+          () => rules.putFiles(files, keys, req.enabled),
+        )
         detector.reload()
         detector.kick()
       }
@@ -192,7 +223,15 @@ export const ruleHandlers = (
           (e) => e.key,
         )
       const changed = keys.filter((key) => (detector.ruleStates.get(key)?.enabled ?? false) !== req.enabled)
-      rules.setEnabled(changed, req.enabled)
+      audited(
+        {
+          action: req.enabled ? 'enable' : 'disable',
+          object_type: 'rule',
+          object_id: null,
+          details: { keys: changed.slice(0, 100), count: changed.length, folder: req.folder, tag: req.tag },
+        },
+        () => rules.setEnabled(changed, req.enabled),
+      )
       detector.reload()
       return { changed: changed.length }
     },

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { parse, commonOptions, UsageError, type CliIo, type Command } from './commands/common'
+import { auditCommand } from './commands/audit'
 import { huntCommand } from './commands/hunt'
 import { importCommand } from './commands/import'
 import { parseCommand } from './commands/parse'
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   import: importCommand,
   tokens: tokensCommand,
   hunt: huntCommand,
+  audit: auditCommand,
   rules: rulesCommand,
   version: versionCommand,
 }

@@ -25,9 +25,10 @@ import { DuckArchive } from '../store/duckdb/archive'
 import { MetricsStore } from '../store/duckdb/metrics-store'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
+import { AuditLog } from '../store/sqlite/audit-repo'
 import { RulesRepo } from '../store/sqlite/rules-repo'
 import { Detector } from '../detect/detector'
-import { exampleRuleFiles, ruleHandlers } from '../detect/rule-calls'
+import { exampleRuleFiles, ruleHandlers, type Audited } from '../detect/rule-calls'
 import { fileKeys } from '../detect/rule-book'
 import { loadFieldAliases } from '../detect/sigma/field-aliases'
 import { loadLogsourceMapping } from '../detect/sigma/logsource'
@@ -39,6 +40,7 @@ import { loadConfig, type Config, type ListenerName } from './config'
 import { lockDataDir, prepareDataDir } from './data-dir'
 import { StartupError, errnoCode } from './errors'
 import { silentLogger, type Logger } from './log'
+import { osUser } from './os-user'
 import { dataFiles, resourceFile } from './paths'
 import { loadTlsCredentials } from './tls-files'
 import { findUpload } from './uploads'
@@ -126,6 +128,15 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const tokens = new TokensRepo(sqlite.db)
     tokens.ensureDefault()
     const heartbeats = new HeartbeatsRepo(sqlite.db)
+    const audit = new AuditLog(sqlite.db)
+    // This workstation's operator: the app runs as them (the browser host too, on loopback).
+    const actor = osUser()
+    const audited: Audited = (entry, change) =>
+      sqlite.db.transaction(() => {
+        const result = change()
+        audit.append({ ...entry, actor })
+        return result
+      })()
     const alerts = new AlertsRepo(sqlite.db)
     let lastAlertSeq = alerts.newestSeq()
     const deadLetters = new DeadLettersRepo(sqlite.db)
@@ -258,22 +269,57 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'collector:heartbeats': () => ({ sources: heartbeats.list() }),
       'alerts:list': (req) => alerts.list(req),
       'alerts:update': (req) => {
-        const updated = triage(() => alerts.update(req.ids, req.action, req.note))
+        const updated = triage(() =>
+          audited(
+            {
+              action: req.action,
+              object_type: 'alert',
+              object_id: null,
+              details: { ids: req.ids, note: req.note },
+            },
+            () => alerts.update(req.ids, req.action, req.note),
+          ),
+        )
         push('alerts:updated', { alerts: updated })
         return { alerts: updated }
       },
       'alerts:escalate': (req) => {
         const result = triage(() =>
-          alerts.escalate(req.ids, { incidentId: req.incident_id, title: req.title, note: req.note }),
+          audited(
+            {
+              action: 'escalate',
+              object_type: 'alert',
+              object_id: null,
+              details: { ids: req.ids, note: req.note },
+            },
+            () => alerts.escalate(req.ids, { incidentId: req.incident_id, title: req.title, note: req.note }),
+          ),
         )
         push('alerts:updated', { alerts: result.alerts })
         return result
       },
       'incidents:list': (req) => ({ incidents: alerts.incidents(req.limit) }),
-      ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id)),
+      ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
+      'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
+      'audit:verify': () => {
+        const verdict = audit.verify()
+        return {
+          intact: verdict.intact,
+          entries: verdict.entries,
+          broken: verdict.intact ? null : { seq: verdict.seq, reason: verdict.reason },
+        }
+      },
       'tokens:list': () => ({ tokens: tokens.list() }),
-      'tokens:create': (req) => ({ token: tokens.create(req.name) }),
-      'tokens:revoke': (req) => ({ token: tokens.revoke(req.id) }),
+      'tokens:create': (req) => ({
+        token: audited({ action: 'create', object_type: 'token', object_id: req.name }, () =>
+          tokens.create(req.name),
+        ),
+      }),
+      'tokens:revoke': (req) => ({
+        token: audited({ action: 'revoke', object_type: 'token', object_id: req.id }, () =>
+          tokens.revoke(req.id),
+        ),
+      }),
       'events:list': (req) => ({ events: events.list(req.limit, req.before), total: events.count() }),
       'metrics:sources': async () => ({ sources: await metrics.sources() }),
       'metrics:series': async (req) => {

@@ -1,9 +1,11 @@
 import type { IngestToken } from '../../contract'
 import { ContractError } from '../../contract'
+import { AuditLog } from '../../store/sqlite/audit-repo'
 import { SqliteStore } from '../../store/sqlite/sqlite-store'
 import { TokensRepo } from '../../store/sqlite/tokens-repo'
 import { loadConfig } from '../config'
 import { prepareDataDir } from '../data-dir'
+import { osUser } from '../os-user'
 import { StartupError } from '../errors'
 import { dataFiles, defaultDataDir } from '../paths'
 import { commonOptions, parse, UsageError, type Command } from './common'
@@ -76,8 +78,15 @@ export const tokensCommand: Command = {
     try {
       const repo = new TokensRepo(store.db)
       repo.ensureDefault()
-      const result =
-        verb === 'list' ? repo.list() : [verb === 'create' ? repo.create(target!) : repo.revoke(target!)]
+      const audit = new AuditLog(store.db)
+      // A change is recorded in the audit log in its own transaction, as the console records it.
+      const change = (): IngestToken =>
+        store.db.transaction(() => {
+          const token = verb === 'create' ? repo.create(target!) : repo.revoke(target!)
+          audit.append({ actor: `cli:${osUser()}`, action: verb, object_type: 'token', object_id: target! })
+          return token
+        })()
+      const result = verb === 'list' ? repo.list() : [change()]
       io.stdout(
         values.json
           ? JSON.stringify(verb === 'list' ? { tokens: result } : { token: result[0] }) + '\n'

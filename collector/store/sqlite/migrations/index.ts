@@ -5,6 +5,7 @@ import { migration0003 } from './0003-idempotency-keys'
 import { migration0004 } from './0004-artifacts-heartbeats'
 import { migration0005 } from './0005-alerts'
 import { migration0006 } from './0006-detection'
+import { migration0007 } from './0007-audit'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ]
