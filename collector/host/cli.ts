@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { parse, commonOptions, UsageError, type CliIo, type Command } from './commands/common'
+import { attackCommand } from './commands/attack'
 import { huntCommand } from './commands/hunt'
 import { importCommand } from './commands/import'
 import { parseCommand } from './commands/parse'
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   tokens: tokensCommand,
   hunt: huntCommand,
   rules: rulesCommand,
+  attack: attackCommand,
   version: versionCommand,
 }
 

@@ -23,6 +23,8 @@ import { kernelUdpDrops } from '../ingest/udp-drops'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
 import { MetricsStore } from '../store/duckdb/metrics-store'
+import { attackHandlers } from '../attack/attack-calls'
+import { AttackRepo } from '../store/sqlite/attack-repo'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
 import { RulesRepo } from '../store/sqlite/rules-repo'
@@ -271,6 +273,18 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       'incidents:list': (req) => ({ incidents: alerts.incidents(req.limit) }),
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id)),
+      ...attackHandlers(
+        new AttackRepo(sqlite.db),
+        () => {
+          const states = detector.ruleStates
+          return detector.ruleBook.entries.map((e) => ({
+            key: e.key,
+            tags: e.tags,
+            enabled: states.get(e.key)?.enabled ?? false,
+          }))
+        },
+        (id) => findUpload(files.uploads, id),
+      ),
       'tokens:list': () => ({ tokens: tokens.list() }),
       'tokens:create': (req) => ({ token: tokens.create(req.name) }),
       'tokens:revoke': (req) => ({ token: tokens.revoke(req.id) }),
