@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
+import { attackCalls } from './attack'
 import { Alert, auditCalls, detectionCalls, RuleTest } from './detection'
 import { fail, ok, type Result } from './result'
 
@@ -80,6 +81,7 @@ export const SourceHeartbeat = z.object({
 export type SourceHeartbeat = z.infer<typeof SourceHeartbeat>
 
 export * from './detection'
+export * from './attack'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -190,6 +192,7 @@ export const calls = {
   'collector:heartbeats': { req: empty, res: z.object({ sources: z.array(SourceHeartbeat) }) },
   ...detectionCalls,
   ...auditCalls,
+  ...attackCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { parse, commonOptions, UsageError, type CliIo, type Command } from './commands/common'
 import { auditCommand } from './commands/audit'
+import { attackCommand } from './commands/attack'
 import { huntCommand } from './commands/hunt'
 import { importCommand } from './commands/import'
 import { parseCommand } from './commands/parse'
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   hunt: huntCommand,
   audit: auditCommand,
   rules: rulesCommand,
+  attack: attackCommand,
   version: versionCommand,
 }
 

@@ -23,6 +23,8 @@ import { kernelUdpDrops } from '../ingest/udp-drops'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
 import { MetricsStore } from '../store/duckdb/metrics-store'
+import { attackHandlers } from '../attack/attack-calls'
+import { AttackRepo } from '../store/sqlite/attack-repo'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
 import { AuditLog } from '../store/sqlite/audit-repo'
@@ -309,6 +311,18 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           broken: verdict.intact ? null : { seq: verdict.seq, reason: verdict.reason },
         }
       },
+      ...attackHandlers(
+        new AttackRepo(sqlite.db),
+        () => {
+          const states = detector.ruleStates
+          return detector.ruleBook.entries.map((e) => ({
+            key: e.key,
+            tags: e.tags,
+            enabled: states.get(e.key)?.enabled ?? false,
+          }))
+        },
+        (id) => findUpload(files.uploads, id),
+      ),
       'tokens:list': () => ({ tokens: tokens.list() }),
       'tokens:create': (req) => ({
         token: audited({ action: 'create', object_type: 'token', object_id: req.name }, () =>

@@ -6,6 +6,7 @@ import { migration0004 } from './0004-artifacts-heartbeats'
 import { migration0005 } from './0005-alerts'
 import { migration0006 } from './0006-detection'
 import { migration0007 } from './0007-audit'
+import { migration0008 } from './0008-attack'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
 ]
