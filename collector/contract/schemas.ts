@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { CallName, EventName } from './channels'
 import { attackCalls } from './attack'
 import { Alert, auditCalls, detectionCalls, RuleTest } from './detection'
+import { workspaceCalls } from './workspace'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -81,6 +82,7 @@ export const SourceHeartbeat = z.object({
 export type SourceHeartbeat = z.infer<typeof SourceHeartbeat>
 
 export * from './detection'
+export * from './workspace'
 export * from './attack'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
@@ -192,6 +194,7 @@ export const calls = {
   'collector:heartbeats': { req: empty, res: z.object({ sources: z.array(SourceHeartbeat) }) },
   ...detectionCalls,
   ...auditCalls,
+  ...workspaceCalls,
   ...attackCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {

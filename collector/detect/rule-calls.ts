@@ -37,7 +37,10 @@ const validate = (text: string, file: string): { keys: string[]; problems: RuleP
 const SAFE_PATH = /^[\w.\- ()]+(\/[\w.\- ()]+)*\.ya?ml$/
 
 /** Runs a change and its audit entry in one transaction (see AuditLog). */
-export type Audited = <T>(entry: Omit<AuditInput, 'actor'>, change: () => T) => T
+export type Audited = <T>(
+  entry: Omit<AuditInput, 'actor'> | ((result: T) => Omit<AuditInput, 'actor'>),
+  change: () => T,
+) => T
 
 export const ruleHandlers = (
   rules: RulesRepo,

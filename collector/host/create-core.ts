@@ -28,6 +28,8 @@ import { AttackRepo } from '../store/sqlite/attack-repo'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
 import { AuditLog } from '../store/sqlite/audit-repo'
+import { ReportsRepo } from '../store/sqlite/reports-repo'
+import { reportHandlers } from '../workspace/report-calls'
 import { RulesRepo } from '../store/sqlite/rules-repo'
 import { Detector } from '../detect/detector'
 import { exampleRuleFiles, ruleHandlers, type Audited } from '../detect/rule-calls'
@@ -136,7 +138,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const audited: Audited = (entry, change) =>
       sqlite.db.transaction(() => {
         const result = change()
-        audit.append({ ...entry, actor })
+        audit.append({ ...(typeof entry === 'function' ? entry(result) : entry), actor })
         return result
       })()
     const alerts = new AlertsRepo(sqlite.db)
@@ -302,6 +304,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       'incidents:list': (req) => ({ incidents: alerts.incidents(req.limit) }),
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
+      ...reportHandlers(new ReportsRepo(sqlite.db), audited, actor),
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {
         const verdict = audit.verify()

@@ -7,6 +7,7 @@ import { migration0005 } from './0005-alerts'
 import { migration0006 } from './0006-detection'
 import { migration0007 } from './0007-audit'
 import { migration0008 } from './0008-attack'
+import { migration0009 } from './0009-reports'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0009,
 ]

@@ -1,0 +1,115 @@
+import { z } from 'zod'
+
+const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
+
+export const Tlp = z.enum(['clear', 'green', 'amber', 'amber+strict', 'red']).describe('TLP 2.0')
+export type Tlp = z.infer<typeof Tlp>
+
+export const ObservableType = z.enum([
+  'ipv4',
+  'ipv6',
+  'domain',
+  'url',
+  'md5',
+  'sha1',
+  'sha256',
+  'email',
+  'user',
+  'host',
+  'file',
+])
+export type ObservableType = z.infer<typeof ObservableType>
+
+export const Observable = z.object({
+  id: z.string(),
+  type: ObservableType,
+  value: z.string(),
+  first_seen: isoTimestamp.nullable(),
+  last_seen: isoTimestamp.nullable(),
+  note: z.string().nullable(),
+})
+export type Observable = z.infer<typeof Observable>
+
+export const ObservableInput = z.strictObject({
+  type: ObservableType,
+  value: z.string().min(1).max(2048),
+  note: z.string().max(2000).optional(),
+})
+
+export const ReportStatus = z.enum(['draft', 'review', 'published'])
+export type ReportStatus = z.infer<typeof ReportStatus>
+
+const Technique = z.string().regex(/^T\d{4}(\.\d{3})?$/, 'an ATT&CK technique id such as T1059 or T1059.001')
+
+export const Report = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  title: z.string(),
+  body: z.string().describe('markdown'),
+  status: ReportStatus,
+  tlp: Tlp,
+  author: z.string(),
+  techniques: z.array(z.string()),
+  labels: z.array(z.string()),
+  observables: z.array(Observable),
+  version: z.number().int().describe('1, then one more per saved change'),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+})
+export type Report = z.infer<typeof Report>
+
+export const ReportSummary = Report.omit({ body: true, observables: true }).extend({
+  observables: z.number().int(),
+})
+export type ReportSummary = z.infer<typeof ReportSummary>
+
+export const ExportFormat = z.enum(['stix', 'html', 'md', 'pdf', 'csv', 'misp', 'navigator', 'package'])
+export type ExportFormat = z.infer<typeof ExportFormat>
+
+const limit = (max: number, fallback: number) => z.number().int().min(1).max(max).default(fallback)
+
+export const workspaceCalls = {
+  'reports:list': {
+    req: z.strictObject({
+      limit: limit(1000, 100),
+      query: z.string().max(200).optional().describe('in title, body, labels'),
+      status: ReportStatus.optional(),
+    }),
+    res: z.object({ reports: z.array(ReportSummary), total: z.number().int() }),
+  },
+  'reports:get': {
+    req: z.strictObject({ id: z.string().min(1) }),
+    res: z.object({ report: Report }),
+  },
+  'reports:create': {
+    req: z.strictObject({
+      title: z.string().trim().min(1, 'a title is required').max(300),
+      body: z
+        .string()
+        .max(1024 * 1024)
+        .default(''),
+      tlp: Tlp.default('amber'),
+      techniques: z.array(Technique).max(500).default([]),
+      labels: z.array(z.string().min(1).max(100)).max(50).default([]),
+      observables: z.array(ObservableInput).max(5000).default([]),
+    }),
+    res: z.object({ report: Report }),
+  },
+  'reports:update': {
+    req: z.strictObject({
+      id: z.string().min(1),
+      version: z.number().int().describe('the version edited: a newer one stored refuses the change'),
+      title: z.string().trim().min(1, 'a title is required').max(300).optional(),
+      body: z
+        .string()
+        .max(1024 * 1024)
+        .optional(),
+      tlp: Tlp.optional(),
+      techniques: z.array(Technique).max(500).optional(),
+      labels: z.array(z.string().min(1).max(100)).max(50).optional(),
+      observables: z.array(ObservableInput).max(5000).optional().describe('the whole list, replacing it'),
+      status: ReportStatus.optional().describe('draft -> review -> published; review -> draft'),
+    }),
+    res: z.object({ report: Report }),
+  },
+} as const
