@@ -87,6 +87,7 @@ describe('intelligence reports through the core', () => {
     expect(entries.filter((e) => e.object_id === report.id).map((e) => e.action)).toEqual([
       'status',
       'status',
+      'create',
     ])
     expect(await callOk<CallRes<'audit:verify'>>(core, 'audit:verify', {})).toMatchObject({ intact: true })
   })
