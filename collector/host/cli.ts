@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { parse, commonOptions, UsageError, type CliIo, type Command } from './commands/common'
 import { auditCommand } from './commands/audit'
+import { exportCommand } from './commands/export'
+import { reportCommand } from './commands/report'
 import { attackCommand } from './commands/attack'
 import { huntCommand } from './commands/hunt'
 import { importCommand } from './commands/import'
@@ -32,6 +34,8 @@ const COMMANDS: Record<string, Command> = {
   tokens: tokensCommand,
   hunt: huntCommand,
   audit: auditCommand,
+  report: reportCommand,
+  export: exportCommand,
   rules: rulesCommand,
   attack: attackCommand,
   version: versionCommand,

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { ExportFormat } from '../../contract'
+import { ReportsRepo } from '../../store/sqlite/reports-repo'
+import { EXPORTS, renderExport, reportDocument } from '../../workspace/report-export'
+import { StartupError } from '../errors'
+import { commonOptions, parse, UsageError, type Command } from './common'
+import { withStore } from './store'
+
+const FORMATS = ExportFormat.options.filter((f) => f !== 'package')
+
+const HELP = `Usage: outpost export report ID --format FORMAT --out FILE [--data-dir DIR]
+
+Writes a report as a file to hand over: ${FORMATS.join(', ')}.
+  stix       STIX 2.1 bundle (report, indicators, SCOs, attack-patterns, TLP 2.0 markings)
+  html       one self-contained HTML file (prints well)
+  md         Markdown
+  pdf        PDF, printed by Chromium from the HTML (needs chromium, or OUTPOST_CHROMIUM)
+  csv        the observables
+  misp       a MISP event
+  navigator  an ATT&CK Navigator layer (techniques scored by alerts)
+Prints the file's SHA-256 and size; the export is recorded in the audit log.
+
+Options:
+  --data-dir DIR    data dir
+  --format FORMAT   one of the above
+  --out FILE        where to write it
+  -h, --help        show this help
+`
+
+export const exportCommand: Command = {
+  summary: 'export a report (STIX, HTML, Markdown, PDF, CSV, MISP, Navigator)',
+  run: async (args, io) => {
+    const { values, positionals } = parse(
+      args,
+      { ...commonOptions, format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' } },
+      'export',
+      true,
+    )
+    if (values.help) {
+      io.stdout(HELP)
+      return 0
+    }
+    const [kind, id, ...extra] = positionals
+    if (kind !== 'report')
+      throw new UsageError(
+        kind === undefined
+          ? 'say what to export: report ID (see outpost export --help)'
+          : `cannot export "${kind}": use report ID`,
+      )
+    if (!id) throw new UsageError('name the report: outpost export report ID')
+    if (extra.length > 0)
+      throw new UsageError(`unexpected argument "${extra[0]}" (see outpost export --help)`)
+    const format = values.format
+    if (format === undefined || !(FORMATS as readonly string[]).includes(format))
+      throw new UsageError(
+        `--format must be one of ${FORMATS.join(', ')}${format ? `, got "${format}"` : ''}`,
+      )
+    if (!values.out) throw new UsageError('say where to write it: --out FILE')
+    const out = values.out
+    return withStore(values['data-dir'], io.env, async ({ db, audited }) => {
+      const report = new ReportsRepo(db).get(id)
+      if (!report) throw new StartupError(`no report with id ${id} (outpost report create makes one)`)
+      const bytes = await renderExport(reportDocument(db, report), format as (typeof FORMATS)[number])
+      const sha256 = createHash('sha256').update(bytes).digest('hex')
+      audited(
+        {
+          action: 'export',
+          object_type: 'report',
+          object_id: id,
+          details: { format, sha256, bytes: bytes.length },
+        },
+        () => writeFileSync(out, bytes),
+      )
+      io.stdout(
+        `${out}\t${EXPORTS[format as (typeof FORMATS)[number]].media_type}\t${bytes.length} bytes\tsha256 ${sha256}\n`,
+      )
+      return 0
+    })
+  },
+}

@@ -1,0 +1,46 @@
+import type { Database } from 'better-sqlite3'
+import { AuditLog, type AuditInput } from '../../store/sqlite/audit-repo'
+import { SqliteStore } from '../../store/sqlite/sqlite-store'
+import { loadConfig } from '../config'
+import { prepareDataDir } from '../data-dir'
+import { osUser } from '../os-user'
+import { dataFiles, defaultDataDir } from '../paths'
+
+/**
+ * The data dir's SQLite store for a CLI command, beside a running Outpost or not; `audited` runs a
+ * change and its audit entry (actor `cli:<account>`) in one transaction. Closed after `use`.
+ */
+export const withStore = async <T>(
+  dataDir: string | undefined,
+  env: NodeJS.ProcessEnv,
+  use: (store: {
+    db: Database
+    actor: string
+    audited: <R>(
+      entry: Omit<AuditInput, 'actor'> | ((result: R) => Omit<AuditInput, 'actor'>),
+      change: () => R,
+    ) => R
+  }) => T | Promise<T>,
+): Promise<T> => {
+  const dir = dataDir ?? defaultDataDir(env)
+  prepareDataDir(dir)
+  const files = dataFiles(dir)
+  const config = loadConfig(files.config)
+  const store = SqliteStore.open(files.sqlite, { synchronous: config.storage.sqlite_synchronous })
+  try {
+    const audit = new AuditLog(store.db)
+    const actor = `cli:${osUser()}`
+    return await use({
+      db: store.db,
+      actor,
+      audited: (entry, change) =>
+        store.db.transaction(() => {
+          const result = change()
+          audit.append({ ...(typeof entry === 'function' ? entry(result) : entry), actor })
+          return result
+        })(),
+    })
+  } finally {
+    store.close()
+  }
+}

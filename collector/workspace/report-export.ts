@@ -1,0 +1,157 @@
+/**
+ * A stored report -> an export file: the document the export library renders (export/), with
+ * technique names and tactics from the imported ATT&CK set and alert counts from the store, and
+ * PDF printed by Chromium from the same self-contained HTML.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Database } from 'better-sqlite3'
+import type { ExportFormat, Report } from '../contract'
+import { AttackRepo } from '../store/sqlite/attack-repo'
+import { observablesCsv } from './export/csv'
+import { toHtml } from './export/html'
+import { toMarkdown } from './export/markdown'
+import { toMispEvent } from './export/misp'
+import type { ExportDocument } from './export/model'
+import { toNavigatorLayer } from './export/navigator'
+import { toStixBundle } from './export/stix'
+
+export const ORGANIZATION = 'Outpost'
+
+/** The export document of a report: what every format is rendered from. */
+export const reportDocument = (db: Database, report: Report): ExportDocument => {
+  const attack = new AttackRepo(db)
+  const known = new Map(attack.techniques().map((t) => [t.id, t]))
+  const tally = attack.alertTally()
+  return {
+    kind: 'report',
+    id: report.id,
+    title: report.title,
+    body_markdown: report.body,
+    status: report.status,
+    tlp: report.tlp,
+    author: report.author,
+    organization: ORGANIZATION,
+    created_at: report.created_at,
+    updated_at: report.updated_at,
+    version: report.version,
+    observables: report.observables.map((o) => ({
+      type: o.type,
+      value: o.value,
+      first_seen: o.first_seen,
+      last_seen: o.last_seen,
+      note: o.note,
+    })),
+    techniques: report.techniques.map((id) => ({
+      id,
+      name: known.get(id)?.name ?? null,
+      tactics: known.get(id)?.tactics ?? [],
+      alerts: tally.exact.get(id) ?? 0,
+    })),
+    timeline: [],
+    evidence: [],
+    labels: report.labels,
+  }
+}
+
+export const EXPORTS: Record<ExportFormat, { extension: string; media_type: string }> = {
+  stix: { extension: 'stix.json', media_type: 'application/stix+json;version=2.1' },
+  html: { extension: 'html', media_type: 'text/html' },
+  md: { extension: 'md', media_type: 'text/markdown' },
+  pdf: { extension: 'pdf', media_type: 'application/pdf' },
+  csv: { extension: 'csv', media_type: 'text/csv' },
+  misp: { extension: 'misp.json', media_type: 'application/json' },
+  navigator: { extension: 'layer.json', media_type: 'application/json' },
+  package: { extension: 'zip', media_type: 'application/zip' },
+}
+
+const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n')
+const text = (value: string): Uint8Array => new TextEncoder().encode(value)
+
+/** Where Chromium is: OUTPOST_CHROMIUM, else Debian's and the usual places. */
+export const findChromium = (env: NodeJS.ProcessEnv = process.env): string | null => {
+  const candidates = [
+    env.OUTPOST_CHROMIUM,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ]
+  return (
+    candidates.find((path): path is string => path !== undefined && path !== '' && existsSync(path)) ?? null
+  )
+}
+
+/** Prints self-contained HTML to PDF with headless Chromium (no network: the HTML references nothing). */
+export const htmlToPdf = async (html: string, chromium = findChromium()): Promise<Uint8Array> => {
+  if (!chromium)
+    throw new ExportError(
+      'PDF export needs Chromium: install it (apt-get install chromium) or set OUTPOST_CHROMIUM',
+    )
+  const dir = await mkdtemp(join(tmpdir(), 'outpost-pdf-'))
+  try {
+    const input = join(dir, 'report.html')
+    const output = join(dir, 'report.pdf')
+    await writeFile(input, html)
+    const args = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-pdf-header-footer',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      `--print-to-pdf=${output}`,
+      pathToFileURL(input).href,
+    ]
+    const stderr = await new Promise<string>((resolve, reject) => {
+      const child = spawn(chromium, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      let err = ''
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+      child.on('error', (error) => {
+        clearTimeout(timer)
+        reject(new ExportError(`cannot run ${chromium}: ${error.message}`))
+      })
+      child.on('close', () => {
+        clearTimeout(timer)
+        resolve(err)
+      })
+    })
+    if (!existsSync(output))
+      throw new ExportError(
+        `Chromium wrote no PDF: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no output'}`,
+      )
+    return new Uint8Array(await readFile(output))
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+export class ExportError extends Error {
+  override name = 'ExportError'
+}
+
+/** One export file's bytes. `package` is rendered by the package builder (export/package.ts). */
+export const renderExport = async (
+  doc: ExportDocument,
+  format: Exclude<ExportFormat, 'package'>,
+): Promise<Uint8Array> => {
+  switch (format) {
+    case 'stix':
+      return json(toStixBundle(doc))
+    case 'html':
+      return text(toHtml(doc))
+    case 'md':
+      return text(toMarkdown(doc))
+    case 'csv':
+      return text(observablesCsv(doc))
+    case 'misp':
+      return json(toMispEvent(doc))
+    case 'navigator':
+      return json(toNavigatorLayer(doc))
+    case 'pdf':
+      return htmlToPdf(toHtml(doc))
+  }
+}
