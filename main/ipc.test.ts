@@ -30,6 +30,7 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'reports:get': { id: 'x' },
   'reports:create': { title: 'x' },
   'reports:update': { id: 'x', version: 1 },
+  'reports:export': { id: 'x', format: 'stix' },
   'attack:import': { path: '/tmp/enterprise-attack.json' },
   'attack:matrix': {},
   'attack:techniques': { ids: ['T1059'] },

@@ -27,6 +27,7 @@ export const CORE_CALLS = [
   'reports:get',
   'reports:create',
   'reports:update',
+  'reports:export',
   'attack:import',
   'attack:matrix',
   'attack:techniques',

@@ -112,4 +112,23 @@ export const workspaceCalls = {
     }),
     res: z.object({ report: Report }),
   },
+  'reports:export': {
+    req: z.strictObject({
+      id: z.string().min(1),
+      format: ExportFormat.exclude(['package']),
+      path: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("write the file here (the desktop's save dialog); without it the bytes come back"),
+    }),
+    res: z.object({
+      name: z.string().describe('a file name for it: <title>.<extension>'),
+      media_type: z.string(),
+      bytes: z.number().int(),
+      sha256: z.string(),
+      path: z.string().nullable().describe('where it was written, when a path was given'),
+      content_base64: z.string().nullable().describe('the file, when no path was given (browser download)'),
+    }),
+  },
 } as const

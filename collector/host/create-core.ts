@@ -304,7 +304,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       'incidents:list': (req) => ({ incidents: alerts.incidents(req.limit) }),
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
-      ...reportHandlers(new ReportsRepo(sqlite.db), audited, actor),
+      ...reportHandlers(new ReportsRepo(sqlite.db), sqlite.db, audited, actor),
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {
         const verdict = audit.verify()

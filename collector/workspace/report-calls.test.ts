@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -90,5 +90,26 @@ describe('intelligence reports through the core', () => {
       'create',
     ])
     expect(await callOk<CallRes<'audit:verify'>>(core, 'audit:verify', {})).toMatchObject({ intact: true })
+  })
+
+  it('exports through the contract: bytes back for the browser, a file for the desktop', async () => {
+    const { report } = await create()
+    const md = await callOk<CallRes<'reports:export'>>(core, 'reports:export', {
+      id: report.id,
+      format: 'md',
+    })
+    expect(md).toMatchObject({ name: 'recon-on-ws-1.md', media_type: 'text/markdown', path: null })
+    expect(Buffer.from(md.content_base64!, 'base64').toString()).toContain('Recon on ws-1')
+    const path = join(dataDir, 'out.stix.json')
+    const stix = await callOk<CallRes<'reports:export'>>(core, 'reports:export', {
+      id: report.id,
+      format: 'stix',
+      path,
+    })
+    expect(stix).toMatchObject({ path, content_base64: null })
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ type: 'bundle' })
+    expect(await core.call('reports:export', { id: report.id, format: 'package' })).toMatchObject({
+      ok: false,
+    })
   })
 })

@@ -2,13 +2,17 @@
  * The reports:* calls: every change in one transaction with its audit entry (see AuditLog), and
  * the repo's refusals (unknown id, stale version, a status that cannot follow) as contract errors.
  */
+import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import type { Database } from 'better-sqlite3'
 import { ContractError, type CallRes, type ParsedReq } from '../contract'
 import type { Audited } from '../detect/rule-calls'
 import { ReportError, type ReportsRepo } from '../store/sqlite/reports-repo'
 import { observableProblem } from './observables'
+import { EXPORTS, ExportError, renderExport, reportDocument } from './report-export'
 
-type ReportCall = 'reports:list' | 'reports:get' | 'reports:create' | 'reports:update'
-export type ReportHandlers = { [K in ReportCall]: (req: ParsedReq<K>) => CallRes<K> }
+type ReportCall = 'reports:list' | 'reports:get' | 'reports:create' | 'reports:update' | 'reports:export'
+export type ReportHandlers = { [K in ReportCall]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> }
 
 const refused = <T>(run: () => T): T => {
   try {
@@ -34,7 +38,54 @@ const checkObservables = (
   })
 }
 
-export const reportHandlers = (reports: ReportsRepo, audited: Audited, author: string): ReportHandlers => ({
+/** A file name from a title: letters, digits and dashes, never a path. */
+const fileStem = (title: string): string =>
+  title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80) || 'report'
+
+export const reportHandlers = (
+  reports: ReportsRepo,
+  db: Database,
+  audited: Audited,
+  author: string,
+): ReportHandlers => ({
+  'reports:export': async (req) => {
+    const report = reports.get(req.id)
+    if (!report) throw new ContractError('not_found', `no report with id ${req.id}`)
+    let bytes: Uint8Array
+    try {
+      bytes = await renderExport(reportDocument(db, report), req.format)
+    } catch (error) {
+      if (error instanceof ExportError)
+        throw new ContractError('unsupported', `reports:export: ${error.message}`)
+      throw error
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const { extension, media_type } = EXPORTS[req.format]
+    const path = req.path ?? null
+    audited(
+      {
+        action: 'export',
+        object_type: 'report',
+        object_id: req.id,
+        details: { format: req.format, sha256, bytes: bytes.length, path },
+      },
+      () => {
+        if (path !== null) writeFileSync(path, bytes)
+      },
+    )
+    return {
+      name: `${fileStem(report.title)}.${extension}`,
+      media_type,
+      bytes: bytes.length,
+      sha256,
+      path,
+      content_base64: path === null ? Buffer.from(bytes).toString('base64') : null,
+    }
+  },
   'reports:list': (req) => reports.list(req),
   'reports:get': (req) => {
     const report = reports.get(req.id)
