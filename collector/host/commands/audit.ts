@@ -1,9 +1,6 @@
 import { AuditLog } from '../../store/sqlite/audit-repo'
-import { SqliteStore } from '../../store/sqlite/sqlite-store'
-import { loadConfig } from '../config'
-import { prepareDataDir } from '../data-dir'
-import { dataFiles, defaultDataDir } from '../paths'
 import { commonOptions, parse, UsageError, type Command } from './common'
+import { withStore } from './store'
 
 const HELP = `Usage: outpost audit verify [--data-dir DIR] [--json]
        outpost audit list [--limit N] [--data-dir DIR] [--json]
@@ -49,13 +46,8 @@ export const auditCommand: Command = {
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
       throw new UsageError(`--limit must be a whole number from 1 to 10000, got "${values.limit}"`)
 
-    const dataDir = values['data-dir'] ?? defaultDataDir(io.env)
-    prepareDataDir(dataDir)
-    const files = dataFiles(dataDir)
-    const config = loadConfig(files.config)
-    const store = SqliteStore.open(files.sqlite, { synchronous: config.storage.sqlite_synchronous })
-    try {
-      const audit = new AuditLog(store.db)
+    return withStore(values['data-dir'], io.env, ({ db }) => {
+      const audit = new AuditLog(db)
       if (verb === 'list') {
         const entries = audit.list(limit)
         io.stdout(
@@ -75,8 +67,6 @@ export const auditCommand: Command = {
       else if (verdict.intact) io.stdout(`intact (${verdict.entries} entries)\n`)
       else io.stdout(`broken at entry ${verdict.seq}: ${verdict.reason}\n`)
       return verdict.intact ? 0 : 1
-    } finally {
-      store.close()
-    }
+    })
   },
 }

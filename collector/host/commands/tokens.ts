@@ -1,14 +1,9 @@
 import type { IngestToken } from '../../contract'
 import { ContractError } from '../../contract'
-import { AuditLog } from '../../store/sqlite/audit-repo'
-import { SqliteStore } from '../../store/sqlite/sqlite-store'
 import { TokensRepo } from '../../store/sqlite/tokens-repo'
-import { loadConfig } from '../config'
-import { prepareDataDir } from '../data-dir'
-import { osUser } from '../os-user'
 import { StartupError } from '../errors'
-import { dataFiles, defaultDataDir } from '../paths'
 import { commonOptions, parse, UsageError, type Command } from './common'
+import { withStore } from './store'
 
 const HELP = `Usage: outpost tokens list [--json]
        outpost tokens create NAME [--json]
@@ -70,34 +65,29 @@ export const tokensCommand: Command = {
     if (!['list', 'create', 'revoke'].includes(verb))
       throw new UsageError(`unknown tokens command "${verb}": use list, create or revoke`)
 
-    const dataDir = values['data-dir'] ?? defaultDataDir(io.env)
-    prepareDataDir(dataDir)
-    const files = dataFiles(dataDir)
-    const config = loadConfig(files.config)
-    const store = SqliteStore.open(files.sqlite, { synchronous: config.storage.sqlite_synchronous })
-    try {
-      const repo = new TokensRepo(store.db)
+    return withStore(values['data-dir'], io.env, ({ db, audited }) => {
+      const repo = new TokensRepo(db)
       repo.ensureDefault()
-      const audit = new AuditLog(store.db)
-      // A change is recorded in the audit log in its own transaction, as the console records it.
-      const change = (): IngestToken =>
-        store.db.transaction(() => {
-          const token = verb === 'create' ? repo.create(target!) : repo.revoke(target!)
-          audit.append({ actor: `cli:${osUser()}`, action: verb, object_type: 'token', object_id: target! })
-          return token
-        })()
-      const result = verb === 'list' ? repo.list() : [change()]
-      io.stdout(
-        values.json
-          ? JSON.stringify(verb === 'list' ? { tokens: result } : { token: result[0] }) + '\n'
-          : table(result),
-      )
-      return 0
-    } catch (error) {
-      if (error instanceof ContractError) throw new StartupError(error.message)
-      throw error
-    } finally {
-      store.close()
-    }
+      try {
+        // A change is recorded in the audit log in its own transaction, as the console records it.
+        const result =
+          verb === 'list'
+            ? repo.list()
+            : [
+                audited({ action: verb, object_type: 'token', object_id: target! }, () =>
+                  verb === 'create' ? repo.create(target!) : repo.revoke(target!),
+                ),
+              ]
+        io.stdout(
+          values.json
+            ? JSON.stringify(verb === 'list' ? { tokens: result } : { token: result[0] }) + '\n'
+            : table(result),
+        )
+        return 0
+      } catch (error) {
+        if (error instanceof ContractError) throw new StartupError(error.message)
+        throw error
+      }
+    })
   },
 }
