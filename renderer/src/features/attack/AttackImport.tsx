@@ -45,7 +45,7 @@ export const AttackImport = () => {
       )}
       {!s.importing && s.last?.error && (
         <span className="error-text" role="alert">
-          {s.last.name}: {s.last.error}
+          {s.last.error}
         </span>
       )}
     </div>
