@@ -54,6 +54,11 @@ test('ATT&CK: ids before an import, names after; a rule covers a technique and a
   await expect(page.getByRole('heading', { name: 'Alerts', exact: true })).toBeVisible()
   await expect(page.getByRole('searchbox', { name: 'Search alerts' })).toHaveValue('attack.t1059.001')
   await expect(page.getByRole('grid', { name: 'Alerts' }).locator('[data-alert-id]')).toHaveCount(1)
+  // The alert names its techniques from the imported bundle.
+  await page.getByRole('grid', { name: 'Alerts' }).locator('[data-alert-id]').click()
+  await expect(
+    page.getByRole('complementary', { name: 'Alert detail' }).getByLabel('ATT&CK', { exact: true }),
+  ).toHaveText('execution, T1059.001 PowerShell')
   expect(problems).toEqual([])
 })
 

@@ -41,9 +41,11 @@ const fakeTransport = (kind: 'ipc' | 'http', importFails = false) => {
       const value: unknown =
         name === 'attack:import'
           ? { version: '18.1', tactics: 14, techniques: 691, problems: [] }
-          : name === 'dialog:open'
-            ? { paths: ['/home/op/enterprise-attack.json'] }
-            : { imported: null, tactics }
+          : name === 'attack:techniques'
+            ? { names: { 'T1059.001': 'PowerShell' } }
+            : name === 'dialog:open'
+              ? { paths: ['/home/op/enterprise-attack.json'] }
+              : { imported: null, tactics }
       return Promise.resolve(ok(value) as Result<never>)
     },
     on: () => () => {},
@@ -104,5 +106,20 @@ describe('attack slice', () => {
     await new Promise((r) => setTimeout(r, 700))
     expect(calls.filter((c) => c.name === 'attack:matrix')).toHaveLength(1)
     store.getState().watchAttack(false)
+  })
+
+  it('asks for technique names once per id, and again after an import', async () => {
+    const { transport, calls } = fakeTransport('http')
+    const store = createAppStore(transport)
+    await store.getState().nameTechniques(['T1059.001', 'T9999'])
+    await store.getState().nameTechniques(['T9999', 'T1059.001'])
+    expect(calls.filter((c) => c.name === 'attack:techniques').map((c) => c.req)).toEqual([
+      { ids: ['T1059.001', 'T9999'] },
+    ])
+    expect(store.getState().techniqueNames).toEqual({ 'T1059.001': 'PowerShell' })
+    await store.getState().importAttackFile(new File(['{}'], 'enterprise-attack.json'))
+    expect(store.getState().techniqueNames).toEqual({})
+    await store.getState().nameTechniques(['T1059.001'])
+    expect(store.getState().techniqueNames).toEqual({ 'T1059.001': 'PowerShell' })
   })
 })

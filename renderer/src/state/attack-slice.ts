@@ -31,6 +31,10 @@ export type AttackSlice = {
   watchAttack: (on: boolean) => void
   /** The `rules:changed` and `alerts:raised` pushes. */
   attackChanged: () => void
+  /** Technique names the imported bundle knows, asked for by `nameTechniques`. */
+  techniqueNames: Readonly<Record<string, string>>
+  /** Asks the core for the names of ids not asked about yet (a new import asks again). */
+  nameTechniques: (ids: readonly string[]) => Promise<void>
 }
 
 /** Techniques the filter keeps: with hits, or covered by an enabled rule (a subtechnique counts). */
@@ -67,6 +71,7 @@ export const createAttackSlice =
   (transport: AppState['transport']): StateCreator<AppState, [], [], AttackSlice> =>
   (set, get) => {
     let watching = false
+    let asked = new Set<string>()
     let timer: ReturnType<typeof setTimeout> | undefined
     const importWith = async (name: string, req: { path: string } | { upload_id: string }) => {
       const result = await transport.invoke('attack:import', req)
@@ -76,7 +81,11 @@ export const createAttackSlice =
           ? { name, result: result.value, error: null }
           : { name, result: null, error: result.error.message },
       })
-      if (result.ok) await get().loadAttackMatrix()
+      if (result.ok) {
+        asked = new Set()
+        set({ techniqueNames: {} })
+        await get().loadAttackMatrix()
+      }
     }
 
     return {
@@ -86,6 +95,7 @@ export const createAttackSlice =
       attackFilter: 'all',
       attackImport: null,
       attackImporting: false,
+      techniqueNames: {},
 
       async loadAttackMatrix() {
         set({ attackLoading: true })
@@ -130,6 +140,19 @@ export const createAttackSlice =
           clearTimeout(timer)
           timer = undefined
         }
+      },
+
+      async nameTechniques(ids) {
+        const wanted = [...new Set(ids)].filter((id) => !asked.has(id))
+        if (wanted.length === 0) return
+        for (const id of wanted) asked.add(id)
+        const result = await transport.invoke('attack:techniques', { ids: wanted })
+        if (!result.ok) {
+          for (const id of wanted) asked.delete(id)
+          return
+        }
+        if (Object.keys(result.value.names).length > 0)
+          set({ techniqueNames: { ...get().techniqueNames, ...result.value.names } })
       },
 
       attackChanged() {
