@@ -97,7 +97,7 @@ export const AttackView = () => {
         </p>
       )}
       {s.matrix && !s.matrix.imported && (
-        <p className="muted">
+        <p className="muted attack-note">
           No ATT&amp;CK bundle imported: the matrix shows the technique ids your rules and alerts name, by
           their tactic tags. Import MITRE&apos;s enterprise-attack.json (STIX) for names and every technique.
         </p>
