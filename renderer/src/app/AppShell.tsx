@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow'
 import { AlertsView } from '../features/alerts/AlertsView'
+import { AttackView } from '../features/attack/AttackView'
 import { CollectorView } from '../features/collector/CollectorView'
 import { EventsView } from '../features/events/EventsView'
 import { RulesView } from '../features/rules/RulesView'
@@ -46,6 +47,8 @@ const View = ({ route }: { route: Route }) => {
       return <AlertsView />
     case 'rules':
       return <RulesView />
+    case 'attack':
+      return <AttackView />
     case 'collector':
       return <CollectorView />
     case 'system':
@@ -78,6 +81,7 @@ export const AppShell = () => {
         <NavLink route="events" current={route} label="Events" count={total} />
         <NavLink route="alerts" current={route} label="Alerts" count={newAlerts} countLabel="new" />
         <NavLink route="rules" current={route} label="Rules" />
+        <NavLink route="attack" current={route} label="ATT&CK" />
         <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />
       </nav>

@@ -3,6 +3,7 @@ import { createStore, useStore, type StoreApi } from 'zustand'
 import type { EventPayload } from '../../../collector/contract'
 import type { Transport } from '../transport'
 import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
+import { createAttackSlice, type AttackSlice } from './attack-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
 import { createImportSlice, type ImportSlice } from './import-slice'
@@ -14,7 +15,8 @@ export type AppState = EventsSlice &
   CollectorSlice &
   ImportSlice &
   AlertsSlice &
-  RulesSlice & { transport: Transport }
+  RulesSlice &
+  AttackSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -26,6 +28,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createImportSlice(transport)(...a),
     ...createAlertsSlice(transport)(...a),
     ...createRulesSlice(transport)(...a),
+    ...createAttackSlice(transport)(...a),
   }))
 
 /**
@@ -54,12 +57,16 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     if (frame === 0) frame = requestAnimationFrame(flush)
     store.getState().countNewAlerts()
     store.getState().ruleHitsChanged()
+    store.getState().attackChanged()
   })
   const offUpdated = transport.on('alerts:updated', (payload) => {
     store.getState().alertsUpdated(payload.alerts)
     store.getState().countNewAlerts()
   })
-  const offRulesChanged = transport.on('rules:changed', () => store.getState().rulesChanged())
+  const offRulesChanged = transport.on('rules:changed', () => {
+    store.getState().rulesChanged()
+    store.getState().attackChanged()
+  })
   const offRuleTest = transport.on('rules:test-progress', (test) => store.getState().ruleTestProgress(test))
   // At most 10 a second per job (the core throttles), so no coalescing here.
   const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))

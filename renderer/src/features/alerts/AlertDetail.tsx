@@ -9,12 +9,22 @@ type Props = {
   events: StoredEvent[]
   eventsError: string | null
   incident: Incident | null
+  /** ATT&CK names of its techniques, when a bundle is imported. */
+  techniqueNames: Readonly<Record<string, string>>
   onClose: () => void
   onShowIncident: (incidentId: string) => void
 }
 
 /** One alert: its rule (with author and license, as the DRL asks), group-by values, matching events. */
-export const AlertDetail = ({ alert, events, eventsError, incident, onClose, onShowIncident }: Props) => {
+export const AlertDetail = ({
+  alert,
+  events,
+  eventsError,
+  incident,
+  techniqueNames,
+  onClose,
+  onShowIncident,
+}: Props) => {
   const expected = Math.min(alert.event_ids.length || 1, 10)
   return (
     <aside className="detail" aria-label="Alert detail">
@@ -48,7 +58,12 @@ export const AlertDetail = ({ alert, events, eventsError, incident, onClose, onS
         <dt className="muted">User</dt>
         <dd>{alert.user ?? '—'}</dd>
         <dt className="muted">ATT&amp;CK</dt>
-        <dd className="mono">{[...alert.tactics, ...alert.techniques].join(', ') || '—'}</dd>
+        <dd className="mono" aria-label="ATT&CK">
+          {[
+            ...alert.tactics,
+            ...alert.techniques.map((id) => (techniqueNames[id] ? `${id} ${techniqueNames[id]}` : id)),
+          ].join(', ') || '—'}
+        </dd>
         <dt className="muted">Tags</dt>
         <dd className="mono">{alert.tags.join(', ') || '—'}</dd>
         <dt className="muted">Incident</dt>

@@ -30,6 +30,8 @@ export const AlertsView = () => {
       setChecked: state.setCheckedAlerts,
       updateAlerts: state.updateAlerts,
       escalateAlerts: state.escalateAlerts,
+      techniqueNames: state.techniqueNames,
+      nameTechniques: state.nameTechniques,
     })),
   )
   const { loadAlerts, loadIncidents, loadOlder, hasOlder, setFilter } = s
@@ -42,6 +44,11 @@ export const AlertsView = () => {
   const focused = s.alerts.find((a) => a.id === s.focusedId) ?? null
   const targets = s.checkedIds.length > 0 ? s.checkedIds : focused ? [focused.id] : []
   const firstTarget = s.alerts.find((a) => a.id === targets[0])
+  const { nameTechniques } = s
+  const focusedTechniques = focused?.techniques.join(' ') ?? ''
+  useEffect(() => {
+    if (focusedTechniques) void nameTechniques(focusedTechniques.split(' '))
+  }, [focusedTechniques, nameTechniques])
 
   const onNearEnd = useCallback((): void => {
     if (hasOlder) void loadOlder()
@@ -118,6 +125,7 @@ export const AlertsView = () => {
               events={s.focusedEvents}
               eventsError={s.focusedEventsError}
               incident={s.incidents.find((i) => i.id === focused.incident_id) ?? null}
+              techniqueNames={s.techniqueNames}
               onClose={() => void s.focusAlert(null)}
               onShowIncident={(incidentId) => onFilter({ incidentId })}
             />
