@@ -1,5 +1,6 @@
 /** The attack:* calls over the imported ATT&CK set, the rule book and the alerts table. */
 import { readFile, rm } from 'node:fs/promises'
+import type { Audited } from '../detect/rule-calls'
 import { ContractError, type CallRes, type ParsedReq } from '../contract'
 import type { AttackRepo } from '../store/sqlite/attack-repo'
 import { buildMatrix, type MatrixRule } from './matrix'
@@ -35,6 +36,7 @@ export const attackHandlers = (
   repo: AttackRepo,
   rules: () => readonly MatrixRule[],
   findUpload: (id: string) => Promise<{ path: string; name: string } | undefined>,
+  audited: Audited,
 ): AttackHandlers => ({
   'attack:import': async (req) => {
     let parsed: ParsedAttack
@@ -48,7 +50,15 @@ export const attackHandlers = (
         await rm(upload.path, { force: true })
       }
     }
-    const meta = repo.replace(parsed)
+    const meta = audited(
+      (done) => ({
+        action: 'import',
+        object_type: 'attack',
+        object_id: done.version,
+        details: { tactics: done.tactics, techniques: done.techniques },
+      }),
+      () => repo.replace(parsed),
+    )
     return {
       version: meta.version,
       tactics: meta.tactics,

@@ -325,6 +325,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           }))
         },
         (id) => findUpload(files.uploads, id),
+        audited,
       ),
       'tokens:list': () => ({ tokens: tokens.list() }),
       'tokens:create': (req) => ({

@@ -1,11 +1,8 @@
 import { ContractError } from '../../contract'
 import { readAttackBundle } from '../../attack/attack-calls'
 import { AttackRepo } from '../../store/sqlite/attack-repo'
-import { SqliteStore } from '../../store/sqlite/sqlite-store'
-import { loadConfig } from '../config'
-import { prepareDataDir } from '../data-dir'
 import { StartupError } from '../errors'
-import { dataFiles, defaultDataDir } from '../paths'
+import { withStore } from './store'
 import { commonOptions, parse, UsageError, type Command } from './common'
 
 const HELP = `Usage: outpost attack import FILE [--data-dir DIR] [--json]
@@ -46,13 +43,16 @@ export const attackCommand: Command = {
       if (error instanceof ContractError) throw new StartupError(error.message)
       throw error
     }
-    const dataDir = values['data-dir'] ?? defaultDataDir(io.env)
-    prepareDataDir(dataDir)
-    const files = dataFiles(dataDir)
-    const config = loadConfig(files.config)
-    const store = SqliteStore.open(files.sqlite, { synchronous: config.storage.sqlite_synchronous })
-    try {
-      const meta = new AttackRepo(store.db).replace(parsed)
+    return withStore(values['data-dir'], io.env, ({ db, audited }) => {
+      const meta = audited(
+        (done) => ({
+          action: 'import',
+          object_type: 'attack',
+          object_id: done.version,
+          details: { tactics: done.tactics, techniques: done.techniques, file },
+        }),
+        () => new AttackRepo(db).replace(parsed),
+      )
       const sub = parsed.techniques.filter((t) => t.is_subtechnique).length
       io.stdout(
         values.json
@@ -62,8 +62,6 @@ export const attackCommand: Command = {
               '\n',
       )
       return 0
-    } finally {
-      store.close()
-    }
+    })
   },
 }
