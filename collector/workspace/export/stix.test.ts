@@ -145,6 +145,25 @@ describe('validateStixBundle', () => {
     }
   })
 
+  it("checks MITRE's ATT&CK bundle: custom x-mitre types skipped on request, its real spec violations reported", () => {
+    const attack = JSON.parse(
+      readFileSync(join(STIX, '../attack/enterprise-attack-min.json'), 'utf8'),
+    ) as unknown
+    const { errors } = validateStixBundle(attack, schemas, { customTypes: 'skip' })
+    // Some of MITRE's references carry only a source_name; STIX 2.1 (2.5) wants a description, url or external_id too.
+    expect(errors.length).toBeGreaterThan(0)
+    for (const e of errors) {
+      expect(e).toMatch(
+        /^objects\[\d+\] attack-pattern attack-pattern--[0-9a-f-]+ at \/external_references\/\d+ matches none of the forms the schema allows$/,
+      )
+    }
+    const strict = validateStixBundle(attack, schemas).errors.filter(
+      (e) => !e.includes('/external_references/'),
+    )
+    expect(strict.length).toBe(15) // 14 x-mitre-tactic + 1 x-mitre-matrix
+    expect(strict.every((e) => e.includes('no STIX 2.1 schema for type "x-mitre-'))).toBe(true)
+  })
+
   it('rejects a broken indicator with readable errors', () => {
     const bundle = toStixBundle(sampleDocument())
     const indicator = bundle.objects.find((o) => o.type === 'indicator')
