@@ -122,6 +122,23 @@ describe('toStixBundle', () => {
     expect(sco?.id).toBe(id)
   })
 
+  it('a bare report (nothing but a title) still validates; a bad timestamp is refused by name', () => {
+    const bare = sampleDocument({ observables: [], techniques: [], timeline: [], evidence: [], labels: [] })
+    const bundle = toStixBundle(bare)
+    expect(validateStixBundle(bundle, schemas).errors).toEqual([])
+    expect(bundle.objects.map((o) => o.type)).toEqual(['marking-definition', 'identity', 'report'])
+    expect(() => toStixBundle(sampleDocument({ created_at: 'yesterday' }))).toThrow(
+      'not a timestamp: "yesterday"',
+    )
+  })
+
+  it('options.now sets the report publication time', () => {
+    const report = toStixBundle(sampleDocument(), { now: '2026-11-22T05:00:00Z' }).objects.find(
+      (o) => o.type === 'report',
+    )
+    expect(report?.published).toBe('2026-11-22T05:00:00.000Z')
+  })
+
   it('escapes quotes and backslashes in pattern strings', () => {
     expect(patternString("a'b\\c")).toBe("'a\\'b\\\\c'")
   })
