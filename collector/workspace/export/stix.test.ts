@@ -36,6 +36,11 @@ describe('toStixBundle', () => {
     expect(incident).toMatchObject({ name: sampleDocument().title })
     expect(report?.object_refs).toContain(incident?.id)
     expect(report?.report_types).toEqual(['incident'])
+    const notes = ofType(bundle.objects, 'note')
+    expect(notes.map((n) => [n.abstract, n.content, n.object_refs])).toEqual([
+      ['alert at 2026-11-20T09:00:00.000Z', 'Sigma: Suspicious PowerShell download', [incident?.id]],
+      ['action at 2026-11-20T09:05:00.000Z', 'Isolated WS-042', [incident?.id]],
+    ])
   })
 
   it('is deterministic and marks every object with the official TLP 2.0 marking', () => {
