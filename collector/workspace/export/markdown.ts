@@ -2,21 +2,32 @@
 import type { ExportDocument } from './model'
 import { TLP_MEANING, tlpLabel } from './text'
 
-/** A table cell: pipes escaped, line breaks flattened so the row stays one line. */
+/** A table cell: Markdown punctuation escaped, line breaks flattened so the row stays one line. */
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+  return text.replace(/[\\`*_[\]<>|]/g, '\\$&').replace(/\r?\n/g, ' ')
+}
+
+/**
+ * A value verbatim in a code span: a fence longer than any backtick run inside it. Only pipes are escaped,
+ * which GFM tables strip before the code span is read.
+ */
+function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}${pad}${fence}`
 }
 
 function table(head: string[], rows: string[][]): string {
-  const line = (cells: string[]): string => `| ${cells.map(cell).join(' | ')} |`
-  return [line(head), `| ${head.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n')
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`
+  return [line(head.map(cell)), `| ${head.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n')
 }
 
 export function toMarkdown(doc: ExportDocument): string {
   const tlp = `**${tlpLabel(doc.tlp)}**: ${TLP_MEANING[doc.tlp]}`
   const parts: string[] = [
     tlp,
-    `# ${doc.title.replace(/\r?\n/g, ' ')}`,
+    `# ${cell(doc.title)}`,
     [
       `- ${doc.kind === 'incident' ? 'Incident' : 'Report'}: ${doc.id} (version ${doc.version})`,
       `- Status: ${doc.status}`,
@@ -33,10 +44,10 @@ export function toMarkdown(doc: ExportDocument): string {
         ['Type', 'Value', 'First seen', 'Last seen', 'Note'],
         doc.observables.map((o) => [
           o.type,
-          `\`${o.value.replace(/`/g, "'")}\``,
-          o.first_seen ?? '',
-          o.last_seen ?? '',
-          o.note ?? '',
+          code(o.value),
+          cell(o.first_seen ?? ''),
+          cell(o.last_seen ?? ''),
+          cell(o.note ?? ''),
         ]),
       ),
     )
@@ -46,7 +57,12 @@ export function toMarkdown(doc: ExportDocument): string {
       '## ATT&CK techniques',
       table(
         ['Technique', 'Name', 'Tactics', 'Alerts'],
-        doc.techniques.map((t) => [t.id, t.name ?? '', t.tactics.join(', '), String(t.alerts)]),
+        doc.techniques.map((t) => [
+          code(t.id),
+          cell(t.name ?? ''),
+          cell(t.tactics.join(', ')),
+          String(t.alerts),
+        ]),
       ),
     )
   }
@@ -55,7 +71,7 @@ export function toMarkdown(doc: ExportDocument): string {
       '## Timeline',
       table(
         ['At', 'Kind', 'What'],
-        doc.timeline.map((e) => [e.at, e.kind, e.text]),
+        doc.timeline.map((e) => [cell(e.at), e.kind, cell(e.text)]),
       ),
     )
   }
@@ -64,7 +80,7 @@ export function toMarkdown(doc: ExportDocument): string {
       '## Evidence',
       table(
         ['Name', 'Size (bytes)', 'SHA-256'],
-        doc.evidence.map((e) => [e.name, String(e.size), e.sha256]),
+        doc.evidence.map((e) => [cell(e.name), String(e.size), code(e.sha256)]),
       ),
     )
   }

@@ -1,3 +1,4 @@
+import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
 import { csvField, observablesCsv } from './csv'
 import { sampleDocument } from './fixtures'
@@ -20,11 +21,32 @@ describe('toMarkdown', () => {
     expect(md).toContain("# Beacon to evil.example from WS-042 (Alice's laptop)")
     expect(md).toContain('PowerShell **downloaded** a payload.')
     expect(md).toContain('| url | `http://a.example/x\\|y` |  |  | a\\|b c |')
-    expect(md).toContain('| T1059.001 | PowerShell | execution | 4 |')
+    expect(md).toContain('| `T1059.001` | PowerShell | execution | 4 |')
     expect(md).toContain('| 2026-11-20T09:05:00Z | action | Isolated WS-042 |')
     expect(md).toContain(
-      '| pcap-1.pcap | 3 | 039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81 |',
+      '| pcap-1.pcap | 3 | `039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81` |',
     )
+  })
+
+  it('keeps awkward values verbatim when the Markdown is rendered', () => {
+    const values = ['a|b', 'x`y``z', '`edge`', 'C:\\dir\\*_[x]_*.exe', '<b>bold</b>']
+    const md = toMarkdown(
+      sampleDocument({
+        observables: values.map((value) => ({
+          type: 'file',
+          value,
+          first_seen: null,
+          last_seen: null,
+          note: value,
+        })),
+      }),
+    )
+    const html = new MarkdownIt().render(md)
+    for (const v of values) {
+      const escaped = v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+      expect(html, v).toContain(`<td><code>${escaped}</code></td>`)
+      expect(html, v).toContain(`<td>${escaped}</td>`)
+    }
   })
 
   it('leaves out empty sections', () => {

@@ -1,5 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { checkStixPattern } from './stix-pattern'
+
+const EXAMPLES = fileURLToPath(new URL('../../../../shared/stix/examples/', import.meta.url))
 
 describe('checkStixPattern', () => {
   it.each([
@@ -24,5 +29,18 @@ describe('checkStixPattern', () => {
     ["[url:value = 'a'] x", 'unexpected text'],
   ])('rejects %s', (pattern, message) => {
     expect(checkStixPattern(pattern)).toContain(message)
+  })
+
+  it('accepts every pattern in the OASIS example bundles', () => {
+    const files = readdirSync(EXAMPLES, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.json'),
+    )
+    const patterns = files.flatMap((f) =>
+      [...readFileSync(join(EXAMPLES, f), 'utf8').matchAll(/"pattern": ("(?:[^"\\]|\\.)*")/g)].map(
+        (m) => JSON.parse(m[1] ?? '""') as string,
+      ),
+    )
+    expect(patterns.length).toBeGreaterThan(20)
+    for (const p of patterns) expect(checkStixPattern(p), p).toBeNull()
   })
 })

@@ -48,11 +48,33 @@ function describe(where: string, e: ErrorObject): string {
       : e.keyword === 'additionalProperties' && 'additionalProperty' in e.params
         ? `: ${String((e.params as { additionalProperty: unknown }).additionalProperty)}`
         : ''
-  return `${where}${path} ${e.message ?? e.keyword}${extra}`
+  const message =
+    e.keyword === 'oneOf' || e.keyword === 'anyOf' ? 'matches none of the forms the schema allows' : e.message
+  return `${where}${path} ${message ?? e.keyword}${extra}`
 }
 
-/** Each object checked against its type's schema; also the envelope and that ids are unique. */
-export function validateStixBundle(bundle: unknown, schemas: StixSchemas): StixValidation {
+/** A failed oneOf/anyOf reports every branch's reasons too; keep the one line that says no form matched. */
+function collapseBranches(errors: ErrorObject[]): ErrorObject[] {
+  const combinators = errors
+    .filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf')
+    .map((e) => `${e.schemaPath}/`)
+  const unique = new Set<string>()
+  return errors.filter((e) => {
+    if (combinators.some((c) => e.schemaPath.startsWith(c))) return false
+    const key = `${e.instancePath} ${e.schemaPath}`
+    return unique.has(key) ? false : (unique.add(key), true)
+  })
+}
+
+/**
+ * Each object checked against its type's schema; also the envelope and that ids are unique. Custom object types
+ * (x-…) have no schema: rejected unless options.customTypes is 'skip' (e.g. MITRE's x-mitre-tactic).
+ */
+export function validateStixBundle(
+  bundle: unknown,
+  schemas: StixSchemas,
+  options: { customTypes?: 'reject' | 'skip' } = {},
+): StixValidation {
   const errors: string[] = []
   if (bundle === null || typeof bundle !== 'object')
     return { valid: false, errors: ['bundle is not an object'] }
@@ -79,13 +101,15 @@ export function validateStixBundle(bundle: unknown, schemas: StixSchemas): StixV
       else ids.set(key, index)
     }
     const validate = schemas.validators.get(type)
+    if (!validate && options.customTypes === 'skip' && type.startsWith('x-')) return
     if (!validate) {
       errors.push(
         `${where}: no STIX 2.1 schema for type "${type}" (custom types need an extension definition)`,
       )
       return
     }
-    if (!validate(object)) for (const e of validate.errors ?? []) errors.push(describe(where, e))
+    if (!validate(object))
+      for (const e of collapseBranches(validate.errors ?? [])) errors.push(describe(where, e))
   })
   return { valid: errors.length === 0, errors }
 }

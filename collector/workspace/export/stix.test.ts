@@ -36,6 +36,11 @@ describe('toStixBundle', () => {
     expect(incident).toMatchObject({ name: sampleDocument().title })
     expect(report?.object_refs).toContain(incident?.id)
     expect(report?.report_types).toEqual(['incident'])
+    const notes = ofType(bundle.objects, 'note')
+    expect(notes.map((n) => [n.abstract, n.content, n.object_refs])).toEqual([
+      ['alert at 2026-11-20T09:00:00.000Z', 'Sigma: Suspicious PowerShell download', [incident?.id]],
+      ['action at 2026-11-20T09:05:00.000Z', 'Isolated WS-042', [incident?.id]],
+    ])
   })
 
   it('is deterministic and marks every object with the official TLP 2.0 marking', () => {
@@ -122,6 +127,23 @@ describe('toStixBundle', () => {
     expect(sco?.id).toBe(id)
   })
 
+  it('a bare report (nothing but a title) still validates; a bad timestamp is refused by name', () => {
+    const bare = sampleDocument({ observables: [], techniques: [], timeline: [], evidence: [], labels: [] })
+    const bundle = toStixBundle(bare)
+    expect(validateStixBundle(bundle, schemas).errors).toEqual([])
+    expect(bundle.objects.map((o) => o.type)).toEqual(['marking-definition', 'identity', 'report'])
+    expect(() => toStixBundle(sampleDocument({ created_at: 'yesterday' }))).toThrow(
+      'not a timestamp: "yesterday"',
+    )
+  })
+
+  it('options.now sets the report publication time', () => {
+    const report = toStixBundle(sampleDocument(), { now: '2026-11-22T05:00:00Z' }).objects.find(
+      (o) => o.type === 'report',
+    )
+    expect(report?.published).toBe('2026-11-22T05:00:00.000Z')
+  })
+
   it('escapes quotes and backslashes in pattern strings', () => {
     expect(patternString("a'b\\c")).toBe("'a\\'b\\\\c'")
   })
@@ -143,6 +165,25 @@ describe('validateStixBundle', () => {
           : { type: 'bundle', id: `bundle--${uuidv5(file, SCO_NAMESPACE)}`, objects: [json] }
       expect(validateStixBundle(bundle, schemas).errors, file).toEqual([])
     }
+  })
+
+  it("checks MITRE's ATT&CK bundle: custom x-mitre types skipped on request, its real spec violations reported", () => {
+    const attack = JSON.parse(
+      readFileSync(join(STIX, '../attack/enterprise-attack-min.json'), 'utf8'),
+    ) as unknown
+    const { errors } = validateStixBundle(attack, schemas, { customTypes: 'skip' })
+    // Some of MITRE's references carry only a source_name; STIX 2.1 (2.5) wants a description, url or external_id too.
+    expect(errors.length).toBeGreaterThan(0)
+    for (const e of errors) {
+      expect(e).toMatch(
+        /^objects\[\d+\] attack-pattern attack-pattern--[0-9a-f-]+ at \/external_references\/\d+ matches none of the forms the schema allows$/,
+      )
+    }
+    const strict = validateStixBundle(attack, schemas).errors.filter(
+      (e) => !e.includes('/external_references/'),
+    )
+    expect(strict.length).toBe(15) // 14 x-mitre-tactic + 1 x-mitre-matrix
+    expect(strict.every((e) => e.includes('no STIX 2.1 schema for type "x-mitre-'))).toBe(true)
   })
 
   it('rejects a broken indicator with readable errors', () => {

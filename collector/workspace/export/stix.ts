@@ -262,12 +262,27 @@ export function toStixBundle(doc: ExportDocument, options: { now?: string } = {}
   }
   if (incidentId)
     for (const apId of attackPatternIds) relationships.push(relationship(incidentId, 'related-to', apId))
+  // The timeline as notes on the incident (or the report): STIX has no timeline object.
+  const reportId = id('report', doc.id)
+  doc.timeline.forEach((entry, index) => {
+    const noteId = id('note', `${index}/${entry.at}/${entry.kind}`)
+    objects.push({
+      type: 'note',
+      id: noteId,
+      ...common,
+      abstract: `${entry.kind} at ${stixTimestamp(entry.at)}`,
+      content: entry.text,
+      object_refs: [incidentId ?? reportId],
+      labels: [`timeline:${entry.kind}`],
+    })
+    refs.push(noteId)
+  })
   objects.push(...relationships)
   refs.push(...relationships.map((r) => r.id))
 
   const report: StixObject = {
     type: 'report',
-    id: id('report', doc.id),
+    id: reportId,
     ...common,
     name: doc.title,
     description: doc.body_markdown,
