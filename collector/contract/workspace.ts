@@ -115,7 +115,7 @@ export const workspaceCalls = {
   'reports:export': {
     req: z.strictObject({
       id: z.string().min(1),
-      format: ExportFormat.exclude(['package']),
+      format: ExportFormat,
       path: z
         .string()
         .min(1)

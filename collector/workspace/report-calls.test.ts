@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { unzipSync } from 'fflate'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallRes } from '../contract'
 import { createCore, type Core } from '../host/create-core'
 import { callOk } from '../host/test-core'
+import { readManifest, sha256Hex } from './export/package'
 
 describe('intelligence reports through the core', () => {
   let core: Core
@@ -108,8 +110,16 @@ describe('intelligence reports through the core', () => {
     })
     expect(stix).toMatchObject({ path, content_base64: null })
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ type: 'bundle' })
-    expect(await core.call('reports:export', { id: report.id, format: 'package' })).toMatchObject({
-      ok: false,
+    // The package: every format and the PDF, each file's SHA-256 in the manifest.
+    const pkg = await callOk<CallRes<'reports:export'>>(core, 'reports:export', {
+      id: report.id,
+      format: 'package',
     })
+    const files = unzipSync(Buffer.from(pkg.content_base64!, 'base64'))
+    const manifest = readManifest(files['manifest.json']!)
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(
+      expect.arrayContaining(['report.html', 'report.md', 'report.pdf', 'report.stix.json']),
+    )
+    for (const file of manifest.files) expect(sha256Hex(files[file.path]!)).toBe(file.sha256)
   })
 })

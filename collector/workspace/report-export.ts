@@ -18,6 +18,7 @@ import { toMarkdown } from './export/markdown'
 import { toMispEvent } from './export/misp'
 import type { ExportDocument } from './export/model'
 import { toNavigatorLayer } from './export/navigator'
+import { toPackage } from './export/package'
 import { toStixBundle } from './export/stix'
 
 export const ORGANIZATION = 'Outpost'
@@ -133,11 +134,11 @@ export class ExportError extends Error {
   override name = 'ExportError'
 }
 
-/** One export file's bytes. `package` is rendered by the package builder (export/package.ts). */
-export const renderExport = async (
-  doc: ExportDocument,
-  format: Exclude<ExportFormat, 'package'>,
-): Promise<Uint8Array> => {
+/**
+ * One export file's bytes. `package` is a zip of every format, the PDF when Chromium is there,
+ * and a manifest of SHA-256 hashes (export/package.ts).
+ */
+export const renderExport = async (doc: ExportDocument, format: ExportFormat): Promise<Uint8Array> => {
   switch (format) {
     case 'stix':
       return json(toStixBundle(doc))
@@ -153,5 +154,7 @@ export const renderExport = async (
       return json(toNavigatorLayer(doc))
     case 'pdf':
       return htmlToPdf(toHtml(doc))
+    case 'package':
+      return toPackage(doc, findChromium() ? { pdf: await htmlToPdf(toHtml(doc)) } : {})
   }
 }

@@ -7,7 +7,7 @@ import { StartupError } from '../errors'
 import { commonOptions, parse, UsageError, type Command } from './common'
 import { withStore } from './store'
 
-const FORMATS = ExportFormat.options.filter((f) => f !== 'package')
+const FORMATS = ExportFormat.options
 
 const HELP = `Usage: outpost export report ID --format FORMAT --out FILE [--data-dir DIR]
 
@@ -19,6 +19,8 @@ Writes a report as a file to hand over: ${FORMATS.join(', ')}.
   csv        the observables
   misp       a MISP event
   navigator  an ATT&CK Navigator layer (techniques scored by alerts)
+  package    a zip of all of these (PDF when Chromium is there) and manifest.json with each
+             file's SHA-256
 Prints the file's SHA-256 and size; the export is recorded in the audit log.
 
 Options:
