@@ -60,6 +60,9 @@ export const Incident = z.object({
   alert_count: z.number().int(),
   origin: z.enum(['grouping', 'analyst']).describe('grouping: the dispatcher made it; analyst: escalated'),
   techniques: z.array(z.string()),
+  assignee: z.string().nullable(),
+  tlp: z.enum(['clear', 'green', 'amber', 'amber+strict', 'red']).describe('TLP 2.0: who may see it'),
+  pap: z.enum(['clear', 'green', 'amber', 'red']).describe('PAP: what may be done with its indicators'),
 })
 export type Incident = z.infer<typeof Incident>
 

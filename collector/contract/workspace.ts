@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { Alert, Incident, IncidentStatus } from './detection'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
 
@@ -130,5 +131,50 @@ export const workspaceCalls = {
       path: z.string().nullable().describe('where it was written, when a path was given'),
       content_base64: z.string().nullable().describe('the file, when no path was given (browser download)'),
     }),
+  },
+  'incidents:get': {
+    req: z.strictObject({ id: z.string().min(1) }),
+    res: z.object({
+      incident: Incident,
+      alerts: z.array(Alert),
+      comments: z.array(z.object({ id: z.string(), at: isoTimestamp, actor: z.string(), body: z.string() })),
+      observables: z.array(Observable),
+      timeline: z
+        .array(
+          z.object({
+            at: isoTimestamp,
+            kind: z.enum(['alert', 'comment', 'action']),
+            text: z.string(),
+            ref: z.string().nullable().describe('the alert or comment id'),
+          }),
+        )
+        .describe("its alerts, comments and the analysts' actions, oldest first"),
+    }),
+  },
+  'incidents:update': {
+    req: z.strictObject({
+      id: z.string().min(1),
+      status: IncidentStatus.optional().describe(
+        'forward (new -> triage -> contained -> eradicated -> closed), or closed -> triage',
+      ),
+      assignee: z.string().min(1).max(200).nullable().optional(),
+      title: z.string().trim().min(1).max(300).optional(),
+      tlp: Tlp.optional(),
+      pap: z.enum(['clear', 'green', 'amber', 'red']).optional(),
+    }),
+    res: z.object({ incident: Incident }),
+  },
+  'incidents:comment': {
+    req: z.strictObject({
+      id: z.string().min(1),
+      body: z.string().trim().min(1, 'a comment needs text').max(100_000),
+    }),
+    res: z.object({
+      comment: z.object({ id: z.string(), at: isoTimestamp, actor: z.string(), body: z.string() }),
+    }),
+  },
+  'incidents:observe': {
+    req: z.strictObject({ id: z.string().min(1), observables: z.array(ObservableInput).min(1).max(1000) }),
+    res: z.object({ added: z.number().int().describe('new to this incident') }),
   },
 } as const

@@ -30,6 +30,8 @@ import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
 import { AuditLog } from '../store/sqlite/audit-repo'
 import { ReportsRepo } from '../store/sqlite/reports-repo'
 import { reportHandlers } from '../workspace/report-calls'
+import { caseHandlers } from '../workspace/case-calls'
+import { CasesRepo } from '../store/sqlite/cases-repo'
 import { RulesRepo } from '../store/sqlite/rules-repo'
 import { Detector } from '../detect/detector'
 import { exampleRuleFiles, ruleHandlers, type Audited } from '../detect/rule-calls'
@@ -305,6 +307,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'incidents:list': (req) => ({ incidents: alerts.incidents(req.limit) }),
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
       ...reportHandlers(new ReportsRepo(sqlite.db), sqlite.db, audited, actor),
+      ...caseHandlers(new CasesRepo(sqlite.db, alerts), audited, actor),
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {
         const verdict = audit.verify()

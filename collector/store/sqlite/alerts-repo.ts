@@ -38,7 +38,7 @@ type AlertRow = {
   note: string | null
 }
 
-type IncidentRow = {
+export type IncidentRow = {
   seq: number
   id: string
   title: string
@@ -53,6 +53,9 @@ type IncidentRow = {
   last_ts: number
   alert_count: number
   techniques: string
+  assignee: string | null
+  tlp: Incident['tlp']
+  pap: Incident['pap']
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -85,7 +88,7 @@ const toAlert = (r: AlertRow): Alert => ({
   note: r.note,
 })
 
-const toIncident = (r: IncidentRow): Incident => ({
+export const toIncident = (r: IncidentRow): Incident => ({
   seq: r.seq,
   id: r.id,
   title: r.title,
@@ -99,6 +102,9 @@ const toIncident = (r: IncidentRow): Incident => ({
   alert_count: r.alert_count,
   origin: r.origin,
   techniques: JSON.parse(r.techniques) as string[],
+  assignee: r.assignee,
+  tlp: r.tlp,
+  pap: r.pap,
 })
 
 /** What the engine raises; the repo folds it into a recent twin (same dedup_key) or stores it. */

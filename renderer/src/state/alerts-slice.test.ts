@@ -47,6 +47,9 @@ const incident = (id: string): Incident => ({
   alert_count: 1,
   origin: 'analyst',
   techniques: [],
+  assignee: null,
+  tlp: 'amber',
+  pap: 'amber',
 })
 
 /** A transport whose answers the test hands out, in order, when it chooses. */

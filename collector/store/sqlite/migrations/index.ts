@@ -8,6 +8,7 @@ import { migration0006 } from './0006-detection'
 import { migration0007 } from './0007-audit'
 import { migration0008 } from './0008-attack'
 import { migration0009 } from './0009-reports'
+import { migration0010 } from './0010-incident-cases'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ]

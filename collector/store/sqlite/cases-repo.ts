@@ -1,0 +1,188 @@
+/**
+ * Incidents as cases: status, assignee, TLP/PAP, comments, observables, and a timeline built from
+ * what the store already holds (its alerts, its comments, the audit log's entries for it), so the
+ * timeline can never disagree with them. Callers hold the transaction.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Database } from 'better-sqlite3'
+import type { Alert, Incident, IncidentStatus, Observable } from '../../contract'
+import { toIncident, type AlertsRepo, type IncidentRow } from './alerts-repo'
+import type { ObservableInput } from './reports-repo'
+import { ReportError } from './reports-repo'
+
+export type CaseComment = { id: string; at: string; actor: string; body: string }
+export type TimelineEntry = {
+  at: string
+  kind: 'alert' | 'comment' | 'action'
+  text: string
+  ref: string | null
+}
+export type CaseDetail = {
+  incident: Incident
+  alerts: Alert[]
+  comments: CaseComment[]
+  observables: Observable[]
+  timeline: TimelineEntry[]
+}
+
+/** The life of a case: forward one or more steps, or back to triage once reopened. */
+const ORDER: readonly IncidentStatus[] = ['new', 'triage', 'contained', 'eradicated', 'closed']
+export const canMove = (from: IncidentStatus, to: IncidentStatus): boolean =>
+  from === to || ORDER.indexOf(to) > ORDER.indexOf(from) || (from === 'closed' && to === 'triage')
+
+export type CaseChange = {
+  status?: IncidentStatus | undefined
+  assignee?: string | null | undefined
+  title?: string | undefined
+  tlp?: Incident['tlp'] | undefined
+  pap?: Incident['pap'] | undefined
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+
+export class CasesRepo {
+  constructor(
+    private readonly db: Database,
+    private readonly alerts: AlertsRepo,
+  ) {}
+
+  private row(id: string): IncidentRow {
+    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined
+    if (!row) throw new ReportError('not_found', `no incident with id ${id}`)
+    return row
+  }
+
+  detail(id: string): CaseDetail {
+    const incident = toIncident(this.row(id))
+    const alerts = this.alerts.list({ limit: 1000, incident_id: id }).alerts
+    const comments = (
+      this.db
+        .prepare('SELECT id, at, actor, body FROM incident_comments WHERE incident_id = ? ORDER BY at, id')
+        .all(id) as Array<{ id: string; at: number; actor: string; body: string }>
+    ).map((c) => ({ ...c, at: new Date(c.at).toISOString() }))
+    const observables = (
+      this.db
+        .prepare(
+          `SELECT o.* FROM observables o JOIN incident_observables i ON i.observable_id = o.id
+           WHERE i.incident_id = ? ORDER BY o.type, o.value`,
+        )
+        .all(id) as Array<{
+        id: string
+        type: Observable['type']
+        value: string
+        first_seen: number | null
+        last_seen: number | null
+        note: string | null
+      }>
+    ).map((o) => ({ ...o, first_seen: iso(o.first_seen), last_seen: iso(o.last_seen) }))
+    const actions = this.db
+      .prepare(
+        `SELECT at, actor, action, details FROM audit_log WHERE object_type = 'incident' AND object_id = ? ORDER BY seq`,
+      )
+      .all(id) as Array<{ at: number; actor: string; action: string; details: string }>
+    const timeline: TimelineEntry[] = [
+      ...alerts.map((a) => ({
+        at: a.timestamp,
+        kind: 'alert' as const,
+        text: `${a.level} alert: ${a.title}${a.host ? ` on ${a.host}` : ''}${a.count > 1 ? ` (${a.count} matches)` : ''}`,
+        ref: a.id,
+      })),
+      ...comments.map((c) => ({
+        at: c.at,
+        kind: 'comment' as const,
+        text: `${c.actor}: ${c.body}`,
+        ref: c.id,
+      })),
+      ...actions
+        .filter((a) => a.action !== 'comment')
+        .map((a) => ({
+          at: new Date(a.at).toISOString(),
+          kind: 'action' as const,
+          text: `${a.actor} ${a.action} ${describeDetails(a.details)}`.trim(),
+          ref: null,
+        })),
+    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    return { incident, alerts, comments, observables, timeline }
+  }
+
+  update(id: string, change: CaseChange, now = Date.now()): Incident {
+    const current = toIncident(this.row(id))
+    if (change.status !== undefined && !canMove(current.status, change.status))
+      throw new ReportError(
+        'invalid_request',
+        `a ${current.status} incident cannot go back to ${change.status}; a closed one can be reopened to triage`,
+      )
+    this.db
+      .prepare(
+        `UPDATE incidents SET status = @status, assignee = @assignee, title = @title, tlp = @tlp, pap = @pap,
+           updated_at = @now WHERE id = @id`,
+      )
+      .run({
+        id,
+        now,
+        status: change.status ?? current.status,
+        assignee: change.assignee === undefined ? current.assignee : change.assignee,
+        title: change.title ?? current.title,
+        tlp: change.tlp ?? current.tlp,
+        pap: change.pap ?? current.pap,
+      })
+    return toIncident(this.row(id))
+  }
+
+  comment(id: string, body: string, actor: string, now = Date.now()): CaseComment {
+    this.row(id)
+    const comment = { id: randomUUID(), at: now, actor, body }
+    this.db
+      .prepare('INSERT INTO incident_comments (id, incident_id, at, actor, body) VALUES (?, ?, ?, ?, ?)')
+      .run(comment.id, id, comment.at, actor, body)
+    this.db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(now, id)
+    return { ...comment, at: new Date(now).toISOString() }
+  }
+
+  /** Adds observables (stored once per type and value); first/last seen move with each sighting. */
+  observe(id: string, inputs: readonly ObservableInput[], now = Date.now()): number {
+    this.row(id)
+    let added = 0
+    for (const input of inputs) {
+      const found = this.db
+        .prepare('SELECT id FROM observables WHERE type = ? AND value = ?')
+        .get(input.type, input.value) as { id: string } | undefined
+      const observableId = found?.id ?? randomUUID()
+      if (!found)
+        this.db
+          .prepare(
+            'INSERT INTO observables (id, type, value, first_seen, last_seen, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(observableId, input.type, input.value, now, now, input.note ?? null, now)
+      else
+        this.db
+          .prepare(
+            `UPDATE observables SET first_seen = min(coalesce(first_seen, @now), @now),
+               last_seen = max(coalesce(last_seen, @now), @now), note = coalesce(@note, note) WHERE id = @id`,
+          )
+          .run({ now, note: input.note ?? null, id: observableId })
+      added += this.db
+        .prepare(
+          'INSERT OR IGNORE INTO incident_observables (incident_id, observable_id, added_at) VALUES (?, ?, ?)',
+        )
+        .run(id, observableId, now).changes
+    }
+    this.db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(now, id)
+    return added
+  }
+}
+
+const describeDetails = (details: string): string => {
+  try {
+    const parsed = JSON.parse(details) as Record<string, unknown>
+    return Object.entries(parsed)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(
+        ([k, v]) =>
+          `${k}: ${typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)}`,
+      )
+      .join('; ')
+  } catch {
+    return ''
+  }
+}

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Alert, CallRes } from '../contract'
+import { createCore, type Core } from '../host/create-core'
+import { callOk } from '../host/test-core'
+
+const RULE = `title: Case Test Whoami
+id: 0c7d3d1e-6f0e-4bb8-9c43-3c2e7d4a5b01
+author: Outpost tests
+tags: [attack.discovery, attack.t1033]
+logsource: {product: windows, category: process_creation}
+detection:
+  selection: {Image|endswith: '\\\\whoami.exe'}
+  condition: selection
+level: medium
+`
+
+describe('incidents as cases', () => {
+  let core: Core
+  let dataDir: string
+  let alert: Alert
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'outpost-cases-'))
+    core = await createCore({ dataDir, ephemeralPorts: true })
+    await callOk(core, 'rules:save', { text: RULE })
+    const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
+    const event = {
+      Channel: 'Microsoft-Windows-Sysmon/Operational',
+      EventID: 1,
+      Computer: 'ws-9',
+      host: 'ws-9',
+      '@timestamp': '2026-11-21T09:00:00Z',
+      Image: 'C:\\Windows\\System32\\whoami.exe',
+    }
+    expect((await fetch(url, { method: 'POST', body: JSON.stringify(event) })).status).toBe(200)
+    for (let i = 0; i < 200; i++) {
+      const { alerts } = await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})
+      const found = alerts.find((a) => a.origin === 'sigma')
+      if (found) {
+        alert = found
+        break
+      }
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    expect(alert).toBeDefined()
+  })
+  afterAll(async () => {
+    await core.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('escalates an alert, then takes comments, observables and status moves into one timeline', async () => {
+    const { incident } = await callOk<CallRes<'alerts:escalate'>>(core, 'alerts:escalate', {
+      ids: [alert.id],
+      title: 'whoami on ws-9',
+    })
+    expect(incident).toMatchObject({ status: 'new', tlp: 'amber', pap: 'amber', assignee: null })
+    await callOk(core, 'incidents:update', { id: incident.id, status: 'triage', assignee: 'alice' })
+    await callOk(core, 'incidents:comment', { id: incident.id, body: 'Admin says it was not them.' })
+    const { added } = await callOk<CallRes<'incidents:observe'>>(core, 'incidents:observe', {
+      id: incident.id,
+      observables: [
+        { type: 'host', value: 'ws-9' },
+        { type: 'user', value: 'CORP\\bob', note: 'logged on' },
+      ],
+    })
+    expect(added).toBe(2)
+    const again = await callOk<CallRes<'incidents:observe'>>(core, 'incidents:observe', {
+      id: incident.id,
+      observables: [{ type: 'host', value: 'ws-9' }],
+    })
+    expect(again.added).toBe(0)
+    const detail = await callOk<CallRes<'incidents:get'>>(core, 'incidents:get', { id: incident.id })
+    expect(detail.incident).toMatchObject({ status: 'triage', assignee: 'alice', alert_count: 1 })
+    expect(detail.alerts.map((a) => a.id)).toEqual([alert.id])
+    expect(detail.comments.map((c) => c.body)).toEqual(['Admin says it was not them.'])
+    expect(detail.observables.map((o) => `${o.type}:${o.value}`)).toEqual(['host:ws-9', 'user:CORP\\bob'])
+    expect(detail.timeline.map((t) => t.kind)).toEqual(['alert', 'action', 'comment', 'action', 'action'])
+    expect(detail.timeline[0]!.text).toMatch(/medium alert: Case Test Whoami on ws-9/)
+    expect(detail.timeline[1]!.text).toMatch(/status .*assignee: alice.*status: triage|status: triage/)
+  })
+
+  it('refuses moving a case backwards, unknown ids and bad observables, writing nothing', async () => {
+    const { incidents } = await callOk<CallRes<'incidents:list'>>(core, 'incidents:list', {})
+    const id = incidents[0]!.id
+    await callOk(core, 'incidents:update', { id, status: 'contained' })
+    expect(await core.call('incidents:update', { id, status: 'triage' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    })
+    await callOk(core, 'incidents:update', { id, status: 'closed' })
+    await callOk(core, 'incidents:update', { id, status: 'triage' }) // reopened
+    expect(await core.call('incidents:get', { id: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    })
+    const before = (await callOk<CallRes<'incidents:get'>>(core, 'incidents:get', { id })).observables.length
+    const bad = await core.call('incidents:observe', {
+      id,
+      observables: [
+        { type: 'domain', value: 'fine.example' },
+        { type: 'sha1', value: 'nope' },
+      ],
+    })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } })
+    expect((await callOk<CallRes<'incidents:get'>>(core, 'incidents:get', { id })).observables).toHaveLength(
+      before,
+    )
+    expect(await core.call('incidents:comment', { id, body: '   ' })).toMatchObject({ ok: false })
+    expect(await callOk<CallRes<'audit:verify'>>(core, 'audit:verify', {})).toMatchObject({ intact: true })
+  })
+})

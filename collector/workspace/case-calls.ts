@@ -1,0 +1,74 @@
+/** The incidents:* case calls; each change is audited in its transaction (see AuditLog). */
+import { ContractError, type CallRes, type ParsedReq } from '../contract'
+import type { Audited } from '../detect/rule-calls'
+import type { CasesRepo } from '../store/sqlite/cases-repo'
+import { ReportError } from '../store/sqlite/reports-repo'
+import { observableProblem } from './observables'
+
+type CaseCall = 'incidents:get' | 'incidents:update' | 'incidents:comment' | 'incidents:observe'
+export type CaseHandlers = { [K in CaseCall]: (req: ParsedReq<K>) => CallRes<K> }
+
+const refused = <T>(run: () => T): T => {
+  try {
+    return run()
+  } catch (error) {
+    if (error instanceof ReportError) throw new ContractError(error.code, error.message)
+    throw error
+  }
+}
+
+export const caseHandlers = (cases: CasesRepo, audited: Audited, actor: string): CaseHandlers => ({
+  'incidents:get': (req) => refused(() => cases.detail(req.id)),
+  'incidents:update': (req) => {
+    const { id, ...change } = req
+    const fields = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined))
+    const incident = refused(() =>
+      audited(
+        {
+          action: change.status !== undefined ? 'status' : 'update',
+          object_type: 'incident',
+          object_id: id,
+          details: fields,
+        },
+        () => cases.update(id, change),
+      ),
+    )
+    return { incident }
+  },
+  'incidents:comment': (req) => {
+    const comment = refused(() =>
+      audited(
+        {
+          action: 'comment',
+          object_type: 'incident',
+          object_id: req.id,
+          details: { chars: req.body.length },
+        },
+        () => cases.comment(req.id, req.body, actor),
+      ),
+    )
+    return { comment }
+  },
+  'incidents:observe': (req) => {
+    req.observables.forEach((o, index) => {
+      const problem = observableProblem(o.type, o.value)
+      if (problem)
+        throw new ContractError(
+          'invalid_request',
+          `incidents:observe: observables.${index} (${o.type} ${JSON.stringify(o.value)}): ${problem}`,
+        )
+    })
+    const added = refused(() =>
+      audited(
+        {
+          action: 'observe',
+          object_type: 'incident',
+          object_id: req.id,
+          details: { observables: req.observables.map((o) => `${o.type}:${o.value}`) },
+        },
+        () => cases.observe(req.id, req.observables),
+      ),
+    )
+    return { added }
+  },
+})
