@@ -67,6 +67,70 @@ export type ReportSummary = z.infer<typeof ReportSummary>
 export const ExportFormat = z.enum(['stix', 'html', 'md', 'pdf', 'csv', 'misp', 'navigator', 'package'])
 export type ExportFormat = z.infer<typeof ExportFormat>
 
+export const OperationStatus = z.enum(['planned', 'active', 'suspended', 'closed'])
+export const Operation = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  name: z.string(),
+  objective: z.string(),
+  status: OperationStatus,
+  starts_at: isoTimestamp.nullable(),
+  ends_at: isoTimestamp.nullable(),
+  lead: z.string().nullable(),
+  classification: z.string().nullable().describe("the site's classification marking, free text"),
+  tlp: Tlp,
+  missions: z.number().int(),
+  open_missions: z.number().int(),
+  overdue_missions: z.number().int(),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+})
+export type Operation = z.infer<typeof Operation>
+
+export const MissionStatus = z.enum(['todo', 'in_progress', 'blocked', 'done'])
+export const Priority = z.enum(['low', 'medium', 'high', 'critical'])
+const ChecklistItem = z.object({ text: z.string().trim().min(1).max(500), done: z.boolean() })
+export const Mission = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  operation_id: z.string(),
+  title: z.string(),
+  objective: z.string(),
+  assignee: z.string().nullable(),
+  priority: Priority,
+  due_at: isoTimestamp.nullable(),
+  status: MissionStatus,
+  checklist: z.array(ChecklistItem),
+  incidents: z.array(z.string()),
+  assets: z.array(z.string()),
+  overdue: z.boolean().describe('due in the past and not done'),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+})
+export type Mission = z.infer<typeof Mission>
+
+const OperationFields = {
+  name: z.string().trim().min(1, 'a name is required').max(200),
+  objective: z.string().max(10_000),
+  status: OperationStatus,
+  starts_at: isoTimestamp.nullable(),
+  ends_at: isoTimestamp.nullable(),
+  lead: z.string().max(200).nullable(),
+  classification: z.string().max(200).nullable(),
+  tlp: Tlp,
+}
+const MissionFields = {
+  title: z.string().trim().min(1, 'a title is required').max(300),
+  objective: z.string().max(10_000),
+  assignee: z.string().max(200).nullable(),
+  priority: Priority,
+  due_at: isoTimestamp.nullable(),
+  status: MissionStatus,
+  checklist: z.array(ChecklistItem).max(200),
+  incidents: z.array(z.string().min(1)).max(200),
+  assets: z.array(z.string().min(1).max(300)).max(200),
+}
+
 const limit = (max: number, fallback: number) => z.number().int().min(1).max(max).default(fallback)
 
 export const workspaceCalls = {
@@ -176,5 +240,57 @@ export const workspaceCalls = {
   'incidents:observe': {
     req: z.strictObject({ id: z.string().min(1), observables: z.array(ObservableInput).min(1).max(1000) }),
     res: z.object({ added: z.number().int().describe('new to this incident') }),
+  },
+  'operations:list': {
+    req: z.strictObject({
+      limit: limit(1000, 200),
+      status: OperationStatus.optional(),
+      query: z.string().max(200).optional(),
+    }),
+    res: z.object({ operations: z.array(Operation) }),
+  },
+  'operations:create': {
+    req: z.strictObject({
+      name: OperationFields.name,
+      objective: OperationFields.objective.default(''),
+      status: OperationFields.status.default('planned'),
+      starts_at: OperationFields.starts_at.default(null),
+      ends_at: OperationFields.ends_at.default(null),
+      lead: OperationFields.lead.default(null),
+      classification: OperationFields.classification.default(null),
+      tlp: OperationFields.tlp.default('amber'),
+    }),
+    res: z.object({ operation: Operation }),
+  },
+  'operations:update': {
+    req: z.strictObject({ id: z.string().min(1), ...z.object(OperationFields).partial().shape }),
+    res: z.object({ operation: Operation }),
+  },
+  'missions:list': {
+    req: z.strictObject({
+      operation_id: z.string().optional(),
+      overdue: z.boolean().optional(),
+      limit: limit(5000, 500),
+    }),
+    res: z.object({ missions: z.array(Mission) }),
+  },
+  'missions:create': {
+    req: z.strictObject({
+      operation_id: z.string().min(1),
+      title: MissionFields.title,
+      objective: MissionFields.objective.default(''),
+      assignee: MissionFields.assignee.default(null),
+      priority: MissionFields.priority.default('medium'),
+      due_at: MissionFields.due_at.default(null),
+      status: MissionFields.status.default('todo'),
+      checklist: MissionFields.checklist.default([]),
+      incidents: MissionFields.incidents.default([]),
+      assets: MissionFields.assets.default([]),
+    }),
+    res: z.object({ mission: Mission }),
+  },
+  'missions:update': {
+    req: z.strictObject({ id: z.string().min(1), ...z.object(MissionFields).partial().shape }),
+    res: z.object({ mission: Mission }),
   },
 } as const

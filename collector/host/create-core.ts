@@ -31,6 +31,8 @@ import { AuditLog } from '../store/sqlite/audit-repo'
 import { ReportsRepo } from '../store/sqlite/reports-repo'
 import { reportHandlers } from '../workspace/report-calls'
 import { caseHandlers } from '../workspace/case-calls'
+import { operationHandlers } from '../workspace/operation-calls'
+import { OperationsRepo } from '../store/sqlite/operations-repo'
 import { CasesRepo } from '../store/sqlite/cases-repo'
 import { RulesRepo } from '../store/sqlite/rules-repo'
 import { Detector } from '../detect/detector'
@@ -308,6 +310,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
       ...reportHandlers(new ReportsRepo(sqlite.db), sqlite.db, audited, actor),
       ...caseHandlers(new CasesRepo(sqlite.db, alerts), audited, actor),
+      ...operationHandlers(new OperationsRepo(sqlite.db), audited),
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {
         const verdict = audit.verify()

@@ -9,6 +9,7 @@ import { migration0007 } from './0007-audit'
 import { migration0008 } from './0008-attack'
 import { migration0009 } from './0009-reports'
 import { migration0010 } from './0010-incident-cases'
+import { migration0011 } from './0011-operations'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
 ]
