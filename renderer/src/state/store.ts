@@ -6,6 +6,7 @@ import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
 import { createImportSlice, type ImportSlice } from './import-slice'
+import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
 
@@ -14,7 +15,8 @@ export type AppState = EventsSlice &
   CollectorSlice &
   ImportSlice &
   AlertsSlice &
-  RulesSlice & { transport: Transport }
+  RulesSlice &
+  ReportsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -26,6 +28,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createImportSlice(transport)(...a),
     ...createAlertsSlice(transport)(...a),
     ...createRulesSlice(transport)(...a),
+    ...createReportsSlice(transport)(...a),
   }))
 
 /**
