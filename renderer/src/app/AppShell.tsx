@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow'
 import { AlertsView } from '../features/alerts/AlertsView'
 import { CollectorView } from '../features/collector/CollectorView'
 import { EventsView } from '../features/events/EventsView'
+import { ReportsView } from '../features/reports/ReportsView'
 import { RulesView } from '../features/rules/RulesView'
 import { SystemView } from '../features/system/SystemView'
 import { useAppStore } from '../state/store'
@@ -46,6 +47,8 @@ const View = ({ route }: { route: Route }) => {
       return <AlertsView />
     case 'rules':
       return <RulesView />
+    case 'reports':
+      return <ReportsView />
     case 'collector':
       return <CollectorView />
     case 'system':
@@ -78,6 +81,7 @@ export const AppShell = () => {
         <NavLink route="events" current={route} label="Events" count={total} />
         <NavLink route="alerts" current={route} label="Alerts" count={newAlerts} countLabel="new" />
         <NavLink route="rules" current={route} label="Rules" />
+        <NavLink route="reports" current={route} label="Reports" />
         <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />
       </nav>

@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react'
 
-export const ROUTES = ['events', 'alerts', 'rules', 'collector', 'system'] as const
+export const ROUTES = ['events', 'alerts', 'rules', 'reports', 'collector', 'system'] as const
 export type Route = (typeof ROUTES)[number]
 
 const read = (): Route => {
