@@ -106,7 +106,11 @@ export const ReportEditor = () => {
         <div className="field-row">
           <label className="field">
             <span>TLP</span>
-            <select value={draft.tlp} onChange={(e) => s.edit({ tlp: e.target.value as Tlp })}>
+            <select
+              aria-label="TLP"
+              value={draft.tlp}
+              onChange={(e) => s.edit({ tlp: e.target.value as Tlp })}
+            >
               {TLPS.map((tlp) => (
                 <option key={tlp} value={tlp}>
                   {TLP_LABEL[tlp]}
