@@ -24,10 +24,13 @@ const report = (patch: Partial<Report> = {}): Report => ({
 type Call = { name: CallName; req: unknown }
 
 /** Answers each call from `answers` (a function of the request), recording it. */
-const fakeTransport = (answers: Partial<Record<CallName, (req: unknown) => Result<unknown>>>) => {
+const fakeTransport = (
+  answers: Partial<Record<CallName, (req: unknown) => Result<unknown>>>,
+  kind: 'ipc' | 'http' = 'http',
+) => {
   const calls: Call[] = []
   const transport: Transport = {
-    kind: 'http',
+    kind,
     invoke: (name, req) => {
       calls.push({ name, req })
       const answer = answers[name]
@@ -148,5 +151,58 @@ describe('reports slice', () => {
     expect(errorField('reports:create: title: a title is required')).toBe('title')
     expect(errorField('x: observables.12 (sha256 "ab"): not 64 hex digits')).toBe('observables.12')
     expect(errorField('something else')).toBeNull()
+  })
+
+  it('exports on the desktop through the save dialog, to the path chosen', async () => {
+    const exported = {
+      name: 'apt.pdf',
+      media_type: 'application/pdf',
+      bytes: 10,
+      sha256: 'ab',
+      content_base64: null,
+    }
+    const { transport, named } = fakeTransport(
+      {
+        'reports:get': () => ({ ok: true, value: { report: report() } }),
+        'dialog:save': () => ({ ok: true, value: { path: '/home/op/apt.pdf' } }),
+        'reports:export': () => ({ ok: true, value: { ...exported, path: '/home/op/apt.pdf' } }),
+      },
+      'ipc',
+    )
+    const store = createAppStore(transport)
+    await store.getState().openReport('r-1')
+    await store.getState().exportReport('pdf')
+    expect(named('dialog:save')[0]!.req).toMatchObject({ default_name: 'APT notes.pdf' })
+    expect(named('reports:export')[0]!.req).toEqual({ id: 'r-1', format: 'pdf', path: '/home/op/apt.pdf' })
+    expect(store.getState().reportExport).toMatchObject({
+      state: 'done',
+      result: { name: 'apt.pdf', sha256: 'ab' },
+    })
+  })
+
+  it('shows why an export failed (PDF without Chromium)', async () => {
+    const { transport } = fakeTransport({
+      'reports:get': () => ({ ok: true, value: { report: report() } }),
+      'reports:export': () => ({ ok: false, error: { code: 'unsupported', message: 'PDF needs Chromium' } }),
+    })
+    const store = createAppStore(transport)
+    await store.getState().openReport('r-1')
+    await store.getState().exportReport('pdf')
+    expect(store.getState().reportExport).toMatchObject({ state: 'failed', error: 'PDF needs Chromium' })
+  })
+
+  it('a cancelled save dialog exports nothing', async () => {
+    const { transport, named } = fakeTransport(
+      {
+        'reports:get': () => ({ ok: true, value: { report: report() } }),
+        'dialog:save': () => ({ ok: true, value: { path: null } }),
+      },
+      'ipc',
+    )
+    const store = createAppStore(transport)
+    await store.getState().openReport('r-1')
+    await store.getState().exportReport('stix')
+    expect(named('reports:export')).toEqual([])
+    expect(store.getState().reportExport).toBeNull()
   })
 })
