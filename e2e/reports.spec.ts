@@ -101,3 +101,33 @@ test('a report is written, refused a bad observable, reviewed, published and exp
   const refused = 'Failed to load resource: the server responded with a status of 400 (Bad Request)'
   expect(problems).toEqual([refused])
 })
+
+test('a save over a newer version keeps the draft and says to reload', async ({ page, outpost }) => {
+  const problems = watchConsole(page)
+  const { report } = await outpost.call('reports:create', {
+    title: 'E2E shared report',
+    body: 'first',
+    tlp: 'green',
+    techniques: [],
+    labels: [],
+    observables: [],
+  })
+  const reports = new ReportsPage(page)
+  await reports.open(outpost.ready.url)
+  await reports.item('E2E shared report').getByRole('button').click()
+  await expect(reports.title).toHaveValue('E2E shared report')
+
+  // Someone else saves meanwhile.
+  await outpost.call('reports:update', { id: report.id, version: report.version, body: 'theirs' })
+
+  await reports.body.fill('mine')
+  await reports.save.click()
+  await expect(reports.editor.getByRole('alert')).toContainText('Someone saved a newer version: reload')
+  await expect(reports.body).toHaveValue('mine')
+  expect((await outpost.call('reports:get', { id: report.id })).report.body).toBe('theirs')
+
+  page.once('dialog', (dialog) => void dialog.accept())
+  await reports.editor.getByRole('button', { name: 'Reload' }).click()
+  await expect(reports.body).toHaveValue('theirs')
+  expect(problems).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)'])
+})
