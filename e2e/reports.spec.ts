@@ -5,6 +5,7 @@ import { loadStixSchemas, validateStixBundle } from '../collector/workspace/expo
 import { watchConsole } from './console-errors'
 import { expect, test } from './fixtures'
 import { ReportsPage } from './pages/reports.page'
+import { processEvent, sigmaRule } from './sigma'
 
 const STIX_SCHEMAS = fileURLToPath(new URL('../../shared/stix/schemas', import.meta.url))
 const SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
@@ -130,4 +131,30 @@ test('a save over a newer version keeps the draft and says to reload', async ({ 
   await reports.editor.getByRole('button', { name: 'Reload' }).click()
   await expect(reports.body).toHaveValue('theirs')
   expect(problems).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)'])
+})
+
+test('techniques are added from those on recent alerts', async ({ page, outpost }) => {
+  const problems = watchConsole(page)
+  await outpost.call('rules:save', {
+    text: sigmaRule({ title: 'E2E report tool', imageEndsWith: '\\e2e-report.exe' }),
+    enabled: true,
+  })
+  expect((await outpost.ingest([processEvent('C:\\Temp\\e2e-report.exe', 'ws-e2e')])).ok).toBe(true)
+  await expect
+    .poll(async () => (await outpost.call('alerts:list', { limit: 10 })).alerts.flatMap((a) => a.techniques))
+    .toContain('T1059')
+
+  const reports = new ReportsPage(page)
+  await reports.open(outpost.ready.url)
+  await page.getByRole('button', { name: 'New report' }).click()
+  await reports.editor.getByRole('button', { name: 'Add techniques from alerts…' }).click()
+  const offered = reports.editor.getByRole('group', { name: 'Techniques from alerts' })
+  await offered.getByRole('button', { name: /T1059/ }).first().click()
+  await expect(reports.techniques).toContainText('T1059')
+  await reports.title.fill('E2E from alerts')
+  await reports.save.click()
+  await expect(reports.item('E2E from alerts')).toBeVisible()
+  const { reports: stored } = await outpost.call('reports:list', { limit: 10 })
+  expect(stored[0]?.techniques).toEqual(['T1059'])
+  expect(problems).toEqual([])
 })
