@@ -1,9 +1,9 @@
-import { useRef, useState } from 'react'
+import { useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { Tlp } from '../../../../collector/contract'
 import { nextStatuses } from '../../state/reports-slice'
 import { useAppStore } from '../../state/store'
-import { ExportMenu } from './ExportMenu'
+import { ExportMenu, ExportResult } from './ExportMenu'
 import { OBSERVABLE_TYPES, STATUS_ACTION, STATUS_LABEL, TLP_LABEL, TLPS } from './labels'
 import { Markdown } from './Markdown'
 import { ObservablesTable } from './ObservablesTable'
@@ -31,7 +31,6 @@ export const ReportEditor = () => {
   )
   const [preview, setPreview] = useState(false)
   const [labels, setLabels] = useState<{ id: string | null; text: string } | null>(null)
-  const titleRef = useRef<HTMLInputElement>(null)
   const draft = s.draft
   if (!draft) return null
   // The labels box keeps what is typed ("a, b, "); the draft holds the list.
@@ -71,6 +70,7 @@ export const ReportEditor = () => {
           Close
         </button>
       </div>
+      <ExportResult />
       {draft.conflict && draft.id !== null && (
         <p className="error" role="alert">
           Someone saved a newer version: reload.{' '}
@@ -95,7 +95,6 @@ export const ReportEditor = () => {
         <label className="field">
           <span>Title</span>
           <input
-            ref={titleRef}
             value={draft.title}
             aria-invalid={draft.fieldErrors.title ? true : undefined}
             aria-describedby={draft.fieldErrors.title ? 'report-title-error' : undefined}
