@@ -115,6 +115,22 @@ describe('reports slice', () => {
     expect(store.getState().reportDraft?.error).toBeNull()
   })
 
+  it('names the row on screen when empty rows before it were not sent', async () => {
+    const message = 'reports:create: observables.0 (ipv4 "nope"): not an IPv4 address'
+    const { transport, named } = fakeTransport({
+      'reports:create': () => ({ ok: false, error: { code: 'invalid_request', message } }),
+    })
+    const store = createAppStore(transport)
+    store.getState().newReport()
+    store.getState().editReport({ title: 'T' })
+    store.getState().addObservable()
+    store.getState().addObservable()
+    store.getState().editObservable(1, { value: 'nope' })
+    await store.getState().saveReport()
+    expect(named('reports:create')[0]!.req).toMatchObject({ observables: [{ type: 'ipv4', value: 'nope' }] })
+    expect(store.getState().reportDraft?.fieldErrors).toEqual({ 'observables.1': message })
+  })
+
   it('moves status with the version and only offers transitions that may follow', async () => {
     const { transport, named } = fakeTransport({
       'reports:get': () => ({ ok: true, value: { report: report({ version: 2 }) } }),

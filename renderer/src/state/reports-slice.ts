@@ -135,15 +135,20 @@ const emptyDraft = (): ReportDraft => ({
   fieldErrors: {},
 })
 
+/** Rows left wholly empty are not sent; the core numbers the rest from 0. */
+const sentRows = (draft: ReportDraft): number[] =>
+  draft.observables.flatMap((o, i) => (o.value.trim() !== '' || o.note.trim() !== '' ? [i] : []))
+
 const content = (draft: ReportDraft) => ({
   title: draft.title,
   body: draft.body,
   tlp: draft.tlp,
   labels: draft.labels.map((l) => l.trim()).filter(Boolean),
   techniques: draft.techniques,
-  observables: draft.observables
-    .filter((o) => o.value.trim() !== '' || o.note.trim() !== '')
-    .map((o) => ({ type: o.type, value: o.value.trim(), ...(o.note.trim() && { note: o.note.trim() }) })),
+  observables: sentRows(draft).flatMap((i) => {
+    const o = draft.observables[i]
+    return o ? [{ type: o.type, value: o.value.trim(), ...(o.note.trim() && { note: o.note.trim() }) }] : []
+  }),
 })
 
 const toBytes = (base64: string): Uint8Array<ArrayBuffer> => {
@@ -177,12 +182,15 @@ export const createReportsSlice =
     }
     const editDraft = (patch: Partial<ReportDraft>): void => patchDraft({ ...patch, dirty: true })
 
-    const failDraft = (code: string, message: string): void => {
+    /** `rows`: the draft row of each observable sent, so an error names the row on screen. */
+    const failDraft = (code: string, message: string, rows: readonly number[]): void => {
       if (code === 'conflict') {
         patchDraft({ saving: false, conflict: true, error: 'Someone saved a newer version: reload.' })
         return
       }
-      const field = errorField(message)
+      const named = errorField(message)
+      const sent = named?.startsWith('observables.') ? Number(named.slice('observables.'.length)) : null
+      const field = sent === null ? named : `observables.${rows[sent] ?? sent}`
       patchDraft({
         saving: false,
         error: field === null ? message : null,
@@ -338,7 +346,7 @@ export const createReportsSlice =
                 ...content(draft),
               })
         if (!result.ok) {
-          failDraft(result.error.code, result.error.message)
+          failDraft(result.error.code, result.error.message, sentRows(draft))
           return false
         }
         await stored(result.value.report)
@@ -357,7 +365,7 @@ export const createReportsSlice =
           status,
         })
         if (!result.ok) {
-          failDraft(result.error.code, result.error.message)
+          failDraft(result.error.code, result.error.message, draft.dirty ? sentRows(draft) : [])
           return false
         }
         await stored(result.value.report)
