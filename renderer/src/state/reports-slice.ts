@@ -50,6 +50,8 @@ export type ReportsSlice = {
   reports: ReportSummary[]
   reportsTotal: number
   reportsLoading: boolean
+  /** Whether the list was ever asked for: a reconnect then refreshes it. */
+  reportsLoaded: boolean
   reportsError: string | null
   reportsFilter: ReportsFilter
   reportDraft: ReportDraft | null
@@ -215,6 +217,7 @@ export const createReportsSlice =
       reports: [],
       reportsTotal: 0,
       reportsLoading: false,
+      reportsLoaded: false,
       reportsError: null,
       reportsFilter: { query: '', status: null },
       reportDraft: null,
@@ -225,7 +228,7 @@ export const createReportsSlice =
       async loadReports() {
         const generation = ++loadGeneration
         const filter = get().reportsFilter
-        set({ reportsLoading: true })
+        set({ reportsLoading: true, reportsLoaded: true })
         const result = await transport.invoke('reports:list', {
           limit: 1000,
           ...(filter.query.trim() && { query: filter.query.trim() }),

@@ -77,6 +77,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadInfo()
       void store.getState().loadImports()
       void store.getState().loadAlerts()
+      if (store.getState().reportsLoaded) void store.getState().loadReports()
       store.getState().countNewAlerts()
       store.getState().rulesChanged()
     }
