@@ -1,7 +1,7 @@
 // Validates STIX 2.1 bundles against the official OASIS JSON schemas, read at run time from a folder.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 
 export type StixSchemas = { validators: Map<string, ValidateFunction>; dir: string }

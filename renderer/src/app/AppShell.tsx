@@ -3,6 +3,7 @@ import { AlertsView } from '../features/alerts/AlertsView'
 import { AttackView } from '../features/attack/AttackView'
 import { CollectorView } from '../features/collector/CollectorView'
 import { EventsView } from '../features/events/EventsView'
+import { ReportsView } from '../features/reports/ReportsView'
 import { RulesView } from '../features/rules/RulesView'
 import { SystemView } from '../features/system/SystemView'
 import { useAppStore } from '../state/store'
@@ -49,6 +50,8 @@ const View = ({ route }: { route: Route }) => {
       return <RulesView />
     case 'attack':
       return <AttackView />
+    case 'reports':
+      return <ReportsView />
     case 'collector':
       return <CollectorView />
     case 'system':
@@ -82,6 +85,7 @@ export const AppShell = () => {
         <NavLink route="alerts" current={route} label="Alerts" count={newAlerts} countLabel="new" />
         <NavLink route="rules" current={route} label="Rules" />
         <NavLink route="attack" current={route} label="ATT&CK" />
+        <NavLink route="reports" current={route} label="Reports" />
         <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />
       </nav>

@@ -7,6 +7,7 @@ import { createAttackSlice, type AttackSlice } from './attack-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
 import { createImportSlice, type ImportSlice } from './import-slice'
+import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
 
@@ -16,7 +17,8 @@ export type AppState = EventsSlice &
   ImportSlice &
   AlertsSlice &
   RulesSlice &
-  AttackSlice & { transport: Transport }
+  AttackSlice &
+  ReportsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -29,6 +31,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createAlertsSlice(transport)(...a),
     ...createRulesSlice(transport)(...a),
     ...createAttackSlice(transport)(...a),
+    ...createReportsSlice(transport)(...a),
   }))
 
 /**
@@ -81,6 +84,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadInfo()
       void store.getState().loadImports()
       void store.getState().loadAlerts()
+      if (store.getState().reportsLoaded) void store.getState().loadReports()
       store.getState().countNewAlerts()
       store.getState().rulesChanged()
     }

@@ -1,0 +1,101 @@
+import { useEffect, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { ReportStatus } from '../../../../collector/contract'
+import { useAppStore } from '../../state/store'
+import { STATUS_LABEL } from './labels'
+import { ReportEditor } from './ReportEditor'
+import { ReportsList } from './ReportsList'
+
+const QUERY_DEBOUNCE_MS = 250
+
+/** Intelligence reports: written here, reviewed, published and exported (STIX, MISP, PDF…). */
+export const ReportsView = () => {
+  const s = useAppStore(
+    useShallow((state) => ({
+      reports: state.reports,
+      total: state.reportsTotal,
+      loading: state.reportsLoading,
+      error: state.reportsError,
+      filter: state.reportsFilter,
+      draft: state.reportDraft,
+      load: state.loadReports,
+      setFilter: state.setReportsFilter,
+      open: state.openReport,
+      newReport: state.newReport,
+    })),
+  )
+  const { load, setFilter, filter } = s
+  useEffect(() => void load(), [load])
+  const [query, setQuery] = useState(filter.query)
+  useEffect(() => {
+    if (query === filter.query) return
+    const timer = setTimeout(() => void setFilter({ query }), QUERY_DEBOUNCE_MS)
+    return () => clearTimeout(timer)
+  }, [query, filter.query, setFilter])
+  const leave = (): boolean => !s.draft?.dirty || window.confirm('Discard the unsaved changes?')
+
+  return (
+    <>
+      <div className="view-header">
+        <h1>Reports</h1>
+        <span className="muted" aria-label="Reports shown">
+          {s.total.toLocaleString()} {s.total === 1 ? 'report' : 'reports'}
+        </span>
+        {s.loading && <span className="muted">loading…</span>}
+        <span className="spacer" />
+        <button type="button" onClick={() => leave() && s.newReport()}>
+          New report
+        </button>
+      </div>
+      {s.error && (
+        <p className="error" role="alert">
+          {s.error}
+        </p>
+      )}
+      <div className="filters" role="search" aria-label="Report filters">
+        <input
+          type="search"
+          aria-label="Search reports"
+          placeholder="Search title, body, labels…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <label>
+          <span className="muted">Status </span>
+          <select
+            value={filter.status ?? ''}
+            onChange={(e) =>
+              void setFilter({ status: e.target.value === '' ? null : (e.target.value as ReportStatus) })
+            }
+          >
+            <option value="">any</option>
+            {(Object.keys(STATUS_LABEL) as ReportStatus[]).map((status) => (
+              <option key={status} value={status}>
+                {STATUS_LABEL[status]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="reports-layout">
+        {s.reports.length === 0 && !s.loading ? (
+          <section className="empty" aria-label="No reports">
+            <h2>No reports</h2>
+            <p className="muted">
+              {filter.query || filter.status
+                ? 'Nothing matches these filters.'
+                : 'Write the first one: New report.'}
+            </p>
+          </section>
+        ) : (
+          <ReportsList
+            reports={s.reports}
+            openId={s.draft?.id ?? null}
+            onOpen={(id) => id !== s.draft?.id && leave() && void s.open(id)}
+          />
+        )}
+        <ReportEditor />
+      </div>
+    </>
+  )
+}
