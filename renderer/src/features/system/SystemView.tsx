@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
+import { AuditPanel } from './AuditPanel'
 
 export const SystemView = () => {
   const { info, error, transport } = useAppStore(
@@ -43,6 +44,7 @@ export const SystemView = () => {
           </dd>
         </dl>
       )}
+      <AuditPanel />
     </>
   )
 }
