@@ -15,6 +15,7 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'alerts:update': { ids: ['a'], action: 'acknowledge' },
   'alerts:escalate': { ids: ['a'] },
   'incidents:list': {},
+  'incidents:export': { id: 'x', format: 'md' },
   'incidents:get': { id: 'x' },
   'incidents:update': { id: 'x', status: 'triage' },
   'incidents:comment': { id: 'x', body: 'seen' },

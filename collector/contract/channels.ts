@@ -16,6 +16,7 @@ export const CORE_CALLS = [
   'incidents:update',
   'incidents:comment',
   'incidents:observe',
+  'incidents:export',
   'rules:list',
   'rules:get',
   'rules:validate',

@@ -293,4 +293,15 @@ export const workspaceCalls = {
     req: z.strictObject({ id: z.string().min(1), ...z.object(MissionFields).partial().shape }),
     res: z.object({ mission: Mission }),
   },
+  'incidents:export': {
+    req: z.strictObject({ id: z.string().min(1), format: ExportFormat, path: z.string().min(1).optional() }),
+    res: z.object({
+      name: z.string(),
+      media_type: z.string(),
+      bytes: z.number().int(),
+      sha256: z.string(),
+      path: z.string().nullable(),
+      content_base64: z.string().nullable(),
+    }),
+  },
 } as const

@@ -309,7 +309,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'incidents:list': (req) => ({ incidents: alerts.incidents(req.limit) }),
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
       ...reportHandlers(new ReportsRepo(sqlite.db), sqlite.db, audited, actor),
-      ...caseHandlers(new CasesRepo(sqlite.db, alerts), audited, actor),
+      ...caseHandlers(new CasesRepo(sqlite.db, alerts), sqlite.db, audited, actor),
       ...operationHandlers(new OperationsRepo(sqlite.db), audited),
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {

@@ -1,10 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Alert, CallRes } from '../contract'
 import { createCore, type Core } from '../host/create-core'
 import { callOk } from '../host/test-core'
+import { loadStixSchemas, validateStixBundle } from './export/stix-validate'
+
+const STIX_SCHEMAS = fileURLToPath(new URL('../../../shared/stix/schemas', import.meta.url))
 
 const RULE = `title: Case Test Whoami
 id: 0c7d3d1e-6f0e-4bb8-9c43-3c2e7d4a5b01
@@ -110,5 +114,26 @@ describe('incidents as cases', () => {
     )
     expect(await core.call('incidents:comment', { id, body: '   ' })).toMatchObject({ ok: false })
     expect(await callOk<CallRes<'audit:verify'>>(core, 'audit:verify', {})).toMatchObject({ intact: true })
+  })
+
+  it('exports an incident with its timeline: STIX the OASIS schemas accept, HTML with the comment', async () => {
+    const { incidents } = await callOk<CallRes<'incidents:list'>>(core, 'incidents:list', {})
+    const id = incidents[0]!.id
+    const stix = await callOk<CallRes<'incidents:export'>>(core, 'incidents:export', { id, format: 'stix' })
+    const bundle = JSON.parse(Buffer.from(stix.content_base64!, 'base64').toString()) as {
+      objects: Array<{ type: string }>
+    }
+    expect(validateStixBundle(bundle, loadStixSchemas(STIX_SCHEMAS))).toEqual({ valid: true, errors: [] })
+    expect(bundle.objects.map((o) => o.type)).toEqual(
+      expect.arrayContaining(['incident', 'report', 'indicator']),
+    )
+    const html = await callOk<CallRes<'incidents:export'>>(core, 'incidents:export', { id, format: 'html' })
+    const page = Buffer.from(html.content_base64!, 'base64').toString()
+    expect(page).toContain('Admin says it was not them.')
+    expect(page).toContain('Case Test Whoami')
+    expect(await core.call('incidents:export', { id: 'nope', format: 'md' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    })
   })
 })

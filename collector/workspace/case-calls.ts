@@ -1,12 +1,16 @@
 /** The incidents:* case calls; each change is audited in its transaction (see AuditLog). */
+import type { Database } from 'better-sqlite3'
 import { ContractError, type CallRes, type ParsedReq } from '../contract'
 import type { Audited } from '../detect/rule-calls'
 import type { CasesRepo } from '../store/sqlite/cases-repo'
 import { ReportError } from '../store/sqlite/reports-repo'
 import { observableProblem } from './observables'
+import { deliverExport } from './report-calls'
+import { incidentDocument } from './report-export'
 
-type CaseCall = 'incidents:get' | 'incidents:update' | 'incidents:comment' | 'incidents:observe'
-export type CaseHandlers = { [K in CaseCall]: (req: ParsedReq<K>) => CallRes<K> }
+type CaseCall =
+  'incidents:get' | 'incidents:update' | 'incidents:comment' | 'incidents:observe' | 'incidents:export'
+export type CaseHandlers = { [K in CaseCall]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> }
 
 const refused = <T>(run: () => T): T => {
   try {
@@ -17,7 +21,24 @@ const refused = <T>(run: () => T): T => {
   }
 }
 
-export const caseHandlers = (cases: CasesRepo, audited: Audited, actor: string): CaseHandlers => ({
+export const caseHandlers = (
+  cases: CasesRepo,
+  db: Database,
+  audited: Audited,
+  actor: string,
+): CaseHandlers => ({
+  'incidents:export': (req) =>
+    deliverExport({
+      call: 'incidents:export',
+      doc: incidentDocument(
+        db,
+        refused(() => cases.detail(req.id)),
+        actor,
+      ),
+      format: req.format,
+      path: req.path ?? null,
+      audited,
+    }),
   'incidents:get': (req) => refused(() => cases.detail(req.id)),
   'incidents:update': (req) => {
     const { id, ...change } = req

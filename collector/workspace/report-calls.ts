@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import type { Database } from 'better-sqlite3'
-import { ContractError, type CallRes, type ParsedReq } from '../contract'
+import { ContractError, type CallRes, type ExportFormat, type ParsedReq } from '../contract'
+import type { ExportDocument } from './export/model'
 import type { Audited } from '../detect/rule-calls'
 import { ReportError, type ReportsRepo } from '../store/sqlite/reports-repo'
 import { observableProblem } from './observables'
@@ -38,6 +39,48 @@ const checkObservables = (
   })
 }
 
+/**
+ * Renders an export, writes it to `path` or hands the bytes back, and audits it (format, SHA-256,
+ * size, where): the same for reports and incidents.
+ */
+export const deliverExport = async (options: {
+  call: string
+  doc: ExportDocument
+  format: ExportFormat
+  path: string | null
+  audited: Audited
+}): Promise<CallRes<'reports:export'>> => {
+  const { call, doc, format, path, audited } = options
+  let bytes: Uint8Array
+  try {
+    bytes = await renderExport(doc, format)
+  } catch (error) {
+    if (error instanceof ExportError) throw new ContractError('unsupported', `${call}: ${error.message}`)
+    throw error
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  const { extension, media_type } = EXPORTS[format]
+  audited(
+    {
+      action: 'export',
+      object_type: doc.kind,
+      object_id: doc.id,
+      details: { format, sha256, bytes: bytes.length, path },
+    },
+    () => {
+      if (path !== null) writeFileSync(path, bytes)
+    },
+  )
+  return {
+    name: `${fileStem(doc.title)}.${extension}`,
+    media_type,
+    bytes: bytes.length,
+    sha256,
+    path,
+    content_base64: path === null ? Buffer.from(bytes).toString('base64') : null,
+  }
+}
+
 /** A file name from a title: letters, digits and dashes, never a path. */
 const fileStem = (title: string): string =>
   title
@@ -55,36 +98,13 @@ export const reportHandlers = (
   'reports:export': async (req) => {
     const report = reports.get(req.id)
     if (!report) throw new ContractError('not_found', `no report with id ${req.id}`)
-    let bytes: Uint8Array
-    try {
-      bytes = await renderExport(reportDocument(db, report), req.format)
-    } catch (error) {
-      if (error instanceof ExportError)
-        throw new ContractError('unsupported', `reports:export: ${error.message}`)
-      throw error
-    }
-    const sha256 = createHash('sha256').update(bytes).digest('hex')
-    const { extension, media_type } = EXPORTS[req.format]
-    const path = req.path ?? null
-    audited(
-      {
-        action: 'export',
-        object_type: 'report',
-        object_id: req.id,
-        details: { format: req.format, sha256, bytes: bytes.length, path },
-      },
-      () => {
-        if (path !== null) writeFileSync(path, bytes)
-      },
-    )
-    return {
-      name: `${fileStem(report.title)}.${extension}`,
-      media_type,
-      bytes: bytes.length,
-      sha256,
-      path,
-      content_base64: path === null ? Buffer.from(bytes).toString('base64') : null,
-    }
+    return deliverExport({
+      call: 'reports:export',
+      doc: reportDocument(db, report),
+      format: req.format,
+      path: req.path ?? null,
+      audited,
+    })
   },
   'reports:list': (req) => reports.list(req),
   'reports:get': (req) => {

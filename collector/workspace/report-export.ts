@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url'
 import type { Database } from 'better-sqlite3'
 import type { ExportFormat, Report } from '../contract'
 import { AttackRepo } from '../store/sqlite/attack-repo'
+import type { CaseDetail } from '../store/sqlite/cases-repo'
 import { observablesCsv } from './export/csv'
 import { toHtml } from './export/html'
 import { toMarkdown } from './export/markdown'
@@ -56,6 +57,51 @@ export const reportDocument = (db: Database, report: Report): ExportDocument => 
     timeline: [],
     evidence: [],
     labels: report.labels,
+  }
+}
+
+/** The export document of an incident: its alerts' techniques, observables, and the timeline. */
+export const incidentDocument = (db: Database, detail: CaseDetail, author: string): ExportDocument => {
+  const attack = new AttackRepo(db)
+  const known = new Map(attack.techniques().map((t) => [t.id, t]))
+  const perTechnique = new Map<string, number>()
+  for (const alert of detail.alerts)
+    for (const id of alert.techniques) perTechnique.set(id, (perTechnique.get(id) ?? 0) + alert.count)
+  const { incident } = detail
+  const body = [
+    `Severity: ${incident.severity}. Status: ${incident.status}.${incident.assignee ? ` Assignee: ${incident.assignee}.` : ''}`,
+    '',
+    `${incident.alert_count} alert(s) from ${incident.first_timestamp} to ${incident.last_timestamp}.`,
+    ...detail.comments.map((c) => `\n**${c.actor}** (${c.at}):\n\n${c.body}`),
+  ].join('\n')
+  return {
+    kind: 'incident',
+    id: incident.id,
+    title: incident.title,
+    body_markdown: body,
+    status: incident.status,
+    tlp: incident.tlp,
+    author,
+    organization: ORGANIZATION,
+    created_at: incident.created_at,
+    updated_at: incident.updated_at,
+    version: 1,
+    observables: detail.observables.map((o) => ({
+      type: o.type,
+      value: o.value,
+      first_seen: o.first_seen,
+      last_seen: o.last_seen,
+      note: o.note,
+    })),
+    techniques: [...perTechnique].map(([id, alerts]) => ({
+      id,
+      name: known.get(id)?.name ?? null,
+      tactics: known.get(id)?.tactics ?? [],
+      alerts,
+    })),
+    timeline: detail.timeline.map((t) => ({ at: t.at, kind: t.kind, text: t.text })),
+    evidence: [],
+    labels: [],
   }
 }
 

@@ -2,16 +2,19 @@ import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { ExportFormat } from '../../contract'
 import { ReportsRepo } from '../../store/sqlite/reports-repo'
-import { EXPORTS, renderExport, reportDocument } from '../../workspace/report-export'
+import { EXPORTS, incidentDocument, renderExport, reportDocument } from '../../workspace/report-export'
+import type { ExportDocument } from '../../workspace/export/model'
+import { AlertsRepo } from '../../store/sqlite/alerts-repo'
+import { CasesRepo, type CaseDetail } from '../../store/sqlite/cases-repo'
 import { StartupError } from '../errors'
 import { commonOptions, parse, UsageError, type Command } from './common'
 import { withStore } from './store'
 
 const FORMATS = ExportFormat.options
 
-const HELP = `Usage: outpost export report ID --format FORMAT --out FILE [--data-dir DIR]
+const HELP = `Usage: outpost export report|incident ID --format FORMAT --out FILE [--data-dir DIR]
 
-Writes a report as a file to hand over: ${FORMATS.join(', ')}.
+Writes a report or an incident (with its timeline) as a file to hand over: ${FORMATS.join(', ')}.
   stix       STIX 2.1 bundle (report, indicators, SCOs, attack-patterns, TLP 2.0 markings)
   html       one self-contained HTML file (prints well)
   md         Markdown
@@ -31,7 +34,7 @@ Options:
 `
 
 export const exportCommand: Command = {
-  summary: 'export a report (STIX, HTML, Markdown, PDF, CSV, MISP, Navigator)',
+  summary: 'export a report or an incident (STIX, HTML, Markdown, PDF, CSV, MISP, Navigator, package)',
   run: async (args, io) => {
     const { values, positionals } = parse(
       args,
@@ -44,13 +47,13 @@ export const exportCommand: Command = {
       return 0
     }
     const [kind, id, ...extra] = positionals
-    if (kind !== 'report')
+    if (kind !== 'report' && kind !== 'incident')
       throw new UsageError(
         kind === undefined
-          ? 'say what to export: report ID (see outpost export --help)'
-          : `cannot export "${kind}": use report ID`,
+          ? 'say what to export: report ID or incident ID (see outpost export --help)'
+          : `cannot export "${kind}": use report ID or incident ID`,
       )
-    if (!id) throw new UsageError('name the report: outpost export report ID')
+    if (!id) throw new UsageError(`name the ${kind}: outpost export ${kind} ID`)
     if (extra.length > 0)
       throw new UsageError(`unexpected argument "${extra[0]}" (see outpost export --help)`)
     const format = values.format
@@ -60,15 +63,27 @@ export const exportCommand: Command = {
       )
     if (!values.out) throw new UsageError('say where to write it: --out FILE')
     const out = values.out
-    return withStore(values['data-dir'], io.env, async ({ db, audited }) => {
-      const report = new ReportsRepo(db).get(id)
-      if (!report) throw new StartupError(`no report with id ${id} (outpost report create makes one)`)
-      const bytes = await renderExport(reportDocument(db, report), format as (typeof FORMATS)[number])
+    return withStore(values['data-dir'], io.env, async ({ db, actor, audited }) => {
+      let doc: ExportDocument
+      if (kind === 'report') {
+        const report = new ReportsRepo(db).get(id)
+        if (!report) throw new StartupError(`no report with id ${id} (outpost report create makes one)`)
+        doc = reportDocument(db, report)
+      } else {
+        let detail: CaseDetail
+        try {
+          detail = new CasesRepo(db, new AlertsRepo(db)).detail(id)
+        } catch {
+          throw new StartupError(`no incident with id ${id} (the console lists them: Alerts, incidents)`)
+        }
+        doc = incidentDocument(db, detail, actor)
+      }
+      const bytes = await renderExport(doc, format as (typeof FORMATS)[number])
       const sha256 = createHash('sha256').update(bytes).digest('hex')
       audited(
         {
           action: 'export',
-          object_type: 'report',
+          object_type: kind,
           object_id: id,
           details: { format, sha256, bytes: bytes.length },
         },

@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { AlertsRepo } from '../../store/sqlite/alerts-repo'
 import { loadStixSchemas, validateStixBundle } from '../../workspace/export/stix-validate'
 import { OUTPOST_BIN } from '../serve-process'
 
@@ -125,6 +127,55 @@ describe('outpost report create and outpost export report', () => {
     expect(stdout).toContain('Web shell on web-1')
     expect(stdout).toMatch(/TLP:AMBER\+STRICT/)
   }, 60_000)
+
+  it('exports an incident with its timeline', () => {
+    const db = new Database(join(dataDir, 'outpost.sqlite'))
+    const alerts = new AlertsRepo(db)
+    const raised = alerts.raise(
+      {
+        origin: 'sigma',
+        rule_id: 'r-1',
+        rule_key: 'r-1',
+        title: 'Web shell command',
+        level: 'high',
+        tags: ['attack.t1505.003'],
+        techniques: ['T1505.003'],
+        tactics: ['persistence'],
+        author: 'Outpost tests',
+        license: null,
+        host: 'web-1',
+        user: null,
+        ts: Date.parse('2026-11-21T10:00:00Z'),
+        event_ids: ['e-1'],
+        group: null,
+        dedup_key: 'r-1|web-1',
+      },
+      0,
+      null,
+    )
+    const { incident } = alerts.escalate([raised.id], { title: 'Web shell on web-1' })
+    db.close()
+    const out = join(dir, 'incident.md')
+    const result = outpost([
+      'export',
+      'incident',
+      incident.id,
+      '--format',
+      'md',
+      '--out',
+      out,
+      '--data-dir',
+      dataDir,
+    ])
+    expect(result.stderr).toBe('')
+    const text = readFileSync(out, 'utf8')
+    expect(text).toContain('Web shell on web-1')
+    expect(text).toContain('high alert: Web shell command on web-1')
+    expect(text).toContain('T1505.003')
+    expect(
+      outpost(['export', 'incident', 'nope', '--format', 'md', '--out', out, '--data-dir', dataDir]).status,
+    ).toBe(1)
+  })
 
   it('records the creation and each export in an intact audit log', () => {
     const list = JSON.parse(outpost(['audit', 'list', '--json', '--data-dir', dataDir]).stdout) as {

@@ -77,21 +77,28 @@ export class CasesRepo {
     ).map((o) => ({ ...o, first_seen: iso(o.first_seen), last_seen: iso(o.last_seen) }))
     const actions = this.db
       .prepare(
-        `SELECT at, actor, action, details FROM audit_log WHERE object_type = 'incident' AND object_id = ? ORDER BY seq`,
+        `SELECT seq, at, actor, action, details FROM audit_log
+         WHERE object_type = 'incident' AND object_id = ? ORDER BY seq`,
       )
-      .all(id) as Array<{ at: number; actor: string; action: string; details: string }>
-    const timeline: TimelineEntry[] = [
+      .all(id) as Array<{ seq: number; at: number; actor: string; action: string; details: string }>
+    // Events of one millisecond keep the order they happened in: alerts first (they come before
+    // anyone acts on them), then analysts' actions and comments in audit order (the k-th comment
+    // is the k-th 'comment' entry: both are written in one transaction).
+    const commentSeqs = actions.filter((a) => a.action === 'comment').map((a) => a.seq)
+    const entries: Array<TimelineEntry & { order: number }> = [
       ...alerts.map((a) => ({
         at: a.timestamp,
         kind: 'alert' as const,
         text: `${a.level} alert: ${a.title}${a.host ? ` on ${a.host}` : ''}${a.count > 1 ? ` (${a.count} matches)` : ''}`,
         ref: a.id,
+        order: -1,
       })),
-      ...comments.map((c) => ({
+      ...comments.map((c, index) => ({
         at: c.at,
         kind: 'comment' as const,
         text: `${c.actor}: ${c.body}`,
         ref: c.id,
+        order: commentSeqs[index] ?? Number.MAX_SAFE_INTEGER,
       })),
       ...actions
         .filter((a) => a.action !== 'comment')
@@ -100,8 +107,11 @@ export class CasesRepo {
           kind: 'action' as const,
           text: `${a.actor} ${a.action} ${describeDetails(a.details)}`.trim(),
           ref: null,
+          order: a.seq,
         })),
-    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    ]
+    entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order))
+    const timeline: TimelineEntry[] = entries.map(({ order: _order, ...entry }) => entry)
     return { incident, alerts, comments, observables, timeline }
   }
 
