@@ -3,6 +3,7 @@ import { AlertsView } from '../features/alerts/AlertsView'
 import { AttackView } from '../features/attack/AttackView'
 import { CollectorView } from '../features/collector/CollectorView'
 import { EventsView } from '../features/events/EventsView'
+import { OperationsView } from '../features/operations/OperationsView'
 import { ReportsView } from '../features/reports/ReportsView'
 import { RulesView } from '../features/rules/RulesView'
 import { SystemView } from '../features/system/SystemView'
@@ -52,6 +53,8 @@ const View = ({ route }: { route: Route }) => {
       return <AttackView />
     case 'reports':
       return <ReportsView />
+    case 'operations':
+      return <OperationsView />
     case 'collector':
       return <CollectorView />
     case 'system':
@@ -86,6 +89,7 @@ export const AppShell = () => {
         <NavLink route="rules" current={route} label="Rules" />
         <NavLink route="attack" current={route} label="ATT&CK" />
         <NavLink route="reports" current={route} label="Reports" />
+        <NavLink route="operations" current={route} label="Operations" />
         <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />
       </nav>

@@ -1,6 +1,15 @@
 import { useSyncExternalStore } from 'react'
 
-export const ROUTES = ['events', 'alerts', 'rules', 'attack', 'reports', 'collector', 'system'] as const
+export const ROUTES = [
+  'events',
+  'alerts',
+  'rules',
+  'attack',
+  'reports',
+  'operations',
+  'collector',
+  'system',
+] as const
 export type Route = (typeof ROUTES)[number]
 
 const read = (): Route => {

@@ -7,6 +7,7 @@ import { createAttackSlice, type AttackSlice } from './attack-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
 import { createImportSlice, type ImportSlice } from './import-slice'
+import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
@@ -18,7 +19,8 @@ export type AppState = EventsSlice &
   AlertsSlice &
   RulesSlice &
   AttackSlice &
-  ReportsSlice & { transport: Transport }
+  ReportsSlice &
+  OperationsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -32,6 +34,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createRulesSlice(transport)(...a),
     ...createAttackSlice(transport)(...a),
     ...createReportsSlice(transport)(...a),
+    ...createOperationsSlice(transport)(...a),
   }))
 
 /**

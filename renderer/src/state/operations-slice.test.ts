@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest'
+import type { CallName, Mission, Operation, Result } from '../../../collector/contract'
+import type { Transport } from '../transport'
+import { createAppStore } from './store'
+
+const operation = (patch: Partial<Operation> = {}): Operation => ({
+  seq: 1,
+  id: 'op-1',
+  name: 'Lantern',
+  objective: '',
+  status: 'planned',
+  starts_at: null,
+  ends_at: null,
+  lead: null,
+  classification: null,
+  tlp: 'amber',
+  missions: 0,
+  open_missions: 0,
+  overdue_missions: 0,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+  ...patch,
+})
+
+const mission = (patch: Partial<Mission> = {}): Mission => ({
+  seq: 1,
+  id: 'm-1',
+  operation_id: 'op-1',
+  title: 'Sweep hosts',
+  objective: '',
+  assignee: null,
+  priority: 'medium',
+  due_at: null,
+  status: 'todo',
+  checklist: [
+    { text: 'a', done: false },
+    { text: 'b', done: false },
+  ],
+  incidents: [],
+  assets: [],
+  overdue: false,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+  ...patch,
+})
+
+type Call = { name: CallName; req: unknown }
+
+const fakeTransport = (answers: Partial<Record<CallName, (req: unknown) => Result<unknown>>>) => {
+  const calls: Call[] = []
+  const transport: Transport = {
+    kind: 'http',
+    invoke: (name, req) => {
+      calls.push({ name, req })
+      const answer = answers[name]
+      return Promise.resolve(
+        (answer ? answer(req) : { ok: false, error: { code: 'unknown_call', message: name } }) as never,
+      )
+    },
+    on: () => () => {},
+    onConnection: () => () => {},
+    upload: () => Promise.resolve({ ok: false, error: { code: 'unsupported', message: 'no' } }),
+    pathForFile: () => null,
+  }
+  return { transport, named: (name: CallName) => calls.filter((c) => c.name === name) }
+}
+
+const base = {
+  'operations:list': () => ({ ok: true, value: { operations: [operation()] } }) as const,
+  'missions:list': () => ({ ok: true, value: { missions: [mission()] } }) as const,
+} as const
+
+describe('operations slice', () => {
+  it('loads operations, selects one and loads its missions', async () => {
+    const { transport, named } = fakeTransport(base)
+    const store = createAppStore(transport)
+    await store.getState().loadOperations()
+    expect(store.getState().operations.map((o) => o.id)).toEqual(['op-1'])
+    await store.getState().selectOperation('op-1')
+    expect(named('missions:list').map((c) => c.req)).toEqual([{ operation_id: 'op-1', limit: 5000 }])
+    expect(store.getState().missions.map((m) => m.id)).toEqual(['m-1'])
+  })
+
+  it('creates a new operation, then updates the selected one; a refusal stays on the form', async () => {
+    let refuse = false
+    const { transport, named } = fakeTransport({
+      ...base,
+      'operations:create': () => ({ ok: true, value: { operation: operation({ id: 'op-2' }) } }),
+      'operations:update': () =>
+        refuse
+          ? { ok: false, error: { code: 'invalid_request', message: 'ends_at is before starts_at' } }
+          : { ok: true, value: { operation: operation({ id: 'op-2' }) } },
+    })
+    const store = createAppStore(transport)
+    store.getState().newOperation()
+    expect(await store.getState().saveOperation({ name: 'Lantern', tlp: 'red' })).toBe(true)
+    expect(named('operations:create').map((c) => c.req)).toEqual([{ name: 'Lantern', tlp: 'red' }])
+    expect(store.getState().selectedOperationId).toBe('op-2')
+    refuse = true
+    expect(await store.getState().saveOperation({ ends_at: '2026-01-01T00:00:00.000Z' })).toBe(false)
+    expect(named('operations:update').map((c) => c.req)).toEqual([
+      { id: 'op-2', ends_at: '2026-01-01T00:00:00.000Z' },
+    ])
+    expect(store.getState().operationFormError).toBe('ends_at is before starts_at')
+    expect(store.getState().missionFormError).toBeNull()
+  })
+
+  it('creates a mission, keeps its error apart, and changes status and checklist', async () => {
+    const { transport, named } = fakeTransport({
+      ...base,
+      'missions:create': (req) =>
+        (req as { title: string }).title
+          ? { ok: true, value: { mission: mission() } }
+          : { ok: false, error: { code: 'invalid_request', message: 'a title is required' } },
+      'missions:update': (req) => ({
+        ok: true,
+        value: { mission: mission(req as Partial<Mission>) },
+      }),
+    })
+    const store = createAppStore(transport)
+    await store.getState().selectOperation('op-1')
+    expect(await store.getState().createMission({ title: '' })).toBe(false)
+    expect(store.getState().missionFormError).toBe('a title is required')
+    expect(await store.getState().createMission({ title: 'Sweep hosts' })).toBe(true)
+    expect(store.getState().missionFormError).toBeNull()
+    await store.getState().setMissionStatus('m-1', 'done')
+    expect(store.getState().missions[0]?.status).toBe('done')
+    await store.getState().toggleChecklistItem('m-1', 1)
+    expect(named('missions:update').at(-1)?.req).toEqual({
+      id: 'm-1',
+      checklist: [
+        { text: 'a', done: false },
+        { text: 'b', done: true },
+      ],
+    })
+  })
+})

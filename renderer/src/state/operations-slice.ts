@@ -1,0 +1,147 @@
+import type { StateCreator } from 'zustand'
+import type { CallReq, Mission, Operation } from '../../../collector/contract'
+import type { AppState } from './store'
+
+export type MissionStatus = Mission['status']
+export type OperationStatus = Operation['status']
+export type Priority = Mission['priority']
+export type OperationFields = Omit<CallReq<'operations:update'>, 'id'>
+export type MissionFields = Omit<CallReq<'missions:create'>, 'operation_id'>
+
+export const MISSION_STATUSES: MissionStatus[] = ['todo', 'in_progress', 'blocked', 'done']
+
+export type OperationsSlice = {
+  operations: Operation[]
+  operationsLoading: boolean
+  operationsError: string | null
+  /** The operation in the detail form; null with `operationNew` for a new one. */
+  selectedOperationId: string | null
+  operationNew: boolean
+  missions: Mission[]
+  missionsError: string | null
+  /** Errors kept per form: the operation form, the new-mission form, the missions table. */
+  operationFormError: string | null
+  missionFormError: string | null
+  loadOperations: () => Promise<void>
+  selectOperation: (id: string | null) => Promise<void>
+  newOperation: () => void
+  loadMissions: () => Promise<void>
+  /** Creates (no operation selected) or updates the selected one. */
+  saveOperation: (fields: OperationFields) => Promise<boolean>
+  createMission: (fields: MissionFields) => Promise<boolean>
+  setMissionStatus: (id: string, status: MissionStatus) => Promise<void>
+  toggleChecklistItem: (id: string, index: number) => Promise<void>
+}
+
+export const createOperationsSlice =
+  (transport: AppState['transport']): StateCreator<AppState, [], [], OperationsSlice> =>
+  (set, get) => {
+    let loadGeneration = 0
+    let missionsGeneration = 0
+
+    const updateMission = async (
+      id: string,
+      patch: Omit<CallReq<'missions:update'>, 'id'>,
+    ): Promise<void> => {
+      const result = await transport.invoke('missions:update', { id, ...patch })
+      if (!result.ok) return set({ missionsError: result.error.message })
+      const mission = result.value.mission
+      set({ missions: get().missions.map((m) => (m.id === mission.id ? mission : m)), missionsError: null })
+      await get().loadOperations()
+    }
+
+    return {
+      operations: [],
+      operationsLoading: false,
+      operationsError: null,
+      selectedOperationId: null,
+      operationNew: false,
+      missions: [],
+      missionsError: null,
+      operationFormError: null,
+      missionFormError: null,
+
+      async loadOperations() {
+        const generation = ++loadGeneration
+        set({ operationsLoading: true })
+        const result = await transport.invoke('operations:list', { limit: 1000 })
+        if (generation !== loadGeneration) return
+        if (!result.ok) return set({ operationsLoading: false, operationsError: result.error.message })
+        set({ operations: result.value.operations, operationsLoading: false, operationsError: null })
+      },
+
+      async selectOperation(id) {
+        set({
+          selectedOperationId: id,
+          operationNew: false,
+          missions: [],
+          missionsError: null,
+          operationFormError: null,
+          missionFormError: null,
+        })
+        if (id !== null) await get().loadMissions()
+      },
+
+      newOperation() {
+        set({
+          selectedOperationId: null,
+          operationNew: true,
+          missions: [],
+          operationFormError: null,
+          missionFormError: null,
+        })
+      },
+
+      async loadMissions() {
+        const id = get().selectedOperationId
+        if (id === null) return
+        const generation = ++missionsGeneration
+        const result = await transport.invoke('missions:list', { operation_id: id, limit: 5000 })
+        if (generation !== missionsGeneration || get().selectedOperationId !== id) return
+        if (!result.ok) return set({ missionsError: result.error.message })
+        set({ missions: result.value.missions, missionsError: null })
+      },
+
+      async saveOperation(fields) {
+        const id = get().selectedOperationId
+        const result =
+          id === null
+            ? await transport.invoke('operations:create', { ...fields, name: fields.name ?? '' })
+            : await transport.invoke('operations:update', { id, ...fields })
+        if (!result.ok) {
+          set({ operationFormError: result.error.message })
+          return false
+        }
+        set({ operationFormError: null, selectedOperationId: result.value.operation.id, operationNew: false })
+        await get().loadOperations()
+        if (id === null) await get().loadMissions()
+        return true
+      },
+
+      async createMission(fields) {
+        const operationId = get().selectedOperationId
+        if (operationId === null) return false
+        const result = await transport.invoke('missions:create', { operation_id: operationId, ...fields })
+        if (!result.ok) {
+          set({ missionFormError: result.error.message })
+          return false
+        }
+        set({ missionFormError: null })
+        await Promise.all([get().loadMissions(), get().loadOperations()])
+        return true
+      },
+
+      async setMissionStatus(id, status) {
+        await updateMission(id, { status })
+      },
+
+      async toggleChecklistItem(id, index) {
+        const mission = get().missions.find((m) => m.id === id)
+        if (!mission) return
+        const checklist = mission.checklist.map((item, i) =>
+          i === index ? { ...item, done: !item.done } : item,
+        )
+        await updateMission(id, { checklist })
+      },
+    }
+  }
