@@ -3,23 +3,14 @@ import type { Database } from 'better-sqlite3'
 import { ContractError, type CallRes, type ParsedReq } from '../contract'
 import type { Audited } from '../detect/rule-calls'
 import type { CasesRepo } from '../store/sqlite/cases-repo'
-import { ReportError } from '../store/sqlite/reports-repo'
 import { observableProblem } from './observables'
 import { deliverExport } from './report-calls'
 import { incidentDocument } from './report-export'
+import { refused } from './refused'
 
 type CaseCall =
   'incidents:get' | 'incidents:update' | 'incidents:comment' | 'incidents:observe' | 'incidents:export'
 export type CaseHandlers = { [K in CaseCall]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> }
-
-const refused = <T>(run: () => T): T => {
-  try {
-    return run()
-  } catch (error) {
-    if (error instanceof ReportError) throw new ContractError(error.code, error.message)
-    throw error
-  }
-}
 
 export const caseHandlers = (
   cases: CasesRepo,

@@ -3,7 +3,7 @@
  * and the exporters (export/model.ts validates the same way before writing STIX patterns).
  */
 import type { ObservableType } from '../contract'
-import { validateObservable } from './export/model'
+import { OBSERVABLE_TYPES, validateObservable } from './export/model'
 
 /** Null when `value` is a valid `type`, else what is wrong and how to write it. */
 export const observableProblem = (type: ObservableType, value: string): string | null =>
@@ -15,19 +15,7 @@ export const parseObservableArg = (arg: string): { type: ObservableType; value: 
   if (colon <= 0) return `"${arg}" is not TYPE:VALUE (e.g. ipv4:10.0.0.5, sha256:<64 hex>)`
   const type = arg.slice(0, colon).toLowerCase()
   const value = arg.slice(colon + 1)
-  const types: readonly string[] = [
-    'ipv4',
-    'ipv6',
-    'domain',
-    'url',
-    'md5',
-    'sha1',
-    'sha256',
-    'email',
-    'user',
-    'host',
-    'file',
-  ]
+  const types: readonly string[] = OBSERVABLE_TYPES
   if (!types.includes(type)) return `unknown observable type "${type}": use one of ${types.join(', ')}`
   const problem = observableProblem(type as ObservableType, value)
   return problem ? `${arg}: ${problem}` : { type: type as ObservableType, value }

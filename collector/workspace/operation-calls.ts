@@ -1,8 +1,8 @@
 /** operations:* and missions:* calls; each change audited in its transaction. */
-import { ContractError, type CallRes, type ParsedReq } from '../contract'
+import type { CallRes, ParsedReq } from '../contract'
 import type { Audited } from '../detect/rule-calls'
 import type { OperationsRepo } from '../store/sqlite/operations-repo'
-import { ReportError } from '../store/sqlite/reports-repo'
+import { refused } from './refused'
 
 type OperationCall =
   | 'operations:list'
@@ -12,15 +12,6 @@ type OperationCall =
   | 'missions:create'
   | 'missions:update'
 export type OperationHandlers = { [K in OperationCall]: (req: ParsedReq<K>) => CallRes<K> }
-
-const refused = <T>(run: () => T): T => {
-  try {
-    return run()
-  } catch (error) {
-    if (error instanceof ReportError) throw new ContractError(error.code, error.message)
-    throw error
-  }
-}
 
 const changed = (change: Record<string, unknown>): string[] =>
   Object.keys(change).filter((key) => change[key] !== undefined)

@@ -8,21 +8,13 @@ import type { Database } from 'better-sqlite3'
 import { ContractError, type CallRes, type ExportFormat, type ParsedReq } from '../contract'
 import type { ExportDocument } from './export/model'
 import type { Audited } from '../detect/rule-calls'
-import { ReportError, type ReportsRepo } from '../store/sqlite/reports-repo'
+import type { ReportsRepo } from '../store/sqlite/reports-repo'
 import { observableProblem } from './observables'
 import { EXPORTS, ExportError, renderExport, reportDocument } from './report-export'
+import { refused } from './refused'
 
 type ReportCall = 'reports:list' | 'reports:get' | 'reports:create' | 'reports:update' | 'reports:export'
 export type ReportHandlers = { [K in ReportCall]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> }
-
-const refused = <T>(run: () => T): T => {
-  try {
-    return run()
-  } catch (error) {
-    if (error instanceof ReportError) throw new ContractError(error.code, error.message)
-    throw error
-  }
-}
 
 /** Every observable checked before anything is written; the first bad one is named with its index. */
 const checkObservables = (

@@ -1,7 +1,7 @@
 // The input of every exporter: a report or an incident as the workspace hands it over. Pure data, no storage.
-export type Tlp = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red'
-export type ObservableType =
-  'ipv4' | 'ipv6' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256' | 'email' | 'user' | 'host' | 'file'
+import { ObservableType as ObservableTypes, type ObservableType, type Tlp } from '../../contract/workspace'
+
+export type { ObservableType, Tlp }
 export type ExportObservable = {
   type: ObservableType
   value: string
@@ -36,19 +36,8 @@ export type ExportDocument = {
   labels: string[]
 }
 
-export const OBSERVABLE_TYPES: readonly ObservableType[] = [
-  'ipv4',
-  'ipv6',
-  'domain',
-  'url',
-  'md5',
-  'sha1',
-  'sha256',
-  'email',
-  'user',
-  'host',
-  'file',
-]
+/** The contract's observable types, in its order. */
+export const OBSERVABLE_TYPES: readonly ObservableType[] = ObservableTypes.options
 
 const IPV4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)'
 const IPV4 = new RegExp(`^${IPV4_OCTET}(\\.${IPV4_OCTET}){3}$`)
