@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow'
 import type { ObservableType } from '../../../../collector/contract'
 import { useAppStore } from '../../state/store'
 
-export const ObservablesTable = ({ types }: { types: ObservableType[] }) => {
+export const ObservablesTable = ({ types }: { types: readonly ObservableType[] }) => {
   const s = useAppStore(
     useShallow((state) => ({
       observables: state.reportDraft?.observables ?? [],

@@ -1,4 +1,9 @@
-import type { ObservableType, ReportStatus, Tlp } from '../../../../collector/contract'
+import {
+  ObservableType as ObservableTypes,
+  type ObservableType,
+  type ReportStatus,
+  type Tlp,
+} from '../../../../collector/contract'
 
 export const TLP_LABEL: Record<Tlp, string> = {
   clear: 'TLP:CLEAR',
@@ -22,16 +27,5 @@ export const STATUS_ACTION: Record<ReportStatus, string> = {
   published: 'Publish',
 }
 
-export const OBSERVABLE_TYPES: ObservableType[] = [
-  'ipv4',
-  'ipv6',
-  'domain',
-  'url',
-  'md5',
-  'sha1',
-  'sha256',
-  'email',
-  'user',
-  'host',
-  'file',
-]
+/** The contract's observable types, in its order. */
+export const OBSERVABLE_TYPES: readonly ObservableType[] = ObservableTypes.options
