@@ -17,6 +17,8 @@ export const CORE_CALLS = [
   'incidents:comment',
   'incidents:observe',
   'incidents:export',
+  'incidents:attach',
+  'evidence:get',
   'rules:list',
   'rules:get',
   'rules:validate',
@@ -39,6 +41,10 @@ export const CORE_CALLS = [
   'missions:list',
   'missions:create',
   'missions:update',
+  'assets:list',
+  'assets:get',
+  'assets:update',
+  'graph:get',
   'attack:import',
   'attack:matrix',
   'attack:techniques',
@@ -68,6 +74,8 @@ export const EVENT_NAMES = [
   'rules:changed',
   'rules:test-progress',
   'system:status',
+  'assets:changed',
+  'incidents:changed',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { CallName, EventName } from './channels'
 import { attackCalls } from './attack'
+import { assetCalls } from './assets'
 import { Alert, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
 import { fail, ok, type Result } from './result'
@@ -84,6 +85,7 @@ export type SourceHeartbeat = z.infer<typeof SourceHeartbeat>
 export * from './detection'
 export * from './workspace'
 export * from './attack'
+export * from './assets'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -196,6 +198,7 @@ export const calls = {
   ...auditCalls,
   ...workspaceCalls,
   ...attackCalls,
+  ...assetCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -287,6 +290,11 @@ export const events = {
     enabled: z.number().int(),
   }),
   'rules:test-progress': RuleTest,
+  'assets:changed': z.object({
+    assets: z.number().int().describe('assets known now'),
+    links: z.number().int(),
+  }),
+  'incidents:changed': z.object({ id: z.string().describe('the incident changed: reload it if shown') }),
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

@@ -37,6 +37,20 @@ export const ObservableInput = z.strictObject({
   note: z.string().max(2000).optional(),
 })
 
+/** A file attached to an incident as evidence: stored once per content, named by its SHA-256. */
+export const Evidence = z.object({
+  id: z.string(),
+  incident_id: z.string(),
+  name: z.string().describe('the file name given when attached'),
+  media_type: z.string(),
+  size: z.number().int().describe('bytes'),
+  sha256: z.string().describe('hex digest of the bytes as stored'),
+  note: z.string().nullable(),
+  actor: z.string(),
+  added_at: isoTimestamp,
+})
+export type Evidence = z.infer<typeof Evidence>
+
 export const ReportStatus = z.enum(['draft', 'review', 'published'])
 export type ReportStatus = z.infer<typeof ReportStatus>
 
@@ -203,6 +217,7 @@ export const workspaceCalls = {
       alerts: z.array(Alert),
       comments: z.array(z.object({ id: z.string(), at: isoTimestamp, actor: z.string(), body: z.string() })),
       observables: z.array(Observable),
+      evidence: z.array(Evidence),
       timeline: z
         .array(
           z.object({
@@ -240,6 +255,39 @@ export const workspaceCalls = {
   'incidents:observe': {
     req: z.strictObject({ id: z.string().min(1), observables: z.array(ObservableInput).min(1).max(1000) }),
     res: z.object({ added: z.number().int().describe('new to this incident') }),
+  },
+  'incidents:attach': {
+    req: z.union([
+      z.strictObject({
+        id: z.string().min(1),
+        upload_id: z.string().min(1).describe('from `PUT /api/upload` (browser mode); moved into evidence'),
+        name: z.string().trim().min(1).max(255),
+        note: z.string().max(2000).optional(),
+      }),
+      z.strictObject({
+        id: z.string().min(1),
+        path: z.string().min(1).describe("a file on the collector's machine; copied, never moved"),
+        name: z.string().trim().min(1).max(255).optional().describe("default: the path's file name"),
+        note: z.string().max(2000).optional(),
+      }),
+      z.strictObject({
+        id: z.string().min(1),
+        content_base64: z
+          .string()
+          .max(8 * 1024 * 1024)
+          .describe('small files inline (about 6 MB at most); larger ones by upload or path'),
+        name: z.string().trim().min(1).max(255),
+        note: z.string().max(2000).optional(),
+      }),
+    ]),
+    res: z.object({ evidence: Evidence }),
+  },
+  'evidence:get': {
+    req: z.strictObject({ id: z.string().min(1) }),
+    res: z.object({
+      evidence: Evidence,
+      content_base64: z.string().describe('the bytes; files over 32 MB are refused: export the package'),
+    }),
   },
   'operations:list': {
     req: z.strictObject({

@@ -311,6 +311,25 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...reportHandlers(new ReportsRepo(sqlite.db), sqlite.db, audited, actor),
       ...caseHandlers(new CasesRepo(sqlite.db, alerts), sqlite.db, audited, actor),
       ...operationHandlers(new OperationsRepo(sqlite.db), audited),
+      // Placeholders while the asset inventory and evidence land (issue 5): replaced, not shipped.
+      'incidents:attach': () => {
+        throw new ContractError('unsupported', 'incidents:attach is not built yet')
+      },
+      'evidence:get': () => {
+        throw new ContractError('unsupported', 'evidence:get is not built yet')
+      },
+      'assets:list': () => {
+        throw new ContractError('unsupported', 'assets:list is not built yet')
+      },
+      'assets:get': () => {
+        throw new ContractError('unsupported', 'assets:get is not built yet')
+      },
+      'assets:update': () => {
+        throw new ContractError('unsupported', 'assets:update is not built yet')
+      },
+      'graph:get': () => {
+        throw new ContractError('unsupported', 'graph:get is not built yet')
+      },
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {
         const verdict = audit.verify()

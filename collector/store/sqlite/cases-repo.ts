@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
-import type { Alert, Incident, IncidentStatus, Observable } from '../../contract'
+import type { Alert, Evidence, Incident, IncidentStatus, Observable } from '../../contract'
 import { toIncident, type AlertsRepo, type IncidentRow } from './alerts-repo'
 import type { ObservableInput } from './reports-repo'
 import { ReportError } from './reports-repo'
@@ -22,6 +22,7 @@ export type CaseDetail = {
   alerts: Alert[]
   comments: CaseComment[]
   observables: Observable[]
+  evidence: Evidence[]
   timeline: TimelineEntry[]
 }
 
@@ -112,7 +113,7 @@ export class CasesRepo {
     ]
     entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order))
     const timeline: TimelineEntry[] = entries.map(({ order: _order, ...entry }) => entry)
-    return { incident, alerts, comments, observables, timeline }
+    return { incident, alerts, comments, observables, evidence: [], timeline }
   }
 
   update(id: string, change: CaseChange, now = Date.now()): Incident {
