@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow'
 import { AlertsView } from '../features/alerts/AlertsView'
+import { AssetsView } from '../features/assets/AssetsView'
 import { AttackView } from '../features/attack/AttackView'
 import { CollectorView } from '../features/collector/CollectorView'
 import { EventsView } from '../features/events/EventsView'
@@ -55,6 +56,8 @@ const View = ({ route }: { route: Route }) => {
       return <ReportsView />
     case 'operations':
       return <OperationsView />
+    case 'assets':
+      return <AssetsView />
     case 'collector':
       return <CollectorView />
     case 'system':
@@ -90,6 +93,7 @@ export const AppShell = () => {
         <NavLink route="attack" current={route} label="ATT&CK" />
         <NavLink route="reports" current={route} label="Reports" />
         <NavLink route="operations" current={route} label="Operations" />
+        <NavLink route="assets" current={route} label="Assets" />
         <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />
       </nav>

@@ -7,6 +7,7 @@ export const ROUTES = [
   'attack',
   'reports',
   'operations',
+  'assets',
   'collector',
   'system',
 ] as const

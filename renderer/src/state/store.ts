@@ -3,6 +3,7 @@ import { createStore, useStore, type StoreApi } from 'zustand'
 import type { EventPayload } from '../../../collector/contract'
 import type { Transport } from '../transport'
 import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
+import { createAssetsSlice, type AssetsSlice } from './assets-slice'
 import { createAttackSlice, type AttackSlice } from './attack-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
@@ -20,7 +21,8 @@ export type AppState = EventsSlice &
   RulesSlice &
   AttackSlice &
   ReportsSlice &
-  OperationsSlice & { transport: Transport }
+  OperationsSlice &
+  AssetsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -35,6 +37,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createAttackSlice(transport)(...a),
     ...createReportsSlice(transport)(...a),
     ...createOperationsSlice(transport)(...a),
+    ...createAssetsSlice(transport)(...a),
   }))
 
 /**
@@ -76,6 +79,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offRuleTest = transport.on('rules:test-progress', (test) => store.getState().ruleTestProgress(test))
   // At most 10 a second per job (the core throttles), so no coalescing here.
   const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
+  const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -88,6 +92,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadImports()
       void store.getState().loadAlerts()
       if (store.getState().reportsLoaded) void store.getState().loadReports()
+      if (store.getState().assetsLoaded) void store.getState().loadAssets()
       store.getState().countNewAlerts()
       store.getState().rulesChanged()
     }
@@ -100,6 +105,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offRulesChanged()
     offRuleTest()
     offConnection()
+    offAssets()
     if (frame) cancelAnimationFrame(frame)
   }
 }

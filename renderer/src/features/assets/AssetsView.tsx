@@ -1,0 +1,173 @@
+import { useCallback, useEffect, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { AssetKind, Criticality } from '../../../../collector/contract'
+import { useRouteParam } from '../../app/use-route'
+import { ASSET_KINDS, CRITICALITIES, type AssetsFilter } from '../../state/assets-slice'
+import { useAppStore } from '../../state/store'
+import { AssetPage } from './AssetPage'
+import { AssetsTable } from './AssetsTable'
+import { GraphView } from './GraphView'
+import { assetHref, CRITICALITY_LABEL, graphHref, KIND_LABEL } from './labels'
+
+const QUERY_DEBOUNCE_MS = 250
+const SORT_LABEL: Record<AssetsFilter['sort'], string> = {
+  last_seen: 'last seen',
+  events: 'events',
+  alerts: 'alerts',
+  value: 'name',
+}
+
+const Inventory = () => {
+  const s = useAppStore(
+    useShallow((state) => ({
+      assets: state.assets,
+      total: state.assetsTotal,
+      loading: state.assetsLoading,
+      error: state.assetsError,
+      filter: state.assetsFilter,
+      loadMore: state.loadMoreAssets,
+      setFilter: state.setAssetsFilter,
+    })),
+  )
+  const { loadMore, setFilter, filter } = s
+  const [query, setQuery] = useState(filter.query)
+  useEffect(() => {
+    if (query === filter.query) return
+    const timer = setTimeout(() => void setFilter({ query }), QUERY_DEBOUNCE_MS)
+    return () => clearTimeout(timer)
+  }, [query, filter.query, setFilter])
+  const onNearEnd = useCallback(() => void loadMore(), [loadMore])
+  const filtered = filter.query !== '' || filter.kind !== null || filter.criticality !== null
+
+  return (
+    <>
+      <div className="filters" role="search" aria-label="Asset filters">
+        <input
+          type="search"
+          aria-label="Search assets"
+          placeholder="Search name, owner, role, tags…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <label>
+          <span className="muted">Kind </span>
+          <select
+            value={filter.kind ?? ''}
+            onChange={(e) =>
+              void setFilter({ kind: e.target.value === '' ? null : (e.target.value as AssetKind) })
+            }
+          >
+            <option value="">any</option>
+            {ASSET_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {KIND_LABEL[kind]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span className="muted">Criticality </span>
+          <select
+            value={filter.criticality ?? ''}
+            onChange={(e) =>
+              void setFilter({
+                criticality: e.target.value === '' ? null : (e.target.value as Criticality),
+              })
+            }
+          >
+            <option value="">any</option>
+            {CRITICALITIES.map((c) => (
+              <option key={c} value={c}>
+                {CRITICALITY_LABEL[c]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span className="muted">Sort by </span>
+          <select
+            value={filter.sort}
+            onChange={(e) => void setFilter({ sort: e.target.value as AssetsFilter['sort'] })}
+          >
+            {(Object.keys(SORT_LABEL) as Array<AssetsFilter['sort']>).map((sort) => (
+              <option key={sort} value={sort}>
+                {SORT_LABEL[sort]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {s.loading && <span className="muted">loading…</span>}
+      </div>
+      {s.error && (
+        <p className="error" role="alert">
+          {s.error}
+        </p>
+      )}
+      {s.assets.length === 0 && !s.loading ? (
+        <section className="empty" aria-label="No assets">
+          <h2>No assets</h2>
+          <p className="muted">
+            {filtered
+              ? 'Nothing matches these filters.'
+              : 'Hosts, addresses, users, processes and services are listed here as events name them.'}
+          </p>
+        </section>
+      ) : (
+        <AssetsTable
+          assets={s.assets}
+          total={s.total}
+          onOpen={(id) => (window.location.hash = assetHref(id))}
+          onNearEnd={onNearEnd}
+        />
+      )}
+    </>
+  )
+}
+
+/** Assets: the passive inventory, one asset's page, and the entity graph. */
+export const AssetsView = () => {
+  const id = useRouteParam('id')
+  const view = useRouteParam('view')
+  const center = useRouteParam('center')
+  const { total, kinds, openAsset, loadAssets } = useAppStore(
+    useShallow((s) => ({
+      total: s.assetsTotal,
+      kinds: s.assetKinds,
+      openAsset: s.openAsset,
+      loadAssets: s.loadAssets,
+    })),
+  )
+  // The inventory also gives the header its counts per kind, whichever tab is open.
+  useEffect(() => void loadAssets(), [loadAssets])
+  useEffect(() => void openAsset(id), [id, openAsset])
+  const tab = id ? 'asset' : view === 'graph' ? 'graph' : 'inventory'
+
+  return (
+    <>
+      <div className="view-header">
+        <h1>Assets</h1>
+        <span className="muted" aria-label="Assets by kind">
+          {ASSET_KINDS.filter((k) => (kinds[k] ?? 0) > 0)
+            .map((k) => `${(kinds[k] ?? 0).toLocaleString()} ${KIND_LABEL[k].toLowerCase()}`)
+            .join(' · ') || `${total.toLocaleString()} assets`}
+        </span>
+        <span className="spacer" />
+        <nav className="tabs" aria-label="Asset views">
+          <a href="#/assets" aria-current={tab === 'inventory' ? 'page' : undefined}>
+            Inventory
+          </a>
+          <a href={graphHref()} aria-current={tab === 'graph' ? 'page' : undefined}>
+            Graph
+          </a>
+        </nav>
+      </div>
+      {tab === 'asset' && id ? (
+        <AssetPage id={id} />
+      ) : tab === 'graph' ? (
+        <GraphView key={center ?? ''} center={center} />
+      ) : (
+        <Inventory />
+      )}
+    </>
+  )
+}
