@@ -54,6 +54,17 @@ export type Evidence = z.infer<typeof Evidence>
 export const ReportStatus = z.enum(['draft', 'review', 'published'])
 export type ReportStatus = z.infer<typeof ReportStatus>
 
+/** An asset id as the inventory names it (see assets.ts); it may be one not seen yet. */
+const AssetRef = z
+  .string()
+  .max(2100)
+  .regex(/^(host|ip|user|process|service):.+$/, 'an asset id: <host|ip|user|process|service>:<value>')
+const ReportLinks = {
+  operation_id: z.string().min(1).nullable(),
+  incidents: z.array(z.string().min(1)).max(500),
+  assets: z.array(AssetRef).max(500),
+}
+
 const Technique = z.string().regex(/^T\d{4}(\.\d{3})?$/, 'an ATT&CK technique id such as T1059 or T1059.001')
 
 export const Report = z.object({
@@ -67,6 +78,9 @@ export const Report = z.object({
   techniques: z.array(z.string()),
   labels: z.array(z.string()),
   observables: z.array(Observable),
+  operation_id: z.string().nullable().describe('the operation it belongs to'),
+  incidents: z.array(z.string()).describe('incident ids it draws on'),
+  assets: z.array(z.string()).describe('asset ids (<kind>:<value>) it concerns'),
   version: z.number().int().describe('1, then one more per saved change'),
   created_at: isoTimestamp,
   updated_at: isoTimestamp,
@@ -153,6 +167,7 @@ export const workspaceCalls = {
       limit: limit(1000, 100),
       query: z.string().max(200).optional().describe('in title, body, labels'),
       status: ReportStatus.optional(),
+      operation_id: z.string().min(1).optional(),
     }),
     res: z.object({ reports: z.array(ReportSummary), total: z.number().int() }),
   },
@@ -171,6 +186,9 @@ export const workspaceCalls = {
       techniques: z.array(Technique).max(500).default([]),
       labels: z.array(z.string().min(1).max(100)).max(50).default([]),
       observables: z.array(ObservableInput).max(5000).default([]),
+      operation_id: ReportLinks.operation_id.default(null),
+      incidents: ReportLinks.incidents.default([]),
+      assets: ReportLinks.assets.default([]),
     }),
     res: z.object({ report: Report }),
   },
@@ -188,6 +206,9 @@ export const workspaceCalls = {
       labels: z.array(z.string().min(1).max(100)).max(50).optional(),
       observables: z.array(ObservableInput).max(5000).optional().describe('the whole list, replacing it'),
       status: ReportStatus.optional().describe('draft -> review -> published; review -> draft'),
+      operation_id: ReportLinks.operation_id.optional(),
+      incidents: ReportLinks.incidents.optional().describe('the whole list, replacing it'),
+      assets: ReportLinks.assets.optional().describe('the whole list, replacing it'),
     }),
     res: z.object({ report: Report }),
   },

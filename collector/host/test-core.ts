@@ -1,5 +1,5 @@
 // Helpers for tests that drive an in-process core (createCore). Not used by the product.
-import type { CallRes, StoredEvent } from '../contract'
+import type { Alert, CallRes, StoredEvent } from '../contract'
 import type { Core } from './create-core'
 
 /** A call's value, or a thrown error with the contract's message. */
@@ -16,4 +16,41 @@ export const storedEventsWith = async (core: Core, needle: string): Promise<Stor
   return Promise.all(
     ids.map(async (id) => (await callOk<{ event: StoredEvent }>(core, 'events:get', { id })).event),
   )
+}
+
+const WHOAMI_RULE = `title: Test Whoami
+id: 0c7d3d1e-6f0e-4bb8-9c43-3c2e7d4a5b99
+author: Outpost tests
+tags: [attack.discovery, attack.t1033]
+logsource: {product: windows, category: process_creation}
+detection:
+  selection: {Image|endswith: '\\\\whoami.exe'}
+  condition: selection
+level: medium
+`
+
+/**
+ * Saves a rule matching whoami.exe, posts a Sysmon process creation of it from `host` over the
+ * HTTP listener, and returns the alert it raises (waiting for the live engine, up to 5 s).
+ */
+export const raiseAlert = async (core: Core, host = 'ws-9'): Promise<Alert> => {
+  await callOk(core, 'rules:save', { text: WHOAMI_RULE })
+  const event = {
+    Channel: 'Microsoft-Windows-Sysmon/Operational',
+    EventID: 1,
+    Computer: host,
+    host,
+    '@timestamp': '2026-11-21T09:00:00Z',
+    Image: 'C:\\Windows\\System32\\whoami.exe',
+  }
+  const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(event) })
+  if (response.status !== 200) throw new Error(`the event was refused: ${response.status}`)
+  for (let i = 0; i < 200; i++) {
+    const { alerts } = await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})
+    const found = alerts.find((a) => a.origin === 'sigma' && a.host === host)
+    if (found) return found
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  throw new Error(`no alert for ${host} within 5 s`)
 }

@@ -106,14 +106,16 @@ export const reportHandlers = (
   },
   'reports:create': (req) => {
     checkObservables('reports:create', req.observables)
-    const report = audited(
-      (created) => ({
-        action: 'create',
-        object_type: 'report',
-        object_id: created.id,
-        details: { title: req.title },
-      }),
-      () => reports.create(req, author),
+    const report = refused(() =>
+      audited(
+        (created) => ({
+          action: 'create',
+          object_type: 'report',
+          object_id: created.id,
+          details: { title: req.title },
+        }),
+        () => reports.create(req, author),
+      ),
     )
     return { report }
   },

@@ -17,12 +17,32 @@ import { observablesCsv } from './export/csv'
 import { toHtml } from './export/html'
 import { toMarkdown } from './export/markdown'
 import { toMispEvent } from './export/misp'
-import type { ExportDocument } from './export/model'
+import type { ExportDocument, ExportRelated } from './export/model'
 import { toNavigatorLayer } from './export/navigator'
 import { toPackage } from './export/package'
 import { toStixBundle } from './export/stix'
 
 export const ORGANIZATION = 'Outpost'
+
+/** A report's operation, incidents (by title) and assets, for the readers of its export. */
+const reportRelated = (db: Database, report: Report): ExportRelated[] => {
+  const operation = report.operation_id
+    ? (db.prepare('SELECT name FROM operations WHERE id = ?').get(report.operation_id) as
+        { name: string } | undefined)
+    : undefined
+  const title = db.prepare('SELECT title FROM incidents WHERE id = ?')
+  return [
+    ...(report.operation_id
+      ? [{ kind: 'operation' as const, id: report.operation_id, label: operation?.name ?? '' }]
+      : []),
+    ...report.incidents.map((id) => ({
+      kind: 'incident' as const,
+      id,
+      label: (title.get(id) as { title: string } | undefined)?.title ?? '',
+    })),
+    ...report.assets.map((id) => ({ kind: 'asset' as const, id, label: id.slice(id.indexOf(':') + 1) })),
+  ]
+}
 
 /** The export document of a report: what every format is rendered from. */
 export const reportDocument = (db: Database, report: Report): ExportDocument => {
@@ -57,6 +77,7 @@ export const reportDocument = (db: Database, report: Report): ExportDocument => 
     timeline: [],
     evidence: [],
     labels: report.labels,
+    related: reportRelated(db, report),
   }
 }
 

@@ -14,6 +14,7 @@ type ReportRow = {
   techniques: string
   labels: string
   version: number
+  operation_id: string | null
   created_at: number
   updated_at: number
 }
@@ -34,6 +35,9 @@ export type ReportInput = {
   techniques: string[]
   labels: string[]
   observables: ObservableInput[]
+  operation_id: string | null
+  incidents: string[]
+  assets: string[]
 }
 export type ReportChange = Partial<ReportInput> & { status?: ReportStatus | undefined }
 
@@ -80,6 +84,43 @@ export class ReportsRepo {
     return rows.map(toObservable)
   }
 
+  private linksOf(reportId: string, kind: 'incident' | 'asset'): string[] {
+    return (
+      this.db
+        .prepare('SELECT ref FROM report_links WHERE report_id = @reportId AND kind = @kind ORDER BY ref')
+        .all({ reportId, kind }) as Array<{ ref: string }>
+    ).map((r) => r.ref)
+  }
+
+  /** Operation and incidents must exist (assets may not be seen yet); refused by name otherwise. */
+  private checkLinks(change: Partial<Pick<ReportInput, 'operation_id' | 'incidents'>>): void {
+    if (change.operation_id != null) {
+      const found = this.db.prepare('SELECT 1 FROM operations WHERE id = ?').get(change.operation_id)
+      if (!found)
+        throw new ReportError(
+          'not_found',
+          `operation_id: no operation with id ${change.operation_id} (see operations:list)`,
+        )
+    }
+    const exists = this.db.prepare('SELECT 1 FROM incidents WHERE id = ?')
+    for (const [index, id] of (change.incidents ?? []).entries())
+      if (!exists.get(id))
+        throw new ReportError(
+          'not_found',
+          `incidents.${index}: no incident with id ${id} (see incidents:list)`,
+        )
+  }
+
+  private link(reportId: string, kind: 'incident' | 'asset', refs: readonly string[]): void {
+    this.db
+      .prepare('DELETE FROM report_links WHERE report_id = @reportId AND kind = @kind')
+      .run({ reportId, kind })
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO report_links (report_id, kind, ref) VALUES (@reportId, @kind, @ref)',
+    )
+    for (const ref of refs) insert.run({ reportId, kind, ref })
+  }
+
   private toReport(r: ReportRow): Report {
     return {
       seq: r.seq,
@@ -92,6 +133,9 @@ export class ReportsRepo {
       techniques: JSON.parse(r.techniques) as string[],
       labels: JSON.parse(r.labels) as string[],
       observables: this.observablesOf(r.id),
+      operation_id: r.operation_id,
+      incidents: this.linksOf(r.id, 'incident'),
+      assets: this.linksOf(r.id, 'asset'),
       version: r.version,
       created_at: new Date(r.created_at).toISOString(),
       updated_at: new Date(r.updated_at).toISOString(),
@@ -103,7 +147,12 @@ export class ReportsRepo {
     return row && this.toReport(row)
   }
 
-  list(options: { limit: number; query?: string | undefined; status?: ReportStatus | undefined }): {
+  list(options: {
+    limit: number
+    query?: string | undefined
+    status?: ReportStatus | undefined
+    operation_id?: string | undefined
+  }): {
     reports: ReportSummary[]
     total: number
   } {
@@ -112,6 +161,10 @@ export class ReportsRepo {
     if (options.status) {
       where.push('status = ?')
       args.push(options.status)
+    }
+    if (options.operation_id) {
+      where.push('operation_id = ?')
+      args.push(options.operation_id)
     }
     const query = options.query?.trim()
     if (query) {
@@ -173,11 +226,12 @@ export class ReportsRepo {
   }
 
   create(input: ReportInput, author: string, now = Date.now()): Report {
+    this.checkLinks(input)
     const id = `report--${newEventId(now)}`
     this.db
       .prepare(
-        `INSERT INTO reports (id, title, body, tlp, author, techniques, labels, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO reports (id, title, body, tlp, author, techniques, labels, created_at, updated_at, operation_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -189,8 +243,11 @@ export class ReportsRepo {
         JSON.stringify([...new Set(input.labels)]),
         now,
         now,
+        input.operation_id,
       )
     this.linkObservables(id, input.observables, now)
+    this.link(id, 'incident', input.incidents)
+    this.link(id, 'asset', input.assets)
     this.saveVersion(id, author, now)
     return this.get(id)!
   }
@@ -216,6 +273,7 @@ export class ReportsRepo {
         'invalid_request',
         `a ${current.status} report cannot become ${change.status}; it can become ${NEXT[current.status].join(' or ')}`,
       )
+    this.checkLinks(change)
     const next = {
       title: change.title ?? current.title,
       body: change.body ?? current.body,
@@ -223,14 +281,18 @@ export class ReportsRepo {
       status: change.status ?? current.status,
       techniques: JSON.stringify([...new Set(change.techniques ?? current.techniques)]),
       labels: JSON.stringify([...new Set(change.labels ?? current.labels)]),
+      operation_id: change.operation_id === undefined ? current.operation_id : change.operation_id,
     }
     this.db
       .prepare(
         `UPDATE reports SET title = @title, body = @body, tlp = @tlp, status = @status, techniques = @techniques,
-           labels = @labels, version = version + 1, updated_at = @now WHERE id = @id`,
+           labels = @labels, operation_id = @operation_id, version = version + 1, updated_at = @now
+         WHERE id = @id`,
       )
       .run({ ...next, now, id })
     if (change.observables !== undefined) this.linkObservables(id, change.observables, now)
+    if (change.incidents !== undefined) this.link(id, 'incident', change.incidents)
+    if (change.assets !== undefined) this.link(id, 'asset', change.assets)
     this.saveVersion(id, actor, now)
     return this.get(id)!
   }

@@ -77,6 +77,10 @@ export function sampleDocument(overrides: Partial<ExportDocument> = {}): ExportD
       { name: 'memory.dmp', sha256: 'a'.repeat(64), size: 1_000_000 },
     ],
     labels: ['phishing'],
+    related: [
+      { kind: 'operation', id: 'op-1', label: 'Operation <Harbor>' },
+      { kind: 'asset', id: 'host:ws-042', label: 'ws-042' },
+    ],
     ...overrides,
   }
 }

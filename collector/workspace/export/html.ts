@@ -98,6 +98,15 @@ export function toHtml(doc: ExportDocument): string {
       ),
     )
   }
+  if (doc.related && doc.related.length > 0) {
+    sections.push(
+      '<h2>Related</h2>',
+      table(
+        ['Kind', 'Id', 'Name'],
+        doc.related.map((r) => ({ cells: [r.kind, r.id, r.label], mono: [1] })),
+      ),
+    )
+  }
   if (doc.evidence.length > 0) {
     sections.push(
       '<h2>Evidence</h2>',

@@ -75,6 +75,15 @@ export function toMarkdown(doc: ExportDocument): string {
       ),
     )
   }
+  if (doc.related && doc.related.length > 0) {
+    parts.push(
+      '## Related',
+      table(
+        ['Kind', 'Id', 'Name'],
+        doc.related.map((r) => [r.kind, code(r.id), cell(r.label)]),
+      ),
+    )
+  }
   if (doc.evidence.length > 0) {
     parts.push(
       '## Evidence',

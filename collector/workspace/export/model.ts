@@ -17,6 +17,8 @@ export type ExportTechnique = {
 }
 export type ExportEvidence = { name: string; sha256: string; size: number; bytes?: Uint8Array }
 export type ExportTimelineEntry = { at: string; kind: 'alert' | 'event' | 'action' | 'comment'; text: string }
+/** What a report or incident is tied to in the workspace: its operation, incidents, assets. */
+export type ExportRelated = { kind: 'operation' | 'incident' | 'asset'; id: string; label: string }
 export type ExportDocument = {
   kind: 'report' | 'incident'
   id: string
@@ -34,6 +36,7 @@ export type ExportDocument = {
   timeline: ExportTimelineEntry[] // incidents; reports may have []
   evidence: ExportEvidence[]
   labels: string[]
+  related?: ExportRelated[]
 }
 
 /** The contract's observable types, in its order. */

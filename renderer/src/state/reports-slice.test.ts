@@ -15,6 +15,9 @@ const report = (patch: Partial<Report> = {}): Report => ({
   techniques: [],
   labels: [],
   observables: [],
+  operation_id: null,
+  incidents: [],
+  assets: [],
   version: 1,
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
@@ -76,8 +79,31 @@ describe('reports slice', () => {
       labels: [],
       techniques: ['T1059.001'],
       observables: [{ type: 'ipv4', value: '10.0.0.1' }],
+      operation_id: null,
+      incidents: [],
+      assets: [],
     })
     expect(store.getState().reportDraft).toMatchObject({ id: 'r-1', version: 1, dirty: false })
+  })
+
+  it('sends links trimmed and puts a refused link beside its field', async () => {
+    const { transport, named } = fakeTransport({
+      'reports:get': () => ({ ok: true, value: { report: report() } }),
+      'reports:update': () => ({
+        ok: false,
+        error: { code: 'not_found', message: 'incidents.0: no incident with id inc-9 (see incidents:list)' },
+      }),
+    })
+    const store = createAppStore(transport)
+    await store.getState().openReport('r-1')
+    store.getState().editReport({ operation_id: 'op-1', incidents: ['inc-9'], assets: [' host:ws01', ' '] })
+    expect(await store.getState().saveReport()).toBe(false)
+    expect(named('reports:update')[0]!.req).toMatchObject({
+      operation_id: 'op-1',
+      incidents: ['inc-9'],
+      assets: ['host:ws01'],
+    })
+    expect(store.getState().reportDraft?.fieldErrors.incidents).toMatch(/no incident with id inc-9/)
   })
 
   it('refuses a technique that is not an ATT&CK id, next to the techniques', () => {

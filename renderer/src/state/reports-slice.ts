@@ -35,6 +35,9 @@ export type ReportDraft = {
   labels: string[]
   techniques: string[]
   observables: DraftObservable[]
+  operation_id: string | null
+  incidents: string[]
+  assets: string[]
   dirty: boolean
   saving: boolean
   /** A stored version is newer than the one edited: the draft is kept, the user reloads. */
@@ -65,7 +68,11 @@ export type ReportsSlice = {
   openReport: (id: string) => Promise<void>
   newReport: () => void
   closeReport: () => void
-  editReport: (patch: Partial<Pick<ReportDraft, 'title' | 'body' | 'tlp' | 'labels'>>) => void
+  editReport: (
+    patch: Partial<
+      Pick<ReportDraft, 'title' | 'body' | 'tlp' | 'labels' | 'operation_id' | 'incidents' | 'assets'>
+    >,
+  ) => void
   addObservable: () => void
   editObservable: (index: number, patch: Partial<DraftObservable>) => void
   removeObservable: (index: number) => void
@@ -90,6 +97,9 @@ export const errorField = (message: string): string | null => {
   if (/\btechniques\b/.test(message)) return 'techniques'
   if (/\btitle\b/.test(message)) return 'title'
   if (/\blabels\b/.test(message)) return 'labels'
+  if (/\boperation_id\b/.test(message)) return 'operation_id'
+  if (/\bincidents\b/.test(message)) return 'incidents'
+  if (/\bassets\b/.test(message)) return 'assets'
   return null
 }
 
@@ -113,6 +123,9 @@ const draftFrom = (report: Report): ReportDraft => ({
   labels: report.labels,
   techniques: report.techniques,
   observables: report.observables.map((o) => ({ type: o.type, value: o.value, note: o.note ?? '' })),
+  operation_id: report.operation_id,
+  incidents: report.incidents,
+  assets: report.assets,
   dirty: false,
   saving: false,
   conflict: false,
@@ -130,6 +143,9 @@ const emptyDraft = (): ReportDraft => ({
   labels: [],
   techniques: [],
   observables: [],
+  operation_id: null,
+  incidents: [],
+  assets: [],
   dirty: false,
   saving: false,
   conflict: false,
@@ -147,6 +163,9 @@ const content = (draft: ReportDraft) => ({
   tlp: draft.tlp,
   labels: draft.labels.map((l) => l.trim()).filter(Boolean),
   techniques: draft.techniques,
+  operation_id: draft.operation_id,
+  incidents: draft.incidents,
+  assets: draft.assets.map((a) => a.trim()).filter(Boolean),
   observables: sentRows(draft).flatMap((i) => {
     const o = draft.observables[i]
     return o ? [{ type: o.type, value: o.value.trim(), ...(o.note.trim() && { note: o.note.trim() }) }] : []

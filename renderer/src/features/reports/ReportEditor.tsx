@@ -7,6 +7,7 @@ import { ExportMenu, ExportResult } from './ExportMenu'
 import { OBSERVABLE_TYPES, STATUS_ACTION, STATUS_LABEL, TLP_LABEL, TLPS } from './labels'
 import { Markdown } from './Markdown'
 import { ObservablesTable } from './ObservablesTable'
+import { ReportLinks } from './ReportLinks'
 import { TechniquesEditor } from './TechniquesEditor'
 import { TlpBadge } from './TlpBadge'
 
@@ -151,6 +152,7 @@ export const ReportEditor = () => {
             />
           )}
         </div>
+        <ReportLinks />
         <ObservablesTable types={OBSERVABLE_TYPES} />
         <TechniquesEditor />
       </div>
