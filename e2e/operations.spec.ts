@@ -39,3 +39,41 @@ test('an operation is created, a mission flagged overdue until done, a backwards
   const refused = 'Failed to load resource: the server responded with a status of 400 (Bad Request)'
   expect(problems).toEqual([refused])
 })
+
+test('missions are edited in place (checklist, links); operations are searched; a report tied to one is listed there', async ({
+  page,
+  outpost,
+}) => {
+  test.setTimeout(30_000)
+  const problems = watchConsole(page)
+  const { operation } = await outpost.call('operations:create', { name: 'Lighthouse', status: 'active' })
+  await outpost.call('operations:create', { name: 'Quiet Harbor', status: 'planned' })
+  await outpost.call('missions:create', { operation_id: operation.id, title: 'Image the web server' })
+  await outpost.call('reports:create', { title: 'Lighthouse sitrep', operation_id: operation.id })
+
+  const ops = new OperationsPage(page)
+  await ops.open(outpost.ready.url)
+  await page.getByRole('searchbox', { name: 'Search operations' }).fill('light')
+  await expect(ops.item('Quiet Harbor')).toHaveCount(0)
+  await ops.item('Lighthouse').getByRole('button').click()
+
+  await ops.mission('Image the web server').getByRole('button', { name: 'Edit Image the web server' }).click()
+  const editor = page.getByRole('form', { name: 'Edit Image the web server' })
+  await editor.getByLabel('New checklist item').fill('Hash the disk image')
+  await editor.getByRole('button', { name: 'Add item' }).click()
+  await editor.getByLabel('Assets').fill('host:web-01, ip:10.0.0.80')
+  await editor.getByRole('button', { name: 'Save mission' }).click()
+  await expect(editor).toHaveCount(0)
+  const row = ops.mission('Image the web server')
+  await expect(row).toContainText('Hash the disk image')
+  await expect(row).toContainText('2 assets')
+  const [stored] = (await outpost.call('missions:list', { operation_id: operation.id })).missions
+  expect(stored?.checklist).toEqual([{ text: 'Hash the disk image', done: false }])
+  expect(stored?.assets).toEqual(['host:web-01', 'ip:10.0.0.80'])
+
+  const reports = page.getByRole('list', { name: 'Reports of this operation' })
+  await reports.getByRole('link', { name: 'Lighthouse sitrep' }).click()
+  await expect(page.getByRole('complementary', { name: 'Report editor' })).toBeVisible()
+  await expect(page.getByLabel('Operation', { exact: true })).toHaveValue(operation.id)
+  expect(problems).toEqual([])
+})

@@ -134,4 +134,44 @@ describe('operations slice', () => {
       ],
     })
   })
+
+  it("filters operations by query and status, and loads the chosen one's reports", async () => {
+    const { transport, named } = fakeTransport({
+      ...base,
+      'reports:list': () => ({ ok: true, value: { reports: [], total: 0 } }) as const,
+    })
+    const store = createAppStore(transport)
+    await store.getState().setOperationsFilter({ query: ' harbor ', status: 'active' })
+    expect(named('operations:list').at(-1)?.req).toEqual({ limit: 1000, query: 'harbor', status: 'active' })
+    await store.getState().loadOperationChoices()
+    expect(named('operations:list').at(-1)?.req).toEqual({ limit: 1000 })
+    expect(store.getState().operationChoices).toEqual([{ id: 'op-1', name: 'Lantern', status: 'planned' }])
+    await store.getState().selectOperation('op-1')
+    expect(named('reports:list').map((c) => c.req)).toEqual([{ operation_id: 'op-1', limit: 1000 }])
+  })
+
+  it('saves a mission edit, or keeps the refusal for the table', async () => {
+    let refuse = false
+    const { transport } = fakeTransport({
+      ...base,
+      'reports:list': () => ({ ok: true, value: { reports: [], total: 0 } }) as const,
+      'missions:update': (req) =>
+        refuse
+          ? {
+              ok: false,
+              error: { code: 'invalid_request', message: 'missions:update: title: a title is required' },
+            }
+          : {
+              ok: true,
+              value: { mission: mission({ ...(req as object), checklist: [{ text: 'c', done: false }] }) },
+            },
+    })
+    const store = createAppStore(transport)
+    await store.getState().selectOperation('op-1')
+    expect(await store.getState().editMission('m-1', { checklist: [{ text: 'c', done: false }] })).toBe(true)
+    expect(store.getState().missions[0]?.checklist).toEqual([{ text: 'c', done: false }])
+    refuse = true
+    expect(await store.getState().editMission('m-1', { title: '' })).toBe(false)
+    expect(store.getState().missionsError).toContain('title')
+  })
 })

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand'
-import type { CallReq, Mission, Operation } from '../../../collector/contract'
+import type { CallReq, Mission, Operation, ReportSummary } from '../../../collector/contract'
 import type { AppState } from './store'
 
 export type MissionStatus = Mission['status']
@@ -10,8 +10,16 @@ export type MissionFields = Omit<CallReq<'missions:create'>, 'operation_id'>
 
 export const MISSION_STATUSES: MissionStatus[] = ['todo', 'in_progress', 'blocked', 'done']
 
+export type OperationsFilter = { query: string; status: OperationStatus | null }
+export type MissionPatch = Omit<CallReq<'missions:update'>, 'id'>
+
 export type OperationsSlice = {
   operations: Operation[]
+  operationsFilter: OperationsFilter
+  /** Every operation, unfiltered, for pickers elsewhere (a report's operation). */
+  operationChoices: Array<Pick<Operation, 'id' | 'name' | 'status'>>
+  /** The selected operation's reports. */
+  operationReports: ReportSummary[]
   operationsLoading: boolean
   operationsError: string | null
   /** The operation in the detail form; null with `operationNew` for a new one. */
@@ -23,6 +31,10 @@ export type OperationsSlice = {
   operationFormError: string | null
   missionFormError: string | null
   loadOperations: () => Promise<void>
+  setOperationsFilter: (patch: Partial<OperationsFilter>) => Promise<void>
+  loadOperationChoices: () => Promise<void>
+  /** Saves a mission's fields; false (and missionsError) when refused. */
+  editMission: (id: string, patch: MissionPatch) => Promise<boolean>
   selectOperation: (id: string | null) => Promise<void>
   newOperation: () => void
   loadMissions: () => Promise<void>
@@ -39,19 +51,30 @@ export const createOperationsSlice =
     let loadGeneration = 0
     let missionsGeneration = 0
 
-    const updateMission = async (
-      id: string,
-      patch: Omit<CallReq<'missions:update'>, 'id'>,
-    ): Promise<void> => {
+    const updateMission = async (id: string, patch: MissionPatch): Promise<boolean> => {
       const result = await transport.invoke('missions:update', { id, ...patch })
-      if (!result.ok) return set({ missionsError: result.error.message })
+      if (!result.ok) {
+        set({ missionsError: result.error.message })
+        return false
+      }
       const mission = result.value.mission
       set({ missions: get().missions.map((m) => (m.id === mission.id ? mission : m)), missionsError: null })
       await get().loadOperations()
+      return true
+    }
+
+    const loadOperationReports = async (id: string): Promise<void> => {
+      const result = await transport.invoke('reports:list', { operation_id: id, limit: 1000 })
+      if (get().selectedOperationId !== id) return
+      set({ operationReports: result.ok ? result.value.reports : [] })
+      if (!result.ok) set({ operationsError: result.error.message })
     }
 
     return {
       operations: [],
+      operationsFilter: { query: '', status: null },
+      operationChoices: [],
+      operationReports: [],
       operationsLoading: false,
       operationsError: null,
       selectedOperationId: null,
@@ -64,22 +87,43 @@ export const createOperationsSlice =
       async loadOperations() {
         const generation = ++loadGeneration
         set({ operationsLoading: true })
-        const result = await transport.invoke('operations:list', { limit: 1000 })
+        const { query, status } = get().operationsFilter
+        const result = await transport.invoke('operations:list', {
+          limit: 1000,
+          ...(query.trim() ? { query: query.trim() } : {}),
+          ...(status ? { status } : {}),
+        })
         if (generation !== loadGeneration) return
         if (!result.ok) return set({ operationsLoading: false, operationsError: result.error.message })
         set({ operations: result.value.operations, operationsLoading: false, operationsError: null })
       },
 
+      async setOperationsFilter(patch) {
+        set({ operationsFilter: { ...get().operationsFilter, ...patch } })
+        await get().loadOperations()
+      },
+
+      async loadOperationChoices() {
+        const result = await transport.invoke('operations:list', { limit: 1000 })
+        if (result.ok)
+          set({
+            operationChoices: result.value.operations.map(({ id, name, status }) => ({ id, name, status })),
+          })
+      },
+
+      editMission: (id, patch) => updateMission(id, patch),
+
       async selectOperation(id) {
         set({
           selectedOperationId: id,
           operationNew: false,
+          operationReports: [],
           missions: [],
           missionsError: null,
           operationFormError: null,
           missionFormError: null,
         })
-        if (id !== null) await get().loadMissions()
+        if (id !== null) await Promise.all([get().loadMissions(), loadOperationReports(id)])
       },
 
       newOperation() {

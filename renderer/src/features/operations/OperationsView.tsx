@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react'
+import { Fragment, useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { Operation, Tlp } from '../../../../collector/contract'
 import { formatTimeShort } from '../../components/format'
@@ -11,7 +11,10 @@ import {
 import { useAppStore } from '../../state/store'
 import { TLPS, TLP_LABEL } from '../reports/labels'
 import { TlpBadge } from '../reports/TlpBadge'
+import { MissionEditor } from './MissionEditor'
+import { fromLocalInput, toLocalInput } from './time-input'
 
+const QUERY_DEBOUNCE_MS = 250
 const OPERATION_STATUSES: OperationStatus[] = ['planned', 'active', 'suspended', 'closed']
 const PRIORITIES: Priority[] = ['low', 'medium', 'high', 'critical']
 const MISSION_STATUS_LABEL: Record<MissionStatus, string> = {
@@ -20,15 +23,6 @@ const MISSION_STATUS_LABEL: Record<MissionStatus, string> = {
   blocked: 'Blocked',
   done: 'Done',
 }
-
-/** ISO -> the local wall time a datetime-local input shows; and back. */
-const toLocalInput = (iso: string | null): string => {
-  if (!iso) return ''
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return ''
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16)
-}
-const fromLocalInput = (value: string): string | null => (value ? new Date(value).toISOString() : null)
 
 type OperationForm = {
   name: string
@@ -196,14 +190,17 @@ const NewMissionForm = () => {
 }
 
 const MissionsTable = () => {
-  const { missions, error, setStatus, toggle } = useAppStore(
+  const { missions, error, setStatus, toggle, loadIncidents } = useAppStore(
     useShallow((s) => ({
       missions: s.missions,
       error: s.missionsError,
       setStatus: s.setMissionStatus,
       toggle: s.toggleChecklistItem,
+      loadIncidents: s.loadIncidents,
     })),
   )
+  const [editing, setEditing] = useState<string | null>(null)
+  useEffect(() => void loadIncidents(), [loadIncidents])
   return (
     <>
       {error && (
@@ -220,47 +217,73 @@ const MissionsTable = () => {
             <th>Due</th>
             <th>Status</th>
             <th>Checklist</th>
+            <th>Links</th>
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {missions.map((m) => (
-            <tr key={m.id}>
-              <td>
-                {m.title}{' '}
-                {m.overdue && (
-                  <span className="status-badge" data-status="overdue">
-                    Overdue
+            <Fragment key={m.id}>
+              <tr>
+                <td>
+                  {m.title}{' '}
+                  {m.overdue && (
+                    <span className="status-badge" data-status="overdue">
+                      Overdue
+                    </span>
+                  )}
+                </td>
+                <td>{m.assignee ?? '—'}</td>
+                <td>{m.priority}</td>
+                <td className="mono">{m.due_at ? formatTimeShort(m.due_at) : '—'}</td>
+                <td>
+                  <select
+                    aria-label={`Status of ${m.title}`}
+                    value={m.status}
+                    onChange={(e) => void setStatus(m.id, e.target.value as MissionStatus)}
+                  >
+                    {MISSION_STATUSES.map((status) => (
+                      <option key={status} value={status}>
+                        {MISSION_STATUS_LABEL[status]}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <span className="muted">
+                    {m.checklist.filter((c) => c.done).length}/{m.checklist.length}
                   </span>
-                )}
-              </td>
-              <td>{m.assignee ?? '—'}</td>
-              <td>{m.priority}</td>
-              <td className="mono">{m.due_at ? formatTimeShort(m.due_at) : '—'}</td>
-              <td>
-                <select
-                  aria-label={`Status of ${m.title}`}
-                  value={m.status}
-                  onChange={(e) => void setStatus(m.id, e.target.value as MissionStatus)}
-                >
-                  {MISSION_STATUSES.map((status) => (
-                    <option key={status} value={status}>
-                      {MISSION_STATUS_LABEL[status]}
-                    </option>
+                  {m.checklist.map((item, i) => (
+                    <label key={i} className="checklist-item">
+                      <input type="checkbox" checked={item.done} onChange={() => void toggle(m.id, i)} />{' '}
+                      {item.text}
+                    </label>
                   ))}
-                </select>
-              </td>
-              <td>
-                <span className="muted">
-                  {m.checklist.filter((c) => c.done).length}/{m.checklist.length}
-                </span>
-                {m.checklist.map((item, i) => (
-                  <label key={i} className="checklist-item">
-                    <input type="checkbox" checked={item.done} onChange={() => void toggle(m.id, i)} />{' '}
-                    {item.text}
-                  </label>
-                ))}
-              </td>
-            </tr>
+                </td>
+                <td className="muted">
+                  {m.incidents.length} {m.incidents.length === 1 ? 'incident' : 'incidents'},{' '}
+                  {m.assets.length} {m.assets.length === 1 ? 'asset' : 'assets'}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    aria-expanded={editing === m.id}
+                    onClick={() => setEditing(editing === m.id ? null : m.id)}
+                  >
+                    Edit<span className="visually-hidden"> {m.title}</span>
+                  </button>
+                </td>
+              </tr>
+              {editing === m.id && (
+                <tr>
+                  <td colSpan={8}>
+                    <MissionEditor mission={m} onDone={() => setEditing(null)} />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
           ))}
         </tbody>
       </table>
@@ -280,10 +303,19 @@ export const OperationsView = () => {
       load: state.loadOperations,
       select: state.selectOperation,
       newOperation: state.newOperation,
+      filter: state.operationsFilter,
+      setFilter: state.setOperationsFilter,
+      reports: state.operationReports,
     })),
   )
-  const { load } = s
+  const { load, filter, setFilter } = s
   useEffect(() => void load(), [load])
+  const [query, setQuery] = useState(filter.query)
+  useEffect(() => {
+    if (query === filter.query) return
+    const timer = setTimeout(() => void setFilter({ query }), QUERY_DEBOUNCE_MS)
+    return () => clearTimeout(timer)
+  }, [query, filter.query, setFilter])
   const selected = s.operations.find((o) => o.id === s.selectedId) ?? null
 
   return (
@@ -301,6 +333,31 @@ export const OperationsView = () => {
           {s.error}
         </p>
       )}
+      <div className="filters" role="search" aria-label="Operation filters">
+        <input
+          type="search"
+          aria-label="Search operations"
+          placeholder="Search name, objective, lead…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <label>
+          <span className="muted">Status </span>
+          <select
+            value={filter.status ?? ''}
+            onChange={(e) =>
+              void setFilter({ status: e.target.value === '' ? null : (e.target.value as OperationStatus) })
+            }
+          >
+            <option value="">any</option>
+            {OPERATION_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {status}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <div className="reports-layout">
         <ul className="reports-list" aria-label="Operations">
           {s.operations.map((o) => (
@@ -328,6 +385,24 @@ export const OperationsView = () => {
                   <h2>Missions</h2>
                   <MissionsTable />
                   <NewMissionForm key={selected.id} />
+                  <h2>Reports</h2>
+                  {s.reports.length === 0 ? (
+                    <p className="muted">
+                      No report is tied to this operation; pick it in a report&apos;s Links.
+                    </p>
+                  ) : (
+                    <ul className="link-list" aria-label="Reports of this operation">
+                      {s.reports.map((r) => (
+                        <li key={r.id}>
+                          <a href={`#/reports?id=${encodeURIComponent(r.id)}`}>{r.title}</a>{' '}
+                          <span className="status-badge" data-status={r.status}>
+                            {r.status}
+                          </span>{' '}
+                          <TlpBadge tlp={r.tlp} />
+                        </li>
+                      ))}
+                    </ul>
+                  )}
                 </>
               )}
             </>

@@ -15,9 +15,9 @@ export const ReportLinks = () => {
     useShallow((state) => ({
       draft: state.reportDraft,
       edit: state.editReport,
-      operations: state.operations,
+      operations: state.operationChoices,
       incidents: state.incidents,
-      loadOperations: state.loadOperations,
+      loadOperations: state.loadOperationChoices,
       loadIncidents: state.loadIncidents,
     })),
   )

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { ReportStatus } from '../../../../collector/contract'
+import { useRouteParam } from '../../app/use-route'
 import { useAppStore } from '../../state/store'
 import { STATUS_LABEL } from './labels'
 import { ReportEditor } from './ReportEditor'
@@ -24,8 +25,13 @@ export const ReportsView = () => {
       newReport: state.newReport,
     })),
   )
-  const { load, setFilter, filter } = s
+  const { load, setFilter, filter, open } = s
   useEffect(() => void load(), [load])
+  // #/reports?id=… (links from operations and incidents) opens that report.
+  const linked = useRouteParam('id')
+  useEffect(() => {
+    if (linked) void open(linked)
+  }, [linked, open])
   const [query, setQuery] = useState(filter.query)
   useEffect(() => {
     if (query === filter.query) return
