@@ -76,6 +76,7 @@ export const EVENT_NAMES = [
   'system:status',
   'assets:changed',
   'incidents:changed',
+  'audit:appended',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

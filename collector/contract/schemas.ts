@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { CallName, EventName } from './channels'
 import { attackCalls } from './attack'
 import { assetCalls } from './assets'
-import { Alert, auditCalls, detectionCalls, RuleTest } from './detection'
+import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
 import { fail, ok, type Result } from './result'
 
@@ -293,6 +293,9 @@ export const events = {
   'assets:changed': z.object({
     assets: z.number().int().describe('assets known now'),
     links: z.number().int(),
+  }),
+  'audit:appended': z.object({
+    entry: AuditEntry.describe('a change just committed: views showing its object reload it'),
   }),
   'incidents:changed': z.object({ id: z.string().describe('the incident changed: reload it if shown') }),
 } as const satisfies { [E in EventName]: z.ZodType }

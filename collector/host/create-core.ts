@@ -11,6 +11,7 @@ import {
   type CoreCallName,
   type Endpoint,
   type EventName,
+  type AuditEntry,
   type EventPayload,
   type ParsedReq,
   type Result,
@@ -139,12 +140,18 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const audit = new AuditLog(sqlite.db)
     // This workstation's operator: the app runs as them (the browser host too, on loopback).
     const actor = osUser()
-    const audited: Audited = (entry, change) =>
-      sqlite.db.transaction(() => {
-        const result = change()
-        audit.append({ ...(typeof entry === 'function' ? entry(result) : entry), actor })
-        return result
+    // Each change commits with its audit entry; the entry is then pushed, so every view showing
+    // the object (another window, another analyst's browser) reloads it.
+    const audited: Audited = (entry, change) => {
+      let appended: AuditEntry | undefined
+      const result = sqlite.db.transaction(() => {
+        const value = change()
+        appended = audit.append({ ...(typeof entry === 'function' ? entry(value) : entry), actor })
+        return value
       })()
+      if (appended) push('audit:appended', { entry: appended })
+      return result
+    }
     const alerts = new AlertsRepo(sqlite.db)
     let lastAlertSeq = alerts.newestSeq()
     const deadLetters = new DeadLettersRepo(sqlite.db)

@@ -93,4 +93,18 @@ describe('reports tied to an operation, incidents and assets', () => {
       expect(text).toContain('host:ws-7')
     }
   })
+
+  it('pushes each committed change with its audit entry, so other windows reload', async () => {
+    const seen: object[] = []
+    const off = core.subscribe((name, payload) => {
+      if (name === 'audit:appended') seen.push(payload)
+    })
+    const { report } = await callOk<CallRes<'reports:create'>>(core, 'reports:create', { title: 'Pushed' })
+    await core.call('reports:create', { title: 'x', operation_id: 'op-nope' })
+    off()
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toMatchObject({
+      entry: { action: 'create', object_type: 'report', object_id: report.id },
+    })
+  })
 })

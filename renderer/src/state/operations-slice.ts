@@ -21,6 +21,8 @@ export type OperationsSlice = {
   /** The selected operation's reports. */
   operationReports: ReportSummary[]
   operationsLoading: boolean
+  /** Whether the list was ever asked for: changes elsewhere then refresh it. */
+  operationsLoaded: boolean
   operationsError: string | null
   /** The operation in the detail form; null with `operationNew` for a new one. */
   selectedOperationId: string | null
@@ -76,6 +78,7 @@ export const createOperationsSlice =
       operationChoices: [],
       operationReports: [],
       operationsLoading: false,
+      operationsLoaded: false,
       operationsError: null,
       selectedOperationId: null,
       operationNew: false,
@@ -86,7 +89,7 @@ export const createOperationsSlice =
 
       async loadOperations() {
         const generation = ++loadGeneration
-        set({ operationsLoading: true })
+        set({ operationsLoading: true, operationsLoaded: true })
         const { query, status } = get().operationsFilter
         const result = await transport.invoke('operations:list', {
           limit: 1000,

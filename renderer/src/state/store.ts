@@ -1,6 +1,6 @@
 import { createContext, useContext } from 'react'
 import { createStore, useStore, type StoreApi } from 'zustand'
-import type { EventPayload } from '../../../collector/contract'
+import type { AuditEntry, EventPayload } from '../../../collector/contract'
 import type { Transport } from '../transport'
 import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
 import { createAssetsSlice, type AssetsSlice } from './assets-slice'
@@ -80,6 +80,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   // At most 10 a second per job (the core throttles), so no coalescing here.
   const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
+  const offAudit = transport.on('audit:appended', ({ entry }) => workspaceChanged(store, entry))
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -106,7 +107,34 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offRuleTest()
     offConnection()
     offAssets()
+    offAudit()
     if (frame) cancelAnimationFrame(frame)
+  }
+}
+
+/**
+ * A change committed anywhere (this window, another one, another analyst's browser), named by its
+ * audit entry: the views that show such objects reload. An open report reloads only when it has
+ * no unsaved edits; with them, saving says a newer version is stored.
+ */
+const workspaceChanged = (store: StoreApi<AppState>, entry: AuditEntry): void => {
+  const s = store.getState()
+  switch (entry.object_type) {
+    case 'report': {
+      if (s.reportsLoaded) void s.loadReports()
+      const draft = s.reportDraft
+      if (draft?.id && draft.id === entry.object_id && !draft.dirty && !draft.saving)
+        void s.openReport(draft.id)
+      break
+    }
+    case 'operation':
+    case 'mission':
+      if (s.operationsLoaded) void s.loadOperations()
+      if (s.selectedOperationId) void s.loadMissions()
+      break
+    case 'asset':
+      s.assetsChanged()
+      break
   }
 }
 

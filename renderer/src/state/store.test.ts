@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import type { AuditEntry } from '../../../collector/contract'
+import { fakeTransport } from './fake-transport'
+import { connectStore, createAppStore } from './store'
+
+const entry = (patch: Partial<AuditEntry>): AuditEntry => ({
+  seq: 1,
+  at: '2026-01-01T00:00:00Z',
+  actor: 'bob',
+  action: 'update',
+  object_type: 'report',
+  object_id: 'r-1',
+  details: {},
+  hash: 'h',
+  ...patch,
+})
+
+describe('changes pushed as audit entries', () => {
+  it('reload the lists already shown and an open report without edits, nothing else', async () => {
+    const { transport, named, emit } = fakeTransport({
+      'reports:list': () => ({ ok: true, value: { reports: [], total: 0 } }),
+      'operations:list': () => ({ ok: true, value: { operations: [] } }),
+    })
+    const store = createAppStore(transport)
+    connectStore(store, transport)
+    emit('audit:appended', { entry: entry({}) })
+    emit('audit:appended', { entry: entry({ object_type: 'operation', object_id: 'op-1' }) })
+    expect(named('reports:list')).toHaveLength(0)
+    expect(named('operations:list')).toHaveLength(0)
+
+    await store.getState().loadReports()
+    await store.getState().loadOperations()
+    emit('audit:appended', { entry: entry({}) })
+    emit('audit:appended', { entry: entry({ object_type: 'mission', object_id: 'm-1' }) })
+    emit('audit:appended', { entry: entry({ object_type: 'token', object_id: 't-1' }) })
+    expect(named('reports:list')).toHaveLength(2)
+    expect(named('operations:list')).toHaveLength(2)
+    expect(named('reports:get')).toHaveLength(0)
+  })
+})
