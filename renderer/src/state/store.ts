@@ -7,6 +7,7 @@ import { createAttackSlice, type AttackSlice } from './attack-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
 import { createImportSlice, type ImportSlice } from './import-slice'
+import { createIncidentsSlice, type IncidentsSlice } from './incidents-slice'
 import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
@@ -20,7 +21,8 @@ export type AppState = EventsSlice &
   RulesSlice &
   AttackSlice &
   ReportsSlice &
-  OperationsSlice & { transport: Transport }
+  OperationsSlice &
+  IncidentsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -35,6 +37,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createAttackSlice(transport)(...a),
     ...createReportsSlice(transport)(...a),
     ...createOperationsSlice(transport)(...a),
+    ...createIncidentsSlice(transport)(...a),
   }))
 
 /**
@@ -74,6 +77,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     store.getState().attackChanged()
   })
   const offRuleTest = transport.on('rules:test-progress', (test) => store.getState().ruleTestProgress(test))
+  const offIncident = transport.on('incidents:changed', ({ id }) => store.getState().incidentChanged(id))
   // At most 10 a second per job (the core throttles), so no coalescing here.
   const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
   let wasClosed = false
@@ -88,6 +92,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadImports()
       void store.getState().loadAlerts()
       if (store.getState().reportsLoaded) void store.getState().loadReports()
+      void store.getState().reloadCase()
       store.getState().countNewAlerts()
       store.getState().rulesChanged()
     }
@@ -100,6 +105,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offRulesChanged()
     offRuleTest()
     offConnection()
+    offIncident()
     if (frame) cancelAnimationFrame(frame)
   }
 }
