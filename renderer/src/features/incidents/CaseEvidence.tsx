@@ -30,7 +30,7 @@ export const CaseEvidence = () => {
   return (
     <section className="panel" aria-label="Evidence">
       <h3>Evidence</h3>
-      <table className="table" aria-label="Evidence files">
+      <table className="table" aria-label="Attached evidence">
         <thead>
           <tr>
             <th>Name</th>
