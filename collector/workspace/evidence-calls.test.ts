@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unzipSync } from 'fflate'
@@ -23,6 +23,32 @@ level: medium
 const LIMIT = 4096
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex')
 
+/** One whoami alert per host, through the HTTP listener and the Sigma engine. */
+const raiseAlerts = async (core: Core, hosts: string[]): Promise<CallRes<'alerts:list'>['alerts']> => {
+  await callOk(core, 'rules:save', { text: RULE })
+  const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
+  for (const host of hosts) {
+    const event = {
+      Channel: 'Microsoft-Windows-Sysmon/Operational',
+      EventID: 1,
+      Computer: host,
+      host,
+      '@timestamp': '2026-11-21T09:00:00Z',
+      Image: 'C:\\Windows\\System32\\whoami.exe',
+    }
+    expect((await fetch(url, { method: 'POST', body: JSON.stringify(event) })).status).toBe(200)
+  }
+  let alerts: CallRes<'alerts:list'>['alerts'] = []
+  for (let i = 0; i < 200 && alerts.length < hosts.length; i++) {
+    alerts = (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})).alerts.filter(
+      (a) => a.origin === 'sigma',
+    )
+    if (alerts.length < hosts.length) await new Promise((r) => setTimeout(r, 25))
+  }
+  expect(alerts).toHaveLength(hosts.length)
+  return alerts
+}
+
 describe('incident evidence, filters and operations', () => {
   let core: Core
   let dataDir: string
@@ -39,27 +65,7 @@ describe('incident evidence, filters and operations', () => {
     writeFileSync(join(dataDir, 'config.yaml'), `storage:\n  max_evidence_bytes: ${LIMIT}\n`)
     core = await createCore({ dataDir, ephemeralPorts: true })
     core.subscribe((name, payload) => pushed.push([name, payload]))
-    await callOk(core, 'rules:save', { text: RULE })
-    const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
-    for (const host of ['ws-1', 'ws-2']) {
-      const event = {
-        Channel: 'Microsoft-Windows-Sysmon/Operational',
-        EventID: 1,
-        Computer: host,
-        host,
-        '@timestamp': '2026-11-21T09:00:00Z',
-        Image: 'C:\\Windows\\System32\\whoami.exe',
-      }
-      expect((await fetch(url, { method: 'POST', body: JSON.stringify(event) })).status).toBe(200)
-    }
-    let alerts: CallRes<'alerts:list'>['alerts'] = []
-    for (let i = 0; i < 200 && alerts.length < 2; i++) {
-      alerts = (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})).alerts.filter(
-        (a) => a.origin === 'sigma',
-      )
-      if (alerts.length < 2) await new Promise((r) => setTimeout(r, 25))
-    }
-    expect(alerts).toHaveLength(2)
+    const alerts = await raiseAlerts(core, ['ws-1', 'ws-2'])
     incident = (
       await callOk<CallRes<'alerts:escalate'>>(core, 'alerts:escalate', {
         ids: [alerts[0]!.id],
@@ -281,5 +287,33 @@ describe('incident evidence, filters and operations', () => {
       ['incidents:changed', { id: incident.id }],
       ['incidents:changed', { id: incident.id }],
     ])
+  })
+})
+
+describe('evidence:get on a big file', () => {
+  it('refuses over 32 MB, pointing at the package export', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-evidence-big-'))
+    const core = await createCore({ dataDir, ephemeralPorts: true })
+    try {
+      const [alert] = await raiseAlerts(core, ['ws-9'])
+      const { incident } = await callOk<CallRes<'alerts:escalate'>>(core, 'alerts:escalate', {
+        ids: [alert!.id],
+        title: 'Big evidence',
+      })
+      const path = join(dataDir, 'memory.dmp')
+      writeFileSync(path, '')
+      truncateSync(path, 33 * 1024 * 1024) // sparse: quick to make, 33 MB to read
+      const { evidence } = await callOk<CallRes<'incidents:attach'>>(core, 'incidents:attach', {
+        id: incident.id,
+        path,
+      })
+      expect(evidence.size).toBe(33 * 1024 * 1024)
+      const refused = await core.call('evidence:get', { id: evidence.id })
+      expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_request' } })
+      expect(refused.ok || refused.error.message).toMatch(/memory\.dmp is 34603008 bytes.*package/)
+    } finally {
+      await core.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })
