@@ -46,13 +46,13 @@ export const CaseEvidence = () => {
         <tbody>
           {s.evidence.map((e) => (
             <tr key={e.id}>
-              <td>{e.name}</td>
+              <td className="wrap">{e.name}</td>
               <td className="mono">{formatSize(e.size)}</td>
               <td className="mono sha">{e.sha256}</td>
               <td>
                 {e.actor} · <span className="mono">{formatTimeShort(e.added_at)}</span>
               </td>
-              <td>{e.note ?? ''}</td>
+              <td className="wrap">{e.note ?? ''}</td>
               <td>
                 <button type="button" aria-label={`Download ${e.name}`} onClick={() => void s.download(e.id)}>
                   Download

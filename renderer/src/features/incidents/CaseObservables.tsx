@@ -42,10 +42,10 @@ export const CaseObservables = () => {
           {s.observables.map((o) => (
             <tr key={o.id}>
               <td>{o.type}</td>
-              <td className="mono">{o.value}</td>
+              <td className="mono wrap">{o.value}</td>
               <td className="mono">{o.first_seen ? formatTimeShort(o.first_seen) : '—'}</td>
               <td className="mono">{o.last_seen ? formatTimeShort(o.last_seen) : '—'}</td>
-              <td>{o.note ?? ''}</td>
+              <td className="wrap">{o.note ?? ''}</td>
             </tr>
           ))}
         </tbody>
