@@ -46,10 +46,8 @@ export const caseHandlers = (
   'incidents:export': async (req) => {
     const detail = refused(() => cases.detail(req.id))
     // Only the package carries the files themselves; every other format lists them.
-    const bytes = new Map<string, Uint8Array>()
-    if (req.format === 'package')
-      for (const e of detail.evidence)
-        if (!bytes.has(e.sha256)) bytes.set(e.sha256, await deps.evidence.read(e.sha256))
+    const bytes =
+      req.format === 'package' ? await deps.evidence.readAll(detail.evidence.map((e) => e.sha256)) : undefined
     return deliverExport({
       call: 'incidents:export',
       doc: incidentDocument(db, detail, actor, bytes),

@@ -126,6 +126,13 @@ export class EvidenceStore {
     return new Uint8Array(await readFile(this.path(sha256)))
   }
 
+  /** The bytes of each digest, once each: what the package export carries. */
+  async readAll(digests: readonly string[]): Promise<Map<string, Uint8Array>> {
+    const bytes = new Map<string, Uint8Array>()
+    for (const sha256 of digests) if (!bytes.has(sha256)) bytes.set(sha256, await this.read(sha256))
+    return bytes
+  }
+
   /** After a refused attachment: bytes no row names are removed again. */
   async discard(sha256: string): Promise<void> {
     await rm(this.path(sha256), { force: true })
