@@ -6,48 +6,12 @@ import { unzipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallRes, EventName, Incident } from '../contract'
 import { createCore, type Core } from '../host/create-core'
-import { callOk } from '../host/test-core'
+import { callOk, raiseAlerts } from '../host/test-core'
 import { newUpload } from '../host/uploads'
 import { readManifest } from './export/package'
 
-const RULE = `title: Evidence Test Whoami
-id: 4b1f0c2e-9a7d-4c11-8f0e-2d6a5b3c9e10
-author: Outpost tests
-tags: [attack.discovery, attack.t1033]
-logsource: {product: windows, category: process_creation}
-detection:
-  selection: {Image|endswith: '\\\\whoami.exe'}
-  condition: selection
-level: medium
-`
 const LIMIT = 4096
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex')
-
-/** One whoami alert per host, through the HTTP listener and the Sigma engine. */
-const raiseAlerts = async (core: Core, hosts: string[]): Promise<CallRes<'alerts:list'>['alerts']> => {
-  await callOk(core, 'rules:save', { text: RULE })
-  const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
-  for (const host of hosts) {
-    const event = {
-      Channel: 'Microsoft-Windows-Sysmon/Operational',
-      EventID: 1,
-      Computer: host,
-      host,
-      '@timestamp': '2026-11-21T09:00:00Z',
-      Image: 'C:\\Windows\\System32\\whoami.exe',
-    }
-    expect((await fetch(url, { method: 'POST', body: JSON.stringify(event) })).status).toBe(200)
-  }
-  let alerts: CallRes<'alerts:list'>['alerts'] = []
-  for (let i = 0; i < 200 && alerts.length < hosts.length; i++) {
-    alerts = (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})).alerts.filter(
-      (a) => a.origin === 'sigma',
-    )
-    if (alerts.length < hosts.length) await new Promise((r) => setTimeout(r, 25))
-  }
-  expect(alerts).toHaveLength(hosts.length)
-  return alerts
-}
 
 describe('incident evidence, filters and operations', () => {
   let core: Core
@@ -64,7 +28,10 @@ describe('incident evidence, filters and operations', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'outpost-evidence-'))
     writeFileSync(join(dataDir, 'config.yaml'), `storage:\n  max_evidence_bytes: ${LIMIT}\n`)
     core = await createCore({ dataDir, ephemeralPorts: true })
-    core.subscribe((name, payload) => pushed.push([name, payload]))
+    // Only what this file is about: audit:appended and the rest come too.
+    core.subscribe((name, payload) => {
+      if (name === 'incidents:changed') pushed.push([name, payload])
+    })
     const alerts = await raiseAlerts(core, ['ws-1', 'ws-2'])
     incident = (
       await callOk<CallRes<'alerts:escalate'>>(core, 'alerts:escalate', {
