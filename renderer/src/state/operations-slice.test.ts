@@ -127,6 +127,7 @@ describe('operations slice', () => {
     expect(store.getState().operationChoices).toEqual([{ id: 'op-1', name: 'Lantern', status: 'planned' }])
     await store.getState().selectOperation('op-1')
     expect(named('reports:list').map((c) => c.req)).toEqual([{ operation_id: 'op-1', limit: 1000 }])
+    expect(named('incidents:list').map((c) => c.req)).toEqual([{ operation_id: 'op-1', limit: 1000 }])
   })
 
   it('saves a mission edit, or keeps the refusal for the table', async () => {
