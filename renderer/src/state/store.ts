@@ -124,6 +124,8 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
  * no unsaved edits; with them, saving says a newer version is stored.
  */
 const workspaceChanged = (store: StoreApi<AppState>, entry: AuditEntry): void => {
+  // An export reads the object; nothing shown changed.
+  if (entry.action === 'export') return
   const s = store.getState()
   switch (entry.object_type) {
     case 'report': {
