@@ -10,6 +10,7 @@ import { migration0008 } from './0008-attack'
 import { migration0009 } from './0009-reports'
 import { migration0010 } from './0010-incident-cases'
 import { migration0011 } from './0011-operations'
+import { migration0012 } from './0012-assets'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   migration0009,
   migration0010,
   migration0011,
+  migration0012,
 ]
