@@ -122,7 +122,8 @@ export const canonicalIp = (raw: string): string | null => {
     } catch {
       return null
     }
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v6) ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6)
+    const mapped =
+      /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v6) ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6)
     if (mapped) {
       const v4 =
         mapped.length === 2
