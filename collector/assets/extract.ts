@@ -12,7 +12,7 @@
  * - ip: validated with net.isIP, IPv4-mapped IPv6 folded to IPv4, IPv6 lowercased and
  *   compressed, zone ids dropped. Loopback, unspecified, multicast and broadcast addresses name
  *   no asset. An address is the host's own (`address`) when the source says it is the local end:
- *   host.ip, s-ip, Sysmon 3's SourceIp when Initiated is true (DestinationIp when false), the
+ *   host.ip, s-ip, Sysmon 3's local end (see sysmonLocalIp), the
  *   Windows Filtering Platform's SourceAddress (5156-5159: always the local end). Any other
  *   address (logon sources, clients, peers, firewall source/destination) is `connected`.
  * - user: eventUser, as alerts and incidents name accounts (CORP\bob and bob stay two accounts).
@@ -154,6 +154,18 @@ export const assetKey = (kind: AssetKind, value: string): string | null => {
 const bool = (value: unknown): boolean | null =>
   value === true || value === 'true' ? true : value === false || value === 'false' ? false : null
 
+/**
+ * Sysmon 3's own end: SourceIp when this host initiated the connection. Inbound (Initiated
+ * false), Sysmon writes the listening side under either name (seen in the OTRF recordings: dns.exe
+ * answering on 53 as SourceIp, SMB on 445 as DestinationIp); the listening port is the lower one.
+ */
+const sysmonLocalIp = (record: EventRecord, initiated: boolean): unknown => {
+  if (initiated) return record.SourceIp
+  const source = Number(record.SourcePort)
+  const destination = Number(record.DestinationPort)
+  return source < destination ? record.SourceIp : record.DestinationIp
+}
+
 /** The entities and links of one record (the record view of a stored event) and its host column. */
 export const extractAssets = (record: EventRecord, storedHost: string | null): Extracted => {
   const entities: Entity[] = []
@@ -200,10 +212,8 @@ export const extractAssets = (record: EventRecord, storedHost: string | null): E
   }
   for (const name of OWN_IP_FIELDS) for (const value of texts(record, name)) own(add('ip', value))
   const initiated = bool(record.Initiated)
-  if (initiated !== null && record.SourceIp !== undefined) {
-    // Sysmon 3: the side that is this host's follows the connection's direction.
-    own(add('ip', text(initiated ? record.SourceIp : record.DestinationIp)))
-  }
+  if (initiated !== null && record.SourceIp !== undefined)
+    own(add('ip', text(sysmonLocalIp(record, initiated))))
   if (WFP_EVENTS.has(Number(record.EventID)) && record.DestAddress !== undefined)
     own(add('ip', text(record.SourceAddress)))
   for (const name of LOGON_IP_FIELDS) for (const value of texts(record, name)) peer(add('ip', value), true)
