@@ -253,7 +253,7 @@ export class AssetIndexer {
         if (row.ts < sum.first) sum.first = row.ts
         if (row.ts > sum.last) sum.last = row.ts
         if (sum.seqs.length < EVENTS_PER_ASSET) sum.seqs.push(row.seq)
-        else sum.seqs[sum.events % EVENTS_PER_ASSET] = row.seq
+        else sum.seqs[(sum.events - 1) % EVENTS_PER_ASSET] = row.seq
       }
       for (const link of found.links) {
         const a = ids[link.from]!
