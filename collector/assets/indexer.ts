@@ -85,6 +85,9 @@ export class AssetIndexer {
   private stopped = false
   private lastPush = 0
   private pushTimer: NodeJS.Timeout | null = null
+  /** Counted, not yet flushed; its `last` is ahead of the stored cursor. */
+  private pending: Pending | null = null
+  private flushTimer: NodeJS.Timeout | null = null
 
   constructor(deps: AssetIndexerDeps) {
     this.db = deps.db
@@ -149,9 +152,10 @@ export class AssetIndexer {
       })
   }
 
-  /** Resolves once everything stored so far is counted (tests, benches). */
+  /** Resolves once everything stored so far is counted and flushed (tests, benches, shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running
+    this.flushPending()
   }
 
   /** Flushes what was counted and stops; call before the database closes. */
@@ -160,6 +164,11 @@ export class AssetIndexer {
     await this.idle()
     if (this.pushTimer) clearTimeout(this.pushTimer)
     this.pushTimer = null
+  }
+
+  /** Rows offered and not yet counted. */
+  get queued(): number {
+    return this.live.length - this.liveHead
   }
 
   counts(): AssetCounts {
@@ -194,12 +203,18 @@ export class AssetIndexer {
     return { entities: new Map(), links: new Map(), last: cursor, events: 0, since: performance.now() }
   }
 
+  /**
+   * Counts the stored events after the cursor in slices of about SLICE_MS, yielding to I/O
+   * between them. Sums are flushed every FLUSH_EVENTS events or FLUSH_MS; once caught up, what
+   * is left waits at most FLUSH_MS (a timer), so a steady stream of small batches costs one
+   * flush per FLUSH_MS rather than one per batch.
+   */
   private async catchUp(): Promise<void> {
-    let cursor = this.rules.cursor(ASSETS_CURSOR)
-    let pending = this.fresh(cursor)
+    let cursor = this.pending?.last ?? this.rules.cursor(ASSETS_CURSOR)
     for (;;) {
       const rows = this.stopped ? [] : this.nextRows(cursor, this.chunk)
       if (rows.length > 0) {
+        const pending = (this.pending ??= this.fresh(cursor))
         const started = performance.now()
         this.count(rows, pending)
         cursor = pending.last
@@ -209,18 +224,32 @@ export class AssetIndexer {
             MIN_CHUNK,
             Math.min(MAX_CHUNK, Math.round(SLICE_MS / Math.max(perEvent, 1e-4))),
           )
+        if (pending.events >= FLUSH_EVENTS || performance.now() - pending.since >= FLUSH_MS)
+          this.flushPending()
       }
-      const caughtUp = rows.length < this.chunk
-      if (
-        pending.events > 0 &&
-        (caughtUp || pending.events >= FLUSH_EVENTS || performance.now() - pending.since >= FLUSH_MS)
-      ) {
-        this.flush(pending)
-        pending = this.fresh(cursor)
+      if (rows.length < this.chunk) {
+        if (this.pending && !this.flushTimer) {
+          this.flushTimer = setTimeout(() => {
+            this.flushTimer = null
+            // Timers run between slices only (a slice never awaits mid-way): sums and cursor agree.
+            this.flushPending()
+          }, FLUSH_MS)
+          this.flushTimer.unref()
+        }
+        if (rows.length === 0) return
       }
-      if (rows.length === 0) return
       await yieldToIo()
     }
+  }
+
+  /** Writes what was counted, if anything, and forgets it. */
+  private flushPending(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    const pending = this.pending
+    if (!pending || pending.events === 0) return
+    this.pending = null
+    this.flush(pending)
   }
 
   /** Counts rows into `pending` (memory only). */

@@ -299,24 +299,23 @@ export class AssetsRepo {
       criticality: row.criticality,
       level: null,
     }))
-    const ids = JSON.stringify([...rows.keys()])
-    const edges: GraphEdge[] = (
-      this.db
-        .prepare(
-          `SELECT a, b, relation, events FROM asset_links
-           WHERE a IN (SELECT value FROM json_each(@ids)) AND b IN (SELECT value FROM json_each(@ids))`,
-        )
-        .all({ ids }) as LinkRow[]
-    ).map((link) => {
+    // Each node's outgoing links (primary key prefix), kept when the other end is a node too.
+    const edges: GraphEdge[] = []
+    for (const link of this.db
+      .prepare(
+        `SELECT l.a, l.b, l.relation, l.events FROM json_each(@ids) j JOIN asset_links l ON l.a = j.value`,
+      )
+      .all({ ids: JSON.stringify([...rows.keys()]) }) as LinkRow[]) {
+      const b = rows.get(link.b)
+      if (!b) continue
       const a = rows.get(link.a)!
-      const b = rows.get(link.b)!
-      return {
+      edges.push({
         source: assetId(a.kind, a.key),
         target: assetId(b.kind, b.key),
         relation: link.relation,
         events: link.events,
-      }
-    })
+      })
+    }
 
     if (req.alerts) {
       const alertNodes = new Set<string>()
