@@ -155,7 +155,7 @@ export class AssetIndexer {
   /** Resolves once everything stored so far is counted and flushed (tests, benches, shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running
-    this.flushPending()
+    this.flushQuietly()
   }
 
   /** Flushes what was counted and stops; call before the database closes. */
@@ -232,7 +232,7 @@ export class AssetIndexer {
           this.flushTimer = setTimeout(() => {
             this.flushTimer = null
             // Timers run between slices only (a slice never awaits mid-way): sums and cursor agree.
-            this.flushPending()
+            this.flushQuietly()
           }, FLUSH_MS)
           this.flushTimer.unref()
         }
@@ -242,7 +242,21 @@ export class AssetIndexer {
     }
   }
 
-  /** Writes what was counted, if anything, and forgets it. */
+  /** flushPending outside a run (timer, idle, stop): a failure is logged, not thrown. */
+  private flushQuietly(): void {
+    try {
+      this.flushPending()
+    } catch (error) {
+      this.log.error('asset flush failed; the events will be counted again', {
+        error: (error as Error).message,
+      })
+    }
+  }
+
+  /**
+   * Writes what was counted, if anything, and forgets it. When the write fails nothing of it is
+   * stored (one transaction): the next run counts those events again from the stored cursor.
+   */
   private flushPending(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = null
