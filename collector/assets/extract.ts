@@ -35,16 +35,21 @@ export type Entity = { kind: AssetKind; key: string; value: string }
 export type EntityLink = { from: number; to: number; relation: AssetRelation }
 export type Extracted = { entities: Entity[]; links: EntityLink[] }
 
+/** A field name, with its path split once when dotted (ECS objects may nest it). */
+type Field = { name: string; path: readonly string[] | null }
+const fields = (names: readonly string[]): Field[] =>
+  names.map((name) => ({ name, path: name.includes('.') ? name.split('.') : null }))
+
 /** The machine's own name, where the record carries it (preferred over the stored host column). */
-const OWN_HOST_FIELDS = ['Computer', 'computer_name']
+const OWN_HOST_FIELDS = fields(['Computer', 'computer_name'])
 /** A logon's source machine. */
-const SOURCE_HOST_FIELDS = ['WorkstationName']
+const SOURCE_HOST_FIELDS = fields(['WorkstationName'])
 /** Addresses that are always the host's own. */
-const OWN_IP_FIELDS = ['host.ip', 's-ip']
+const OWN_IP_FIELDS = fields(['host.ip', 's-ip'])
 /** Addresses of a logon's source: peers, and tied to the account by `logon`. */
-const LOGON_IP_FIELDS = ['IpAddress', 'ClientAddress', 'c-ip', 'client.ip']
+const LOGON_IP_FIELDS = fields(['IpAddress', 'ClientAddress', 'c-ip', 'client.ip'])
 /** Other peers' addresses (for a network device, both ends of what it saw). */
-const PEER_IP_FIELDS = [
+const PEER_IP_FIELDS = fields([
   'src_ip',
   'dst_ip',
   'src',
@@ -56,12 +61,12 @@ const PEER_IP_FIELDS = [
   'DestinationAddress',
   'SourceIp',
   'DestinationIp',
-]
+])
 /** Placeholders some sources write where a program's path would be (Sysmon's `<unknown process>`). */
 const isPlaceholder = (value: string): boolean => value.startsWith('<') && value.endsWith('>')
-const PROCESS_FIELDS = ['Image', 'NewProcessName', 'process.executable', 'exe', 'ProcessName']
-const PARENT_FIELDS = ['ParentImage', 'ParentProcessName', 'process.parent.executable']
-const SERVICE_FIELDS = ['ServiceName', 'service.name']
+const PROCESS_FIELDS = fields(['Image', 'NewProcessName', 'process.executable', 'exe', 'ProcessName'])
+const PARENT_FIELDS = fields(['ParentImage', 'ParentProcessName', 'process.parent.executable'])
+const SERVICE_FIELDS = fields(['ServiceName', 'service.name'])
 
 /** Windows Filtering Platform connection events: SourceAddress is the local end, whatever the direction. */
 const WFP_EVENTS = new Set([5031, 5150, 5151, 5152, 5154, 5155, 5156, 5157, 5158, 5159])
@@ -70,12 +75,12 @@ type Obj = Record<string, unknown>
 const isObj = (value: unknown): value is Obj =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** A field by name: flat (dotted keys as sent), else nested (ECS objects). */
-const field = (record: EventRecord, name: string): unknown => {
+/** A field: flat (dotted keys as sent), else nested. */
+const field = (record: EventRecord, { name, path }: Field): unknown => {
   const flat = record[name]
-  if (flat !== undefined || !name.includes('.')) return flat
+  if (flat !== undefined || path === null) return flat
   let node: unknown = record
-  for (const part of name.split('.')) {
+  for (const part of path) {
     if (!isObj(node)) return undefined
     node = node[part]
   }
@@ -88,20 +93,12 @@ const text = (value: unknown): string | null => {
   return trimmed === '' || trimmed === '-' ? null : trimmed
 }
 
-const firstText = (record: EventRecord, names: readonly string[]): string | null => {
+const firstText = (record: EventRecord, names: readonly Field[]): string | null => {
   for (const name of names) {
     const value = text(field(record, name))
     if (value !== null) return value
   }
   return null
-}
-
-/** Strings (or lists of them, as ECS host.ip) under `name`. */
-const texts = (record: EventRecord, name: string): string[] => {
-  const value = field(record, name)
-  if (Array.isArray(value)) return value.map(text).filter((v) => v !== null)
-  const one = text(value)
-  return one === null ? [] : [one]
 }
 
 /**
@@ -144,9 +141,20 @@ export const canonicalIp = (raw: string): string | null => {
   return value
 }
 
+const IP_CACHE = 50_000
+const ipKeys = new Map<string, string | null>()
+
 /** The key an asset is found by: IPs canonical, the rest lowercase. Null when `value` names none. */
 export const assetKey = (kind: AssetKind, value: string): string | null => {
-  if (kind === 'ip') return canonicalIp(value)
+  if (kind === 'ip') {
+    // Events repeat the same few addresses: parse each once (the cache is bounded).
+    const known = ipKeys.get(value)
+    if (known !== undefined) return known
+    if (ipKeys.size >= IP_CACHE) ipKeys.clear()
+    const key = canonicalIp(value)
+    ipKeys.set(value, key)
+    return key
+  }
   const trimmed = value.trim()
   return trimmed === '' ? null : trimmed.toLowerCase()
 }
@@ -167,68 +175,102 @@ const sysmonLocalIp = (record: EventRecord, initiated: boolean): unknown => {
 }
 
 /** The entities and links of one record (the record view of a stored event) and its host column. */
-export const extractAssets = (record: EventRecord, storedHost: string | null): Extracted => {
-  const entities: Entity[] = []
-  const links: EntityLink[] = []
-  const index = new Map<string, number>()
-  const add = (kind: AssetKind, value: string | null): number => {
+/** One event's entities and links as they are found; methods, not closures, as it runs per event. */
+class Found {
+  readonly entities: Entity[] = []
+  readonly links: EntityLink[] = []
+  /** Addresses already given a role in this event: the first role found stands. */
+  private readonly placed = new Set<number>()
+  host = -1
+  user = -1
+
+  /** The entity's index, added if new; -1 when the value names none. */
+  add(kind: AssetKind, value: string | null): number {
     if (value === null) return -1
     const key = assetKey(kind, value)
     if (key === null) return -1
-    const id = `${kind}:${key}`
-    const found = index.get(id)
-    if (found !== undefined) return found
-    index.set(id, entities.length)
+    const { entities } = this
+    for (let i = 0; i < entities.length; i++) {
+      const e = entities[i]!
+      if (e.kind === kind && e.key === key) return i
+    }
     entities.push({ kind, key, value: kind === 'ip' ? key : value })
     return entities.length - 1
   }
-  const link = (from: number, to: number, relation: AssetRelation): void => {
+
+  link(from: number, to: number, relation: AssetRelation): void {
     if (from < 0 || to < 0 || from === to) return
-    if (links.some((l) => l.from === from && l.to === to && l.relation === relation)) return
-    links.push({ from, to, relation })
+    for (const l of this.links) if (l.from === from && l.to === to && l.relation === relation) return
+    this.links.push({ from, to, relation })
   }
 
-  const channelHost = typeof record.Channel === 'string' ? text(record.Hostname) : null
-  const host = add('host', firstText(record, OWN_HOST_FIELDS) ?? channelHost ?? eventHost(record, storedHost))
-  const user = add('user', eventUser(record))
-  link(host, user, 'logon')
-
-  const sourceHost = add('host', firstText(record, SOURCE_HOST_FIELDS))
-  link(sourceHost, user, 'logon')
-
-  // Addresses: own, then logon sources, then peers (an address listed twice keeps its first role).
-  const seenIp = new Set<number>()
-  const own = (ip: number): void => {
-    if (ip < 0 || seenIp.has(ip)) return
-    seenIp.add(ip)
-    link(host, ip, 'address')
+  own(value: string | null): void {
+    const ip = this.add('ip', value)
+    if (ip < 0 || this.placed.has(ip)) return
+    this.placed.add(ip)
+    this.link(this.host, ip, 'address')
   }
-  const peer = (ip: number, logon: boolean): void => {
+
+  peer(value: string | null, logon: boolean): void {
+    const ip = this.add('ip', value)
     if (ip < 0) return
-    if (logon) link(ip, user, 'logon')
-    if (seenIp.has(ip)) return
-    seenIp.add(ip)
-    link(host, ip, 'connected')
+    if (logon) this.link(ip, this.user, 'logon')
+    if (this.placed.has(ip)) return
+    this.placed.add(ip)
+    this.link(this.host, ip, 'connected')
   }
-  for (const name of OWN_IP_FIELDS) for (const value of texts(record, name)) own(add('ip', value))
+
+  /** Every address under `names` (strings or lists of them), as own or peer addresses. */
+  addresses(record: EventRecord, names: readonly Field[], role: 'own' | 'logon' | 'peer'): void {
+    for (const name of names) {
+      const value = field(record, name)
+      if (value === undefined) continue
+      if (Array.isArray(value)) for (const item of value) this.address(text(item), role)
+      else this.address(text(value), role)
+    }
+  }
+
+  private address(value: string | null, role: 'own' | 'logon' | 'peer'): void {
+    if (value === null) return
+    if (role === 'own') this.own(value)
+    else this.peer(value, role === 'logon')
+  }
+}
+
+/** The entities and links of one record (the record view of a stored event) and its host column. */
+export const extractAssets = (record: EventRecord, storedHost: string | null): Extracted => {
+  const found = new Found()
+  const channelHost = typeof record.Channel === 'string' ? text(record.Hostname) : null
+  const host = (found.host = found.add(
+    'host',
+    firstText(record, OWN_HOST_FIELDS) ?? channelHost ?? eventHost(record, storedHost),
+  ))
+  const user = (found.user = found.add('user', eventUser(record)))
+  found.link(host, user, 'logon')
+  found.link(found.add('host', firstText(record, SOURCE_HOST_FIELDS)), user, 'logon')
+
+  // Addresses: own, then logon sources, then peers.
+  found.addresses(record, OWN_IP_FIELDS, 'own')
   const initiated = bool(record.Initiated)
-  if (initiated !== null && record.SourceIp !== undefined)
-    own(add('ip', text(sysmonLocalIp(record, initiated))))
-  if (WFP_EVENTS.has(Number(record.EventID)) && record.DestAddress !== undefined)
-    own(add('ip', text(record.SourceAddress)))
-  for (const name of LOGON_IP_FIELDS) for (const value of texts(record, name)) peer(add('ip', value), true)
-  for (const name of PEER_IP_FIELDS) for (const value of texts(record, name)) peer(add('ip', value), false)
+  if (initiated !== null && record.SourceIp !== undefined) found.own(text(sysmonLocalIp(record, initiated)))
+  if (record.DestAddress !== undefined && WFP_EVENTS.has(Number(record.EventID)))
+    found.own(text(record.SourceAddress))
+  found.addresses(record, LOGON_IP_FIELDS, 'logon')
+  found.addresses(record, PEER_IP_FIELDS, 'peer')
 
   const processValue = firstText(record, PROCESS_FIELDS)
-  const process = add('process', processValue !== null && isPlaceholder(processValue) ? null : processValue)
-  link(host, process, 'ran')
-  link(user, process, 'ran')
-  const parent = add('process', firstText(record, PARENT_FIELDS))
+  const process = found.add(
+    'process',
+    processValue !== null && isPlaceholder(processValue) ? null : processValue,
+  )
+  found.link(host, process, 'ran')
+  found.link(user, process, 'ran')
+  const parent = found.add('process', firstText(record, PARENT_FIELDS))
   if (parent >= 0 && process >= 0) {
-    link(host, parent, 'ran')
-    link(parent, process, 'spawned')
+    found.link(host, parent, 'ran')
+    found.link(parent, process, 'spawned')
   }
 
-  link(host, add('service', firstText(record, SERVICE_FIELDS)), 'service')
-  return { entities, links }
+  found.link(host, found.add('service', firstText(record, SERVICE_FIELDS)), 'service')
+  return { entities: found.entities, links: found.links }
 }
