@@ -83,7 +83,7 @@ export class AssetIndexer {
   private chunk = 1000
   private again = false
   private stopped = false
-  private lastPush = 0
+  private lastPush = -Infinity
   private pushTimer: NodeJS.Timeout | null = null
   /** Counted, not yet flushed; its `last` is ahead of the stored cursor. */
   private pending: Pending | null = null
