@@ -152,6 +152,42 @@ describe('asset indexer', () => {
     await after.stop()
   })
 
+  it('counts nothing twice after a crash between counting and flushing', async () => {
+    const file = tempFile()
+    const first = open(file)
+    const crashed = indexer(first.db, first.rules)
+    crashed.offer(first.events.commit([{ events: [sysmon('ws1', 'C:\\a.exe', 0)], key: null }]).committed)
+    while (crashed.queued > 0) await new Promise((resolve) => setImmediate(resolve))
+    // Counted in memory, the flush timer not yet due: the process dies here.
+    expect(assets(first.db)).toEqual([])
+    first.db.close()
+    const second = open(file)
+    second.events.insertBatch([sysmon('ws1', 'C:\\a.exe', 1)])
+    const after = indexer(second.db, second.rules)
+    after.kick()
+    await after.idle()
+    expect(asset(second.db, 'host', 'ws1')?.events).toBe(2)
+    await after.stop()
+  })
+
+  it('pushes assets:changed at most about twice a second', async () => {
+    const { db, events, rules } = open(tempFile())
+    const pushed: AssetCounts[] = []
+    const idx = indexer(db, rules, (counts) => pushed.push(counts))
+    for (let i = 0; i < 5; i++) {
+      idx.offer(events.commit([{ events: [sysmon(`ws${i}`, 'C:\\a.exe', i)], key: null }]).committed)
+      await idx.idle() // a flush each time
+    }
+    expect(pushed).toEqual([{ assets: 4, links: 5 }])
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    // The rest in one push once the half second is over.
+    expect(pushed).toEqual([
+      { assets: 4, links: 5 },
+      { assets: 8, links: 17 },
+    ])
+    await idx.stop()
+  })
+
   it('flushes atomically: a failed flush writes nothing and the events are counted on the next run', async () => {
     const { db, events, rules } = open(tempFile())
     events.insertBatch([sysmon('ws1', 'C:\\a.exe', 0), sysmon('ws2', 'C:\\b.exe', 1)])
