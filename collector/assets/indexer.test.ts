@@ -210,6 +210,26 @@ describe('asset indexer', () => {
     await retry.stop()
   })
 
+  it('a flush failing on its timer loses nothing: the next run re-reads from the stored cursor', async () => {
+    const { db, events, rules } = open(tempFile())
+    const setCursor = rules.setCursor.bind(rules)
+    let failures = 1
+    rules.setCursor = (name, seq) => {
+      if (name === ASSETS_CURSOR && failures-- > 0) throw new Error('disk gone')
+      setCursor(name, seq)
+    }
+    const idx = indexer(db, rules)
+    idx.offer(events.commit([{ events: [sysmon('ws1', 'C:\\a.exe', 0)], key: null }]).committed)
+    while (idx.queued > 0) await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setTimeout(resolve, 600)) // the timer's flush fails
+    expect(assets(db)).toEqual([])
+    idx.offer(events.commit([{ events: [sysmon('ws1', 'C:\\a.exe', 1)], key: null }]).committed)
+    await idx.idle()
+    expect(asset(db, 'host', 'ws1')?.events).toBe(2)
+    expect(rules.cursor(ASSETS_CURSOR)).toBe(2)
+    await idx.stop()
+  })
+
   it(`keeps the newest ${EVENTS_PER_ASSET} event seqs per asset`, async () => {
     const { db, events, rules } = open(tempFile())
     const idx = indexer(db, rules)

@@ -88,6 +88,8 @@ export class AssetIndexer {
   /** Counted, not yet flushed; its `last` is ahead of the stored cursor. */
   private pending: Pending | null = null
   private flushTimer: NodeJS.Timeout | null = null
+  /** Set when a flush failed: a running catch-up re-reads from the stored cursor. */
+  private resync = false
 
   constructor(deps: AssetIndexerDeps) {
     this.db = deps.db
@@ -212,6 +214,10 @@ export class AssetIndexer {
   private async catchUp(): Promise<void> {
     let cursor = this.pending?.last ?? this.rules.cursor(ASSETS_CURSOR)
     for (;;) {
+      if (this.resync) {
+        this.resync = false
+        cursor = this.pending?.last ?? this.rules.cursor(ASSETS_CURSOR)
+      }
       const rows = this.stopped ? [] : this.nextRows(cursor, this.chunk)
       if (rows.length > 0) {
         const pending = (this.pending ??= this.fresh(cursor))
@@ -263,7 +269,13 @@ export class AssetIndexer {
     const pending = this.pending
     if (!pending || pending.events === 0) return
     this.pending = null
-    this.flush(pending)
+    try {
+      this.flush(pending)
+    } catch (error) {
+      // A run in progress is ahead of the stored cursor now: it must go back to it.
+      this.resync = true
+      throw error
+    }
   }
 
   /** Counts rows into `pending` (memory only). */
