@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { createRecordView } from '../detect/record'
 import { loadFieldAliases } from '../detect/sigma/field-aliases'
-import { canonicalIp, extractAssets } from './extract'
+import { canonicalIp } from '../store/sqlite/asset-key'
+import { extractAssets } from './extract'
 
 const OTRF = fileURLToPath(new URL('../../../shared/datasets/otrf/', import.meta.url))
 

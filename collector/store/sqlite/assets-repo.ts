@@ -15,7 +15,7 @@ import {
   type GraphNode,
   type ParsedReq,
 } from '../../contract'
-import { assetKey } from '../../assets/extract'
+import { assetKey } from './asset-key'
 import type { AlertsRepo } from './alerts-repo'
 
 type AssetRow = {
