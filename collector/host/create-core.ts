@@ -25,6 +25,9 @@ import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
 import { MetricsStore } from '../store/duckdb/metrics-store'
 import { attackHandlers } from '../attack/attack-calls'
+import { assetHandlers } from '../assets/asset-calls'
+import { AssetIndexer } from '../assets/indexer'
+import { AssetsRepo } from '../store/sqlite/assets-repo'
 import { AttackRepo } from '../store/sqlite/attack-repo'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
@@ -166,6 +169,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         events: events.range(batch.first, batch.last, PUSH_BATCH_LIMIT),
       })
       detector.offer(batch.events)
+      assetIndexer.offer(batch.events)
       if (batch.alerts > 0) {
         const raised = alerts.since(lastAlertSeq, PUSH_BATCH_LIMIT)
         lastAlertSeq = raised[0]?.seq ?? lastAlertSeq
@@ -206,6 +210,17 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     cleanups.push(() => detector.stop())
     // Events stored while Outpost was off (or before a crash) are evaluated now.
     detector.kick()
+    // The inventory counts every event, detection enabled or not, from its own cursor.
+    const assetIndexer = new AssetIndexer({
+      db: sqlite.db,
+      rules,
+      aliases: aliases.aliases,
+      changed: (counts) => push('assets:changed', counts),
+      log,
+    })
+    cleanups.push(() => assetIndexer.stop())
+    assetIndexer.kick()
+    const assetsRepo = new AssetsRepo(sqlite.db, alerts)
     const pipeline = new IngestPipeline(events, onCommitted, config.storage.max_pending_events)
     // Idempotency keys answer retries for a day; older ones are forgotten.
     const DAY = 24 * 3600_000
@@ -335,19 +350,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         changed: (id) => push('incidents:changed', { id }),
       }),
       ...operationHandlers(new OperationsRepo(sqlite.db), audited),
-      // Placeholders while the asset inventory lands (issue 5): replaced, not shipped.
-      'assets:list': () => {
-        throw new ContractError('unsupported', 'assets:list is not built yet')
-      },
-      'assets:get': () => {
-        throw new ContractError('unsupported', 'assets:get is not built yet')
-      },
-      'assets:update': () => {
-        throw new ContractError('unsupported', 'assets:update is not built yet')
-      },
-      'graph:get': () => {
-        throw new ContractError('unsupported', 'graph:get is not built yet')
-      },
+      ...assetHandlers(assetsRepo, audited),
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {
         const verdict = audit.verify()
