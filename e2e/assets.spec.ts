@@ -91,6 +91,7 @@ test('the inventory and the entity graph of a seeded site: filter, open an asset
   await assets.graph.getByLabel('Find a node').fill('ws-007.corp.local')
   await assets.graph.getByRole('button', { name: 'Find' }).click()
   await expect(assets.selected).toContainText('ws-007.corp.local')
+  await page.screenshot({ path: test.info().outputPath('graph-whole.png') })
 
   // Its neighbourhood, centred on it.
   await assets.selected.getByRole('link', { name: 'Centre the graph here' }).click()
@@ -99,5 +100,6 @@ test('the inventory and the entity graph of a seeded site: filter, open an asset
   expect(around).toBeGreaterThan(3)
   expect(around).toBeLessThan(1000)
   await expect(assets.selected).toContainText('ws-007.corp.local')
+  await page.screenshot({ path: test.info().outputPath('graph-centred.png') })
   expect(problems).toEqual([])
 })

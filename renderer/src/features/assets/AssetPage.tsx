@@ -130,7 +130,7 @@ export const AssetPage = ({ id }: { id: string }) => {
         <dt>Alerts</dt>
         <dd>{asset.alerts.toLocaleString()}</dd>
       </dl>
-      <ManualFields key={asset.id + (asset.updated_at ?? '')} asset={asset} />
+      <ManualFields key={asset.id} asset={asset} />
 
       <h3>Linked assets ({links.length.toLocaleString()})</h3>
       {links.length === 0 ? (

@@ -27,7 +27,7 @@ const KIND_SHAPE: Record<GraphNode['kind'], cytoscape.Css.NodeShape> = {
 /** Past this many nodes the graph draws cheaply while it moves (no edges, a cached bitmap). */
 const LARGE = 800
 
-const style = (text: string): StylesheetJson => [
+const style = (text: string, large: boolean): StylesheetJson => [
   {
     selector: 'node',
     style: {
@@ -57,7 +57,8 @@ const style = (text: string): StylesheetJson => [
       width: 'data(width)',
       'line-color': '#5b6b7a',
       'curve-style': 'haystack',
-      opacity: 0.6,
+      // Thousands of edges: faint, so the nodes and the selection stay readable.
+      opacity: large ? 0.18 : 0.6,
     },
   },
   { selector: 'edge[relation = "alert"]', style: { 'line-color': '#f85149', 'line-style': 'dashed' } },
@@ -134,11 +135,14 @@ const GraphCanvas = ({
   graph,
   center,
   selected,
+  focus,
   onSelect,
 }: {
   graph: GraphData
   center: string | null
   selected: string | null
+  /** A new object each time the analyst asks to go to a node. */
+  focus: { id: string } | null
   onSelect: (id: string | null) => void
 }) => {
   const container = useRef<HTMLDivElement>(null)
@@ -157,7 +161,7 @@ const GraphCanvas = ({
     const cy = cytoscape({
       container: container.current,
       elements: elementsOf(graph),
-      style: style(text),
+      style: style(text, large),
       layout: { name: 'preset' },
       minZoom: 0.05,
       maxZoom: 4,
@@ -179,7 +183,11 @@ const GraphCanvas = ({
       setLaidOut(true)
     })
     layout.run()
+    // The panel beside it opens and closes: the canvas follows its box.
+    const resized = new ResizeObserver(() => cy.resize())
+    resized.observe(container.current)
     return () => {
+      resized.disconnect()
       cyRef.current = null
       cy.destroy()
     }
@@ -197,6 +205,16 @@ const GraphCanvas = ({
     const p = node.position()
     if (p.x < box.x1 || p.x > box.x2 || p.y < box.y1 || p.y > box.y2) cy.center(node)
   }, [selected, laidOut])
+
+  // A node found by name is brought close: zoomed to where labels show, centred.
+  useEffect(() => {
+    const cy = cyRef.current
+    if (!cy || !laidOut || !focus) return
+    const node = cy.getElementById(focus.id)
+    if (node.empty()) return
+    cy.zoom(Math.max(cy.zoom(), 1.5))
+    cy.center(node)
+  }, [focus, laidOut])
 
   return (
     <div
@@ -266,6 +284,7 @@ export const GraphView = ({ center }: { center: string | null }) => {
   const { load } = s
   useEffect(() => void load({ center }), [load, center])
   const [selected, setSelected] = useState<string | null>(center)
+  const [focus, setFocus] = useState<{ id: string } | null>(null)
   const [find, setFind] = useState('')
   const [findError, setFindError] = useState<string | null>(null)
   const graph = s.graph
@@ -280,7 +299,10 @@ export const GraphView = ({ center }: { center: string | null }) => {
       graph.nodes.find((n) => n.label.toLowerCase() === needle) ??
       graph.nodes.find((n) => n.label.toLowerCase().includes(needle))
     setFindError(found ? null : `no node shown matches "${find.trim()}"`)
-    if (found) setSelected(found.id)
+    if (found) {
+      setSelected(found.id)
+      setFocus({ id: found.id })
+    }
   }
   const toggleKind = (kind: AssetKind) => {
     const kinds = s.query.kinds.includes(kind)
@@ -382,7 +404,13 @@ export const GraphView = ({ center }: { center: string | null }) => {
       ) : (
         graph && (
           <div className="graph-layout" data-detail={selectedNode !== null}>
-            <GraphCanvas graph={graph} center={center} selected={selected} onSelect={setSelected} />
+            <GraphCanvas
+              graph={graph}
+              center={center}
+              selected={selected}
+              focus={focus}
+              onSelect={setSelected}
+            />
             {selectedNode && <NodePanel node={selectedNode} graph={graph} />}
           </div>
         )
