@@ -342,6 +342,9 @@ export const workspaceCalls = {
     req: z.strictObject({
       operation_id: z.string().optional(),
       overdue: z.boolean().optional(),
+      status: MissionStatus.optional(),
+      assignee: z.string().max(200).optional().describe('exactly this assignee, any case'),
+      query: z.string().max(200).optional().describe('in title and objective'),
       limit: limit(5000, 500),
     }),
     res: z.object({ missions: z.array(Mission) }),

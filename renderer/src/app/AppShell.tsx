@@ -5,6 +5,7 @@ import { AttackView } from '../features/attack/AttackView'
 import { CollectorView } from '../features/collector/CollectorView'
 import { EventsView } from '../features/events/EventsView'
 import { IncidentsView } from '../features/incidents/IncidentsView'
+import { MissionsView } from '../features/operations/MissionsView'
 import { OperationsView } from '../features/operations/OperationsView'
 import { ReportsView } from '../features/reports/ReportsView'
 import { RulesView } from '../features/rules/RulesView'
@@ -59,6 +60,8 @@ const View = ({ route }: { route: Route }) => {
       return <ReportsView />
     case 'operations':
       return <OperationsView />
+    case 'missions':
+      return <MissionsView />
     case 'assets':
       return <AssetsView />
     case 'collector':
@@ -97,6 +100,7 @@ export const AppShell = () => {
         <NavLink route="attack" current={route} label="ATT&CK" />
         <NavLink route="reports" current={route} label="Reports" />
         <NavLink route="operations" current={route} label="Operations" />
+        <NavLink route="missions" current={route} label="Missions" />
         <NavLink route="assets" current={route} label="Assets" />
         <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />

@@ -8,6 +8,7 @@ export const ROUTES = [
   'attack',
   'reports',
   'operations',
+  'missions',
   'assets',
   'collector',
   'system',

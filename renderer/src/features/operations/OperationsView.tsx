@@ -8,21 +8,17 @@ import {
   type OperationStatus,
   type Priority,
 } from '../../state/operations-slice'
+import { useRouteParam } from '../../app/use-route'
 import { useAppStore } from '../../state/store'
 import { TLPS, TLP_LABEL } from '../reports/labels'
 import { TlpBadge } from '../reports/TlpBadge'
+import { MISSION_STATUS_LABEL } from './labels'
 import { MissionEditor } from './MissionEditor'
 import { fromLocalInput, toLocalInput } from './time-input'
 
 const QUERY_DEBOUNCE_MS = 250
 const OPERATION_STATUSES: OperationStatus[] = ['planned', 'active', 'suspended', 'closed']
 const PRIORITIES: Priority[] = ['low', 'medium', 'high', 'critical']
-const MISSION_STATUS_LABEL: Record<MissionStatus, string> = {
-  todo: 'To do',
-  in_progress: 'In progress',
-  blocked: 'Blocked',
-  done: 'Done',
-}
 
 type OperationForm = {
   name: string
@@ -309,8 +305,13 @@ export const OperationsView = () => {
       incidents: state.operationIncidents,
     })),
   )
-  const { load, filter, setFilter } = s
+  const { load, filter, setFilter, select } = s
   useEffect(() => void load(), [load])
+  // #/operations?id=… (links from missions, incidents, reports) selects that operation.
+  const linked = useRouteParam('id')
+  useEffect(() => {
+    if (linked) void select(linked)
+  }, [linked, select])
   const [query, setQuery] = useState(filter.query)
   useEffect(() => {
     if (query === filter.query) return
