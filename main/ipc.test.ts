@@ -21,6 +21,7 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'evidence:get': { id: 'x' },
   'assets:list': {},
   'assets:get': { id: 'host:ws01' },
+  'assets:create': { kind: 'host', value: 'ws01' },
   'assets:update': { id: 'host:ws01', criticality: 'high' },
   'graph:get': {},
   'incidents:update': { id: 'x', status: 'triage' },

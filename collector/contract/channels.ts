@@ -43,6 +43,7 @@ export const CORE_CALLS = [
   'missions:update',
   'assets:list',
   'assets:get',
+  'assets:create',
   'assets:update',
   'graph:get',
   'attack:import',

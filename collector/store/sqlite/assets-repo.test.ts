@@ -340,4 +340,60 @@ describe('assets repo', () => {
     expect(capped.nodes).toHaveLength(7)
     expect(capped.truncated).toBe(true)
   })
+
+  it('takes an asset by hand before any event names it; events then count on it', async () => {
+    const made = handlers['assets:create']({
+      kind: 'host',
+      value: ' FileSrv01 ',
+      owner: 'Storage team',
+      criticality: 'critical',
+      role: null,
+      tags: ['crown-jewel'],
+      note: null,
+    }).asset
+    expect(made).toMatchObject({
+      id: 'host:filesrv01',
+      value: 'FileSrv01',
+      events: 0,
+      first_seen: null,
+      last_seen: null,
+      criticality: 'critical',
+      tags: ['crown-jewel'],
+    })
+    expect(audit.list(1)[0]).toMatchObject({
+      action: 'create',
+      object_type: 'asset',
+      object_id: 'host:filesrv01',
+    })
+    const input = { owner: null, criticality: null, role: null, tags: [], note: null }
+    expect(
+      refusal(() => handlers['assets:create']({ kind: 'host', value: 'FILESRV01', ...input })),
+    ).toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('host:filesrv01 is already in the inventory') as unknown,
+    })
+    expect(refusal(() => handlers['assets:create']({ kind: 'ip', value: '10.0.0.300', ...input })).code).toBe(
+      'invalid_request',
+    )
+    expect(refusal(() => handlers['assets:create']({ kind: 'ip', value: '127.0.0.1', ...input })).code).toBe(
+      'invalid_request',
+    )
+    expect(handlers['assets:create']({ kind: 'ip', value: '2001:DB8::1', ...input }).asset.id).toBe(
+      'ip:2001:db8::1',
+    )
+
+    new EventsRepo(db).insertBatch([
+      processStart('filesrv01', 'C:\\Windows\\System32\\net.exe', 'CORP\\dave', 9000),
+    ])
+    const indexer = new AssetIndexer({ db, rules: new RulesRepo(db), aliases: [], log: silentLogger })
+    indexer.kick()
+    await indexer.stop()
+    const seen = repo.get('host:filesrv01', 10).asset
+    expect(seen).toMatchObject({
+      events: 1,
+      first_seen: at(9000),
+      last_seen: at(9000),
+      owner: 'Storage team',
+    })
+  })
 })

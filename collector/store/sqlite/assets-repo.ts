@@ -41,12 +41,18 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 /** Its contract id: kind and key (the normalized value), so it survives a rebuild whatever the case seen first. */
 export const assetId = (kind: AssetKind, key: string): string => `${kind}:${key}`
 
+/**
+ * An asset entered by hand is stored as seen from the end of time to the epoch, so the indexer's
+ * min/max upsert sets both the first time an event names it; until then they read as null.
+ */
+export const NOT_SEEN = { first_seen: 8.64e15, last_seen: 0 } as const
+
 const toAsset = (r: AssetRow): Asset => ({
   id: assetId(r.kind, r.key),
   kind: r.kind,
   value: r.value,
-  first_seen: iso(r.first_seen),
-  last_seen: iso(r.last_seen),
+  first_seen: r.last_seen === NOT_SEEN.last_seen ? null : iso(r.first_seen),
+  last_seen: r.last_seen === NOT_SEEN.last_seen ? null : iso(r.last_seen),
   events: r.events,
   alerts: r.alerts,
   owner: r.owner,
@@ -84,7 +90,7 @@ const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => '\\'
 export class AssetError extends Error {
   override name = 'AssetError'
   constructor(
-    readonly code: 'not_found' | 'invalid_request',
+    readonly code: 'not_found' | 'invalid_request' | 'conflict',
     message: string,
   ) {
     super(message)
@@ -92,6 +98,7 @@ export class AssetError extends Error {
 }
 
 export type AssetUpdate = Omit<ParsedReq<'assets:update'>, 'id'>
+export type AssetInput = ParsedReq<'assets:create'>
 
 export class AssetsRepo {
   private readonly byKey: Statement<{ kind: string; key: string }>
@@ -223,6 +230,44 @@ export class AssetsRepo {
         message: e.message,
       })),
     }
+  }
+
+  /**
+   * An asset no event named yet (a server to watch, a user to expect), keyed like the indexer's
+   * so events naming it later count on it. Refuses one that exists, or a value that names none
+   * (an address that is not one, or loopback). Call inside the audit's transaction.
+   */
+  create(input: AssetInput, now = Date.now()): Asset {
+    const key = assetKey(input.kind, input.value)
+    if (key === null)
+      throw new AssetError(
+        'invalid_request',
+        input.kind === 'ip'
+          ? `value: ${JSON.stringify(input.value)} is not an IPv4/IPv6 address the inventory keeps (loopback, multicast and unspecified ones are skipped)`
+          : 'value: a value is required',
+      )
+    const id = assetId(input.kind, key)
+    if (this.byKey.get({ kind: input.kind, key }))
+      throw new AssetError('conflict', `${id} is already in the inventory: edit it with assets:update`)
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO assets (kind, key, value, first_seen, last_seen, events, owner, criticality, role, tags,
+           note, updated_at)
+         VALUES (@kind, @key, @value, @first_seen, @last_seen, 0, @owner, @criticality, @role, @tags, @note, @now)`,
+      )
+      .run({
+        kind: input.kind,
+        key,
+        value: input.kind === 'ip' ? key : input.value.trim(),
+        ...NOT_SEEN,
+        owner: input.owner || null,
+        criticality: input.criticality,
+        role: input.role || null,
+        tags: JSON.stringify([...new Set(input.tags)]),
+        note: input.note,
+        now,
+      })
+    return toAsset(this.byRowId.get({ id: Number(lastInsertRowid) }) as AssetRow)
   }
 
   /** The analyst's fields; those left undefined are kept, null clears. Call inside the audit's transaction. */

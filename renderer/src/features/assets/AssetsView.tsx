@@ -7,6 +7,7 @@ import { useAppStore } from '../../state/store'
 import { AssetPage } from './AssetPage'
 import { AssetsTable } from './AssetsTable'
 import { GraphView } from './GraphView'
+import { NewAssetForm } from './NewAssetForm'
 import { assetHref, CRITICALITY_LABEL, graphHref, KIND_LABEL } from './labels'
 
 const QUERY_DEBOUNCE_MS = 250
@@ -37,6 +38,7 @@ const Inventory = () => {
     return () => clearTimeout(timer)
   }, [query, filter.query, setFilter])
   const onNearEnd = useCallback(() => void loadMore(), [loadMore])
+  const [adding, setAdding] = useState(false)
   const filtered = filter.query !== '' || filter.kind !== null || filter.criticality !== null
 
   return (
@@ -97,7 +99,14 @@ const Inventory = () => {
           </select>
         </label>
         {s.loading && <span className="muted">loading…</span>}
+        <span className="spacer" />
+        {!adding && (
+          <button type="button" onClick={() => setAdding(true)}>
+            New asset
+          </button>
+        )}
       </div>
+      {adding && <NewAssetForm onDone={() => setAdding(false)} />}
       {s.error && (
         <p className="error" role="alert">
           {s.error}
