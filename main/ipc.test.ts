@@ -40,6 +40,7 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'audit:verify': {},
   'reports:list': {},
   'reports:get': { id: 'x' },
+  'reports:versions': { id: 'x' },
   'reports:create': { title: 'x' },
   'reports:update': { id: 'x', version: 1 },
   'reports:export': { id: 'x', format: 'stix' },

@@ -32,6 +32,7 @@ export const CORE_CALLS = [
   'audit:verify',
   'reports:list',
   'reports:get',
+  'reports:versions',
   'reports:create',
   'reports:update',
   'reports:export',

@@ -7,6 +7,7 @@ import { ExportMenu, ExportResult } from './ExportMenu'
 import { OBSERVABLE_TYPES, STATUS_ACTION, STATUS_LABEL, TLP_LABEL, TLPS } from './labels'
 import { Markdown } from '../../components/Markdown'
 import { ObservablesTable } from './ObservablesTable'
+import { ReportHistory } from './ReportHistory'
 import { ReportLinks } from './ReportLinks'
 import { TechniquesEditor } from './TechniquesEditor'
 import { TlpBadge } from './TlpBadge'
@@ -157,6 +158,7 @@ export const ReportEditor = () => {
         <ReportLinks />
         <ObservablesTable types={OBSERVABLE_TYPES} />
         <TechniquesEditor />
+        <ReportHistory />
       </div>
     </aside>
   )
