@@ -102,7 +102,9 @@ test('a report is written, refused a bad observable, reviewed, published and exp
   const versions = reports.editor.getByRole('table', { name: 'Versions' })
   await expect(versions.getByRole('row')).toHaveCount(4)
   await versions.getByRole('button', { name: 'View version 1' }).click()
-  await expect(reports.editor.getByRole('region', { name: 'Version 1' })).toContainText('E2E Operation Lantern')
+  await expect(reports.editor.getByRole('region', { name: 'Version 1' })).toContainText(
+    'E2E Operation Lantern',
+  )
 
   // The refused save is an HTTP 400 (serve maps invalid_request to it), which Chromium logs as a
   // failed resource: exactly that one is expected, nothing else.

@@ -22,7 +22,7 @@ export const ReportHistory = () => {
     <details
       className="report-history"
       onToggle={(e) => {
-        if ((e.currentTarget).open && !s.versions) void s.load()
+        if (e.currentTarget.open && !s.versions) void s.load()
       }}
     >
       <summary>History{s.versions && ` (${s.versions.length} versions)`}</summary>
