@@ -1,11 +1,10 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import { ChoiceFilter, SearchBox, useDebouncedText } from '../../components/filters'
 import { formatTimeShort } from '../../components/format'
 import { MISSION_STATUSES, type MissionStatus } from '../../state/operations-slice'
 import { useAppStore } from '../../state/store'
 import { MISSION_STATUS_LABEL, operationHref } from './labels'
-
-const QUERY_DEBOUNCE_MS = 250
 
 /** Every mission across operations: who does what by when, the overdue ones first to see. */
 export const MissionsView = () => {
@@ -26,12 +25,14 @@ export const MissionsView = () => {
     void load()
     void loadOperations()
   }, [load, loadOperations])
-  const [text, setText] = useState({ query: filter.query, assignee: filter.assignee })
-  useEffect(() => {
-    if (text.query === filter.query && text.assignee === filter.assignee) return
-    const timer = setTimeout(() => void setFilter(text), QUERY_DEBOUNCE_MS)
-    return () => clearTimeout(timer)
-  }, [text, filter.query, filter.assignee, setFilter])
+  const [query, setQuery] = useDebouncedText(
+    filter.query,
+    useCallback((query: string) => void setFilter({ query }), [setFilter]),
+  )
+  const [assignee, setAssignee] = useDebouncedText(
+    filter.assignee,
+    useCallback((assignee: string) => void setFilter({ assignee }), [setFilter]),
+  )
   const nameOf = new Map(s.operations.map((o) => [o.id, o.name]))
   const overdue = s.missions.filter((m) => m.overdue).length
 
@@ -45,33 +46,23 @@ export const MissionsView = () => {
         </span>
       </div>
       <div className="filters" role="search" aria-label="Mission filters">
-        <input
-          type="search"
-          aria-label="Search missions"
+        <SearchBox
+          label="Search missions"
           placeholder="Search title, objective…"
-          value={text.query}
-          onChange={(e) => setText({ ...text, query: e.target.value })}
+          value={query}
+          onChange={setQuery}
         />
         <label>
           <span className="muted">Assignee </span>
-          <input value={text.assignee} onChange={(e) => setText({ ...text, assignee: e.target.value })} />
+          <input value={assignee} onChange={(e) => setAssignee(e.target.value)} />
         </label>
-        <label>
-          <span className="muted">Status </span>
-          <select
-            value={filter.status ?? ''}
-            onChange={(e) =>
-              void setFilter({ status: e.target.value === '' ? null : (e.target.value as MissionStatus) })
-            }
-          >
-            <option value="">any</option>
-            {MISSION_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {MISSION_STATUS_LABEL[status]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceFilter
+          label="Status"
+          value={filter.status}
+          options={MISSION_STATUSES}
+          labels={MISSION_STATUS_LABEL}
+          onChange={(status) => void setFilter({ status })}
+        />
         <label className="chip">
           <input
             type="checkbox"

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useState, type FormEvent } from 'react'
+import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { Operation, Tlp } from '../../../../collector/contract'
 import { formatTimeShort } from '../../components/format'
@@ -9,6 +9,7 @@ import {
   type Priority,
 } from '../../state/operations-slice'
 import { useRouteParam } from '../../app/use-route'
+import { ChoiceFilter, SearchBox, useDebouncedText } from '../../components/filters'
 import { useAppStore } from '../../state/store'
 import { TLPS, TLP_LABEL } from '../reports/labels'
 import { TlpBadge } from '../reports/TlpBadge'
@@ -16,7 +17,6 @@ import { MISSION_STATUS_LABEL } from './labels'
 import { MissionEditor } from './MissionEditor'
 import { fromLocalInput, toLocalInput } from './time-input'
 
-const QUERY_DEBOUNCE_MS = 250
 const OPERATION_STATUSES: OperationStatus[] = ['planned', 'active', 'suspended', 'closed']
 const PRIORITIES: Priority[] = ['low', 'medium', 'high', 'critical']
 
@@ -312,12 +312,10 @@ export const OperationsView = () => {
   useEffect(() => {
     if (linked) void select(linked)
   }, [linked, select])
-  const [query, setQuery] = useState(filter.query)
-  useEffect(() => {
-    if (query === filter.query) return
-    const timer = setTimeout(() => void setFilter({ query }), QUERY_DEBOUNCE_MS)
-    return () => clearTimeout(timer)
-  }, [query, filter.query, setFilter])
+  const [query, setQuery] = useDebouncedText(
+    filter.query,
+    useCallback((query: string) => void setFilter({ query }), [setFilter]),
+  )
   const selected = s.operations.find((o) => o.id === s.selectedId) ?? null
 
   return (
@@ -336,29 +334,18 @@ export const OperationsView = () => {
         </p>
       )}
       <div className="filters" role="search" aria-label="Operation filters">
-        <input
-          type="search"
-          aria-label="Search operations"
+        <SearchBox
+          label="Search operations"
           placeholder="Search name, objective, lead…"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={setQuery}
         />
-        <label>
-          <span className="muted">Status </span>
-          <select
-            value={filter.status ?? ''}
-            onChange={(e) =>
-              void setFilter({ status: e.target.value === '' ? null : (e.target.value as OperationStatus) })
-            }
-          >
-            <option value="">any</option>
-            {OPERATION_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {status}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceFilter
+          label="Status"
+          value={filter.status}
+          options={OPERATION_STATUSES}
+          onChange={(status) => void setFilter({ status })}
+        />
       </div>
       <div className="reports-layout">
         <ul className="reports-list" aria-label="Operations">

@@ -11,13 +11,7 @@ import { ReportHistory } from './ReportHistory'
 import { ReportLinks } from './ReportLinks'
 import { TechniquesEditor } from './TechniquesEditor'
 import { TlpBadge } from './TlpBadge'
-
-const FieldError = ({ id, message }: { id: string; message: string | undefined }) =>
-  message ? (
-    <p className="error-text" role="alert" id={id}>
-      {message}
-    </p>
-  ) : null
+import { FieldError } from '../../components/FieldError'
 
 /** One report: its fields, observables and techniques; saved with the version it was read at. */
 export const ReportEditor = () => {
