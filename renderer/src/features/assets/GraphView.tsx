@@ -5,6 +5,7 @@ import type { AssetKind, GraphNode } from '../../../../collector/contract'
 import { ASSET_KINDS } from '../../state/assets-slice'
 import type { GraphData } from '../../state/assets-slice'
 import { useAppStore } from '../../state/store'
+import { ringPositions } from './graph-layout'
 import { assetHref, graphHref, KIND_LABEL } from './labels'
 
 /** Colours per kind: distinct on the dark and the light theme; the legend says which is which. */
@@ -64,11 +65,15 @@ const style = (text: string, large: boolean): StylesheetJson => [
   { selector: 'edge[relation = "alert"]', style: { 'line-color': '#f85149', 'line-style': 'dashed' } },
 ]
 
-const elementsOf = (graph: GraphData): ElementDefinition[] => {
+const elementsOf = (
+  graph: GraphData,
+  positions: Map<string, { x: number; y: number }>,
+): ElementDefinition[] => {
   const top = Math.max(1, ...graph.nodes.map((n) => n.events))
   return [
     ...graph.nodes.map((node) => ({
       group: 'nodes' as const,
+      position: positions.get(node.id) ?? { x: 0, y: 0 },
       data: {
         id: node.id,
         kind: node.kind,
@@ -91,44 +96,8 @@ const elementsOf = (graph: GraphData): ElementDefinition[] => {
   ]
 }
 
-/**
- * A neighbourhood is laid out in rings around its centre (one ring per hop); the busiest-assets
- * overview with cose when small, rings by degree when large: both stay fast at thousands of nodes.
- */
-const layoutOf = (cy: Core, center: string | null): cytoscape.LayoutOptions => {
-  const count = cy.nodes().length
-  const root = center ? cy.getElementById(center) : null
-  if (root && root.nonempty()) {
-    const hops = new Map<string, number>()
-    cy.elements().bfs({
-      roots: root,
-      visit: (node, _edge, _previous, _index, depth) => {
-        hops.set(node.id(), depth)
-      },
-    })
-    return {
-      name: 'concentric',
-      animate: false,
-      minNodeSpacing: 12,
-      concentric: (node: cytoscape.NodeSingular) => 10 - (hops.get(node.id()) ?? 9),
-      levelWidth: () => 1,
-    }
-  }
-  if (count <= 300)
-    return {
-      name: 'cose',
-      animate: false,
-      randomize: true,
-      nodeRepulsion: () => 8000,
-    }
-  return {
-    name: 'concentric',
-    animate: false,
-    minNodeSpacing: 6,
-    concentric: (node: cytoscape.NodeSingular) => node.degree(false),
-    levelWidth: () => 2,
-  }
-}
+/** Overviews this small are laid out by force (cose), starting from the rings. */
+const SMALL = 300
 
 /** The cytoscape canvas: rebuilt when the graph changes, never re-rendered by React. */
 const GraphCanvas = ({
@@ -160,7 +129,7 @@ const GraphCanvas = ({
     setLaidOut(false)
     const cy = cytoscape({
       container: container.current,
-      elements: elementsOf(graph),
+      elements: elementsOf(graph, ringPositions(graph, center)),
       style: style(text, large),
       layout: { name: 'preset' },
       minZoom: 0.05,
@@ -177,16 +146,25 @@ const GraphCanvas = ({
     cy.on('tap', (e) => {
       if (e.target === cy) onSelectRef.current(null)
     })
-    const layout = cy.layout(layoutOf(cy, center))
-    layout.one('layoutstop', () => {
+    let frame = 0
+    if (!center && graph.nodes.length <= SMALL) {
+      // A few hundred nodes: a force-directed layout shows their clusters, in well under a second.
+      const layout = cy.layout({ name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 8000 })
+      layout.one('layoutstop', () => {
+        cy.fit(undefined, 30)
+        setLaidOut(true)
+      })
+      layout.run()
+    } else {
       cy.fit(undefined, 30)
-      setLaidOut(true)
-    })
-    layout.run()
+      // Drawn on the next frame: only then is the layout done for whoever waits on it.
+      frame = requestAnimationFrame(() => setLaidOut(true))
+    }
     // The panel beside it opens and closes: the canvas follows its box.
     const resized = new ResizeObserver(() => cy.resize())
     resized.observe(container.current)
     return () => {
+      cancelAnimationFrame(frame)
       resized.disconnect()
       cyRef.current = null
       cy.destroy()
