@@ -401,6 +401,43 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         return { job }
       },
       'import:list': () => ({ jobs: imports.list() }),
+      // Placeholders while the archive and hunting backend lands (issue 6): replaced, not shipped.
+      'hunt:search': () => {
+        throw new ContractError('unsupported', 'hunt:search is not built yet')
+      },
+      'hunt:histogram': () => {
+        throw new ContractError('unsupported', 'hunt:histogram is not built yet')
+      },
+      'hunt:fields': () => {
+        throw new ContractError('unsupported', 'hunt:fields is not built yet')
+      },
+      'hunt:sql': () => {
+        throw new ContractError('unsupported', 'hunt:sql is not built yet')
+      },
+      'hunt:cancel': () => {
+        throw new ContractError('unsupported', 'hunt:cancel is not built yet')
+      },
+      'hunt:export': () => {
+        throw new ContractError('unsupported', 'hunt:export is not built yet')
+      },
+      'hunts:list': () => {
+        throw new ContractError('unsupported', 'hunts:list is not built yet')
+      },
+      'hunts:save': () => {
+        throw new ContractError('unsupported', 'hunts:save is not built yet')
+      },
+      'hunts:delete': () => {
+        throw new ContractError('unsupported', 'hunts:delete is not built yet')
+      },
+      'hunts:to-sigma': () => {
+        throw new ContractError('unsupported', 'hunts:to-sigma is not built yet')
+      },
+      'archive:status': () => {
+        throw new ContractError('unsupported', 'archive:status is not built yet')
+      },
+      'dashboard:summary': () => {
+        throw new ContractError('unsupported', 'dashboard:summary is not built yet')
+      },
     }
 
     let stopping: Promise<void> | undefined
