@@ -146,6 +146,17 @@ export const Config = z.strictObject({
       sqlite_synchronous: z.enum(['full', 'normal']).default('full'),
       // Events waiting for their commit, at most; past it HTTP answers 503 and streams wait.
       max_pending_events: z.number().int().min(1000).default(200_000),
+      // Archived events older than this many days are deleted from SQLite (hunts read the DuckDB
+      // archive); events not yet archived are never deleted. 0: keep them all.
+      hot_days: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
+  archive: z
+    .strictObject({
+      // The DuckDB archive drops events older than this many days; 0: keep forever.
+      max_age_days: z.number().int().min(0).default(0),
+      // ...and its oldest events while archive.duckdb is larger than this; 0: no limit.
+      max_bytes: z.number().int().min(0).default(0),
     })
     .prefault({}),
   detection: z
@@ -286,6 +297,15 @@ storage:
   # Events received but not yet committed, at most: past it HTTP answers 503 (HEC code 9) with
   # Retry-After, TCP senders are slowed, UDP datagrams are dropped and counted.
   max_pending_events: 200000
+  # Archived events older than this many days leave SQLite (hunts and the dashboard read the
+  # DuckDB archive); events not yet archived stay. 0: keep everything in SQLite too.
+  hot_days: 0
+
+# The DuckDB archive that hunts, the SQL console and the dashboard read; events flow into it
+# continuously. Retention is enforced hourly.
+archive:
+  max_age_days: 0      # drop archived events older than this; 0: keep forever
+  max_bytes: 0         # drop the oldest while archive.duckdb is larger than this; 0: no limit
 
 # The Sigma engine over stored events. Rules live in the rule store (import them in the Rules view
 # or with rules:import); Outpost ships a few examples of its own, not SigmaHQ's.

@@ -8,28 +8,40 @@ export type Migration = { version: number; name: string; sql: string }
  * leaves the schema at a known version. Refuses a database written by a newer Outpost.
  */
 export const migrate = (db: Database, migrations: readonly Migration[], file: string): number => {
+  // Versions must rise; gaps are allowed while branches land out of order (0015 before 0012–0014):
+  // each migration is applied once, by version, whatever else is already there.
   migrations.forEach((m, index) => {
-    if (m.version !== index + 1)
-      throw new Error(`migration ${m.name} has version ${m.version}, expected ${index + 1}`)
+    const previous = migrations[index - 1]
+    if (m.version < 1 || (previous && m.version <= previous.version))
+      throw new Error(
+        `migration ${m.name} has version ${m.version}, expected above ${previous?.version ?? 0}`,
+      )
   })
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
     applied_at TEXT NOT NULL
   ) STRICT`)
-  const current =
-    (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0
-  if (current > migrations.length) {
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
+  )
+  const known = new Set(migrations.map((m) => m.version))
+  const unknown = [...applied].filter((v) => !known.has(v))
+  if (unknown.length > 0) {
     throw new StartupError(
-      `${file} has schema version ${current}, newer than this Outpost knows (${migrations.length}); run a newer Outpost or use another --data-dir`,
+      `${file} has schema version ${Math.max(...unknown)}, newer than this Outpost knows (${latest(migrations)}); run a newer Outpost or use another --data-dir`,
     )
   }
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-  for (const m of migrations.slice(current)) {
+  for (const m of migrations.filter((m) => !applied.has(m.version))) {
     db.transaction(() => {
       db.exec(m.sql)
       record.run(m.version, m.name, new Date().toISOString())
     })()
   }
-  return migrations.length
+  return latest(migrations)
 }
+
+const latest = (migrations: readonly Migration[]): number => migrations[migrations.length - 1]?.version ?? 0

@@ -10,6 +10,8 @@ import { migration0008 } from './0008-attack'
 import { migration0009 } from './0009-reports'
 import { migration0010 } from './0010-incident-cases'
 import { migration0011 } from './0011-operations'
+// 0012–0014 come from other branches (0014-report-links is here, unregistered): insert them before 0015.
+import { migration0015 } from './0015-hunts'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -24,4 +26,5 @@ export const migrations: readonly Migration[] = [
   migration0009,
   migration0010,
   migration0011,
+  migration0015,
 ]
