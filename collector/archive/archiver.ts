@@ -61,7 +61,7 @@ export class Archiver {
     options: ArchiverOptions,
   ) {
     this.mark = watermark
-    this.batchSize = options.batchSize ?? 10_000
+    this.batchSize = options.batchSize ?? 50_000
     this.delayMs = options.delayMs ?? 200
     // One view for the stream: auditd's SYSCALL/EXECVE pairs are joined as the engine joins them.
     this.view = createRecordView(options.aliases ?? [])

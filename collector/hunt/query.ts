@@ -121,9 +121,8 @@ class Parser {
   private parseOr(field: string | null): QueryNode {
     const children = [this.parseAnd(field)]
     while (this.peekKeyword() === 'OR') {
-      const at = this.pos
       this.consumeKeyword('OR')
-      this.expectOperand(at, 'OR')
+      this.expectOperand('OR')
       children.push(this.parseAnd(field))
     }
     return children.length === 1 ? (children[0] as QueryNode) : { type: 'or', children }
@@ -134,9 +133,8 @@ class Parser {
     for (;;) {
       const kw = this.peekKeyword()
       if (kw === 'AND') {
-        const at = this.pos
         this.consumeKeyword('AND')
-        this.expectOperand(at, 'AND')
+        this.expectOperand('AND')
         children.push(this.parseNot(field))
         continue
       }
@@ -148,10 +146,10 @@ class Parser {
     return children.length === 1 ? (children[0] as QueryNode) : { type: 'and', children }
   }
 
-  private expectOperand(at: number, after: string): void {
+  private expectOperand(after: string): void {
     this.skipSpace()
     if (this.pos >= this.src.length || this.src[this.pos] === ')')
-      throw new QuerySyntaxError(this.pos, `expected a term after "${after}" (at ${at})`)
+      throw new QuerySyntaxError(this.pos, `expected a term after "${after}"`)
     const kw = this.peekKeyword()
     if (kw === 'AND' || kw === 'OR')
       throw new QuerySyntaxError(this.pos, `expected a term after "${after}", not ${kw}`)
@@ -159,9 +157,8 @@ class Parser {
 
   private parseNot(field: string | null): QueryNode {
     if (this.peekKeyword() === 'NOT') {
-      const at = this.pos
       this.consumeKeyword('NOT')
-      this.expectOperand(at, 'NOT')
+      this.expectOperand('NOT')
       return { type: 'not', child: this.parseNot(field) }
     }
     return this.parsePrimary(field)
@@ -223,6 +220,8 @@ class Parser {
       this.skipSpace()
       if (this.src[this.pos] === ')')
         throw new QuerySyntaxError(this.pos, `expected a value inside "${shown}( )"`)
+      if (this.pos >= this.src.length)
+        throw new QuerySyntaxError(this.pos, `expected a value after "${shown}("`)
       const inner = this.parseOr(name)
       this.skipSpace()
       if (this.src[this.pos] !== ')')
