@@ -24,6 +24,7 @@ import { migrations } from '../collector/store/sqlite/migrations'
 const N = Number(process.env.BENCH_EVENTS ?? 10_000_000)
 const ARCHIVE_N = Math.min(N, Number(process.env.BENCH_ARCHIVE_EVENTS ?? 500_000))
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
+const MEMORY_MB = 512
 const START_MS = Date.parse('2026-11-01T00:00:00Z')
 /** One event every 25 ms: 10M events span about three days. */
 const STEP_MS = 25
@@ -143,9 +144,8 @@ const ms = (n: number): number => Number(n.toFixed(1))
 const main = async (): Promise<void> => {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-query-'))
   try {
-    const archive = await DuckArchive.open(join(dir, 'archive.duckdb'))
-    // What a workstation archive should be held to: the RSS goal is 1.5 GB for the whole process.
-    await archive.connection.run("SET memory_limit = '1GB'")
+    // The default of archive.memory_limit_mb, as Outpost runs it.
+    const archive = await DuckArchive.open(join(dir, 'archive.duckdb'), { memoryLimitMb: MEMORY_MB })
     let t = performance.now()
     await seedDuck(archive, N)
     const duckSeedS = (performance.now() - t) / 1000
@@ -210,8 +210,10 @@ const main = async (): Promise<void> => {
     // The archiver: a fresh SQLite store and archive, ARCHIVE_N events through the Appender.
     const feedDb = openSqlite(join(dir, 'feed.sqlite'))
     seedSqlite(feedDb, ARCHIVE_N)
-    const feedArchive = await DuckArchive.open(join(dir, 'feed.duckdb'))
-    await feedArchive.connection.run("SET memory_limit = '512MB'")
+    // Outpost has one archive: the queried one is closed first, so the peak is one instance's.
+    hunt.close()
+    archive.close()
+    const feedArchive = await DuckArchive.open(join(dir, 'feed.duckdb'), { memoryLimitMb: MEMORY_MB })
     const archiver = await Archiver.open(feedDb, feedArchive)
     t = performance.now()
     await archiver.drain()
@@ -252,8 +254,6 @@ const main = async (): Promise<void> => {
       rss_with_sqlite_mb: peakRssMb(),
       seed_rss_mb: seedRssMb,
     }
-    hunt.close()
-    archive.close()
     sqlite.close()
     process.stdout.write(JSON.stringify(result) + '\n')
   } finally {

@@ -145,6 +145,7 @@ describe('retention', () => {
     // Ten old events (20 days), ten recent; only the first six old ones are archived.
     events.insertBatch(Array.from({ length: 6 }, (_, i) => event(i, NOW - 20 * DAY + i)))
     const first = await Archiver.open(sqlite.db, archive)
+    await first.drain()
     await first.stop()
     events.insertBatch(Array.from({ length: 4 }, (_, i) => event(6 + i, NOW - 20 * DAY + 6 + i)))
     events.insertBatch(Array.from({ length: 10 }, (_, i) => event(10 + i, NOW - DAY + i)))

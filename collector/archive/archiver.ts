@@ -118,22 +118,23 @@ export class Archiver {
     }, this.delayMs)
   }
 
-  /** Archives everything committed so far; one drain at a time. Resolves when caught up. */
+  /**
+   * Archives everything committed so far; one drain at a time. Resolves when caught up, stopped,
+   * or a batch failed (`error` says why; the next kick retries it: the watermark did not move).
+   */
   drain(): Promise<void> {
     this.running = this.running.then(async () => {
-      while (!this.stopped) {
-        const rows = this.next.all({ after: this.mark, limit: this.batchSize }) as SqliteRow[]
-        if (rows.length === 0) return
-        try {
+      try {
+        while (!this.stopped) {
+          const rows = this.next.all({ after: this.mark, limit: this.batchSize }) as SqliteRow[]
+          if (rows.length === 0) return
           await this.append(rows)
           this.lastError = null
-        } catch (error) {
-          this.lastError = (error as Error).message
-          // Retried on the next kick; the watermark did not move, so nothing is lost.
-          return
+          // Ingest and queries run between batches.
+          await new Promise((resolve) => setImmediate(resolve))
         }
-        // Ingest and queries run between batches.
-        await new Promise((resolve) => setImmediate(resolve))
+      } catch (error) {
+        this.lastError = (error as Error).message
       }
     })
     return this.running
@@ -199,13 +200,15 @@ export class Archiver {
     }
   }
 
-  /** Archives what is committed, then releases the connection. Idempotent. */
+  /**
+   * Finishes the batch under way and releases the connection; what is left is archived at the
+   * next start (after the watermark), so a long catch-up never holds up shutdown. Idempotent.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return
+    this.stopped = true
     clearTimeout(this.timer)
     this.timer = undefined
-    await this.drain()
-    this.stopped = true
     await this.running
     try {
       if (!this.broken) this.appender.closeSync()

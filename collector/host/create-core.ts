@@ -133,7 +133,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       nativeBinding: options.sqliteBinding,
     })
     cleanups.push(() => sqlite.close())
-    const archive = await DuckArchive.open(files.duckdb)
+    const archive = await DuckArchive.open(files.duckdb, { memoryLimitMb: config.archive.memory_limit_mb })
     cleanups.push(() => archive.close())
     const metrics = await MetricsStore.open(archive)
     // Unwound after the listeners stop (cleanups run in reverse): what they took is flushed.
@@ -213,7 +213,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     detector.kick()
     // Events flow on into the DuckDB archive; what SQLite holds beyond its watermark (written
     // while Outpost was off, or before a crash) is archived now. Stopped after the pipeline
-    // (cleanups unwind in reverse), so the last commits reach the archive too.
+    // (cleanups unwind in reverse): it finishes its batch, the rest is archived at the next start.
     const archiver = await Archiver.open(sqlite.db, archive, { aliases: aliases.aliases })
     cleanups.push(() => archiver.stop())
     void archiver.drain()
