@@ -146,6 +146,17 @@ describe('hunting over the archive, through the core', () => {
       },
     ])
 
+    // The Hunt view asks for these together: they share one DuckDB connection.
+    const together = await Promise.all([
+      core.call('hunt:search', { query: 'kind:process' }),
+      core.call('hunt:histogram', { query: 'kind:process' }),
+      core.call('hunt:fields', { query: 'kind:process' }),
+      core.call('dashboard:summary', {}),
+      core.call('hunt:export', { query: 'kind:process', format: 'ndjson' }),
+      core.call('hunt:search', { query: 'host:ws02' }),
+    ])
+    expect(together.map((r) => r.ok)).toEqual([true, true, true, true, true, true])
+
     const summary = await callOk<CallRes<'dashboard:summary'>>(core, 'dashboard:summary', {
       from: '2026-11-21T00:00:00Z',
       to: '2026-11-22T00:00:00Z',
