@@ -207,6 +207,18 @@ const main = async (): Promise<void> => {
       duckTimes.set(name, await timeRuns(RUNS, 60_000, duck[name]))
       log(`${name}: duckdb p50 ${percentile(duckTimes.get(name) ?? [], 50).toFixed(1)} ms`)
     }
+    // The field sidebar and the dashboard (DuckDB only: SQLite has no counterpart worth timing).
+    const extra: Record<string, number> = {}
+    if (process.env.BENCH_EXTRA === '1') {
+      for (const [name, run] of [
+        ['fields', () => hunt.fields({ query: 'kind:process', from, to, top: 5 })],
+        ['dashboard', () => hunt.dashboard(from, to, 60, 10)],
+      ] as const) {
+        await run()
+        extra[`${name}_p50_ms`] = ms(percentile(await timeRuns(3, 30_000, run), 50))
+        log(`${name}: duckdb p50 ${extra[`${name}_p50_ms`]} ms`)
+      }
+    }
     // The archiver: a fresh SQLite store and archive, ARCHIVE_N events through the Appender.
     const feedDb = openSqlite(join(dir, 'feed.sqlite'))
     seedSqlite(feedDb, ARCHIVE_N)
@@ -253,6 +265,7 @@ const main = async (): Promise<void> => {
       rss_mb: rssMb,
       rss_with_sqlite_mb: peakRssMb(),
       seed_rss_mb: seedRssMb,
+      ...extra,
     }
     sqlite.close()
     process.stdout.write(JSON.stringify(result) + '\n')

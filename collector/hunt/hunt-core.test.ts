@@ -84,7 +84,7 @@ describe('hunting over the archive, through the core', () => {
     const core = await start(freshDir())
     await post(core, seed())
     const status = await archived(core, 5)
-    expect(status).toMatchObject({ events: 5, watermark_seq: 5, sqlite_newest_seq: 5, lag: 0 })
+    expect(status).toMatchObject({ events: 5, watermark_seq: 5, sqlite_newest_seq: 5, lag: 0, error: null })
     expect(status.duckdb_bytes).toBeGreaterThan(0)
 
     const all = await callOk<CallRes<'hunt:search'>>(core, 'hunt:search', {})
