@@ -60,6 +60,18 @@ export const CORE_CALLS = [
   'import:list',
   'metrics:sources',
   'metrics:series',
+  'hunt:search',
+  'hunt:histogram',
+  'hunt:fields',
+  'hunt:sql',
+  'hunt:cancel',
+  'hunt:export',
+  'hunts:list',
+  'hunts:save',
+  'hunts:delete',
+  'hunts:to-sigma',
+  'archive:status',
+  'dashboard:summary',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */

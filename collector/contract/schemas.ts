@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { CallName, EventName } from './channels'
 import { attackCalls } from './attack'
 import { assetCalls } from './assets'
+import { huntCalls } from './hunt'
 import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
 import { fail, ok, type Result } from './result'
@@ -86,6 +87,7 @@ export * from './detection'
 export * from './workspace'
 export * from './attack'
 export * from './assets'
+export * from './hunt'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -199,6 +201,7 @@ export const calls = {
   ...workspaceCalls,
   ...attackCalls,
   ...assetCalls,
+  ...huntCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),

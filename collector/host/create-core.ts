@@ -23,10 +23,15 @@ import { SourceStats } from '../ingest/source-stats'
 import { kernelUdpDrops } from '../ingest/udp-drops'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
+import { Archiver } from '../archive/archiver'
+import { enforceRetention, fileBytes } from '../archive/retention'
+import { HuntService } from '../hunt/hunt-service'
+import { createHuntHandlers, HuntScheduler } from '../hunt/hunt-calls'
+import { HuntsRepo } from '../store/sqlite/hunts-repo'
 import { MetricsStore } from '../store/duckdb/metrics-store'
 import { attackHandlers } from '../attack/attack-calls'
 import { assetHandlers } from '../assets/asset-calls'
-import { AssetIndexer } from '../assets/indexer'
+import { ASSETS_CURSOR, AssetIndexer } from '../assets/indexer'
 import { AssetsRepo } from '../store/sqlite/assets-repo'
 import { AttackRepo } from '../store/sqlite/attack-repo'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
@@ -132,7 +137,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       nativeBinding: options.sqliteBinding,
     })
     cleanups.push(() => sqlite.close())
-    const archive = await DuckArchive.open(files.duckdb)
+    const archive = await DuckArchive.open(files.duckdb, { memoryLimitMb: config.archive.memory_limit_mb })
     cleanups.push(() => archive.close())
     const metrics = await MetricsStore.open(archive)
     // Unwound after the listeners stop (cleanups run in reverse): what they took is flushed.
@@ -170,6 +175,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       })
       detector.offer(batch.events)
       assetIndexer.offer(batch.events)
+      archiver.kick()
       if (batch.alerts > 0) {
         const raised = alerts.since(lastAlertSeq, PUSH_BATCH_LIMIT)
         lastAlertSeq = raised[0]?.seq ?? lastAlertSeq
@@ -221,6 +227,14 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     cleanups.push(() => assetIndexer.stop())
     assetIndexer.kick()
     const assetsRepo = new AssetsRepo(sqlite.db, alerts)
+    // Events flow on into the DuckDB archive; what SQLite holds beyond its watermark (written
+    // while Outpost was off, or before a crash) is archived now. Stopped after the pipeline
+    // (cleanups unwind in reverse): it finishes its batch, the rest is archived at the next start.
+    const archiver = await Archiver.open(sqlite.db, archive, { aliases: aliases.aliases })
+    cleanups.push(() => archiver.stop())
+    void archiver.drain()
+    const hunt = await HuntService.open(archive)
+    cleanups.push(() => hunt.close())
     const pipeline = new IngestPipeline(events, onCommitted, config.storage.max_pending_events)
     // Idempotency keys answer retries for a day; older ones are forgotten.
     const DAY = 24 * 3600_000
@@ -229,6 +243,61 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     pruner.unref()
     cleanups.push(() => clearInterval(pruner))
     cleanups.push(() => pipeline.close())
+
+    // Retention: SQLite keeps archived events storage.hot_days; the archive archive.max_age_days
+    // and archive.max_bytes. Hourly, and once shortly after start.
+    const retention = {
+      hotDays: config.storage.hot_days,
+      archiveMaxAgeDays: config.archive.max_age_days,
+      archiveMaxBytes: config.archive.max_bytes,
+    }
+    const retentionConnection = await archive.connect()
+    let retentionRun: Promise<unknown> = Promise.resolve()
+    const runRetention = (): void => {
+      retentionRun = retentionRun
+        .then(() =>
+          enforceRetention(retention, {
+            events,
+            // Never past what the archive holds, nor what detection or the asset inventory has
+            // not read yet.
+            safeSeq: () =>
+              Math.min(
+                archiver.watermark,
+                rules.cursor(ASSETS_CURSOR),
+                config.detection.enabled ? rules.cursor('sigma') : Infinity,
+              ),
+            duck: retentionConnection,
+            duckFile: files.duckdb,
+          }),
+        )
+        .then((run) => {
+          if (run.sqliteDeleted || run.archiveDeleted) log.info('retention', { ...run })
+        })
+        .catch((error: Error) => log.error('retention failed', { error: error.message }))
+    }
+    const retentionTimers = [setTimeout(runRetention, 60_000), setInterval(runRetention, 3600_000)]
+    for (const timer of retentionTimers) timer.unref()
+    cleanups.push(async () => {
+      for (const timer of retentionTimers) clearInterval(timer)
+      await retentionRun
+      retentionConnection.closeSync()
+    })
+
+    const huntsRepo = new HuntsRepo(sqlite.db)
+    const scheduler = new HuntScheduler(huntsRepo, hunt, log)
+    scheduler.start()
+    cleanups.push(() => scheduler.stop())
+    const huntHandlers = createHuntHandlers({
+      hunt,
+      hunts: huntsRepo,
+      audited,
+      archiver,
+      db: sqlite.db,
+      sqlitePath: sqlite.path,
+      duckdbPath: files.duckdb,
+      retention,
+      fileBytes,
+    })
 
     const stats = new SourceStats((listener, source, reason, payload) =>
       deadLetters.add(listener, source, reason, payload),
@@ -415,6 +484,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         return { job }
       },
       'import:list': () => ({ jobs: imports.list() }),
+      ...huntHandlers,
     }
 
     let stopping: Promise<void> | undefined

@@ -13,6 +13,7 @@ import { migration0011 } from './0011-operations'
 import { migration0012 } from './0012-assets'
 import { migration0013 } from './0013-evidence'
 import { migration0014 } from './0014-report-links'
+import { migration0015 } from './0015-hunts'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   migration0012,
   migration0013,
   migration0014,
+  migration0015,
 ]
