@@ -23,7 +23,7 @@ test('ATT&CK: ids before an import, names after; a rule covers a technique and a
   )
   await outpost.call('rules:save', { text: rule })
   const t1059 = attack.cell('Execution', 'T1059')
-  await expect(t1059).toHaveAccessibleName('T1059, 1 of 1 rule enabled, 0 alerts', { timeout: 10_000 })
+  await expect(t1059).toHaveAccessibleName('T1059 (1 of 1 rule enabled, 0 alerts)', { timeout: 10_000 })
   await expect(t1059).toHaveAttribute('data-coverage', 'some')
 
   // Browser mode: the bundle is uploaded, then imported.
@@ -33,16 +33,16 @@ test('ATT&CK: ids before an import, names after; a rule covers a technique and a
   await expect(attack.column('Execution')).toContainText('Command and Scripting Interpreter')
   await expect(attack.columns).toHaveCount(14)
   await expect(t1059).toHaveAccessibleName(
-    'T1059 Command and Scripting Interpreter, 1 of 1 rule enabled, 0 alerts',
+    'Command and Scripting Interpreter T1059 (1 of 1 rule enabled, 0 alerts)',
   )
   await expect(page.getByText('The MITRE Corporation').first()).toBeVisible()
 
   // A matching event raises an alert: its technique and the parent count the hit.
   expect((await outpost.ingest([processEvent('C:\\Temp\\e2e-ps.exe', 'ws-attack')])).status).toBe(200)
-  await expect(t1059).toHaveAccessibleName(/, 1 alert$/, { timeout: 10_000 })
+  await expect(t1059).toHaveAccessibleName(/, 1 alert\)$/, { timeout: 10_000 })
   await attack.expand('T1059').click()
   const powershell = attack.cell('Execution', 'T1059.001')
-  await expect(powershell).toHaveAccessibleName('T1059.001 PowerShell, 1 of 1 rule enabled, 1 alert')
+  await expect(powershell).toHaveAccessibleName('PowerShell T1059.001 (1 of 1 rule enabled, 1 alert)')
 
   await page.getByRole('radio', { name: 'Only with hits' }).check()
   await expect(attack.cells).toHaveCount(2) // T1059 and, expanded, T1059.001

@@ -35,6 +35,8 @@ export class AttackPage {
   }
 
   expand(id: string): Locator {
-    return this.matrix.getByRole('button', { name: `Subtechniques of ${id}` })
+    return this.matrix.getByRole('button', {
+      name: new RegExp(`^\\d+ subtechniques of ${id.replace('.', '\\.')}$`),
+    })
   }
 }

@@ -31,11 +31,11 @@ export const TacticColumn = memo(
                     type="button"
                     className="attack-expand"
                     aria-expanded={open.has(t.id)}
-                    aria-label={`Subtechniques of ${t.id}`}
+                    aria-label={`${t.subtechniques.length} subtechniques of ${t.id}`}
                     title={`${t.subtechniques.length} subtechniques`}
                     onClick={() => toggle(t.id)}
                   >
-                    {open.has(t.id) ? '▾' : '▸'}
+                    <span aria-hidden="true">{open.has(t.id) ? '▾' : '▸'}</span>
                     {t.subtechniques.length}
                   </button>
                 )}

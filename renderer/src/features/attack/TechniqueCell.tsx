@@ -11,12 +11,13 @@ export const COVERAGE_LABEL = {
   good: '3 or more enabled rules',
 } as const
 
-const describe = (cell: MatrixCell): string =>
+const counts = (cell: MatrixCell): string =>
   [
-    cell.name ? `${cell.id} ${cell.name}` : cell.id,
     `${cell.rules} of ${cell.rules_total} ${cell.rules_total === 1 ? 'rule' : 'rules'} enabled`,
     `${cell.alerts} ${cell.alerts === 1 ? 'alert' : 'alerts'}`,
   ].join(', ')
+const describe = (cell: MatrixCell): string =>
+  `${cell.name ? `${cell.name} ${cell.id}` : cell.id} (${counts(cell)})`
 
 /** One technique or subtechnique: opens its alerts. */
 export const TechniqueCell = memo(
@@ -28,14 +29,15 @@ export const TechniqueCell = memo(
       data-coverage={coverageLevel(cell.rules)}
       data-sub={sub || undefined}
       title={describe(cell) + ' (open its alerts)'}
-      aria-label={describe(cell)}
       onClick={() => onOpen(cell.id)}
     >
+      {/* Its name is what it shows (name, id) and, for screen readers, the counts spelt out. */}
       <span className="attack-cell-name">
         {cell.name ?? <span className="mono">{cell.id}</span>}
-        {cell.name && <span className="attack-cell-id mono muted">{cell.id}</span>}
+        {cell.name && <span className="attack-cell-id mono muted"> {cell.id}</span>}
       </span>
-      <span className="attack-cell-counts">
+      <span className="visually-hidden">({counts(cell)})</span>
+      <span className="attack-cell-counts" aria-hidden="true">
         <span className="mono" data-field="rules">
           {cell.rules}/{cell.rules_total}
         </span>
