@@ -99,6 +99,15 @@ const elementsOf = (
 /** Overviews this small are laid out by force (cose), starting from the rings. */
 const SMALL = 300
 
+/** The whole graph in view, but a handful of nodes not blown up to fill the screen. */
+const fitGraph = (cy: Core): void => {
+  cy.fit(undefined, 30)
+  if (cy.zoom() > 1.5) {
+    cy.zoom(1.5)
+    cy.center()
+  }
+}
+
 /** The cytoscape canvas: rebuilt when the graph changes, never re-rendered by React. */
 const GraphCanvas = ({
   graph,
@@ -151,12 +160,12 @@ const GraphCanvas = ({
       // A few hundred nodes: a force-directed layout shows their clusters, in well under a second.
       const layout = cy.layout({ name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 8000 })
       layout.one('layoutstop', () => {
-        cy.fit(undefined, 30)
+        fitGraph(cy)
         setLaidOut(true)
       })
       layout.run()
     } else {
-      cy.fit(undefined, 30)
+      fitGraph(cy)
       // Drawn on the next frame: only then is the layout done for whoever waits on it.
       frame = requestAnimationFrame(() => setLaidOut(true))
     }
