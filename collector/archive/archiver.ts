@@ -31,6 +31,8 @@ const micros = (ms: number) => timestampTZValue(BigInt(Math.round(ms)) * 1000n)
 
 const WATERMARK = 'watermark'
 const RETRY_MS = 5000
+/** Rows appended between yields to the event loop: a few milliseconds' work. */
+const APPEND_SLICE = 500
 
 /**
  * Copies committed events from SQLite into the DuckDB archive, in seq order, through the
@@ -162,7 +164,14 @@ export class Archiver {
     const a = this.appender
     await this.writer.run('BEGIN TRANSACTION')
     try {
+      let sliced = 0
       for (const row of rows) {
+        // Appending is synchronous: the event loop (ingest, calls) gets a turn every slice, the
+        // transaction stays open across them (this connection is the archiver's alone).
+        if (++sliced === APPEND_SLICE) {
+          sliced = 0
+          await new Promise((resolve) => setImmediate(resolve))
+        }
         let parsed: Record<string, unknown>
         let json = row.fields
         try {
