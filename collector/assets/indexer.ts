@@ -16,13 +16,13 @@ import { createRecordView } from '../detect/record'
 import type { EventRecord } from '../detect/sigma/compile'
 import type { FieldAlias } from '../detect/sigma/field-aliases'
 import { extractAssets } from './extract'
+import { LiveRows, Rerun } from '../store/sqlite/live-rows'
 
 /** The indexer's row in detect_cursor: the last event seq counted. */
 export const ASSETS_CURSOR = 'assets'
 /** Recent event seqs kept per asset (asset_events), for its page. */
 export const EVENTS_PER_ASSET = 50
 
-const LIVE_MAX = 20_000
 const MIN_CHUNK = 50
 const MAX_CHUNK = 10_000
 const SLICE_MS = 6
@@ -72,16 +72,13 @@ export class AssetIndexer {
   private readonly changed: ((counts: AssetCounts) => void) | undefined
   private readonly log: Logger
   private readonly view: (fields: Record<string, unknown>) => EventRecord
-  private readonly readChunk: Statement<{ cursor: number; limit: number }>
+  private readonly liveRows: LiveRows
+  private readonly runs: Rerun
   private readonly upsertAsset: Statement<Record<string, unknown>>
   private readonly upsertLink: Statement<Record<string, unknown>>
   private readonly insertEvent: Statement<{ asset: number; seq: number }>
   private readonly pruneEvents: Statement<{ asset: number; keep: number }>
-  private running: Promise<void> | null = null
-  private live: CommittedEvent[] = []
-  private liveHead = 0
   private chunk = 1000
-  private again = false
   private stopped = false
   private lastPush = -Infinity
   private pushTimer: NodeJS.Timeout | null = null
@@ -98,8 +95,14 @@ export class AssetIndexer {
     this.log = deps.log
     this.view = createRecordView(deps.aliases)
     const db = this.db
-    this.readChunk = db.prepare(
+    const readChunk = db.prepare<{ cursor: number; limit: number }, CommittedEvent>(
       'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > @cursor ORDER BY seq LIMIT @limit',
+    )
+    this.liveRows = new LiveRows((cursor, limit) => readChunk.all({ cursor, limit }))
+    this.runs = new Rerun(
+      () => this.catchUp(),
+      (error) => this.log.error('asset indexing stopped on an error', { error: error.message }),
+      () => !this.stopped,
     )
     this.upsertAsset = db.prepare(
       `INSERT INTO assets (kind, key, value, first_seen, last_seen, events)
@@ -127,36 +130,18 @@ export class AssetIndexer {
   /** Rows the pipeline just committed: counted from memory when they follow the cursor. */
   offer(rows: readonly CommittedEvent[]): void {
     if (this.stopped) return
-    if (this.live.length - this.liveHead + rows.length > LIVE_MAX) {
-      this.live = []
-      this.liveHead = 0
-    } else for (const row of rows) this.live.push(row)
+    this.liveRows.offer(rows)
     this.kick()
   }
 
   /** Wakes the indexer: it counts every event stored after its cursor. */
   kick(): void {
-    if (this.stopped) return
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = this.catchUp()
-      .catch((error: unknown) =>
-        this.log.error('asset indexing stopped on an error', { error: (error as Error).message }),
-      )
-      .finally(() => {
-        this.running = null
-        if (this.again && !this.stopped) {
-          this.again = false
-          this.kick()
-        }
-      })
+    this.runs.kick()
   }
 
   /** Resolves once everything stored so far is counted and flushed (tests, benches, shutdown). */
   async idle(): Promise<void> {
-    while (this.running) await this.running
+    await this.runs.idle()
     this.flushQuietly()
   }
 
@@ -170,7 +155,7 @@ export class AssetIndexer {
 
   /** Rows offered and not yet counted. */
   get queued(): number {
-    return this.live.length - this.liveHead
+    return this.liveRows.queued
   }
 
   counts(): AssetCounts {
@@ -178,27 +163,6 @@ export class AssetIndexer {
       assets: (this.db.prepare('SELECT count(*) AS n FROM assets').get() as { n: number }).n,
       links: (this.db.prepare('SELECT count(*) AS n FROM asset_links').get() as { n: number }).n,
     }
-  }
-
-  /** The next rows after `cursor`: from the live queue when it continues the cursor, else the store. */
-  private nextRows(cursor: number, limit: number): CommittedEvent[] {
-    const live = this.live
-    let head = this.liveHead
-    while (head < live.length && live[head]!.seq <= cursor) head++
-    let end = head
-    if (head < live.length && live[head]!.seq === cursor + 1) {
-      end++
-      while (end - head < limit && end < live.length && live[end]!.seq === live[end - 1]!.seq + 1) end++
-    }
-    this.liveHead = end
-    if (end === live.length) {
-      this.live = []
-      this.liveHead = 0
-    } else if (end > 4096 && end * 2 > live.length) {
-      this.live = live.slice(end)
-      this.liveHead = 0
-    }
-    return end > head ? live.slice(head, end) : (this.readChunk.all({ cursor, limit }) as CommittedEvent[])
   }
 
   private fresh(cursor: number): Pending {
@@ -218,7 +182,7 @@ export class AssetIndexer {
         this.resync = false
         cursor = this.pending?.last ?? this.rules.cursor(ASSETS_CURSOR)
       }
-      const rows = this.stopped ? [] : this.nextRows(cursor, this.chunk)
+      const rows = this.stopped ? [] : this.liveRows.next(cursor, this.chunk)
       if (rows.length > 0) {
         const pending = (this.pending ??= this.fresh(cursor))
         const started = performance.now()

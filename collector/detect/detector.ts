@@ -38,6 +38,7 @@ import {
 } from './sigma/correlation'
 import type { LogsourceMapping } from './sigma/logsource'
 import { createMatcher } from './sigma/matcher'
+import { LiveRows, Rerun } from '../store/sqlite/live-rows'
 
 type DetectionConfig = Config['detection']
 
@@ -54,8 +55,6 @@ type Pending = {
 type EventRow = CommittedEvent
 
 /** Events per chunk (one transaction each), between these bounds; see catchUp. */
-/** Committed rows held for the engine at most; past it they are read back from the store. */
-const LIVE_MAX = 20_000
 const MIN_CHUNK = 20
 const MAX_CHUNK = 5000
 /** Time the engine holds the event loop at most, about: ingest runs between its slices. */
@@ -127,13 +126,11 @@ export class Detector {
     { id: string; host: string | null; user: string | null }
   >()
   private readonly readChunk: Statement<[number, number]>
-  private running: Promise<void> | null = null
   /** Rows committed by the pipeline, not yet evaluated (see offer). */
-  private live: EventRow[] = []
-  private liveHead = 0
+  private readonly liveRows: LiveRows
+  private readonly runs: Rerun
   /** Events evaluated per slice, adapted to their measured cost. */
   private chunk = 500
-  private again = false
   private stopped = false
   private readonly tests = new Map<string, { test: RuleTest; cancelled: boolean }>()
   /** What rules see of each stored event, in seq order (auditd records are joined across events). */
@@ -162,6 +159,12 @@ export class Detector {
     const db = this.db
     this.readChunk = db.prepare(
       'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    )
+    this.liveRows = new LiveRows((cursor, limit) => this.readChunk.all(cursor, limit) as EventRow[])
+    this.runs = new Rerun(
+      () => this.catchUp(),
+      (error) => this.log.error('detection stopped on an error', { error: error.message }),
+      () => this.config.enabled && !this.stopped,
     )
     this.reload()
   }
@@ -248,63 +251,22 @@ export class Detector {
 
   /**
    * Rows the pipeline just committed: evaluated from memory when they follow the cursor, which
-   * spares reading them back. Anything else (a backlog, rows another process wrote) is read from
-   * the store, so the queue is only ever a shortcut.
+   * spares reading them back (see LiveRows).
    */
   offer(rows: readonly CommittedEvent[]): void {
     if (!this.config.enabled || this.stopped) return
-    if (this.live.length - this.liveHead + rows.length > LIVE_MAX) {
-      this.live = []
-      this.liveHead = 0
-    } else for (const row of rows) this.live.push(row)
+    this.liveRows.offer(rows)
     this.kick()
-  }
-
-  /** The next rows after `cursor`: from the live queue when it continues the cursor, else the store. */
-  private nextRows(cursor: number, limit: number): EventRow[] {
-    const live = this.live
-    let head = this.liveHead
-    while (head < live.length && live[head]!.seq <= cursor) head++
-    let end = head
-    if (head < live.length && live[head]!.seq === cursor + 1) {
-      end++
-      while (end - head < limit && end < live.length && live[end]!.seq === live[end - 1]!.seq + 1) end++
-    }
-    // The queue is an array with a moving head, compacted once drained or mostly consumed.
-    this.liveHead = end
-    if (end === live.length) {
-      this.live = []
-      this.liveHead = 0
-    } else if (end > 4096 && end * 2 > live.length) {
-      this.live = live.slice(end)
-      this.liveHead = 0
-    }
-    return end > head ? live.slice(head, end) : (this.readChunk.all(cursor, limit) as EventRow[])
   }
 
   /** Wakes the engine: it evaluates every event stored after its cursor. */
   kick(): void {
-    if (!this.config.enabled || this.stopped) return
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = this.catchUp()
-      .catch((error: unknown) =>
-        this.log.error('detection stopped on an error', { error: (error as Error).message }),
-      )
-      .finally(() => {
-        this.running = null
-        if (this.again && !this.stopped) {
-          this.again = false
-          this.kick()
-        }
-      })
+    this.runs.kick()
   }
 
   /** Resolves once everything stored so far is evaluated (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running) await this.running
+    await this.runs.idle()
   }
 
   async stop(): Promise<void> {
@@ -324,7 +286,7 @@ export class Detector {
     let cursor = this.rules.cursor(CURSOR)
     let pending: Pending = { drafts: [], hits: new Map(), last: cursor, events: 0, since: performance.now() }
     for (;;) {
-      const rows = this.stopped ? [] : this.nextRows(cursor, this.chunk)
+      const rows = this.stopped ? [] : this.liveRows.next(cursor, this.chunk)
       if (rows.length > 0) {
         const started = performance.now()
         this.evaluateRows(rows, pending)
