@@ -264,7 +264,7 @@ export const workspaceCalls = {
         .array(
           z.object({
             at: isoTimestamp,
-            kind: z.enum(['alert', 'comment', 'action', 'evidence']),
+            kind: z.enum(['event', 'alert', 'comment', 'action', 'evidence']),
             text: z.string(),
             ref: z.string().nullable().describe('the alert, comment or evidence id'),
           }),

@@ -50,9 +50,22 @@ describe('incidents as cases', () => {
     expect(detail.alerts.map((a) => a.id)).toEqual([alert.id])
     expect(detail.comments.map((c) => c.body)).toEqual(['Admin says it was not them.'])
     expect(detail.observables.map((o) => `${o.type}:${o.value}`)).toEqual(['host:ws-9', 'user:CORP\\bob'])
-    expect(detail.timeline.map((t) => t.kind)).toEqual(['alert', 'action', 'comment', 'action', 'action'])
-    expect(detail.timeline[0]!.text).toMatch(/medium alert: Test Whoami on ws-9/)
-    expect(detail.timeline[1]!.text).toMatch(/status .*assignee: alice.*status: triage|status: triage/)
+    // The event behind the alert first (same time, it came first), then the alert, then what was done.
+    expect(detail.timeline.map((t) => t.kind)).toEqual([
+      'event',
+      'alert',
+      'action',
+      'comment',
+      'action',
+      'action',
+    ])
+    expect(detail.timeline[0]).toMatchObject({
+      kind: 'event',
+      ref: alert.event_ids[0],
+      text: expect.stringMatching(/^ws-9: /) as unknown,
+    })
+    expect(detail.timeline[1]!.text).toMatch(/medium alert: Test Whoami on ws-9/)
+    expect(detail.timeline[2]!.text).toMatch(/status .*assignee: alice.*status: triage|status: triage/)
   })
 
   it('refuses moving a case backwards, unknown ids and bad observables, writing nothing', async () => {

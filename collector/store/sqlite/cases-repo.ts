@@ -13,7 +13,7 @@ import { ReportError } from './reports-repo'
 export type CaseComment = { id: string; at: string; actor: string; body: string }
 export type TimelineEntry = {
   at: string
-  kind: 'alert' | 'comment' | 'action' | 'evidence'
+  kind: 'event' | 'alert' | 'comment' | 'action' | 'evidence'
   text: string
   ref: string | null
 }
@@ -25,6 +25,9 @@ export type CaseDetail = {
   evidence: Evidence[]
   timeline: TimelineEntry[]
 }
+
+/** Events behind a case's alerts shown on its timeline, at most (the newest). */
+const TIMELINE_EVENTS = 200
 
 /** The life of a case: forward one or more steps, or back to triage once reopened. */
 const ORDER: readonly IncidentStatus[] = ['new', 'triage', 'contained', 'eradicated', 'closed']
@@ -105,7 +108,24 @@ export class CasesRepo {
     // written in one transaction).
     const commentSeqs = actions.filter((a) => a.action === 'comment').map((a) => a.seq)
     const attachSeqs = actions.filter((a) => a.action === 'attach').map((a) => a.seq)
+    // The events behind its alerts (the newest TIMELINE_EVENTS of them), each where it happened.
+    const eventIds = [...new Set(alerts.flatMap((a) => a.event_ids))].slice(-TIMELINE_EVENTS)
+    const eventRow = this.db.prepare('SELECT id, ts, host, message FROM events WHERE id = @id')
+    const events = eventIds
+      .map(
+        (eventId) =>
+          eventRow.get({ id: eventId }) as
+            { id: string; ts: number; host: string | null; message: string | null } | undefined,
+      )
+      .filter((e) => e !== undefined)
     const entries: Array<TimelineEntry & { order: number }> = [
+      ...events.map((e) => ({
+        at: new Date(e.ts).toISOString(),
+        kind: 'event' as const,
+        text: `${e.host ? `${e.host}: ` : ''}${(e.message ?? '').slice(0, 300) || '(no message)'}`,
+        ref: e.id,
+        order: -2,
+      })),
       ...alerts.map((a) => ({
         at: a.timestamp,
         kind: 'alert' as const,

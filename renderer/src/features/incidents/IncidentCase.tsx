@@ -17,7 +17,13 @@ import { INCIDENT_STATUS_LABEL, PAPS, PAP_LABEL, type Pap } from './labels'
 
 const FORMATS = [...EXPORT_FORMATS, PACKAGE_FORMAT]
 
-const TIMELINE_KIND = { alert: 'Alert', comment: 'Comment', action: 'Action', evidence: 'Evidence' } as const
+const TIMELINE_KIND = {
+  event: 'Event',
+  alert: 'Alert',
+  comment: 'Comment',
+  action: 'Action',
+  evidence: 'Evidence',
+} as const
 
 /** One case: who works it and how it may be shared, what happened, what was said, seen and kept. */
 export const IncidentCase = () => {
@@ -176,7 +182,12 @@ export const IncidentCase = () => {
           {timeline.map((t, i) => (
             <li key={i} data-kind={t.kind}>
               <span className="mono muted">{formatTimeShort(t.at)}</span>{' '}
-              <span className="status-badge">{TIMELINE_KIND[t.kind]}</span> <span>{t.text}</span>
+              <span className="status-badge">{TIMELINE_KIND[t.kind]}</span>{' '}
+              {t.kind === 'event' && t.ref ? (
+                <a href={routeHref('events', { id: t.ref })}>{t.text}</a>
+              ) : (
+                <span>{t.text}</span>
+              )}
             </li>
           ))}
         </ol>
