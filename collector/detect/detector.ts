@@ -39,6 +39,7 @@ import {
 import type { LogsourceMapping } from './sigma/logsource'
 import { createMatcher } from './sigma/matcher'
 import { LiveRows, Rerun } from '../store/sqlite/live-rows'
+import type { HistoryReader } from '../archive/history'
 
 type DetectionConfig = Config['detection']
 
@@ -82,6 +83,8 @@ export type DetectorDeps = {
   aliases: readonly FieldAlias[]
   emit: DetectorEvents
   log: Logger
+  /** Where rule tests read history (the archive, then SQLite); default: SQLite only. */
+  history?: HistoryReader | undefined
 }
 
 /** Rules -> the rules that match one record. */
@@ -128,6 +131,7 @@ export class Detector {
   private readonly readChunk: Statement<[number, number]>
   /** Rows committed by the pipeline, not yet evaluated (see offer). */
   private readonly liveRows: LiveRows
+  private readonly history: HistoryReader | undefined
   private readonly runs: Rerun
   /** Events evaluated per slice, adapted to their measured cost. */
   private chunk = 500
@@ -155,6 +159,7 @@ export class Detector {
     this.aliases = deps.aliases
     this.emit = deps.emit
     this.log = deps.log
+    this.history = deps.history
     this.view = createRecordView(deps.aliases)
     const db = this.db
     this.readChunk = db.prepare(
@@ -514,7 +519,9 @@ export class Detector {
           test.state = 'cancelled'
           break
         }
-        const rows = this.readChunk.all(cursor, MAX_CHUNK) as EventRow[]
+        const rows = this.history
+          ? await this.history(cursor, MAX_CHUNK)
+          : (this.readChunk.all(cursor, MAX_CHUNK) as EventRow[])
         if (rows.length === 0) break
         for (const row of rows) {
           if (row.seq > to) break

@@ -45,6 +45,7 @@ import { operationHandlers } from '../workspace/operation-calls'
 import { OperationsRepo } from '../store/sqlite/operations-repo'
 import { CasesRepo } from '../store/sqlite/cases-repo'
 import { RulesRepo } from '../store/sqlite/rules-repo'
+import { archiveHistory } from '../archive/history'
 import { Detector } from '../detect/detector'
 import { exampleRuleFiles, ruleHandlers, type Audited } from '../detect/rule-calls'
 import { fileKeys } from '../detect/rule-book'
@@ -212,6 +213,12 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         testProgress: (test) => push('rules:test-progress', test),
       },
       log,
+      // Rule tests read months back: the archive up to its watermark, then SQLite.
+      history: archiveHistory({
+        connect: () => archive.connect(),
+        watermark: () => archiver.watermark,
+        sqlite: (cursor, limit) => events.after(cursor, limit),
+      }),
     })
     cleanups.push(() => detector.stop())
     // Events stored while Outpost was off (or before a crash) are evaluated now.

@@ -238,6 +238,15 @@ export class EventsRepo {
     return (this.bySeqRange.all(first, last, limit) as Row[]).map(toSummary)
   }
 
+  /** Up to `limit` stored rows after `cursor`, in seq order, as the event stream's consumers read them. */
+  after(cursor: number, limit: number): CommittedEvent[] {
+    return this.db
+      .prepare<{ cursor: number; limit: number }, CommittedEvent>(
+        'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > @cursor ORDER BY seq LIMIT @limit',
+      )
+      .all({ cursor, limit })
+  }
+
   get(id: string): StoredEvent | undefined {
     const row = this.byId.get(id) as (Row & { fields: string }) | undefined
     if (!row) return undefined
