@@ -118,9 +118,20 @@ const main = async (): Promise<void> => {
     writeFileSync(join(dataDir, 'config.yaml'), 'detection:\n  enabled: false\n')
   const serve = await spawnServe(['--data-dir', dataDir, '--port', '0', '--log-level', 'warn'])
   try {
+    const started = performance.now()
     const http = await httpNdjson(serve, events)
     const storedAfterHttp = await total(serve)
     const tcp = await tcpSyslog(serve, toSyslog(events))
+    // The DuckDB archive follows ingest: its lag (events stored, not archived yet) the moment
+    // ingest ended, and how long until it holds both runs' events.
+    const lagAtEnd = ((await api(serve, 'archive:status', {})) as { lag: number }).lag
+    for (;;) {
+      const status = (await api(serve, 'archive:status', {})) as { lag: number }
+      if (status.lag === 0) break
+      if (performance.now() - started > 600_000) throw new Error(`the archive is still ${status.lag} behind`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const archiveEps = (2 * N) / ((performance.now() - started) / 1000)
     const result = {
       name: 'ingest',
       events: N,
@@ -130,6 +141,8 @@ const main = async (): Promise<void> => {
       ratio: Number((http.eps / baseline).toFixed(3)),
       tcp_ratio: Number((tcp / baseline).toFixed(3)),
       acknowledged_lost: Math.max(0, http.acknowledged - storedAfterHttp),
+      archive_lag_at_end: lagAtEnd,
+      archive_end_to_end_eps: Math.round(archiveEps),
       rss_mb: peakRssMb(serve.child.pid!),
     }
     process.stdout.write(JSON.stringify(result) + '\n')

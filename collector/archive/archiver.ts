@@ -3,21 +3,11 @@ import type { Database, Statement } from 'better-sqlite3'
 import { createRecordView } from '../detect/record'
 import type { FieldAlias } from '../detect/sigma/field-aliases'
 import type { DuckArchive } from '../store/duckdb/archive'
+import type { CommittedRow } from '../store/sqlite/events-repo'
+import { LiveRows } from '../store/sqlite/live-rows'
 import { hotFields } from './hot-fields'
 
-type SqliteRow = {
-  seq: number
-  id: string
-  kind: string
-  ts: number
-  received_at: number
-  listener: string
-  source: string | null
-  host: string | null
-  severity: string | null
-  message: string | null
-  fields: string
-}
+type SqliteRow = CommittedRow
 
 export type ArchiverOptions = {
   /** Events per DuckDB transaction. */
@@ -45,7 +35,8 @@ export class Archiver {
   private running: Promise<void> = Promise.resolve()
   private stopped = false
   private mark: number
-  private readonly next: Statement<{ after: number; limit: number }>
+  /** Rows the pipeline just committed (parsed fields at hand), else read back from SQLite. */
+  private readonly liveRows: LiveRows<SqliteRow>
   private readonly newest: Statement
   private readonly batchSize: number
   private readonly delayMs: number
@@ -68,10 +59,12 @@ export class Archiver {
     this.delayMs = options.delayMs ?? 200
     // One view for the stream: auditd's SYSCALL/EXECVE pairs are joined as the engine joins them.
     this.view = createRecordView(options.aliases ?? [])
-    this.next = sqlite.prepare(
+    const next: Statement<{ after: number; limit: number }, SqliteRow> = sqlite.prepare(
       `SELECT seq, id, kind, ts, received_at, listener, source, host, severity, message, fields
        FROM events WHERE seq > @after ORDER BY seq LIMIT @limit`,
     )
+    // Held up to two batches: beyond that, the backlog is read back from SQLite.
+    this.liveRows = new LiveRows((after, limit) => next.all({ after, limit }), 2 * this.batchSize)
     this.newest = sqlite.prepare('SELECT coalesce(max(seq), 0) AS seq FROM events')
   }
 
@@ -112,6 +105,13 @@ export class Archiver {
     return events / 60
   }
 
+  /** Rows the pipeline just committed: archived from memory when they follow the watermark. */
+  offer(rows: readonly SqliteRow[]): void {
+    if (this.stopped) return
+    this.liveRows.offer(rows)
+    this.kick()
+  }
+
   /** New events were committed: archive them soon (batched). */
   kick(): void {
     if (this.stopped || this.timer) return
@@ -129,7 +129,7 @@ export class Archiver {
     this.running = this.running.then(async () => {
       try {
         while (!this.stopped) {
-          const rows = this.next.all({ after: this.mark, limit: this.batchSize }) as SqliteRow[]
+          const rows = this.liveRows.next(this.mark, this.batchSize)
           if (rows.length === 0) return
           await this.append(rows)
           this.lastError = null
@@ -175,7 +175,7 @@ export class Archiver {
         let parsed: Record<string, unknown>
         let json = row.fields
         try {
-          parsed = JSON.parse(row.fields) as Record<string, unknown>
+          parsed = row.record ?? (JSON.parse(row.fields) as Record<string, unknown>)
           if (typeof parsed !== 'object' || parsed === null) parsed = { value: parsed }
         } catch {
           // Never expected from ingest; kept as text so one bad row cannot stall the archive.

@@ -176,7 +176,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       })
       detector.offer(batch.events)
       assetIndexer.offer(batch.events)
-      archiver.kick()
+      archiver.offer(batch.events)
       if (batch.alerts > 0) {
         const raised = alerts.since(lastAlertSeq, PUSH_BATCH_LIMIT)
         lastAlertSeq = raised[0]?.seq ?? lastAlertSeq

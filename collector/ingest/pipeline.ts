@@ -1,5 +1,5 @@
 import type { EventKind } from '../contract'
-import type { CommittedEvent, EventsRepo, NewEvent } from '../store/sqlite/events-repo'
+import type { CommittedRow, EventsRepo, NewEvent } from '../store/sqlite/events-repo'
 
 type Pending = {
   events: readonly NewEvent[]
@@ -18,7 +18,7 @@ export type CommittedBatch = {
   inserted: number
   alerts: number
   /** The rows written, in seq order: the live engine evaluates them without reading them back. */
-  events: CommittedEvent[]
+  events: CommittedRow[]
 }
 
 /**

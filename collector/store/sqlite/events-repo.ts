@@ -41,6 +41,15 @@ export type CommittedEvent = {
   record?: Record<string, unknown> | undefined
 }
 
+/** A committed row whole: what the archive copies. */
+export type CommittedRow = CommittedEvent & {
+  received_at: number
+  listener: string
+  source: string | null
+  severity: string | null
+  message: string | null
+}
+
 type Row = Omit<NewEvent, 'fields'> & { seq: number; kind: EventKind }
 
 const toSummary = (row: Row): EventSummary => ({
@@ -140,9 +149,9 @@ export class EventsRepo {
     duplicates: boolean[]
     alerts: number
     /** The rows written, in seq order, as a reader of the table would get them. */
-    committed: CommittedEvent[]
+    committed: CommittedRow[]
   } {
-    const committed: CommittedEvent[] = []
+    const committed: CommittedRow[] = []
     let first = 0
     let last = 0
     let inserted = 0
@@ -190,6 +199,11 @@ export class EventsRepo {
             host: event.host,
             fields: event.fields,
             record: event.record,
+            received_at: event.received_at,
+            listener: event.listener,
+            source: event.source,
+            severity: event.severity,
+            message: event.message,
           })
           if (first === 0) first = seq
           last = seq

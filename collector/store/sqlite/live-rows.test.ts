@@ -32,7 +32,7 @@ describe('live rows', () => {
   })
 
   it('drops the queue rather than grow past its bound: the store has the rows', () => {
-    const live = new LiveRows(() => [])
+    const live = new LiveRows<CommittedEvent>(() => [])
     live.offer(rows(1, 15_000))
     live.offer(rows(15_001, 30_000))
     expect(live.queued).toBe(0)

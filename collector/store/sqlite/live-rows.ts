@@ -5,7 +5,7 @@
  */
 import type { CommittedEvent } from './events-repo'
 
-/** Committed rows held for a consumer at most; past it they are read back from the store. */
+/** Committed rows held for a consumer at most, by default; past it they are read back from the store. */
 const LIVE_MAX = 20_000
 
 /**
@@ -13,14 +13,17 @@ const LIVE_MAX = 20_000
  * anything else (a backlog, rows another process wrote) is read from the store by `readChunk`,
  * so the queue is only ever a shortcut.
  */
-export class LiveRows {
-  private live: CommittedEvent[] = []
+export class LiveRows<T extends { seq: number } = CommittedEvent> {
+  private live: T[] = []
   private head = 0
 
-  constructor(private readonly readChunk: (cursor: number, limit: number) => CommittedEvent[]) {}
+  constructor(
+    private readonly readChunk: (cursor: number, limit: number) => T[],
+    private readonly max = LIVE_MAX,
+  ) {}
 
-  offer(rows: readonly CommittedEvent[]): void {
-    if (this.live.length - this.head + rows.length > LIVE_MAX) this.clear()
+  offer(rows: readonly T[]): void {
+    if (this.live.length - this.head + rows.length > this.max) this.clear()
     else for (const row of rows) this.live.push(row)
   }
 
@@ -35,7 +38,7 @@ export class LiveRows {
   }
 
   /** Up to `limit` rows after `cursor`: from the queue when it continues the cursor, else the store. */
-  next(cursor: number, limit: number): CommittedEvent[] {
+  next(cursor: number, limit: number): T[] {
     const live = this.live
     let head = this.head
     while (head < live.length && live[head]!.seq <= cursor) head++
