@@ -118,10 +118,10 @@ test('a save over a newer version keeps the draft and says to reload', async ({ 
   await reports.item('E2E shared report').getByRole('button').click()
   await expect(reports.title).toHaveValue('E2E shared report')
 
-  // Someone else saves meanwhile.
-  await outpost.call('reports:update', { id: report.id, version: report.version, body: 'theirs' })
-
+  // Someone else saves while this editor has unsaved edits: they are kept, not reloaded over.
   await reports.body.fill('mine')
+  await outpost.call('reports:update', { id: report.id, version: report.version, body: 'theirs' })
+  await expect(reports.body).toHaveValue('mine')
   await reports.save.click()
   await expect(reports.editor.getByRole('alert')).toContainText('Someone saved a newer version: reload')
   await expect(reports.body).toHaveValue('mine')
@@ -131,6 +131,27 @@ test('a save over a newer version keeps the draft and says to reload', async ({ 
   await reports.editor.getByRole('button', { name: 'Reload' }).click()
   await expect(reports.body).toHaveValue('theirs')
   expect(problems).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)'])
+})
+
+test('a report another analyst saves reloads here when it has no unsaved edits', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  const { report } = await outpost.call('reports:create', { title: 'E2E live report', body: 'first' })
+  const reports = new ReportsPage(page)
+  await reports.open(outpost.ready.url)
+  await reports.item('E2E live report').getByRole('button').click()
+  await expect(reports.body).toHaveValue('first')
+  await outpost.call('reports:update', {
+    id: report.id,
+    version: report.version,
+    body: 'second',
+    title: 'E2E live report v2',
+  })
+  await expect(reports.body).toHaveValue('second')
+  await expect(reports.item('E2E live report v2')).toBeVisible()
+  expect(problems).toEqual([])
 })
 
 test('techniques are added from those on recent alerts', async ({ page, outpost }) => {

@@ -63,6 +63,7 @@ export const Incident = z.object({
   assignee: z.string().nullable(),
   tlp: z.enum(['clear', 'green', 'amber', 'amber+strict', 'red']).describe('TLP 2.0: who may see it'),
   pap: z.enum(['clear', 'green', 'amber', 'red']).describe('PAP: what may be done with its indicators'),
+  operation_id: z.string().nullable().describe('the operation it belongs to, if any'),
 })
 export type Incident = z.infer<typeof Incident>
 
@@ -168,7 +169,14 @@ export const detectionCalls = {
     res: z.object({ incident: Incident, alerts: z.array(Alert) }),
   },
   'incidents:list': {
-    req: z.strictObject({ limit: limit(1000, 100) }),
+    req: z.strictObject({
+      limit: limit(1000, 100),
+      query: z.string().max(200).optional().describe('in title, id and assignee'),
+      status: IncidentStatus.optional(),
+      assignee: z.string().max(200).optional().describe('exactly this assignee'),
+      severity: AlertLevel.optional(),
+      operation_id: z.string().min(1).optional(),
+    }),
     res: z.object({ incidents: z.array(Incident) }),
   },
   'rules:list': {

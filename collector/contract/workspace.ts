@@ -243,12 +243,12 @@ export const workspaceCalls = {
         .array(
           z.object({
             at: isoTimestamp,
-            kind: z.enum(['alert', 'comment', 'action']),
+            kind: z.enum(['alert', 'comment', 'action', 'evidence']),
             text: z.string(),
-            ref: z.string().nullable().describe('the alert or comment id'),
+            ref: z.string().nullable().describe('the alert, comment or evidence id'),
           }),
         )
-        .describe("its alerts, comments and the analysts' actions, oldest first"),
+        .describe("its alerts, comments, evidence and the analysts' actions, oldest first"),
     }),
   },
   'incidents:update': {
@@ -261,6 +261,7 @@ export const workspaceCalls = {
       title: z.string().trim().min(1).max(300).optional(),
       tlp: Tlp.optional(),
       pap: z.enum(['clear', 'green', 'amber', 'red']).optional(),
+      operation_id: z.string().min(1).nullable().optional().describe('null: in no operation'),
     }),
     res: z.object({ incident: Incident }),
   },
@@ -301,7 +302,9 @@ export const workspaceCalls = {
         note: z.string().max(2000).optional(),
       }),
     ]),
-    res: z.object({ evidence: Evidence }),
+    res: z
+      .object({ evidence: Evidence })
+      .describe('the same bytes attached to the same incident again answer the first attachment'),
   },
   'evidence:get': {
     req: z.strictObject({ id: z.string().min(1) }),

@@ -146,6 +146,12 @@ export const Config = z.strictObject({
       sqlite_synchronous: z.enum(['full', 'normal']).default('full'),
       // Events waiting for their commit, at most; past it HTTP answers 503 and streams wait.
       max_pending_events: z.number().int().min(1000).default(200_000),
+      // Files attached to incidents (incidents:attach), at most this many bytes each.
+      max_evidence_bytes: z
+        .number()
+        .int()
+        .min(1)
+        .default(256 * 1024 ** 2),
     })
     .prefault({}),
   detection: z
@@ -286,6 +292,8 @@ storage:
   # Events received but not yet committed, at most: past it HTTP answers 503 (HEC code 9) with
   # Retry-After, TCP senders are slowed, UDP datagrams are dropped and counted.
   max_pending_events: 200000
+  # Files attached to incidents as evidence, at most this many bytes each (256 MiB).
+  max_evidence_bytes: 268435456
 
 # The Sigma engine over stored events. Rules live in the rule store (import them in the Rules view
 # or with rules:import); Outpost ships a few examples of its own, not SigmaHQ's.

@@ -32,6 +32,7 @@ import { AuditLog } from '../store/sqlite/audit-repo'
 import { ReportsRepo } from '../store/sqlite/reports-repo'
 import { reportHandlers } from '../workspace/report-calls'
 import { caseHandlers } from '../workspace/case-calls'
+import { EvidenceStore } from '../workspace/evidence-store'
 import { operationHandlers } from '../workspace/operation-calls'
 import { OperationsRepo } from '../store/sqlite/operations-repo'
 import { CasesRepo } from '../store/sqlite/cases-repo'
@@ -311,20 +312,30 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           ),
         )
         push('alerts:updated', { alerts: result.alerts })
+        push('incidents:changed', { id: result.incident.id })
         return result
       },
-      'incidents:list': (req) => ({ incidents: alerts.incidents(req.limit) }),
+      'incidents:list': (req) => ({ incidents: alerts.incidents(req) }),
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
       ...reportHandlers(new ReportsRepo(sqlite.db), sqlite.db, audited, actor),
-      ...caseHandlers(new CasesRepo(sqlite.db, alerts), sqlite.db, audited, actor),
+      ...caseHandlers(new CasesRepo(sqlite.db, alerts), sqlite.db, audited, actor, {
+        evidence: new EvidenceStore(files.evidence, config.storage.max_evidence_bytes),
+        uploads: {
+          take: async (id) => {
+            const upload = await findUpload(files.uploads, id)
+            if (!upload || uploadPaths.has(upload.path)) return undefined
+            uploadPaths.add(upload.path)
+            return upload
+          },
+          finish: async (path) => {
+            uploadPaths.delete(path)
+            await rm(path, { force: true })
+          },
+        },
+        changed: (id) => push('incidents:changed', { id }),
+      }),
       ...operationHandlers(new OperationsRepo(sqlite.db), audited),
-      // Placeholders while the asset inventory and evidence land (issue 5): replaced, not shipped.
-      'incidents:attach': () => {
-        throw new ContractError('unsupported', 'incidents:attach is not built yet')
-      },
-      'evidence:get': () => {
-        throw new ContractError('unsupported', 'evidence:get is not built yet')
-      },
+      // Placeholders while the asset inventory lands (issue 5): replaced, not shipped.
       'assets:list': () => {
         throw new ContractError('unsupported', 'assets:list is not built yet')
       },

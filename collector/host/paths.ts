@@ -25,6 +25,8 @@ export const dataFiles = (dataDir: string) => ({
   sqlite: join(dataDir, 'outpost.sqlite'),
   duckdb: join(dataDir, 'archive.duckdb'),
   uploads: join(dataDir, 'uploads'),
+  // Incident evidence, one file per content, named by its SHA-256.
+  evidence: join(dataDir, 'evidence'),
 })
 
 /**

@@ -30,27 +30,33 @@ level: medium
 `
 
 /**
- * Saves a rule matching whoami.exe, posts a Sysmon process creation of it from `host` over the
- * HTTP listener, and returns the alert it raises (waiting for the live engine, up to 5 s).
+ * Saves a rule matching whoami.exe, posts a Sysmon process creation of it from each host over the
+ * HTTP listener, and returns the alerts they raise, one per host (waiting for the live engine, up
+ * to 5 s).
  */
-export const raiseAlert = async (core: Core, host = 'ws-9'): Promise<Alert> => {
+export const raiseAlerts = async (core: Core, hosts: readonly string[]): Promise<Alert[]> => {
   await callOk(core, 'rules:save', { text: WHOAMI_RULE })
-  const event = {
-    Channel: 'Microsoft-Windows-Sysmon/Operational',
-    EventID: 1,
-    Computer: host,
-    host,
-    '@timestamp': '2026-11-21T09:00:00Z',
-    Image: 'C:\\Windows\\System32\\whoami.exe',
-  }
   const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
-  const response = await fetch(url, { method: 'POST', body: JSON.stringify(event) })
-  if (response.status !== 200) throw new Error(`the event was refused: ${response.status}`)
+  for (const host of hosts) {
+    const event = {
+      Channel: 'Microsoft-Windows-Sysmon/Operational',
+      EventID: 1,
+      Computer: host,
+      host,
+      '@timestamp': '2026-11-21T09:00:00Z',
+      Image: 'C:\\Windows\\System32\\whoami.exe',
+    }
+    const response = await fetch(url, { method: 'POST', body: JSON.stringify(event) })
+    if (response.status !== 200) throw new Error(`the event from ${host} was refused: ${response.status}`)
+  }
   for (let i = 0; i < 200; i++) {
     const { alerts } = await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})
-    const found = alerts.find((a) => a.origin === 'sigma' && a.host === host)
-    if (found) return found
+    const found = hosts.map((host) => alerts.find((a) => a.origin === 'sigma' && a.host === host))
+    if (found.every((a) => a !== undefined)) return found
     await new Promise((r) => setTimeout(r, 25))
   }
-  throw new Error(`no alert for ${host} within 5 s`)
+  throw new Error(`no alert for each of ${hosts.join(', ')} within 5 s`)
 }
+
+export const raiseAlert = async (core: Core, host = 'ws-9'): Promise<Alert> =>
+  (await raiseAlerts(core, [host]))[0]!

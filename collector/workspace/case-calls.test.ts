@@ -5,21 +5,10 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Alert, CallRes } from '../contract'
 import { createCore, type Core } from '../host/create-core'
-import { callOk } from '../host/test-core'
+import { callOk, raiseAlert } from '../host/test-core'
 import { loadStixSchemas, validateStixBundle } from './export/stix-validate'
 
 const STIX_SCHEMAS = fileURLToPath(new URL('../../../shared/stix/schemas', import.meta.url))
-
-const RULE = `title: Case Test Whoami
-id: 0c7d3d1e-6f0e-4bb8-9c43-3c2e7d4a5b01
-author: Outpost tests
-tags: [attack.discovery, attack.t1033]
-logsource: {product: windows, category: process_creation}
-detection:
-  selection: {Image|endswith: '\\\\whoami.exe'}
-  condition: selection
-level: medium
-`
 
 describe('incidents as cases', () => {
   let core: Core
@@ -28,27 +17,7 @@ describe('incidents as cases', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'outpost-cases-'))
     core = await createCore({ dataDir, ephemeralPorts: true })
-    await callOk(core, 'rules:save', { text: RULE })
-    const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
-    const event = {
-      Channel: 'Microsoft-Windows-Sysmon/Operational',
-      EventID: 1,
-      Computer: 'ws-9',
-      host: 'ws-9',
-      '@timestamp': '2026-11-21T09:00:00Z',
-      Image: 'C:\\Windows\\System32\\whoami.exe',
-    }
-    expect((await fetch(url, { method: 'POST', body: JSON.stringify(event) })).status).toBe(200)
-    for (let i = 0; i < 200; i++) {
-      const { alerts } = await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})
-      const found = alerts.find((a) => a.origin === 'sigma')
-      if (found) {
-        alert = found
-        break
-      }
-      await new Promise((r) => setTimeout(r, 25))
-    }
-    expect(alert).toBeDefined()
+    alert = await raiseAlert(core, 'ws-9')
   })
   afterAll(async () => {
     await core.stop()
@@ -82,7 +51,7 @@ describe('incidents as cases', () => {
     expect(detail.comments.map((c) => c.body)).toEqual(['Admin says it was not them.'])
     expect(detail.observables.map((o) => `${o.type}:${o.value}`)).toEqual(['host:ws-9', 'user:CORP\\bob'])
     expect(detail.timeline.map((t) => t.kind)).toEqual(['alert', 'action', 'comment', 'action', 'action'])
-    expect(detail.timeline[0]!.text).toMatch(/medium alert: Case Test Whoami on ws-9/)
+    expect(detail.timeline[0]!.text).toMatch(/medium alert: Test Whoami on ws-9/)
     expect(detail.timeline[1]!.text).toMatch(/status .*assignee: alice.*status: triage|status: triage/)
   })
 
@@ -130,7 +99,7 @@ describe('incidents as cases', () => {
     const html = await callOk<CallRes<'incidents:export'>>(core, 'incidents:export', { id, format: 'html' })
     const page = Buffer.from(html.content_base64!, 'base64').toString()
     expect(page).toContain('Admin says it was not them.')
-    expect(page).toContain('Case Test Whoami')
+    expect(page).toContain('Test Whoami')
     expect(await core.call('incidents:export', { id: 'nope', format: 'md' })).toMatchObject({
       ok: false,
       error: { code: 'not_found' },

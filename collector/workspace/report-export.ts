@@ -81,8 +81,16 @@ export const reportDocument = (db: Database, report: Report): ExportDocument => 
   }
 }
 
-/** The export document of an incident: its alerts' techniques, observables, and the timeline. */
-export const incidentDocument = (db: Database, detail: CaseDetail, author: string): ExportDocument => {
+/**
+ * The export document of an incident: its alerts' techniques, observables, the timeline and its
+ * evidence, with the bytes (by SHA-256) when the format carries them (the package).
+ */
+export const incidentDocument = (
+  db: Database,
+  detail: CaseDetail,
+  author: string,
+  evidenceBytes: ReadonlyMap<string, Uint8Array> = new Map(),
+): ExportDocument => {
   const attack = new AttackRepo(db)
   const known = new Map(attack.techniques().map((t) => [t.id, t]))
   const perTechnique = new Map<string, number>()
@@ -120,8 +128,15 @@ export const incidentDocument = (db: Database, detail: CaseDetail, author: strin
       tactics: known.get(id)?.tactics ?? [],
       alerts,
     })),
-    timeline: detail.timeline.map((t) => ({ at: t.at, kind: t.kind, text: t.text })),
-    evidence: [],
+    timeline: detail.timeline.map((t) => ({
+      at: t.at,
+      kind: t.kind === 'evidence' ? 'action' : t.kind,
+      text: t.text,
+    })),
+    evidence: detail.evidence.map((e) => {
+      const bytes = evidenceBytes.get(e.sha256)
+      return { name: e.name, sha256: e.sha256, size: e.size, ...(bytes && { bytes }) }
+    }),
     labels: [],
   }
 }

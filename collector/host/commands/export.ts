@@ -6,7 +6,9 @@ import { EXPORTS, incidentDocument, renderExport, reportDocument } from '../../w
 import type { ExportDocument } from '../../workspace/export/model'
 import { AlertsRepo } from '../../store/sqlite/alerts-repo'
 import { CasesRepo, type CaseDetail } from '../../store/sqlite/cases-repo'
+import { EvidenceStore } from '../../workspace/evidence-store'
 import { StartupError } from '../errors'
+import { dataFiles } from '../paths'
 import { commonOptions, parse, UsageError, type Command } from './common'
 import { withStore } from './store'
 
@@ -63,7 +65,7 @@ export const exportCommand: Command = {
       )
     if (!values.out) throw new UsageError('say where to write it: --out FILE')
     const out = values.out
-    return withStore(values['data-dir'], io.env, async ({ db, actor, audited }) => {
+    return withStore(values['data-dir'], io.env, async ({ db, dataDir, actor, audited }) => {
       let doc: ExportDocument
       if (kind === 'report') {
         const report = new ReportsRepo(db).get(id)
@@ -76,7 +78,11 @@ export const exportCommand: Command = {
         } catch {
           throw new StartupError(`no incident with id ${id} (the console lists them: Alerts, incidents)`)
         }
-        doc = incidentDocument(db, detail, actor)
+        // The package carries the evidence files; the limit only matters when attaching.
+        const evidence = new EvidenceStore(dataFiles(dataDir).evidence, Number.MAX_SAFE_INTEGER)
+        const bytes =
+          format === 'package' ? await evidence.readAll(detail.evidence.map((e) => e.sha256)) : undefined
+        doc = incidentDocument(db, detail, actor, bytes)
       }
       const bytes = await renderExport(doc, format as (typeof FORMATS)[number])
       const sha256 = createHash('sha256').update(bytes).digest('hex')

@@ -1,12 +1,16 @@
 import { execFile, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
+import { unzipSync } from 'fflate'
 import { AlertsRepo } from '../../store/sqlite/alerts-repo'
+import { CasesRepo } from '../../store/sqlite/cases-repo'
+import { readManifest } from '../../workspace/export/package'
 import { loadStixSchemas, validateStixBundle } from '../../workspace/export/stix-validate'
 import { OUTPOST_BIN } from '../serve-process'
 
@@ -128,7 +132,7 @@ describe('outpost report create and outpost export report', () => {
     expect(stdout).toMatch(/TLP:AMBER\+STRICT/)
   }, 60_000)
 
-  it('exports an incident with its timeline', () => {
+  it('exports an incident with its timeline, and the package with its evidence', () => {
     const db = new Database(join(dataDir, 'outpost.sqlite'))
     const alerts = new AlertsRepo(db)
     const raised = alerts.raise(
@@ -154,6 +158,19 @@ describe('outpost report create and outpost export report', () => {
       null,
     )
     const { incident } = alerts.escalate([raised.id], { title: 'Web shell on web-1' })
+    // Evidence as incidents:attach leaves it: a row, and the bytes under their digest.
+    const shell = Buffer.from('<?php system($_GET["c"]); ?>\n')
+    const sha256 = createHash('sha256').update(shell).digest('hex')
+    mkdirSync(join(dataDir, 'evidence'), { recursive: true })
+    writeFileSync(join(dataDir, 'evidence', sha256), shell)
+    new CasesRepo(db, alerts).attach(incident.id, {
+      name: 'shell.php',
+      media_type: 'application/octet-stream',
+      size: shell.length,
+      sha256,
+      note: null,
+      actor: 'tests',
+    })
     db.close()
     const out = join(dir, 'incident.md')
     const result = outpost([
@@ -172,6 +189,25 @@ describe('outpost report create and outpost export report', () => {
     expect(text).toContain('Web shell on web-1')
     expect(text).toContain('high alert: Web shell command on web-1')
     expect(text).toContain('T1505.003')
+    expect(text).toContain(sha256)
+    const zip = join(dir, 'incident.zip')
+    const packed = outpost([
+      'export',
+      'incident',
+      incident.id,
+      '--format',
+      'package',
+      '--out',
+      zip,
+      '--data-dir',
+      dataDir,
+    ])
+    expect(packed.stderr).toBe('')
+    const entries = unzipSync(readFileSync(zip))
+    expect(readManifest(entries['manifest.json']!).evidence).toEqual([
+      { name: 'shell.php', path: 'evidence/shell.php', sha256, size: shell.length, verified: true },
+    ])
+    expect(Buffer.from(entries['evidence/shell.php']!)).toEqual(shell)
     expect(
       outpost(['export', 'incident', 'nope', '--format', 'md', '--out', out, '--data-dir', dataDir]).status,
     ).toBe(1)

@@ -15,6 +15,8 @@ export const withStore = async <T>(
   env: NodeJS.ProcessEnv,
   use: (store: {
     db: Database
+    /** The data dir in use (files beside the database: evidence, uploads). */
+    dataDir: string
     actor: string
     audited: <R>(
       entry: Omit<AuditInput, 'actor'> | ((result: R) => Omit<AuditInput, 'actor'>),
@@ -32,6 +34,7 @@ export const withStore = async <T>(
     const actor = `cli:${osUser()}`
     return await use({
       db: store.db,
+      dataDir: dir,
       actor,
       audited: (entry, change) =>
         store.db.transaction(() => {

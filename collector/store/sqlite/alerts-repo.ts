@@ -56,6 +56,7 @@ export type IncidentRow = {
   assignee: string | null
   tlp: Incident['tlp']
   pap: Incident['pap']
+  operation_id: string | null
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -105,6 +106,7 @@ export const toIncident = (r: IncidentRow): Incident => ({
   assignee: r.assignee,
   tlp: r.tlp,
   pap: r.pap,
+  operation_id: r.operation_id,
 })
 
 /** What the engine raises; the repo folds it into a recent twin (same dedup_key) or stores it. */
@@ -185,6 +187,15 @@ const OPEN_STATUSES = `('new', 'acknowledged', 'escalated')`
 
 const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => '\\' + c)
 
+export type IncidentFilter = {
+  limit: number
+  query?: string | undefined
+  status?: Incident['status'] | undefined
+  assignee?: string | undefined
+  severity?: AlertLevel | undefined
+  operation_id?: string | undefined
+}
+
 /** Alerts and the incidents they are grouped into. One writer: the core's thread. */
 export class AlertsRepo {
   private readonly byId: Statement<[string]>
@@ -195,7 +206,6 @@ export class AlertsRepo {
   private readonly incidentById: Statement<[string]>
   private readonly incidentTwin: Statement<[string, number]>
   private readonly insertIncident: Statement<Record<string, unknown>>
-  private readonly newestIncidents: Statement<[number]>
 
   constructor(private readonly db: Database) {
     this.byId = db.prepare('SELECT * FROM alerts WHERE id = ?')
@@ -227,7 +237,6 @@ export class AlertsRepo {
        VALUES (@id, @title, @severity, @origin, @group_key, @group_json, @now, @now, @first_ts, @last_ts, 0,
          '[]')`,
     )
-    this.newestIncidents = db.prepare('SELECT * FROM incidents ORDER BY seq DESC LIMIT ?')
   }
 
   get(id: string): Alert | undefined {
@@ -435,8 +444,24 @@ export class AlertsRepo {
     return row && toIncident(row)
   }
 
-  incidents(limit: number): Incident[] {
-    return (this.newestIncidents.all(limit) as IncidentRow[]).map(toIncident)
+  /** Newest first; `query` looks in title, id and assignee, the others match exactly. */
+  incidents(filter: IncidentFilter): Incident[] {
+    const where: string[] = []
+    const params: Record<string, unknown> = { limit: filter.limit }
+    if (filter.query?.trim()) {
+      where.push(
+        `(instr(lower(title), @query) > 0 OR instr(lower(id), @query) > 0 OR instr(lower(coalesce(assignee, '')), @query) > 0)`,
+      )
+      params.query = filter.query.trim().toLowerCase()
+    }
+    for (const field of ['status', 'assignee', 'severity', 'operation_id'] as const) {
+      const value = filter[field]
+      if (value === undefined) continue
+      where.push(`${field} = @${field}`)
+      params[field] = value
+    }
+    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`
+    return (this.db.prepare(sql).all(params) as IncidentRow[]).map(toIncident)
   }
 
   private createIncident(

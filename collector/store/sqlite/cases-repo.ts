@@ -13,7 +13,7 @@ import { ReportError } from './reports-repo'
 export type CaseComment = { id: string; at: string; actor: string; body: string }
 export type TimelineEntry = {
   at: string
-  kind: 'alert' | 'comment' | 'action'
+  kind: 'alert' | 'comment' | 'action' | 'evidence'
   text: string
   ref: string | null
 }
@@ -37,7 +37,23 @@ export type CaseChange = {
   title?: string | undefined
   tlp?: Incident['tlp'] | undefined
   pap?: Incident['pap'] | undefined
+  operation_id?: string | null | undefined
 }
+
+export type EvidenceInput = {
+  name: string
+  media_type: string
+  size: number
+  sha256: string
+  note: string | null
+  actor: string
+}
+
+type EvidenceRow = Omit<Evidence, 'added_at'> & { added_at: number }
+const toEvidence = (row: EvidenceRow): Evidence => ({
+  ...row,
+  added_at: new Date(row.added_at).toISOString(),
+})
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 
@@ -82,10 +98,13 @@ export class CasesRepo {
          WHERE object_type = 'incident' AND object_id = ? ORDER BY seq`,
       )
       .all(id) as Array<{ seq: number; at: number; actor: string; action: string; details: string }>
+    const evidence = this.evidenceOf(id)
     // Events of one millisecond keep the order they happened in: alerts first (they come before
-    // anyone acts on them), then analysts' actions and comments in audit order (the k-th comment
-    // is the k-th 'comment' entry: both are written in one transaction).
+    // anyone acts on them), then analysts' actions, comments and attachments in audit order (the
+    // k-th comment is the k-th 'comment' entry, the k-th file the k-th 'attach': each pair is
+    // written in one transaction).
     const commentSeqs = actions.filter((a) => a.action === 'comment').map((a) => a.seq)
+    const attachSeqs = actions.filter((a) => a.action === 'attach').map((a) => a.seq)
     const entries: Array<TimelineEntry & { order: number }> = [
       ...alerts.map((a) => ({
         at: a.timestamp,
@@ -101,8 +120,15 @@ export class CasesRepo {
         ref: c.id,
         order: commentSeqs[index] ?? Number.MAX_SAFE_INTEGER,
       })),
+      ...evidence.map((e, index) => ({
+        at: e.added_at,
+        kind: 'evidence' as const,
+        text: `${e.actor} attached ${e.name} (${e.size} bytes, SHA-256 ${e.sha256})`,
+        ref: e.id,
+        order: attachSeqs[index] ?? Number.MAX_SAFE_INTEGER,
+      })),
       ...actions
-        .filter((a) => a.action !== 'comment')
+        .filter((a) => a.action !== 'comment' && a.action !== 'attach')
         .map((a) => ({
           at: new Date(a.at).toISOString(),
           kind: 'action' as const,
@@ -113,11 +139,16 @@ export class CasesRepo {
     ]
     entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order))
     const timeline: TimelineEntry[] = entries.map(({ order: _order, ...entry }) => entry)
-    return { incident, alerts, comments, observables, evidence: [], timeline }
+    return { incident, alerts, comments, observables, evidence, timeline }
   }
 
   update(id: string, change: CaseChange, now = Date.now()): Incident {
     const current = toIncident(this.row(id))
+    if (
+      typeof change.operation_id === 'string' &&
+      !this.db.prepare('SELECT 1 FROM operations WHERE id = @id').get({ id: change.operation_id })
+    )
+      throw new ReportError('not_found', `operation_id: no operation with id ${change.operation_id}`)
     if (change.status !== undefined && !canMove(current.status, change.status))
       throw new ReportError(
         'invalid_request',
@@ -126,7 +157,7 @@ export class CasesRepo {
     this.db
       .prepare(
         `UPDATE incidents SET status = @status, assignee = @assignee, title = @title, tlp = @tlp, pap = @pap,
-           updated_at = @now WHERE id = @id`,
+           operation_id = @operation_id, updated_at = @now WHERE id = @id`,
       )
       .run({
         id,
@@ -136,6 +167,7 @@ export class CasesRepo {
         title: change.title ?? current.title,
         tlp: change.tlp ?? current.tlp,
         pap: change.pap ?? current.pap,
+        operation_id: change.operation_id === undefined ? current.operation_id : change.operation_id,
       })
     return toIncident(this.row(id))
   }
@@ -148,6 +180,54 @@ export class CasesRepo {
       .run(comment.id, id, comment.at, actor, body)
     this.db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(now, id)
     return { ...comment, at: new Date(now).toISOString() }
+  }
+
+  /** The incident's evidence, oldest first (attachment order). */
+  evidenceOf(incidentId: string): Evidence[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM evidence WHERE incident_id = @incidentId ORDER BY added_at, rowid')
+        .all({ incidentId }) as EvidenceRow[]
+    ).map(toEvidence)
+  }
+
+  evidence(id: string): Evidence {
+    const row = this.db.prepare('SELECT * FROM evidence WHERE id = @id').get({ id }) as
+      EvidenceRow | undefined
+    if (!row) throw new ReportError('not_found', `no evidence with id ${id}`)
+    return toEvidence(row)
+  }
+
+  /** Whether any incident still holds these bytes. */
+  evidenceStored(sha256: string): boolean {
+    return this.db.prepare('SELECT 1 FROM evidence WHERE sha256 = @sha256').get({ sha256 }) !== undefined
+  }
+
+  /** Throws not_found for an unknown incident, before any bytes are taken in. */
+  assertIncident(id: string): void {
+    this.row(id)
+  }
+
+  /** The attachment of these bytes to this incident, if there is one. */
+  findEvidence(incidentId: string, sha256: string): Evidence | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM evidence WHERE incident_id = @incidentId AND sha256 = @sha256')
+      .get({ incidentId, sha256 }) as EvidenceRow | undefined
+    return row && toEvidence(row)
+  }
+
+  /** Records bytes already in the evidence store (once per incident: see findEvidence). */
+  attach(incidentId: string, input: EvidenceInput, now = Date.now()): Evidence {
+    this.row(incidentId)
+    const id = randomUUID()
+    this.db
+      .prepare(
+        `INSERT INTO evidence (id, incident_id, name, media_type, size, sha256, note, actor, added_at)
+         VALUES (@id, @incidentId, @name, @media_type, @size, @sha256, @note, @actor, @now)`,
+      )
+      .run({ id, incidentId, ...input, now })
+    this.db.prepare('UPDATE incidents SET updated_at = @now WHERE id = @id').run({ now, id: incidentId })
+    return this.evidence(id)
   }
 
   /** Adds observables (stored once per type and value); first/last seen move with each sighting. */

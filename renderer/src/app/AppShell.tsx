@@ -4,6 +4,7 @@ import { AssetsView } from '../features/assets/AssetsView'
 import { AttackView } from '../features/attack/AttackView'
 import { CollectorView } from '../features/collector/CollectorView'
 import { EventsView } from '../features/events/EventsView'
+import { IncidentsView } from '../features/incidents/IncidentsView'
 import { OperationsView } from '../features/operations/OperationsView'
 import { ReportsView } from '../features/reports/ReportsView'
 import { RulesView } from '../features/rules/RulesView'
@@ -48,6 +49,8 @@ const View = ({ route }: { route: Route }) => {
       return <EventsView />
     case 'alerts':
       return <AlertsView />
+    case 'incidents':
+      return <IncidentsView />
     case 'rules':
       return <RulesView />
     case 'attack':
@@ -89,6 +92,7 @@ export const AppShell = () => {
       <nav className="nav" aria-label="Views">
         <NavLink route="events" current={route} label="Events" count={total} />
         <NavLink route="alerts" current={route} label="Alerts" count={newAlerts} countLabel="new" />
+        <NavLink route="incidents" current={route} label="Incidents" />
         <NavLink route="rules" current={route} label="Rules" />
         <NavLink route="attack" current={route} label="ATT&CK" />
         <NavLink route="reports" current={route} label="Reports" />

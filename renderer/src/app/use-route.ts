@@ -3,6 +3,7 @@ import { useSyncExternalStore } from 'react'
 export const ROUTES = [
   'events',
   'alerts',
+  'incidents',
   'rules',
   'attack',
   'reports',

@@ -50,6 +50,7 @@ const incident = (id: string): Incident => ({
   assignee: null,
   tlp: 'amber',
   pap: 'amber',
+  operation_id: null,
 })
 
 /** A transport whose answers the test hands out, in order, when it chooses. */

@@ -5,11 +5,11 @@ export type RecordedCall = { name: CallName; req: unknown }
 export type Answers = Partial<Record<CallName, (req: unknown) => Result<unknown>>>
 
 /** A transport for slice tests: answers calls from `answers` (else unknown_call) and records them. */
-export const fakeTransport = (answers: Answers) => {
+export const fakeTransport = (answers: Answers, kind: Transport['kind'] = 'http') => {
   const calls: RecordedCall[] = []
   const listeners = new Map<EventName, Set<(payload: never) => void>>()
   const transport: Transport = {
-    kind: 'http',
+    kind,
     invoke: (name, req) => {
       calls.push({ name, req })
       const answer = answers[name]

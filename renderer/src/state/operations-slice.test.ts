@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { CallName, Mission, Operation, Result } from '../../../collector/contract'
-import type { Transport } from '../transport'
+import type { Mission, Operation } from '../../../collector/contract'
+import { fakeTransport } from './fake-transport'
 import { createAppStore } from './store'
 
 const operation = (patch: Partial<Operation> = {}): Operation => ({
@@ -43,27 +43,6 @@ const mission = (patch: Partial<Mission> = {}): Mission => ({
   updated_at: '2026-01-01T00:00:00Z',
   ...patch,
 })
-
-type Call = { name: CallName; req: unknown }
-
-const fakeTransport = (answers: Partial<Record<CallName, (req: unknown) => Result<unknown>>>) => {
-  const calls: Call[] = []
-  const transport: Transport = {
-    kind: 'http',
-    invoke: (name, req) => {
-      calls.push({ name, req })
-      const answer = answers[name]
-      return Promise.resolve(
-        (answer ? answer(req) : { ok: false, error: { code: 'unknown_call', message: name } }) as never,
-      )
-    },
-    on: () => () => {},
-    onConnection: () => () => {},
-    upload: () => Promise.resolve({ ok: false, error: { code: 'unsupported', message: 'no' } }),
-    pathForFile: () => null,
-  }
-  return { transport, named: (name: CallName) => calls.filter((c) => c.name === name) }
-}
 
 const base = {
   'operations:list': () => ({ ok: true, value: { operations: [operation()] } }) as const,
@@ -148,6 +127,7 @@ describe('operations slice', () => {
     expect(store.getState().operationChoices).toEqual([{ id: 'op-1', name: 'Lantern', status: 'planned' }])
     await store.getState().selectOperation('op-1')
     expect(named('reports:list').map((c) => c.req)).toEqual([{ operation_id: 'op-1', limit: 1000 }])
+    expect(named('incidents:list').map((c) => c.req)).toEqual([{ operation_id: 'op-1', limit: 1000 }])
   })
 
   it('saves a mission edit, or keeps the refusal for the table', async () => {

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand'
-import type { CallReq, Mission, Operation, ReportSummary } from '../../../collector/contract'
+import type { CallReq, Incident, Mission, Operation, ReportSummary } from '../../../collector/contract'
 import type { AppState } from './store'
 
 export type MissionStatus = Mission['status']
@@ -18,8 +18,9 @@ export type OperationsSlice = {
   operationsFilter: OperationsFilter
   /** Every operation, unfiltered, for pickers elsewhere (a report's operation). */
   operationChoices: Array<Pick<Operation, 'id' | 'name' | 'status'>>
-  /** The selected operation's reports. */
+  /** The selected operation's reports and incidents. */
   operationReports: ReportSummary[]
+  operationIncidents: Incident[]
   operationsLoading: boolean
   /** Whether the list was ever asked for: changes elsewhere then refresh it. */
   operationsLoaded: boolean
@@ -65,11 +66,18 @@ export const createOperationsSlice =
       return true
     }
 
-    const loadOperationReports = async (id: string): Promise<void> => {
-      const result = await transport.invoke('reports:list', { operation_id: id, limit: 1000 })
+    const loadOperationLinks = async (id: string): Promise<void> => {
+      const [reports, incidents] = await Promise.all([
+        transport.invoke('reports:list', { operation_id: id, limit: 1000 }),
+        transport.invoke('incidents:list', { operation_id: id, limit: 1000 }),
+      ])
       if (get().selectedOperationId !== id) return
-      set({ operationReports: result.ok ? result.value.reports : [] })
-      if (!result.ok) set({ operationsError: result.error.message })
+      set({
+        operationReports: reports.ok ? reports.value.reports : [],
+        operationIncidents: incidents.ok ? incidents.value.incidents : [],
+      })
+      if (!reports.ok) set({ operationsError: reports.error.message })
+      else if (!incidents.ok) set({ operationsError: incidents.error.message })
     }
 
     return {
@@ -77,6 +85,7 @@ export const createOperationsSlice =
       operationsFilter: { query: '', status: null },
       operationChoices: [],
       operationReports: [],
+      operationIncidents: [],
       operationsLoading: false,
       operationsLoaded: false,
       operationsError: null,
@@ -121,12 +130,13 @@ export const createOperationsSlice =
           selectedOperationId: id,
           operationNew: false,
           operationReports: [],
+          operationIncidents: [],
           missions: [],
           missionsError: null,
           operationFormError: null,
           missionFormError: null,
         })
-        if (id !== null) await Promise.all([get().loadMissions(), loadOperationReports(id)])
+        if (id !== null) await Promise.all([get().loadMissions(), loadOperationLinks(id)])
       },
 
       newOperation() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { CallName, Report, Result } from '../../../collector/contract'
-import type { Transport } from '../transport'
+import type { Report } from '../../../collector/contract'
+import { fakeTransport } from './fake-transport'
 import { errorField, nextStatuses } from './reports-slice'
 import { createAppStore } from './store'
 
@@ -23,31 +23,6 @@ const report = (patch: Partial<Report> = {}): Report => ({
   updated_at: '2026-01-01T00:00:00Z',
   ...patch,
 })
-
-type Call = { name: CallName; req: unknown }
-
-/** Answers each call from `answers` (a function of the request), recording it. */
-const fakeTransport = (
-  answers: Partial<Record<CallName, (req: unknown) => Result<unknown>>>,
-  kind: 'ipc' | 'http' = 'http',
-) => {
-  const calls: Call[] = []
-  const transport: Transport = {
-    kind,
-    invoke: (name, req) => {
-      calls.push({ name, req })
-      const answer = answers[name]
-      return Promise.resolve(
-        (answer ? answer(req) : { ok: false, error: { code: 'unknown_call', message: name } }) as never,
-      )
-    },
-    on: () => () => {},
-    onConnection: () => () => {},
-    upload: () => Promise.resolve({ ok: false, error: { code: 'unsupported', message: 'no' } }),
-    pathForFile: () => null,
-  }
-  return { transport, named: (name: CallName) => calls.filter((c) => c.name === name) }
-}
 
 const listed = { ok: true, value: { reports: [], total: 0 } } as const
 

@@ -113,6 +113,13 @@ export const EXPORT_FORMATS: ReadonlyArray<{ format: ExportFormat; label: string
   { format: 'navigator', label: 'Navigator', extension: 'json' },
 ]
 
+/** Every format with the evidence files and a manifest of digests: for incidents. */
+export const PACKAGE_FORMAT: (typeof EXPORT_FORMATS)[number] = {
+  format: 'package',
+  label: 'Package (zip)',
+  extension: 'zip',
+}
+
 const draftFrom = (report: Report): ReportDraft => ({
   id: report.id,
   version: report.version,
@@ -172,7 +179,7 @@ const content = (draft: ReportDraft) => ({
   }),
 })
 
-const toBytes = (base64: string): Uint8Array<ArrayBuffer> => {
+export const toBytes = (base64: string): Uint8Array<ArrayBuffer> => {
   const binary = atob(base64)
   const bytes = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
@@ -180,7 +187,7 @@ const toBytes = (base64: string): Uint8Array<ArrayBuffer> => {
 }
 
 /** A browser download of bytes the core handed back, under the name it chose. */
-const download = (name: string, mediaType: string, bytes: Uint8Array<ArrayBuffer>): void => {
+export const download = (name: string, mediaType: string, bytes: Uint8Array<ArrayBuffer>): void => {
   const url = URL.createObjectURL(new Blob([bytes], { type: mediaType }))
   const a = document.createElement('a')
   a.href = url
@@ -190,6 +197,47 @@ const download = (name: string, mediaType: string, bytes: Uint8Array<ArrayBuffer
   a.remove()
   // The click has started the download; the URL is no longer needed after this turn.
   setTimeout(() => URL.revokeObjectURL(url), 0)
+}
+
+/**
+ * Exports a report or an incident: on the desktop to where the save dialog says, in the browser
+ * as a download. `set` follows it (running, done, failed; null when the dialog is cancelled).
+ */
+export const runExport = async (
+  transport: AppState['transport'],
+  options: {
+    call: 'reports:export' | 'incidents:export'
+    id: string
+    title: string
+    format: ExportFormat
+    set: (state: ReportExport | null) => void
+  },
+): Promise<void> => {
+  const { call, id, title, format, set } = options
+  const running: ReportExport = { format, state: 'running', result: null, error: null }
+  set(running)
+  const fail = (message: string): void => set({ ...running, state: 'failed', error: message })
+  let path: string | undefined
+  if (transport.kind === 'ipc') {
+    const extension =
+      [...EXPORT_FORMATS, PACKAGE_FORMAT].find((f) => f.format === format)?.extension ?? format
+    const chosen = await transport.invoke('dialog:save', {
+      title: call === 'reports:export' ? 'Export report' : 'Export incident',
+      default_name: `${title}.${extension}`,
+      filters: [{ name: format.toUpperCase(), extensions: [extension] }],
+    })
+    if (!chosen.ok) return fail(chosen.error.message)
+    if (chosen.value.path === null) return set(null) // cancelled
+    path = chosen.value.path
+  }
+  const result = await transport.invoke(call, { id, format, ...(path !== undefined && { path }) })
+  if (!result.ok) return fail(result.error.message)
+  const { content_base64: base64, ...rest } = result.value
+  if (path === undefined) {
+    if (base64 === null) return fail('The core returned no file to download.')
+    download(rest.name, rest.media_type, toBytes(base64))
+  }
+  set({ format, state: 'done', result: rest, error: null })
 }
 
 export const createReportsSlice =
@@ -397,35 +445,13 @@ export const createReportsSlice =
       async exportReport(format) {
         const draft = get().reportDraft
         if (!draft || draft.id === null) return
-        const id = draft.id
-        const running: ReportExport = { format, state: 'running', result: null, error: null }
-        set({ reportExport: running })
-        const fail = (message: string): void =>
-          set({ reportExport: { ...running, state: 'failed', error: message } })
-        let path: string | undefined
-        if (transport.kind === 'ipc') {
-          const extension = EXPORT_FORMATS.find((f) => f.format === format)?.extension ?? format
-          const chosen = await transport.invoke('dialog:save', {
-            title: 'Export report',
-            default_name: `${draft.title.trim() || 'report'}.${extension}`,
-            filters: [{ name: format.toUpperCase(), extensions: [extension] }],
-          })
-          if (!chosen.ok) return fail(chosen.error.message)
-          if (chosen.value.path === null) return set({ reportExport: null }) // cancelled
-          path = chosen.value.path
-        }
-        const result = await transport.invoke('reports:export', {
-          id,
+        await runExport(transport, {
+          call: 'reports:export',
+          id: draft.id,
+          title: draft.title.trim() || 'report',
           format,
-          ...(path !== undefined && { path }),
+          set: (reportExport) => set({ reportExport }),
         })
-        if (!result.ok) return fail(result.error.message)
-        const { content_base64: base64, ...rest } = result.value
-        if (path === undefined) {
-          if (base64 === null) return fail('The core returned no file to download.')
-          download(rest.name, rest.media_type, toBytes(base64))
-        }
-        set({ reportExport: { format, state: 'done', result: rest, error: null } })
       },
     }
   }

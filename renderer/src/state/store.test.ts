@@ -35,6 +35,8 @@ describe('changes pushed as audit entries', () => {
     emit('audit:appended', { entry: entry({ object_type: 'token', object_id: 't-1' }) })
     expect(named('reports:list')).toHaveLength(2)
     expect(named('operations:list')).toHaveLength(2)
+    emit('audit:appended', { entry: entry({ action: 'export' }) })
+    expect(named('reports:list')).toHaveLength(2)
     expect(named('reports:get')).toHaveLength(0)
   })
 })

@@ -8,6 +8,7 @@ import { createAttackSlice, type AttackSlice } from './attack-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
 import { createImportSlice, type ImportSlice } from './import-slice'
+import { createIncidentsSlice, type IncidentsSlice } from './incidents-slice'
 import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
@@ -22,7 +23,8 @@ export type AppState = EventsSlice &
   AttackSlice &
   ReportsSlice &
   OperationsSlice &
-  AssetsSlice & { transport: Transport }
+  AssetsSlice &
+  IncidentsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -38,6 +40,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createReportsSlice(transport)(...a),
     ...createOperationsSlice(transport)(...a),
     ...createAssetsSlice(transport)(...a),
+    ...createIncidentsSlice(transport)(...a),
   }))
 
 /**
@@ -77,6 +80,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     store.getState().attackChanged()
   })
   const offRuleTest = transport.on('rules:test-progress', (test) => store.getState().ruleTestProgress(test))
+  const offIncident = transport.on('incidents:changed', ({ id }) => store.getState().incidentChanged(id))
   // At most 10 a second per job (the core throttles), so no coalescing here.
   const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
@@ -94,6 +98,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadAlerts()
       if (store.getState().reportsLoaded) void store.getState().loadReports()
       if (store.getState().assetsLoaded) void store.getState().loadAssets()
+      void store.getState().reloadCase()
       store.getState().countNewAlerts()
       store.getState().rulesChanged()
     }
@@ -108,6 +113,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offConnection()
     offAssets()
     offAudit()
+    offIncident()
     if (frame) cancelAnimationFrame(frame)
   }
 }
@@ -118,6 +124,8 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
  * no unsaved edits; with them, saving says a newer version is stored.
  */
 const workspaceChanged = (store: StoreApi<AppState>, entry: AuditEntry): void => {
+  // An export reads the object; nothing shown changed.
+  if (entry.action === 'export') return
   const s = store.getState()
   switch (entry.object_type) {
     case 'report': {

@@ -10,8 +10,13 @@ import { migration0008 } from './0008-attack'
 import { migration0009 } from './0009-reports'
 import { migration0010 } from './0010-incident-cases'
 import { migration0011 } from './0011-operations'
+import { migration0013 } from './0013-evidence'
+import { migration0014 } from './0014-report-links'
 
-/** Append-only: never edit a shipped migration, add the next number. */
+/**
+ * Append-only: never edit a shipped migration, add the next number. 0012 is reserved for the asset
+ * inventory (another branch); migrate() applies it whenever it lands.
+ */
 export const migrations: readonly Migration[] = [
   migration0001,
   migration0002,
@@ -24,4 +29,6 @@ export const migrations: readonly Migration[] = [
   migration0009,
   migration0010,
   migration0011,
+  migration0013,
+  migration0014,
 ]

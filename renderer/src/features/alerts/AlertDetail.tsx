@@ -69,9 +69,12 @@ export const AlertDetail = ({
         <dt className="muted">Incident</dt>
         <dd>
           {alert.incident_id ? (
-            <button type="button" className="link" onClick={() => onShowIncident(alert.incident_id!)}>
-              {incident?.title ?? alert.incident_id}
-            </button>
+            <>
+              <button type="button" className="link" onClick={() => onShowIncident(alert.incident_id!)}>
+                {incident?.title ?? alert.incident_id}
+              </button>{' '}
+              <a href={routeHref('incidents', { id: alert.incident_id })}>Open case</a>
+            </>
           ) : (
             '—'
           )}

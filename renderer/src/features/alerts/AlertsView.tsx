@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AlertAction, AlertFilter, Escalation } from '../../state/alerts-slice'
+import { useRouteParam } from '../../app/use-route'
 import { useAppStore } from '../../state/store'
 import { AlertActions, type ActionForm } from './AlertActions'
 import { AlertDetail } from './AlertDetail'
@@ -39,6 +40,11 @@ export const AlertsView = () => {
     void loadAlerts()
     void loadIncidents()
   }, [loadAlerts, loadIncidents])
+  // #/alerts?incident=… (from a case): the alerts of that incident.
+  const linkedIncident = useRouteParam('incident')
+  useEffect(() => {
+    if (linkedIncident) void setFilter({ incidentId: linkedIncident })
+  }, [linkedIncident, setFilter])
   const [form, setForm] = useState<ActionForm>(null)
 
   const focused = s.alerts.find((a) => a.id === s.focusedId) ?? null

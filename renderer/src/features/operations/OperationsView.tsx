@@ -306,6 +306,7 @@ export const OperationsView = () => {
       filter: state.operationsFilter,
       setFilter: state.setOperationsFilter,
       reports: state.operationReports,
+      incidents: state.operationIncidents,
     })),
   )
   const { load, filter, setFilter } = s
@@ -385,6 +386,23 @@ export const OperationsView = () => {
                   <h2>Missions</h2>
                   <MissionsTable />
                   <NewMissionForm key={selected.id} />
+                  <h2>Incidents</h2>
+                  {s.incidents.length === 0 ? (
+                    <p className="muted">
+                      No incident is tied to this operation; pick it in the incident&apos;s case.
+                    </p>
+                  ) : (
+                    <ul className="link-list" aria-label="Incidents of this operation">
+                      {s.incidents.map((i) => (
+                        <li key={i.id}>
+                          <a href={`#/incidents?id=${encodeURIComponent(i.id)}`}>{i.title}</a>{' '}
+                          <span className="muted">
+                            {i.severity} · {i.status}
+                          </span>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
                   <h2>Reports</h2>
                   {s.reports.length === 0 ? (
                     <p className="muted">

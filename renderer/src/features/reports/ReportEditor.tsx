@@ -5,7 +5,7 @@ import { nextStatuses } from '../../state/reports-slice'
 import { useAppStore } from '../../state/store'
 import { ExportMenu, ExportResult } from './ExportMenu'
 import { OBSERVABLE_TYPES, STATUS_ACTION, STATUS_LABEL, TLP_LABEL, TLPS } from './labels'
-import { Markdown } from './Markdown'
+import { Markdown } from '../../components/Markdown'
 import { ObservablesTable } from './ObservablesTable'
 import { ReportLinks } from './ReportLinks'
 import { TechniquesEditor } from './TechniquesEditor'
@@ -28,6 +28,8 @@ export const ReportEditor = () => {
       setStatus: state.setReportStatus,
       open: state.openReport,
       close: state.closeReport,
+      exported: state.reportExport,
+      exportReport: state.exportReport,
     })),
   )
   const [preview, setPreview] = useState(false)
@@ -63,7 +65,7 @@ export const ReportEditor = () => {
               {STATUS_ACTION[status]}
             </button>
           ))}
-        {stored && <ExportMenu />}
+        {stored && <ExportMenu state={s.exported} run={s.exportReport} />}
         <button
           type="button"
           onClick={() => (!draft.dirty || window.confirm('Discard the unsaved changes?')) && s.close()}
@@ -71,7 +73,7 @@ export const ReportEditor = () => {
           Close
         </button>
       </div>
-      <ExportResult />
+      <ExportResult state={s.exported} />
       {draft.conflict && draft.id !== null && (
         <p className="error" role="alert">
           Someone saved a newer version: reload.{' '}

@@ -1,0 +1,143 @@
+import { useEffect, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { AlertLevel, IncidentStatus } from '../../../../collector/contract'
+import { routeHref, useRouteParam } from '../../app/use-route'
+import { formatTimeShort } from '../../components/format'
+import { LevelBadge } from '../../components/LevelBadge'
+import { INCIDENT_STATUSES } from '../../state/incidents-slice'
+import { useAppStore } from '../../state/store'
+import { TlpBadge } from '../reports/TlpBadge'
+import { IncidentCase } from './IncidentCase'
+import { INCIDENT_STATUS_LABEL } from './labels'
+
+const TEXT_DEBOUNCE_MS = 250
+const LEVELS: readonly AlertLevel[] = ['informational', 'low', 'medium', 'high', 'critical']
+
+/** Incidents as cases: the list with its filters, and the case the route names (`?id=`). */
+export const IncidentsView = () => {
+  const s = useAppStore(
+    useShallow((state) => ({
+      cases: state.cases,
+      loading: state.casesLoading,
+      error: state.casesError,
+      filter: state.casesFilter,
+      load: state.loadCases,
+      setFilter: state.setCasesFilter,
+      open: state.openCase,
+    })),
+  )
+  const id = useRouteParam('id')
+  const { load, open, setFilter, filter } = s
+  useEffect(() => void load(), [load])
+  useEffect(() => void open(id), [id, open])
+  const [query, setQuery] = useState(filter.query)
+  const [assignee, setAssignee] = useState(filter.assignee)
+  useEffect(() => {
+    if (query === filter.query && assignee === filter.assignee) return
+    const timer = setTimeout(() => void setFilter({ query, assignee }), TEXT_DEBOUNCE_MS)
+    return () => clearTimeout(timer)
+  }, [query, assignee, filter.query, filter.assignee, setFilter])
+
+  return (
+    <>
+      <div className="view-header">
+        <h1>Incidents</h1>
+        <span className="muted" aria-label="Incidents shown">
+          {s.cases.length.toLocaleString()} {s.cases.length === 1 ? 'incident' : 'incidents'}
+        </span>
+        {s.loading && <span className="muted">loading…</span>}
+      </div>
+      {s.error && (
+        <p className="error" role="alert">
+          {s.error}
+        </p>
+      )}
+      <div className="filters" role="search" aria-label="Incident filters">
+        <input
+          type="search"
+          aria-label="Search incidents"
+          placeholder="Search title, id, assignee…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <label>
+          <span className="muted">Status </span>
+          <select
+            value={filter.status ?? ''}
+            onChange={(e) =>
+              void setFilter({ status: e.target.value === '' ? null : (e.target.value as IncidentStatus) })
+            }
+          >
+            <option value="">any</option>
+            {INCIDENT_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {INCIDENT_STATUS_LABEL[status]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span className="muted">Severity </span>
+          <select
+            value={filter.severity ?? ''}
+            onChange={(e) =>
+              void setFilter({ severity: e.target.value === '' ? null : (e.target.value as AlertLevel) })
+            }
+          >
+            <option value="">any</option>
+            {LEVELS.map((level) => (
+              <option key={level} value={level}>
+                {level}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span className="muted">Assignee </span>
+          <input value={assignee} placeholder="anyone" onChange={(e) => setAssignee(e.target.value)} />
+        </label>
+      </div>
+      <div className="reports-layout">
+        {s.cases.length === 0 && !s.loading ? (
+          <section className="empty" aria-label="No incidents">
+            <h2>No incidents</h2>
+            <p className="muted">
+              {filter.query || filter.status || filter.severity || filter.assignee
+                ? 'Nothing matches these filters.'
+                : 'Escalate alerts in the Alerts view to open a case.'}
+            </p>
+          </section>
+        ) : (
+          <ul className="reports-list" aria-label="Incidents">
+            {s.cases.map((c) => (
+              <li key={c.id} aria-current={c.id === id ? 'true' : undefined}>
+                <a className="report-item" href={routeHref('incidents', { id: c.id })}>
+                  <span className="report-title">{c.title}</span>
+                  <span className="report-meta">
+                    <LevelBadge level={c.severity} />
+                    <span className="status-badge" data-status={c.status}>
+                      {INCIDENT_STATUS_LABEL[c.status]}
+                    </span>
+                    <TlpBadge tlp={c.tlp} />
+                    <span className="muted">{c.assignee ?? 'unassigned'}</span>
+                    <span className="muted">{formatTimeShort(c.updated_at)}</span>
+                    <span className="muted">
+                      {c.alert_count.toLocaleString()} {c.alert_count === 1 ? 'alert' : 'alerts'}
+                    </span>
+                  </span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+        {id ? (
+          <IncidentCase />
+        ) : (
+          <section className="empty" aria-label="No incident open">
+            <p className="muted">Open an incident from the list.</p>
+          </section>
+        )}
+      </div>
+    </>
+  )
+}
