@@ -152,6 +152,17 @@ export const Config = z.strictObject({
         .int()
         .min(1)
         .default(256 * 1024 ** 2),
+      // Archived events older than this many days are deleted from SQLite (hunts read the DuckDB
+      // archive); events not yet archived are never deleted. 0: keep them all.
+      hot_days: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
+  archive: z
+    .strictObject({
+      // The DuckDB archive drops events older than this many days; 0: keep forever.
+      max_age_days: z.number().int().min(0).default(0),
+      // ...and its oldest events while archive.duckdb is larger than this; 0: no limit.
+      max_bytes: z.number().int().min(0).default(0),
     })
     .prefault({}),
   detection: z
@@ -294,6 +305,15 @@ storage:
   max_pending_events: 200000
   # Files attached to incidents as evidence, at most this many bytes each (256 MiB).
   max_evidence_bytes: 268435456
+  # Archived events older than this many days leave SQLite (hunts and the dashboard read the
+  # DuckDB archive); events not yet archived stay. 0: keep everything in SQLite too.
+  hot_days: 0
+
+# The DuckDB archive that hunts, the SQL console and the dashboard read; events flow into it
+# continuously. Retention is enforced hourly.
+archive:
+  max_age_days: 0      # drop archived events older than this; 0: keep forever
+  max_bytes: 0         # drop the oldest while archive.duckdb is larger than this; 0: no limit
 
 # The Sigma engine over stored events. Rules live in the rule store (import them in the Rules view
 # or with rules:import); Outpost ships a few examples of its own, not SigmaHQ's.

@@ -48,8 +48,8 @@ describe('the core, in-process', () => {
     expect(info).toMatchObject({
       ok: true,
       value: {
-        sqlite: { schema_version: migrations.at(-1)!.version, events: 0 },
-        duckdb: { schema_version: 2 },
+        sqlite: { schema_version: migrations.at(-1)?.version, events: 0 },
+        duckdb: { schema_version: 3 },
       },
     })
 

@@ -23,6 +23,11 @@ import { SourceStats } from '../ingest/source-stats'
 import { kernelUdpDrops } from '../ingest/udp-drops'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
+import { Archiver } from '../archive/archiver'
+import { enforceRetention, fileBytes } from '../archive/retention'
+import { HuntService } from '../hunt/hunt-service'
+import { createHuntHandlers, HuntScheduler } from '../hunt/hunt-calls'
+import { HuntsRepo } from '../store/sqlite/hunts-repo'
 import { MetricsStore } from '../store/duckdb/metrics-store'
 import { attackHandlers } from '../attack/attack-calls'
 import { AttackRepo } from '../store/sqlite/attack-repo'
@@ -166,6 +171,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         events: events.range(batch.first, batch.last, PUSH_BATCH_LIMIT),
       })
       detector.offer(batch.events)
+      archiver.kick()
       if (batch.alerts > 0) {
         const raised = alerts.since(lastAlertSeq, PUSH_BATCH_LIMIT)
         lastAlertSeq = raised[0]?.seq ?? lastAlertSeq
@@ -206,6 +212,14 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     cleanups.push(() => detector.stop())
     // Events stored while Outpost was off (or before a crash) are evaluated now.
     detector.kick()
+    // Events flow on into the DuckDB archive; what SQLite holds beyond its watermark (written
+    // while Outpost was off, or before a crash) is archived now. Stopped after the pipeline
+    // (cleanups unwind in reverse), so the last commits reach the archive too.
+    const archiver = await Archiver.open(sqlite.db, archive, { aliases: aliases.aliases })
+    cleanups.push(() => archiver.stop())
+    void archiver.drain()
+    const hunt = await HuntService.open(archive)
+    cleanups.push(() => hunt.close())
     const pipeline = new IngestPipeline(events, onCommitted, config.storage.max_pending_events)
     // Idempotency keys answer retries for a day; older ones are forgotten.
     const DAY = 24 * 3600_000
@@ -214,6 +228,58 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     pruner.unref()
     cleanups.push(() => clearInterval(pruner))
     cleanups.push(() => pipeline.close())
+
+    // Retention: SQLite keeps archived events storage.hot_days; the archive archive.max_age_days
+    // and archive.max_bytes. Hourly, and once shortly after start.
+    const retention = {
+      hotDays: config.storage.hot_days,
+      archiveMaxAgeDays: config.archive.max_age_days,
+      archiveMaxBytes: config.archive.max_bytes,
+    }
+    const retentionConnection = await archive.connect()
+    let retentionRun: Promise<unknown> = Promise.resolve()
+    const runRetention = (): void => {
+      retentionRun = retentionRun
+        .then(() =>
+          enforceRetention(retention, {
+            events,
+            // Never past what the archive holds, nor what detection has not evaluated yet.
+            safeSeq: () =>
+              config.detection.enabled
+                ? Math.min(archiver.watermark, rules.cursor('sigma'))
+                : archiver.watermark,
+            duck: retentionConnection,
+            duckFile: files.duckdb,
+          }),
+        )
+        .then((run) => {
+          if (run.sqliteDeleted || run.archiveDeleted) log.info('retention', { ...run })
+        })
+        .catch((error: Error) => log.error('retention failed', { error: error.message }))
+    }
+    const retentionTimers = [setTimeout(runRetention, 60_000), setInterval(runRetention, 3600_000)]
+    for (const timer of retentionTimers) timer.unref()
+    cleanups.push(async () => {
+      for (const timer of retentionTimers) clearInterval(timer)
+      await retentionRun
+      retentionConnection.closeSync()
+    })
+
+    const huntsRepo = new HuntsRepo(sqlite.db)
+    const scheduler = new HuntScheduler(huntsRepo, hunt, log)
+    scheduler.start()
+    cleanups.push(() => scheduler.stop())
+    const huntHandlers = createHuntHandlers({
+      hunt,
+      hunts: huntsRepo,
+      audited,
+      archiver,
+      db: sqlite.db,
+      sqlitePath: sqlite.path,
+      duckdbPath: files.duckdb,
+      retention,
+      fileBytes,
+    })
 
     const stats = new SourceStats((listener, source, reason, payload) =>
       deadLetters.add(listener, source, reason, payload),
@@ -412,43 +478,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         return { job }
       },
       'import:list': () => ({ jobs: imports.list() }),
-      // Placeholders while the archive and hunting backend lands (issue 6): replaced, not shipped.
-      'hunt:search': () => {
-        throw new ContractError('unsupported', 'hunt:search is not built yet')
-      },
-      'hunt:histogram': () => {
-        throw new ContractError('unsupported', 'hunt:histogram is not built yet')
-      },
-      'hunt:fields': () => {
-        throw new ContractError('unsupported', 'hunt:fields is not built yet')
-      },
-      'hunt:sql': () => {
-        throw new ContractError('unsupported', 'hunt:sql is not built yet')
-      },
-      'hunt:cancel': () => {
-        throw new ContractError('unsupported', 'hunt:cancel is not built yet')
-      },
-      'hunt:export': () => {
-        throw new ContractError('unsupported', 'hunt:export is not built yet')
-      },
-      'hunts:list': () => {
-        throw new ContractError('unsupported', 'hunts:list is not built yet')
-      },
-      'hunts:save': () => {
-        throw new ContractError('unsupported', 'hunts:save is not built yet')
-      },
-      'hunts:delete': () => {
-        throw new ContractError('unsupported', 'hunts:delete is not built yet')
-      },
-      'hunts:to-sigma': () => {
-        throw new ContractError('unsupported', 'hunts:to-sigma is not built yet')
-      },
-      'archive:status': () => {
-        throw new ContractError('unsupported', 'archive:status is not built yet')
-      },
-      'dashboard:summary': () => {
-        throw new ContractError('unsupported', 'dashboard:summary is not built yet')
-      },
+      ...huntHandlers,
     }
 
     let stopping: Promise<void> | undefined

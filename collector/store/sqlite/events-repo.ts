@@ -211,6 +211,21 @@ export class EventsRepo {
     return this.total
   }
 
+  /**
+   * Retention: deletes up to `limit` events with seq at most `upToSeq` (what the archive and the
+   * detection engine have taken) and older than `before` (ms). Returns how many went.
+   */
+  deleteOld(upToSeq: number, before: number, limit: number): number {
+    const deleted = this.db
+      .prepare(
+        `DELETE FROM events WHERE seq IN (
+           SELECT seq FROM events WHERE seq <= @upToSeq AND ts < @before ORDER BY seq LIMIT @limit)`,
+      )
+      .run({ upToSeq, before, limit }).changes
+    this.total -= deleted
+    return deleted
+  }
+
   list(limit: number, before?: number): EventSummary[] {
     const rows = (
       before === undefined ? this.pageNewest.all(limit) : this.pageBefore.all(before, limit)

@@ -12,6 +12,7 @@ import { migration0010 } from './0010-incident-cases'
 import { migration0011 } from './0011-operations'
 import { migration0013 } from './0013-evidence'
 import { migration0014 } from './0014-report-links'
+import { migration0015 } from './0015-hunts'
 
 /**
  * Append-only: never edit a shipped migration, add the next number. 0012 is reserved for the asset
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   migration0011,
   migration0013,
   migration0014,
+  migration0015,
 ]

@@ -1,0 +1,78 @@
+import { stat } from 'node:fs/promises'
+import type { DuckDBConnection } from '@duckdb/node-api'
+import type { EventsRepo } from '../store/sqlite/events-repo'
+
+export type RetentionSettings = {
+  /** SQLite keeps archived events this many days; 0: forever. */
+  hotDays: number
+  /** The archive drops events older than this many days; 0: forever. */
+  archiveMaxAgeDays: number
+  /** The archive drops its oldest events while its file is larger; 0: no limit. */
+  archiveMaxBytes: number
+}
+
+const DAY = 86_400_000
+const CHUNK = 10_000
+
+export type RetentionRun = { sqliteDeleted: number; archiveDeleted: number }
+
+/**
+ * One retention pass. SQLite only loses events at or below `safeSeq` (the archive watermark,
+ * and the detection cursor when detection runs): an event not yet archived is never deleted.
+ * Deletes go in chunks so ingest commits between them.
+ */
+export const enforceRetention = async (
+  settings: RetentionSettings,
+  deps: {
+    events: EventsRepo
+    safeSeq: () => number
+    duck: DuckDBConnection
+    duckFile: string
+    now?: number
+  },
+): Promise<RetentionRun> => {
+  const now = deps.now ?? Date.now()
+  let sqliteDeleted = 0
+  if (settings.hotDays > 0) {
+    for (;;) {
+      const n = deps.events.deleteOld(deps.safeSeq(), now - settings.hotDays * DAY, CHUNK)
+      sqliteDeleted += n
+      if (n < CHUNK) break
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+  let archiveDeleted = 0
+  if (settings.archiveMaxAgeDays > 0) {
+    const result = await deps.duck.run('DELETE FROM events WHERE ts < make_timestamptz($1::BIGINT)', [
+      BigInt(now - settings.archiveMaxAgeDays * DAY) * 1000n,
+    ])
+    archiveDeleted += Number(result.rowsChanged)
+  }
+  if (settings.archiveMaxBytes > 0) {
+    const size = await fileBytes(deps.duckFile)
+    if (size > settings.archiveMaxBytes) {
+      // DuckDB reuses freed blocks rather than shrinking the file: drop the oldest share of rows
+      // by how far over the limit the file is, plus a margin, and let new rows fill the space.
+      const share = Math.min(1, (size - settings.archiveMaxBytes) / size + 0.05)
+      const result = await deps.duck.run(
+        'DELETE FROM events WHERE ts <= (SELECT quantile_disc(ts, $1) FROM events)',
+        [share],
+      )
+      archiveDeleted += Number(result.rowsChanged)
+      await deps.duck.run('CHECKPOINT')
+    }
+  }
+  return { sqliteDeleted, archiveDeleted }
+}
+
+export const fileBytes = async (path: string): Promise<number> => {
+  let total = 0
+  for (const file of [path, `${path}.wal`, `${path}-wal`]) {
+    try {
+      total += (await stat(file)).size
+    } catch {
+      // absent
+    }
+  }
+  return total
+}
