@@ -7,6 +7,8 @@ import type { AppState } from './store'
 export const DASHBOARD_BUCKETS = 48
 /** While pushes arrive the dashboard reloads at most this often. */
 export const DASHBOARD_REFRESH_MS = 5000
+/** Pushed events reach the DuckDB archive a moment after SQLite (batched): wait for them. */
+const ARCHIVE_SETTLE_MS = 1000
 
 export type DashboardSummary = CallRes<'dashboard:summary'>
 /** The ATT&CK tactics in matrix order, for a heat strip that keeps its columns when counts are zero. */
@@ -101,7 +103,7 @@ export const createDashboardSlice =
 
       dashboardChanged() {
         if (!watched || timer) return
-        const wait = Math.max(0, lastLoad + DASHBOARD_REFRESH_MS - Date.now())
+        const wait = Math.max(ARCHIVE_SETTLE_MS, lastLoad + DASHBOARD_REFRESH_MS - Date.now())
         timer = setTimeout(() => {
           timer = null
           if (watched) void get().loadDashboard()

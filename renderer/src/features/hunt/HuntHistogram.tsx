@@ -27,12 +27,15 @@ export const HuntHistogram = ({
   const points = histogram.points
   const span = histogram.to - histogram.from
   const total = points.reduce((sum, p) => sum + p.count, 0)
-  const finish = (): void => {
-    if (!drag) return
-    const lo = points[Math.min(drag.from, drag.to)]
-    const hi = points[Math.max(drag.from, drag.to)]
-    setDrag(null)
+  const narrowTo = (from: number, to: number): void => {
+    const lo = points[Math.min(from, to)]
+    const hi = points[Math.max(from, to)]
     if (lo && hi) onNarrow(lo.t, hi.t + histogram.interval_ms)
+  }
+  // A drag across bars narrows to them; a plain click is the bar's own (onClick below).
+  const finish = (): void => {
+    if (drag && drag.from !== drag.to) narrowTo(drag.from, drag.to)
+    setDrag(null)
   }
   const selected = drag && points[drag.from] && points[drag.to] ? drag : null
   return (
@@ -75,7 +78,13 @@ export const HuntHistogram = ({
               formatter={(value) => [`${Number(value).toLocaleString()} events`, '']}
               contentStyle={{ background: 'var(--bg-raised)', border: '1px solid var(--border)' }}
             />
-            <Bar dataKey="count" fill="var(--accent)" isAnimationActive={false} />
+            <Bar
+              dataKey="count"
+              fill="var(--accent)"
+              isAnimationActive={false}
+              cursor="pointer"
+              onClick={(_, index) => narrowTo(index, index)}
+            />
             {selected && (
               <ReferenceArea
                 x1={points[Math.min(selected.from, selected.to)]!.t}
