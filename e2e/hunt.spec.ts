@@ -1,3 +1,4 @@
+import type { CallName, CallReq, CallRes } from '../collector/contract'
 import { watchConsole } from './console-errors'
 import { expect, test } from './fixtures'
 import { HuntPage } from './pages/hunt.page'
@@ -15,16 +16,25 @@ const seed = (now: number) =>
     severity: i % 5 === 0 ? 'high' : 'info',
   }))
 
-const archived = async (outpost: { call: (n: 'archive:status', r: object) => Promise<{ events: number }> }) =>
-  (await outpost.call('archive:status', {})).events
+type Outpost = {
+  ingest(events: unknown): Promise<Response>
+  call<K extends CallName>(name: K, req: CallReq<K>): Promise<CallRes<K>>
+}
+
+/** Seeds the events and waits until the DuckDB archive holds them (hunts read only the archive). */
+const seedArchive = async (outpost: Outpost): Promise<void> => {
+  expect((await outpost.ingest(seed(Date.now()))).status).toBe(200)
+  await expect
+    .poll(async () => (await outpost.call('archive:status', {})).events, { timeout: 15_000 })
+    .toBe(30)
+}
 
 test('archived events are searched, charted, refined by a field value and pivot to assets', async ({
   page,
   outpost,
 }) => {
   const problems = watchConsole(page)
-  expect((await outpost.ingest(seed(Date.now()))).status).toBe(200)
-  await expect.poll(() => archived(outpost), { timeout: 15_000 }).toBe(30)
+  await seedArchive(outpost)
 
   const hunt = new HuntPage(page)
   await hunt.open(outpost.ready.url)
@@ -57,8 +67,7 @@ test('a query syntax error is marked at its position; a histogram bar narrows th
   outpost,
 }) => {
   const problems = watchConsole(page)
-  expect((await outpost.ingest(seed(Date.now()))).status).toBe(200)
-  await expect.poll(() => archived(outpost), { timeout: 15_000 }).toBe(30)
+  await seedArchive(outpost)
 
   const hunt = new HuntPage(page)
   await hunt.open(outpost.ready.url)
@@ -82,8 +91,7 @@ test('a query syntax error is marked at its position; a histogram bar narrows th
 
 test('the SQL console counts the archive and shows DuckDB errors verbatim', async ({ page, outpost }) => {
   const problems = watchConsole(page)
-  expect((await outpost.ingest(seed(Date.now()))).status).toBe(200)
-  await expect.poll(() => archived(outpost), { timeout: 15_000 }).toBe(30)
+  await seedArchive(outpost)
 
   const hunt = new HuntPage(page)
   await hunt.open(outpost.ready.url)
@@ -108,8 +116,7 @@ test('a saved hunt is listed, runs back into the bar and becomes a Sigma draft',
   outpost,
 }) => {
   const problems = watchConsole(page)
-  expect((await outpost.ingest(seed(Date.now()))).status).toBe(200)
-  await expect.poll(() => archived(outpost), { timeout: 15_000 }).toBe(30)
+  await seedArchive(outpost)
 
   const hunt = new HuntPage(page)
   await hunt.open(outpost.ready.url)

@@ -43,6 +43,7 @@ export const QueryBar = () => {
       setQuery: state.setHuntQuery,
       setRange: state.setHuntRange,
       run: state.runHunt,
+      ran: state.huntRun !== null,
     })),
   )
   return (
@@ -67,7 +68,14 @@ export const QueryBar = () => {
           aria-describedby={s.syntax ? 'hunt-syntax-error' : undefined}
           onChange={(e) => s.setQuery(e.target.value)}
         />
-        <TimeRangePicker range={s.range} onChange={s.setRange} />
+        <TimeRangePicker
+          range={s.range}
+          onChange={(range) => {
+            s.setRange(range)
+            // A preset answers at once, as in Kibana; custom bounds wait for Run.
+            if (range.preset !== 'custom' && s.ran) void s.run()
+          }}
+        />
         <button type="submit" className="primary" disabled={s.loading}>
           Run
         </button>
