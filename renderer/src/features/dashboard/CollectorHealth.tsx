@@ -18,7 +18,7 @@ export const CollectorHealth = ({ stats, now }: { stats: Stats | null; now: numb
     }
   })
   return (
-    <section className="dash-panel" aria-label="Collector health">
+    <section className="dash-panel dash-wide dash-scroll" aria-label="Collector health">
       <h2>Collector health</h2>
       {rows.length === 0 ? (
         <p className="muted">{stats ? 'No listener enabled.' : 'Loading…'}</p>

@@ -78,7 +78,6 @@ export const DashboardView = () => {
       <div className="scroll">
         <div className="dashboard">
           <LiveRate history={s.history} />
-          <CollectorHealth stats={s.stats} now={now} />
           {d && (
             <>
               <TopList
@@ -104,6 +103,12 @@ export const DashboardView = () => {
                 series={d.by_listener.map((x) => ({ name: x.listener, points: x.points }))}
               />
               <TacticStrip tactics={s.tactics} counts={d.tactics} />
+            </>
+          )}
+          {/* The collector's own counters: shown even when the archive cannot answer. */}
+          <CollectorHealth stats={s.stats} now={now} />
+          {d && (
+            <>
               <TopList title="Top hosts" items={d.top_hosts} href={(k) => assetHref('host', k)} />
               <TopList title="Top users" items={d.top_users} href={(k) => assetHref('user', k)} />
               <TopList

@@ -25,7 +25,7 @@ export const TacticStrip = ({
   ]
   const max = Math.max(1, ...cells.map((c) => c.count))
   return (
-    <section className="dash-panel dash-wide" aria-label="ATT&CK tactics">
+    <section className="dash-panel dash-full" aria-label="ATT&CK tactics">
       <h2>ATT&amp;CK tactics</h2>
       {cells.length === 0 ? (
         <p className="muted">
