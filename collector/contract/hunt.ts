@@ -89,7 +89,11 @@ export const SavedHunt = z.object({
   to: z.string().nullable(),
   schedule_minutes: z.number().int().nullable().describe('run every this many minutes; null: on demand'),
   last_run_at: isoTimestamp.nullable(),
-  last_count: z.number().int().nullable().describe('matches at the last scheduled run'),
+  last_count: z
+    .number()
+    .int()
+    .nullable()
+    .describe('matches at the last scheduled run; -1: that run failed (the log says why)'),
   created_at: isoTimestamp,
   updated_at: isoTimestamp,
 })

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { parse, commonOptions, UsageError, type CliIo, type Command } from './commands/common'
+import { archiveCommand } from './commands/archive'
 import { auditCommand } from './commands/audit'
 import { exportCommand } from './commands/export'
 import { reportCommand } from './commands/report'
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   import: importCommand,
   tokens: tokensCommand,
   hunt: huntCommand,
+  archive: archiveCommand,
   audit: auditCommand,
   report: reportCommand,
   export: exportCommand,

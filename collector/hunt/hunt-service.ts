@@ -35,6 +35,8 @@ const SUMMARY_COLUMNS = [
 /** The contract's name for a column where they differ. */
 const CONTRACT_NAME: Record<string, string> = { user_name: 'user', ts: 'timestamp' }
 
+/** hunt:search counts matches up to this many (total_capped past it). */
+const TOTAL_CAP = 10_000
 const FIELD_SAMPLE = 50_000
 const JSON_KEY_SAMPLE = 2000
 const JSON_KEYS_MAX = 30
@@ -46,6 +48,13 @@ const NICE_INTERVALS = [
 ]
 
 type Filter = { where: string; params: Params; from: number | null; to: number | null }
+
+/** Just the time range of a filter, with its own parameters from $1. */
+const timeOnly = (f: Filter): string =>
+  (f.from !== null ? ' AND ts >= make_timestamptz($1::BIGINT)' : '') +
+  (f.to !== null ? ` AND ts < make_timestamptz($${f.from !== null ? 2 : 1}::BIGINT)` : '')
+const timeParams = (f: Filter): DuckDBValue[] =>
+  [f.from, f.to].filter((v): v is number => v !== null).map((v) => BigInt(Math.round(v)) * 1000n)
 
 const str = (v: unknown): string | null =>
   v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(jsonValue(v))
@@ -146,29 +155,66 @@ export class HuntService {
     return reader.getRowObjectsJS()
   }
 
+  /**
+   * Newest first. The first page is looked for in widening time windows from the newest end
+   * (1/64 of the range, then 1/8, then all), as Kibana does: events are archived roughly in time
+   * order, so DuckDB skips the row groups outside a window by their min/max and a common match
+   * is found without reading the whole archive. The total is counted up to TOTAL_CAP, like
+   * Elasticsearch's track_total_hits; the histogram gives exact counts per bucket.
+   */
   async search(req: ParsedReq<'hunt:search'>): Promise<CallRes<'hunt:search'>> {
     const started = performance.now()
     const f = this.filter('hunt:search', req.query, req.from, req.to)
     if (req.before_seq !== undefined) f.where += ` AND seq < ${f.params.add(req.before_seq)}`
-    const countParams = [...f.params.values]
-    const limit = f.params.add(req.limit)
-    const offset = f.params.add(req.offset)
-    const rows = await this.rows(
-      `SELECT ${HIT_COLUMNS} FROM events WHERE ${f.where} ORDER BY events.ts DESC, seq DESC LIMIT ${limit} OFFSET ${offset}`,
-      f.params.values,
-    )
-    const total =
-      req.offset === 0 && rows.length < req.limit
-        ? rows.length
-        : Number(
-            (await this.rows(`SELECT count(*) AS n FROM events WHERE ${f.where}`, countParams))[0]?.n ?? 0,
-          )
-    return {
-      rows: rows.map(toHit),
-      total,
-      total_capped: false,
-      took_ms: performance.now() - started,
+    const page = async (extra: string, values: DuckDBValue[]): Promise<Record<string, unknown>[]> => {
+      const p = new Params()
+      for (const v of [...f.params.values, ...values]) p.add(v)
+      return this.rows(
+        `SELECT ${HIT_COLUMNS} FROM events WHERE ${f.where}${extra}
+         ORDER BY events.ts DESC, seq DESC LIMIT ${p.add(req.limit)} OFFSET ${p.add(req.offset)}`,
+        p.values,
+      )
     }
+    let rows: Record<string, unknown>[] | undefined
+    if (req.offset === 0) {
+      const bounds = (
+        await this.rows(
+          `SELECT epoch_ms(min(ts)) AS lo, epoch_ms(max(ts)) AS hi FROM events WHERE TRUE${timeOnly(f)}`,
+          timeParams(f),
+        )
+      )[0]
+      const lo = bounds?.lo === null || bounds?.lo === undefined ? null : Number(bounds.lo)
+      const hi = Number(bounds?.hi ?? 0)
+      if (lo !== null && hi > lo) {
+        const n = f.params.values.length
+        for (const share of [64, 8]) {
+          const since = hi - Math.ceil((hi - lo) / share)
+          const found = await page(` AND ts >= make_timestamptz($${n + 1}::BIGINT)`, [BigInt(since) * 1000n])
+          if (found.length >= req.limit) {
+            rows = found
+            break
+          }
+        }
+      }
+    }
+    rows ??= await page('', [])
+    let total = req.offset + rows.length
+    let capped = false
+    if (rows.length >= req.limit) {
+      const p = new Params()
+      for (const v of f.params.values) p.add(v)
+      const counted = Number(
+        (
+          await this.rows(
+            `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${f.where} LIMIT ${p.add(TOTAL_CAP + 1)})`,
+            p.values,
+          )
+        )[0]?.n ?? 0,
+      )
+      capped = counted > TOTAL_CAP
+      total = capped ? TOTAL_CAP : counted
+    }
+    return { rows: rows.map(toHit), total, total_capped: capped, took_ms: performance.now() - started }
   }
 
   /** The range to bucket: as asked, else the matching events' own span. */

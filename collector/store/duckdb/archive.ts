@@ -79,6 +79,11 @@ const migrations: readonly ArchiveMigration[] = [
   },
 ]
 
+/** Every column of the archive's events table, in order: exports and imports carry all of them. */
+export const ARCHIVE_COLUMNS =
+  'seq, id, ts, received_at, listener, source, host, severity, message, fields, kind, event_code, channel, ' +
+  'user_name, process, parent_process, command_line, src_ip, dst_ip, dst_port'
+
 /** The analytics archive beside the operational store. */
 export class DuckArchive {
   private constructor(
