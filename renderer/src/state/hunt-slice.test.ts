@@ -140,6 +140,30 @@ describe('hunt slice', () => {
     expect(named('hunt:search')).toHaveLength(2)
   })
 
+  it('past a capped total it pages on while pages come full', async () => {
+    const full = (from: number) => Array.from({ length: 1000 }, (_, i) => row(from - i))
+    let calls = 0
+    const { transport, named } = fakeTransport({
+      'hunt:search': () => {
+        calls++
+        const rows = calls < 3 ? full(100_000 - (calls - 1) * 1000) : [row(1)]
+        return { ok: true, value: { rows, total: 1000, total_capped: true, took_ms: 1 } }
+      },
+      'hunt:histogram': histogram,
+      'hunt:fields': fields,
+    })
+    const store = createAppStore(transport)
+    await store.getState().runHunt()
+    expect(store.getState().huntHasMore).toBe(true)
+    await store.getState().loadMoreHunt()
+    expect(store.getState().huntRows).toHaveLength(2000)
+    await store.getState().loadMoreHunt()
+    expect(store.getState().huntRows).toHaveLength(2001)
+    expect(store.getState().huntHasMore).toBe(false)
+    await store.getState().loadMoreHunt()
+    expect(named('hunt:search')).toHaveLength(3)
+  })
+
   it('a histogram bar narrows the range to a custom span and runs again', async () => {
     const { transport, named } = hunting()
     const store = createAppStore(transport)

@@ -105,6 +105,8 @@ export type HuntSlice = {
   huntRows: HuntEvent[]
   huntTotal: number
   huntTotalCapped: boolean
+  /** More rows to page in: below the total, or (a capped total) the last page came full. */
+  huntHasMore: boolean
   huntTookMs: number | null
   huntLoading: boolean
   huntError: string | null
@@ -164,10 +166,12 @@ export const createHuntSlice =
         .then((result) => {
           if (generation !== runGeneration) return
           if (!result.ok) return failed(result.error.message)
+          const { rows, total, total_capped: capped } = result.value
           set({
-            huntRows: result.value.rows,
-            huntTotal: result.value.total,
-            huntTotalCapped: result.value.total_capped,
+            huntRows: rows,
+            huntTotal: total,
+            huntTotalCapped: capped,
+            huntHasMore: capped ? rows.length === HUNT_PAGE : rows.length < total,
             huntTookMs: result.value.took_ms,
             huntLoading: false,
           })
@@ -198,6 +202,7 @@ export const createHuntSlice =
       huntRows: [],
       huntTotal: 0,
       huntTotalCapped: false,
+      huntHasMore: false,
       huntTookMs: null,
       huntLoading: false,
       huntError: null,
@@ -225,8 +230,9 @@ export const createHuntSlice =
       },
 
       async loadMoreHunt() {
-        const { huntRun, huntRows, huntTotal, huntLoading } = get()
-        if (!huntRun || huntLoading || huntRows.length >= huntTotal || huntRows.length >= 1_000_000) return
+        const { huntRun, huntRows, huntHasMore, huntLoading } = get()
+        // The core pages by offset up to a million rows.
+        if (!huntRun || huntLoading || !huntHasMore || huntRows.length >= 1_000_000) return
         const generation = runGeneration
         set({ huntLoading: true })
         const result = await transport.invoke('hunt:search', {
@@ -235,15 +241,19 @@ export const createHuntSlice =
           offset: huntRows.length,
         })
         if (generation !== runGeneration) return
-        if (!result.ok) return set({ huntLoading: false, huntError: result.error.message })
+        if (!result.ok)
+          return set({ huntLoading: false, huntHasMore: false, huntError: result.error.message })
+        const { rows, total, total_capped: capped } = result.value
         // Events archived meanwhile shift the offsets: what was seen already is not shown twice.
         const seen = new Set(huntRows.map((r) => r.seq))
-        const fresh = result.value.rows.filter((r) => !seen.has(r.seq))
+        const fresh = rows.filter((r) => !seen.has(r.seq))
+        const all = fresh.length > 0 ? [...huntRows, ...fresh] : huntRows
         set({
-          huntRows: fresh.length > 0 ? [...huntRows, ...fresh] : huntRows,
+          huntRows: all,
+          huntTotal: total,
+          huntTotalCapped: capped,
           // Nothing new: stop paging rather than ask the same page again.
-          huntTotal: fresh.length > 0 ? result.value.total : huntRows.length,
-          huntTotalCapped: result.value.total_capped,
+          huntHasMore: fresh.length > 0 && (capped ? rows.length === HUNT_PAGE : all.length < total),
           huntLoading: false,
         })
       },

@@ -61,6 +61,8 @@ export const HuntSearch = () => {
     [refine],
   )
   const onNarrow = useCallback((from: number, to: number) => void narrow(from, to), [narrow])
+  // Past the core's count cap, the rows paged in may already say more.
+  const shownTotal = s.capped ? Math.max(s.total, s.rows.length) : s.total
   // Only rows of the search on screen: the Events view shares the selection.
   const selectedId = s.rows.some((r) => r.id === s.selectedId) ? s.selectedId : null
 
@@ -76,7 +78,7 @@ export const HuntSearch = () => {
         <div className="toolbar">
           <span aria-label="Hunt matches" role="status">
             {s.capped ? 'at least ' : ''}
-            {s.total.toLocaleString()} {s.total === 1 ? 'match' : 'matches'}
+            {shownTotal.toLocaleString()} {shownTotal === 1 ? 'match' : 'matches'}
             {s.took !== null && <span className="muted"> · {Math.round(s.took).toLocaleString()} ms</span>}
           </span>
           {s.loading && <span className="muted">loading…</span>}
@@ -91,7 +93,7 @@ export const HuntSearch = () => {
           <FieldSidebar fields={s.fields} onRefine={onRefine} />
           <HuntTable
             rows={s.rows}
-            total={s.total}
+            total={shownTotal}
             selectedId={selectedId}
             onSelect={(id) => void s.selectEvent(id)}
             onNearEnd={onNearEnd}
