@@ -29,7 +29,7 @@ const seedArchive = async (outpost: Outpost): Promise<void> => {
     .toBe(30)
 }
 
-test('archived events are searched, charted, refined by a field value and pivot to assets', async ({
+test('archived events are searched, charted, refined by field values, exported and pivot to assets', async ({
   page,
   outpost,
 }) => {
@@ -51,6 +51,14 @@ test('archived events are searched, charted, refined by a field value and pivot 
   await expect(hunt.query).toHaveValue('host:ws02 AND user:"alice" AND NOT severity:"high"')
   // Alice on odd minutes, ws02 off multiples of 3, high on multiples of 5: 15 and 25 go.
   await expect(hunt.matches).toContainText('8 matches')
+
+  // The matches as CSV: the browser downloads the bytes the core wrote.
+  const downloading = page.waitForEvent('download')
+  await page.getByText('Export', { exact: true }).click()
+  await page.getByRole('menuitem', { name: 'CSV' }).click()
+  const download = await downloading
+  expect(download.suggestedFilename()).toMatch(/^hunt-.*\.csv$/)
+  await expect(page.getByRole('status', { name: 'Export' })).toContainText('8 rows')
 
   // A row opens the event; a host pivots to its asset page.
   await hunt.rows.first().click()
@@ -92,7 +100,10 @@ test('a query syntax error is marked at its position; a histogram bar narrows th
   expect(problems).toContain(REFUSED)
 })
 
-test('the SQL console counts the archive and shows DuckDB errors verbatim', async ({ page, outpost }) => {
+test('the SQL console counts the archive, cancels a runaway statement and shows DuckDB errors verbatim', async ({
+  page,
+  outpost,
+}) => {
   const problems = watchConsole(page)
   await seedArchive(outpost)
 
@@ -107,6 +118,14 @@ test('the SQL console counts the archive and shows DuckDB errors verbatim', asyn
   await expect(result.getByRole('columnheader')).toHaveText([/^n/])
   await expect(result.getByRole('cell')).toHaveText(['30'])
   await expect(console.getByRole('status', { name: 'SQL status' })).toContainText('1 rows')
+
+  // A runaway statement is cancelled while it runs.
+  await sql.fill('SELECT count(*) FROM range(100000000000) a, range(1000) b')
+  await sql.press('Control+Enter')
+  await console.getByRole('button', { name: 'Cancel' }).click()
+  await expect(console.getByRole('status', { name: 'SQL status' })).toHaveText('cancelled')
+  await expect(console.getByRole('alert', { name: 'SQL error' })).toContainText('cancelled')
+  await expect(console.getByRole('button', { name: 'Run' })).toBeEnabled()
 
   await sql.fill('SELEC 1')
   await console.getByRole('button', { name: 'Run' }).click()
