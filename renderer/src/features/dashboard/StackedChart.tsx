@@ -1,7 +1,7 @@
 import { useMemo } from 'react'
 import { Area, AreaChart, Bar, BarChart, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { stackSeries } from '../../state/dashboard-slice'
-import { bucketLabel } from '../hunt/HuntHistogram'
+import { bucketLabel } from '../../components/format'
 
 const COLORS = [
   '#4ea1ff',

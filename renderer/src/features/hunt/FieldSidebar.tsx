@@ -1,6 +1,6 @@
 import type { MouseEvent } from 'react'
 import type { FieldSummary } from '../../../../collector/contract'
-import { assetHref, PIVOT_KINDS } from './pivots'
+import { assetHref, PIVOT_KINDS } from '../../components/asset-href'
 
 /** The fields of the matches with their top values: click narrows to a value, alt-click leaves it out. */
 export const FieldSidebar = ({

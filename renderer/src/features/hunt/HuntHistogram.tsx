@@ -1,14 +1,9 @@
 import { useState } from 'react'
 import { Bar, BarChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { CallRes } from '../../../../collector/contract'
+import { bucketLabel } from '../../components/format'
 
 type Histogram = CallRes<'hunt:histogram'>
-
-/** A bucket start as UTC, to the minute; with the date when the range spans days. */
-export const bucketLabel = (t: number, spanMs: number): string => {
-  const iso = new Date(t).toISOString()
-  return spanMs > 24 * 3600_000 ? iso.slice(5, 16).replace('T', ' ') : iso.slice(11, 16)
-}
 
 const indexOf = (index: unknown): number | null => (typeof index === 'number' ? index : null)
 

@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useRef, type KeyboardEvent } from 'react'
 import type { HuntEvent } from '../../../../collector/contract'
 import { formatTime } from '../../components/format'
-import { assetHref, PIVOT_KINDS } from './pivots'
+import { assetHref, PIVOT_KINDS } from '../../components/asset-href'
 
 const ROW_HEIGHT = 28
 

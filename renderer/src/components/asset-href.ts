@@ -1,5 +1,5 @@
-import type { AssetKind } from '../../../../collector/contract'
-import { routeHref } from '../../app/use-route'
+import type { AssetKind } from '../../../collector/contract'
+import { routeHref } from '../app/use-route'
 
 /** The fields whose values are assets in the inventory, and which kind. */
 export const PIVOT_KINDS: Readonly<Record<string, AssetKind>> = {
