@@ -5,8 +5,9 @@ import { TimeRangePicker } from './TimeRangePicker'
 const SYNTAX: ReadonlyArray<[string, string]> = [
   ['host:ws01', 'a field equals a value (case-insensitive)'],
   ['user:svc_*  process:*\\cmd.exe', 'wildcards: * any run, ? one character'],
-  ['"failed password"', 'a phrase anywhere in the message'],
-  ['host:ws01 AND NOT user:admin', 'AND, OR, NOT and ( ) to group'],
+  ['mimikatz  "failed password"', 'a word or phrase anywhere (message and original fields)'],
+  ['host:ws01 AND NOT user:admin', 'AND (or a space), OR, NOT and ( ) to group'],
+  ['user:(alice OR bob)', 'several values of one field'],
   ['dst_port:[1 TO 1024]', 'a range, bounds included ({ } excludes)'],
   ['event_code:>=4624', 'comparisons: > >= < <='],
   ['_exists_:command_line', 'the field has a value'],
