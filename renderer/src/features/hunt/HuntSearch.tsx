@@ -1,5 +1,6 @@
 import { useCallback } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import { routeHref } from '../../app/use-route'
 import { formatSize } from '../../components/format'
 import { HUNT_EXPORT_FORMATS, type HuntExport } from '../../state/hunt-slice'
 import { useAppStore } from '../../state/store'
@@ -83,6 +84,7 @@ export const HuntSearch = () => {
           </span>
           {s.loading && <span className="muted">loading…</span>}
           <span className="spacer" />
+          <a href={routeHref('hunt', { tab: 'saved' })}>Save this hunt…</a>
           <ExportMenu state={s.exported} run={s.exportHunt} formats={HUNT_EXPORT_FORMATS} />
           <ExportStatus state={s.exported} />
         </div>
