@@ -6,6 +6,7 @@ import { HUNT_EXPORT_FORMATS, type HuntExport } from '../../state/hunt-slice'
 import { useAppStore } from '../../state/store'
 import { EventDetail } from '../events/EventDetail'
 import { ExportMenu } from '../reports/ExportMenu'
+import { ArchivedEventDetail } from './ArchivedEventDetail'
 import { FieldSidebar } from './FieldSidebar'
 import { HuntHistogram } from './HuntHistogram'
 import { HuntTable } from './HuntTable'
@@ -48,6 +49,7 @@ export const HuntSearch = () => {
       fields: state.huntFields,
       exported: state.huntExport,
       selectedId: state.selectedEventId,
+      eventMissing: state.selectedEventError !== null,
       selectEvent: state.selectEvent,
       loadMore: state.loadMoreHunt,
       refine: state.refineHunt,
@@ -65,7 +67,8 @@ export const HuntSearch = () => {
   // Past the core's count cap, the rows paged in may already say more.
   const shownTotal = s.capped ? Math.max(s.total, s.rows.length) : s.total
   // Only rows of the search on screen: the Events view shares the selection.
-  const selectedId = s.rows.some((r) => r.id === s.selectedId) ? s.selectedId : null
+  const selectedRow = s.rows.find((r) => r.id === s.selectedId) ?? null
+  const selectedId = selectedRow?.id ?? null
 
   return (
     <>
@@ -100,7 +103,12 @@ export const HuntSearch = () => {
             onSelect={(id) => void s.selectEvent(id)}
             onNearEnd={onNearEnd}
           />
-          {selectedId !== null && <EventDetail />}
+          {selectedRow &&
+            (s.eventMissing ? (
+              <ArchivedEventDetail event={selectedRow} onClose={() => void s.selectEvent(null)} />
+            ) : (
+              <EventDetail />
+            ))}
         </div>
       ) : (
         <section className="empty" aria-label="No hunt yet">
