@@ -83,6 +83,22 @@ test('the inventory and the entity graph of a seeded site: filter, open an asset
     tags: ['finance', 'vip'],
   })
 
+  // An asset entered by hand, before any event names it; a second one like it is refused.
+  await page.getByRole('link', { name: 'Inventory', exact: true }).click()
+  await page.getByRole('button', { name: 'New asset' }).click()
+  const form = page.getByRole('form', { name: 'New asset' })
+  await form.getByLabel('Value').fill('Vault-01')
+  await form.getByLabel('Criticality').selectOption('critical')
+  await form.getByRole('button', { name: 'Add asset' }).click()
+  const vault = assets.detail('Vault-01')
+  await expect(vault).toContainText('not seen yet')
+  await expect(vault.getByLabel('Criticality')).toHaveValue('critical')
+  await page.getByRole('link', { name: 'Inventory', exact: true }).click()
+  await page.getByRole('button', { name: 'New asset' }).click()
+  await form.getByLabel('Value').fill('VAULT-01')
+  await form.getByRole('button', { name: 'Add asset' }).click()
+  await expect(form.getByRole('alert')).toContainText('host:vault-01 is already in the inventory')
+
   // The whole graph: over a thousand nodes drawn and laid out.
   await page.getByRole('link', { name: 'Graph', exact: true }).click()
   await expect(assets.canvas).toHaveAttribute('data-layout', 'done', { timeout: 20_000 })
@@ -91,6 +107,7 @@ test('the inventory and the entity graph of a seeded site: filter, open an asset
   await assets.graph.getByLabel('Find a node').fill('ws-007.corp.local')
   await assets.graph.getByRole('button', { name: 'Find' }).click()
   await expect(assets.selected).toContainText('ws-007.corp.local')
+  await page.screenshot({ path: test.info().outputPath('graph-whole.png') })
 
   // Its neighbourhood, centred on it.
   await assets.selected.getByRole('link', { name: 'Centre the graph here' }).click()
@@ -99,5 +116,6 @@ test('the inventory and the entity graph of a seeded site: filter, open an asset
   expect(around).toBeGreaterThan(3)
   expect(around).toBeLessThan(1000)
   await expect(assets.selected).toContainText('ws-007.corp.local')
-  expect(problems).toEqual([])
+  await page.screenshot({ path: test.info().outputPath('graph-centred.png') })
+  expect(problems).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)'])
 })

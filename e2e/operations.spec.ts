@@ -77,3 +77,52 @@ test('missions are edited in place (checklist, links); operations are searched; 
   await expect(page.getByLabel('Operation', { exact: true })).toHaveValue(operation.id)
   expect(problems).toEqual([])
 })
+
+test('the Missions view lists missions across operations, filters the overdue ones and links to their operation', async ({
+  page,
+  outpost,
+}) => {
+  test.setTimeout(30_000)
+  const problems = watchConsole(page)
+  const a = (await outpost.call('operations:create', { name: 'Op Alder' })).operation
+  const b = (await outpost.call('operations:create', { name: 'Op Birch' })).operation
+  await outpost.call('missions:create', {
+    operation_id: a.id,
+    title: 'Late audit',
+    due_at: '2020-01-01T00:00:00Z',
+  })
+  await outpost.call('missions:create', {
+    operation_id: b.id,
+    title: 'Later review',
+    due_at: '2999-01-01T00:00:00Z',
+  })
+  await outpost.call('missions:create', {
+    operation_id: b.id,
+    title: 'Old but done',
+    due_at: '2020-01-01T00:00:00Z',
+    status: 'done',
+  })
+
+  await page.goto(outpost.ready.url)
+  await page.getByRole('link', { name: 'Missions', exact: true }).click()
+  const table = page.getByRole('table', { name: 'All missions' })
+  await expect(table.getByRole('row')).toHaveCount(4)
+  await expect(page.getByLabel('Missions shown')).toContainText('1 overdue')
+  await page.getByRole('checkbox', { name: 'Overdue only' }).check()
+  await expect(table.getByRole('row')).toHaveCount(2)
+  const late = table.getByRole('row').filter({ hasText: 'Late audit' })
+  await expect(late).toContainText('Overdue')
+  await late.getByLabel('Status of Late audit').selectOption('done')
+  await expect(page.getByRole('region', { name: 'No missions' })).toBeVisible()
+
+  await page.getByRole('checkbox', { name: 'Overdue only' }).uncheck()
+  await table
+    .getByRole('row')
+    .filter({ hasText: 'Later review' })
+    .getByRole('link', { name: 'Op Birch' })
+    .click()
+  await expect(
+    page.getByRole('region', { name: 'Operation detail' }).getByLabel('Name', { exact: true }),
+  ).toHaveValue('Op Birch')
+  expect(problems).toEqual([])
+})

@@ -97,6 +97,15 @@ test('a report is written, refused a bad observable, reviewed, published and exp
   expect((await bytesOf(pdf)).subarray(0, 5).toString('latin1')).toBe('%PDF-')
   await expect(reports.exportResult).toContainText('.pdf')
 
+  // Every save is a version: the first (a draft) is still readable.
+  await reports.editor.getByText('History').click()
+  const versions = reports.editor.getByRole('table', { name: 'Versions' })
+  await expect(versions.getByRole('row')).toHaveCount(4)
+  await versions.getByRole('button', { name: 'View version 1' }).click()
+  await expect(reports.editor.getByRole('region', { name: 'Version 1' })).toContainText(
+    'E2E Operation Lantern',
+  )
+
   // The refused save is an HTTP 400 (serve maps invalid_request to it), which Chromium logs as a
   // failed resource: exactly that one is expected, nothing else.
   const refused = 'Failed to load resource: the server responded with a status of 400 (Bad Request)'

@@ -135,6 +135,24 @@ describe('Archiver', () => {
     expect(await count(archive)).toEqual([40, 40])
     expect(second.sqliteNewest()).toBe(40)
   })
+
+  it('keeps a row whose stored JSON is broken instead of stalling on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-archiver-'))
+    dirs.push(dir)
+    const { sqlite, archive, events } = await open(dir)
+    events.insertBatch([event(1, NOW), { ...event(2, NOW), fields: '{not json' }, event(3, NOW)])
+    const archiver = await Archiver.open(sqlite.db, archive)
+    closers.push(() => archiver.stop())
+    await archiver.drain()
+    expect(archiver.error).toBeNull()
+    expect(archiver.watermark).toBe(3)
+    const row = (
+      await archive.connection.runAndReadAll(
+        "SELECT json_extract_string(fields, '$._raw') AS raw FROM events WHERE seq = 2",
+      )
+    ).getRowObjectsJS()[0]
+    expect(row).toEqual({ raw: '{not json' })
+  })
 })
 
 describe('retention', () => {
@@ -145,6 +163,7 @@ describe('retention', () => {
     // Ten old events (20 days), ten recent; only the first six old ones are archived.
     events.insertBatch(Array.from({ length: 6 }, (_, i) => event(i, NOW - 20 * DAY + i)))
     const first = await Archiver.open(sqlite.db, archive)
+    await first.drain()
     await first.stop()
     events.insertBatch(Array.from({ length: 4 }, (_, i) => event(6 + i, NOW - 20 * DAY + 6 + i)))
     events.insertBatch(Array.from({ length: 10 }, (_, i) => event(10 + i, NOW - DAY + i)))

@@ -30,6 +30,7 @@ export type ArchiverOptions = {
 const micros = (ms: number) => timestampTZValue(BigInt(Math.round(ms)) * 1000n)
 
 const WATERMARK = 'watermark'
+const RETRY_MS = 5000
 
 /**
  * Copies committed events from SQLite into the DuckDB archive, in seq order, through the
@@ -118,22 +119,31 @@ export class Archiver {
     }, this.delayMs)
   }
 
-  /** Archives everything committed so far; one drain at a time. Resolves when caught up. */
+  /**
+   * Archives everything committed so far; one drain at a time. Resolves when caught up, stopped,
+   * or a batch failed (`error` says why; retried in a few seconds: the watermark did not move).
+   */
   drain(): Promise<void> {
     this.running = this.running.then(async () => {
-      while (!this.stopped) {
-        const rows = this.next.all({ after: this.mark, limit: this.batchSize }) as SqliteRow[]
-        if (rows.length === 0) return
-        try {
+      try {
+        while (!this.stopped) {
+          const rows = this.next.all({ after: this.mark, limit: this.batchSize }) as SqliteRow[]
+          if (rows.length === 0) return
           await this.append(rows)
           this.lastError = null
-        } catch (error) {
-          this.lastError = (error as Error).message
-          // Retried on the next kick; the watermark did not move, so nothing is lost.
-          return
+          // Ingest and queries run between batches.
+          await new Promise((resolve) => setImmediate(resolve))
         }
-        // Ingest and queries run between batches.
-        await new Promise((resolve) => setImmediate(resolve))
+      } catch (error) {
+        this.lastError = (error as Error).message
+        // Retried soon even if no new events come to kick it (a full disk freed, say).
+        if (!this.stopped && !this.timer) {
+          this.timer = setTimeout(() => {
+            this.timer = undefined
+            void this.drain()
+          }, RETRY_MS)
+          this.timer.unref()
+        }
       }
     })
     return this.running
@@ -154,10 +164,14 @@ export class Archiver {
     try {
       for (const row of rows) {
         let parsed: Record<string, unknown>
+        let json = row.fields
         try {
           parsed = JSON.parse(row.fields) as Record<string, unknown>
+          if (typeof parsed !== 'object' || parsed === null) parsed = { value: parsed }
         } catch {
+          // Never expected from ingest; kept as text so one bad row cannot stall the archive.
           parsed = {}
+          json = JSON.stringify({ _raw: row.fields })
         }
         const hot = hotFields(this.view(parsed), row.host)
         a.appendBigInt(BigInt(row.seq))
@@ -169,7 +183,7 @@ export class Archiver {
         text(a, hot.host)
         text(a, row.severity)
         text(a, row.message)
-        a.appendVarchar(row.fields)
+        a.appendVarchar(json)
         text(a, hot.kind ?? (row.kind === 'artifact' ? 'artifact' : null))
         text(a, hot.event_code)
         text(a, hot.channel)
@@ -199,13 +213,15 @@ export class Archiver {
     }
   }
 
-  /** Archives what is committed, then releases the connection. Idempotent. */
+  /**
+   * Finishes the batch under way and releases the connection; what is left is archived at the
+   * next start (after the watermark), so a long catch-up never holds up shutdown. Idempotent.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return
+    this.stopped = true
     clearTimeout(this.timer)
     this.timer = undefined
-    await this.drain()
-    this.stopped = true
     await this.running
     try {
       if (!this.broken) this.appender.closeSync()

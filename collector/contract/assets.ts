@@ -11,15 +11,16 @@ export type Criticality = z.infer<typeof Criticality>
 
 /**
  * Something events name: a host, an address, an account, a program, a service. Found passively
- * (first/last seen, event counts); an analyst adds what events cannot say (owner, criticality,
- * role, tags, note). Its id is `<kind>:<value>`, stable across rebuilds (missions link to it).
+ * (first/last seen, event counts), or entered by hand before any event names it (assets:create);
+ * an analyst adds what events cannot say (owner, criticality, role, tags, note). Its id is
+ * `<kind>:<value>`, stable across rebuilds (missions link to it).
  */
 export const Asset = z.object({
   id: z.string().describe('<kind>:<value>, e.g. host:ws01.corp.local or ip:10.0.0.5'),
   kind: AssetKind,
   value: z.string().describe('as first seen; matched case-insensitively for hosts, users, processes'),
-  first_seen: isoTimestamp,
-  last_seen: isoTimestamp,
+  first_seen: isoTimestamp.nullable().describe('null for an asset entered by hand that no event named yet'),
+  last_seen: isoTimestamp.nullable(),
   events: z.number().int().describe('events that named it'),
   alerts: z.number().int().describe('alerts on it (host and user assets)'),
   owner: z.string().nullable(),
@@ -106,6 +107,18 @@ export const assetCalls = {
         )
         .describe('recent events naming it, newest first'),
     }),
+  },
+  'assets:create': {
+    req: z.strictObject({
+      kind: AssetKind,
+      value: z.string().trim().min(1, 'a value is required').max(2048),
+      owner: z.string().trim().max(200).nullable().default(null),
+      criticality: Criticality.nullable().default(null),
+      role: z.string().trim().max(200).nullable().default(null),
+      tags: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
+      note: z.string().max(10_000).nullable().default(null),
+    }),
+    res: z.object({ asset: Asset }),
   },
   'assets:update': {
     req: z.strictObject({

@@ -243,6 +243,10 @@ export const huntCalls = {
       oldest: isoTimestamp.nullable(),
       newest: isoTimestamp.nullable(),
       events_per_s: z.number().describe('archived per second, over the last minute'),
+      error: z
+        .string()
+        .nullable()
+        .describe('why the last archive batch failed (retried with the next events); null when fine'),
       retention: z.object({
         archive_max_age_days: z.number().int().describe('0: keep forever'),
         archive_max_bytes: z.number().int().describe('0: no limit'),

@@ -175,6 +175,27 @@ export const workspaceCalls = {
     req: z.strictObject({ id: z.string().min(1) }),
     res: z.object({ report: Report }),
   },
+  'reports:versions': {
+    req: z.strictObject({
+      id: z.string().min(1),
+      version: z.number().int().min(1).optional().describe('that version whole, with its body'),
+    }),
+    res: z.object({
+      versions: z
+        .array(
+          z.object({
+            version: z.number().int(),
+            title: z.string(),
+            status: ReportStatus,
+            tlp: Tlp,
+            saved_at: isoTimestamp,
+            actor: z.string(),
+            body: z.string().nullable().describe('only for the version asked for'),
+          }),
+        )
+        .describe('every saved version, newest first; or the one asked for'),
+    }),
+  },
   'reports:create': {
     req: z.strictObject({
       title: z.string().trim().min(1, 'a title is required').max(300),
@@ -342,6 +363,9 @@ export const workspaceCalls = {
     req: z.strictObject({
       operation_id: z.string().optional(),
       overdue: z.boolean().optional(),
+      status: MissionStatus.optional(),
+      assignee: z.string().max(200).optional().describe('exactly this assignee, any case'),
+      query: z.string().max(200).optional().describe('in title and objective'),
       limit: limit(5000, 500),
     }),
     res: z.object({ missions: z.array(Mission) }),

@@ -91,9 +91,16 @@ const dig = (record: EventRecord, path: string): unknown => {
   return node
 }
 
+/**
+ * The machine an event is about. A Windows event names it (Computer), and that wins over the
+ * stored host column, which for forwarded events (Windows Event Collector, a relay) is the
+ * forwarder's; otherwise the stored host, then the record's own host fields.
+ */
 export const eventHost = (record: EventRecord, stored: string | null): string | null => {
+  const computer = record.Computer
+  if (typeof computer === 'string' && computer !== '') return computer
   if (stored) return stored
-  for (const field of ['Computer', 'host', 'hostname']) {
+  for (const field of ['host', 'hostname']) {
     const value = record[field]
     if (typeof value === 'string' && value !== '') return value
   }

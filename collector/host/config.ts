@@ -163,6 +163,9 @@ export const Config = z.strictObject({
       max_age_days: z.number().int().min(0).default(0),
       // ...and its oldest events while archive.duckdb is larger than this; 0: no limit.
       max_bytes: z.number().int().min(0).default(0),
+      // DuckDB's buffer pool at most (hunts, the dashboard, the archiver); past it queries spill
+      // to disk. DuckDB's own default is 80% of RAM.
+      memory_limit_mb: z.number().int().min(64).default(512),
     })
     .prefault({}),
   detection: z
@@ -314,6 +317,7 @@ storage:
 archive:
   max_age_days: 0      # drop archived events older than this; 0: keep forever
   max_bytes: 0         # drop the oldest while archive.duckdb is larger than this; 0: no limit
+  memory_limit_mb: 512 # DuckDB's memory at most; larger queries spill to disk
 
 # The Sigma engine over stored events. Rules live in the rule store (import them in the Rules view
 # or with rules:import); Outpost ships a few examples of its own, not SigmaHQ's.

@@ -30,6 +30,9 @@ import { createHuntHandlers, HuntScheduler } from '../hunt/hunt-calls'
 import { HuntsRepo } from '../store/sqlite/hunts-repo'
 import { MetricsStore } from '../store/duckdb/metrics-store'
 import { attackHandlers } from '../attack/attack-calls'
+import { assetHandlers } from '../assets/asset-calls'
+import { ASSETS_CURSOR, AssetIndexer } from '../assets/indexer'
+import { AssetsRepo } from '../store/sqlite/assets-repo'
 import { AttackRepo } from '../store/sqlite/attack-repo'
 import { DeadLettersRepo } from '../store/sqlite/dead-letters-repo'
 import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
@@ -134,7 +137,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       nativeBinding: options.sqliteBinding,
     })
     cleanups.push(() => sqlite.close())
-    const archive = await DuckArchive.open(files.duckdb)
+    const archive = await DuckArchive.open(files.duckdb, { memoryLimitMb: config.archive.memory_limit_mb })
     cleanups.push(() => archive.close())
     const metrics = await MetricsStore.open(archive)
     // Unwound after the listeners stop (cleanups run in reverse): what they took is flushed.
@@ -171,6 +174,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         events: events.range(batch.first, batch.last, PUSH_BATCH_LIMIT),
       })
       detector.offer(batch.events)
+      assetIndexer.offer(batch.events)
       archiver.kick()
       if (batch.alerts > 0) {
         const raised = alerts.since(lastAlertSeq, PUSH_BATCH_LIMIT)
@@ -212,9 +216,20 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     cleanups.push(() => detector.stop())
     // Events stored while Outpost was off (or before a crash) are evaluated now.
     detector.kick()
+    // The inventory counts every event, detection enabled or not, from its own cursor.
+    const assetIndexer = new AssetIndexer({
+      db: sqlite.db,
+      rules,
+      aliases: aliases.aliases,
+      changed: (counts) => push('assets:changed', counts),
+      log,
+    })
+    cleanups.push(() => assetIndexer.stop())
+    assetIndexer.kick()
+    const assetsRepo = new AssetsRepo(sqlite.db, alerts)
     // Events flow on into the DuckDB archive; what SQLite holds beyond its watermark (written
     // while Outpost was off, or before a crash) is archived now. Stopped after the pipeline
-    // (cleanups unwind in reverse), so the last commits reach the archive too.
+    // (cleanups unwind in reverse): it finishes its batch, the rest is archived at the next start.
     const archiver = await Archiver.open(sqlite.db, archive, { aliases: aliases.aliases })
     cleanups.push(() => archiver.stop())
     void archiver.drain()
@@ -243,11 +258,14 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         .then(() =>
           enforceRetention(retention, {
             events,
-            // Never past what the archive holds, nor what detection has not evaluated yet.
+            // Never past what the archive holds, nor what detection or the asset inventory has
+            // not read yet.
             safeSeq: () =>
-              config.detection.enabled
-                ? Math.min(archiver.watermark, rules.cursor('sigma'))
-                : archiver.watermark,
+              Math.min(
+                archiver.watermark,
+                rules.cursor(ASSETS_CURSOR),
+                config.detection.enabled ? rules.cursor('sigma') : Infinity,
+              ),
             duck: retentionConnection,
             duckFile: files.duckdb,
           }),
@@ -401,19 +419,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         changed: (id) => push('incidents:changed', { id }),
       }),
       ...operationHandlers(new OperationsRepo(sqlite.db), audited),
-      // Placeholders while the asset inventory lands (issue 5): replaced, not shipped.
-      'assets:list': () => {
-        throw new ContractError('unsupported', 'assets:list is not built yet')
-      },
-      'assets:get': () => {
-        throw new ContractError('unsupported', 'assets:get is not built yet')
-      },
-      'assets:update': () => {
-        throw new ContractError('unsupported', 'assets:update is not built yet')
-      },
-      'graph:get': () => {
-        throw new ContractError('unsupported', 'graph:get is not built yet')
-      },
+      ...assetHandlers(assetsRepo, audited),
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {
         const verdict = audit.verify()

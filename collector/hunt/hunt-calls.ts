@@ -109,6 +109,7 @@ export const createHuntHandlers = (deps: {
         oldest: stats.oldest === null ? null : new Date(stats.oldest).toISOString(),
         newest: stats.newest === null ? null : new Date(stats.newest).toISOString(),
         events_per_s: archiver.rate(),
+        error: archiver.error,
         retention: {
           archive_max_age_days: deps.retention.archiveMaxAgeDays,
           archive_max_bytes: deps.retention.archiveMaxBytes,

@@ -84,7 +84,7 @@ describe('hunting over the archive, through the core', () => {
     const core = await start(freshDir())
     await post(core, seed())
     const status = await archived(core, 5)
-    expect(status).toMatchObject({ events: 5, watermark_seq: 5, sqlite_newest_seq: 5, lag: 0 })
+    expect(status).toMatchObject({ events: 5, watermark_seq: 5, sqlite_newest_seq: 5, lag: 0, error: null })
     expect(status.duckdb_bytes).toBeGreaterThan(0)
 
     const all = await callOk<CallRes<'hunt:search'>>(core, 'hunt:search', {})
@@ -145,6 +145,17 @@ describe('hunting over the archive, through the core', () => {
         sampled: false,
       },
     ])
+
+    // The Hunt view asks for these together: they share one DuckDB connection.
+    const together = await Promise.all([
+      core.call('hunt:search', { query: 'kind:process' }),
+      core.call('hunt:histogram', { query: 'kind:process' }),
+      core.call('hunt:fields', { query: 'kind:process' }),
+      core.call('dashboard:summary', {}),
+      core.call('hunt:export', { query: 'kind:process', format: 'ndjson' }),
+      core.call('hunt:search', { query: 'host:ws02' }),
+    ])
+    expect(together.map((r) => r.ok)).toEqual([true, true, true, true, true, true])
 
     const summary = await callOk<CallRes<'dashboard:summary'>>(core, 'dashboard:summary', {
       from: '2026-11-21T00:00:00Z',

@@ -262,7 +262,20 @@ export class HuntService {
     const matched = Number(
       (await this.rows(`SELECT count(*) AS n FROM events WHERE ${f.where}`, f.params.values))[0]?.n ?? 0,
     )
-    const sampleSql = `SELECT * FROM events WHERE ${f.where} ORDER BY events.ts DESC LIMIT ${FIELD_SAMPLE}`
+    // The sample is the newest FIELD_SAMPLE matches, found by their oldest timestamp first (a
+    // top-N over one column), so the wide columns are only read for the sample's rows.
+    let sampleWhere = f.where
+    if (matched > FIELD_SAMPLE) {
+      const cut = (
+        await this.rows(
+          `SELECT epoch_ms(ts) AS t FROM events WHERE ${f.where} ORDER BY ts DESC LIMIT 1 OFFSET ${FIELD_SAMPLE - 1}`,
+          f.params.values,
+        )
+      )[0]
+      if (cut)
+        sampleWhere += ` AND ts >= make_timestamptz(${f.params.add(BigInt(Number(cut.t)) * 1000n)}::BIGINT)`
+    }
+    const sampleSql = `SELECT * FROM events WHERE ${sampleWhere}`
     const entries: Array<{ name: string; expr: string }> = []
     const exprParams = new Params()
     // The sample's params come first; field expressions number theirs after them.
@@ -282,7 +295,7 @@ export class HuntService {
       for (const column of SUMMARY_COLUMNS)
         entries.push({ name: CONTRACT_NAME[column] ?? column, expr: column })
       const keys = await this.rows(
-        `SELECT k, count(*) AS n FROM (SELECT unnest(json_keys(fields)) AS k FROM (${sampleSql}) LIMIT ${JSON_KEY_SAMPLE * 20})
+        `SELECT k, count(*) AS n FROM (SELECT unnest(json_keys(fields)) AS k FROM (${sampleSql.replace('SELECT *', 'SELECT fields')} LIMIT ${JSON_KEY_SAMPLE}))
          GROUP BY k ORDER BY n DESC, k LIMIT ${JSON_KEYS_MAX}`,
         f.params.values,
       )

@@ -103,4 +103,26 @@ describe('operations and missions', () => {
       (await callOk<CallRes<'missions:list'>>(core, 'missions:list', { operation_id: id })).missions,
     ).toHaveLength(2)
   })
+
+  it('finds missions across operations by status, assignee, text and overdue, the overdue ones before the limit', async () => {
+    const { operation } = await callOk<CallRes<'operations:create'>>(core, 'operations:create', {
+      name: 'Op FILTERS',
+    })
+    const make = (title: string, patch: object) =>
+      callOk(core, 'missions:create', { operation_id: operation.id, title, ...patch })
+    // Due soonest first: the undated ones sort last, so a limit of 1 sees only the earliest.
+    await make('Early but done', { due_at: '2020-01-01T00:00:00Z', status: 'done', assignee: 'Carol' })
+    await make('Late sweep 50%_x', { due_at: '2021-01-01T00:00:00Z', assignee: 'carol' })
+    await make('Future patching', { due_at: '2999-01-01T00:00:00Z', status: 'blocked' })
+    const list = async (req: object) =>
+      (
+        await callOk<CallRes<'missions:list'>>(core, 'missions:list', { operation_id: operation.id, ...req })
+      ).missions.map((m) => m.title)
+    expect(await list({ overdue: true, limit: 1 })).toEqual(['Late sweep 50%_x'])
+    expect(await list({ overdue: false })).toEqual(['Early but done', 'Future patching'])
+    expect(await list({ assignee: 'CAROL' })).toEqual(['Early but done', 'Late sweep 50%_x'])
+    expect(await list({ status: 'blocked' })).toEqual(['Future patching'])
+    expect(await list({ query: '50%_' })).toEqual(['Late sweep 50%_x'])
+    expect(await list({ query: '%' })).toEqual(['Late sweep 50%_x'])
+  })
 })

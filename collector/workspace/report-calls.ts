@@ -13,7 +13,8 @@ import { observableProblem } from './observables'
 import { EXPORTS, ExportError, renderExport, reportDocument } from './report-export'
 import { refused } from './refused'
 
-type ReportCall = 'reports:list' | 'reports:get' | 'reports:create' | 'reports:update' | 'reports:export'
+type ReportCall =
+  'reports:list' | 'reports:get' | 'reports:versions' | 'reports:create' | 'reports:update' | 'reports:export'
 export type ReportHandlers = { [K in ReportCall]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> }
 
 /** Every observable checked before anything is written; the first bad one is named with its index. */
@@ -103,6 +104,13 @@ export const reportHandlers = (
     const report = reports.get(req.id)
     if (!report) throw new ContractError('not_found', `no report with id ${req.id}`)
     return { report }
+  },
+  'reports:versions': (req) => {
+    const versions = reports.versions(req.id, req.version)
+    if (!versions) throw new ContractError('not_found', `no report with id ${req.id}`)
+    if (req.version !== undefined && versions.length === 0)
+      throw new ContractError('not_found', `report ${req.id} has no version ${req.version}`)
+    return { versions }
   },
   'reports:create': (req) => {
     checkObservables('reports:create', req.observables)

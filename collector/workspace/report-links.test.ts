@@ -107,4 +107,34 @@ describe('reports tied to an operation, incidents and assets', () => {
       entry: { action: 'create', object_type: 'report', object_id: report.id },
     })
   })
+
+  it('keeps every saved version: listed newest first, each readable whole', async () => {
+    const { report } = await callOk<CallRes<'reports:create'>>(core, 'reports:create', {
+      title: 'Versioned',
+      body: 'one',
+    })
+    await callOk(core, 'reports:update', { id: report.id, version: 1, body: 'two' })
+    await callOk(core, 'reports:update', { id: report.id, version: 2, status: 'review' })
+    const { versions } = await callOk<CallRes<'reports:versions'>>(core, 'reports:versions', {
+      id: report.id,
+    })
+    expect(versions.map((v) => [v.version, v.status, v.body])).toEqual([
+      [3, 'review', null],
+      [2, 'draft', null],
+      [1, 'draft', null],
+    ])
+    const first = await callOk<CallRes<'reports:versions'>>(core, 'reports:versions', {
+      id: report.id,
+      version: 1,
+    })
+    expect(first.versions).toEqual([expect.objectContaining({ version: 1, body: 'one', title: 'Versioned' })])
+    expect(await core.call('reports:versions', { id: report.id, version: 9 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    })
+    expect(await core.call('reports:versions', { id: 'report--nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    })
+  })
 })

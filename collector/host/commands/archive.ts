@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ARCHIVE_COLUMNS, DuckArchive } from '../../store/duckdb/archive'
+import { loadConfig } from '../config'
 import { prepareDataDir } from '../data-dir'
 import { StartupError } from '../errors'
 import { dataFiles, defaultDataDir } from '../paths'
@@ -69,7 +70,10 @@ export const archiveCommand: Command = {
 
     const dir = values['data-dir'] ?? defaultDataDir(io.env)
     prepareDataDir(dir)
-    const archive = await DuckArchive.open(dataFiles(dir).duckdb)
+    const files = dataFiles(dir)
+    const archive = await DuckArchive.open(files.duckdb, {
+      memoryLimitMb: loadConfig(files.config).archive.memory_limit_mb,
+    })
     try {
       const c = archive.connection
       if (verb === 'export') {

@@ -93,10 +93,18 @@ export class DuckArchive {
     readonly schemaVersion: number,
   ) {}
 
-  static async open(path: string): Promise<DuckArchive> {
+  /**
+   * `memoryLimitMb` caps DuckDB's buffer pool (its default is 80% of RAM, which a workstation
+   * app must not take); queries past it spill to disk rather than fail.
+   */
+  static async open(path: string, options: { memoryLimitMb?: number } = {}): Promise<DuckArchive> {
     let instance: DuckDBInstance
+    const limit = options.memoryLimitMb
     try {
-      instance = await DuckDBInstance.create(path)
+      instance = await DuckDBInstance.create(
+        path,
+        limit !== undefined && Number.isInteger(limit) && limit > 0 ? { memory_limit: `${limit}MB` } : {},
+      )
     } catch (error) {
       const message = (error as Error).message
       const hint = /lock/i.test(message) ? '; another program holds it open' : ''

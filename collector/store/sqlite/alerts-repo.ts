@@ -279,6 +279,30 @@ export class AlertsRepo {
     return { alerts: rows.map(toAlert), total }
   }
 
+  /** Alerts whose host (or user) is `value`, case-insensitively, newest first (an asset's page). */
+  naming(column: 'host' | 'user', value: string, limit: number): Alert[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM alerts WHERE ${column} = @value COLLATE NOCASE ORDER BY seq DESC LIMIT @limit`,
+        )
+        .all({ value, limit }) as AlertRow[]
+    ).map(toAlert)
+  }
+
+  /** The incidents holding alerts whose host (or user) is `value`, newest first. */
+  incidentsNaming(column: 'host' | 'user', value: string, limit: number): Incident[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM incidents WHERE id IN (
+             SELECT incident_id FROM alerts WHERE ${column} = @value COLLATE NOCASE AND incident_id IS NOT NULL)
+           ORDER BY seq DESC LIMIT @limit`,
+        )
+        .all({ value, limit }) as IncidentRow[]
+    ).map(toIncident)
+  }
+
   /** Alerts stored or changed after `seq`, newest first (the push after a batch). */
   since(seq: number, limit: number): Alert[] {
     return (this.after.all(seq, limit) as AlertRow[]).map(toAlert)

@@ -5,17 +5,18 @@ export type Migration = { version: number; name: string; sql: string }
 
 /**
  * Applies pending migrations, each in its own transaction with its version row, so a crash
- * leaves the schema at a known version. Refuses a database written by a newer Outpost.
- * Versions increase but may skip a number reserved by a branch not merged yet: each migration
- * not recorded is applied, in order, so the reserved one still runs once it lands.
+ * leaves the schema at a known version. Refuses a database written by a newer Outpost (a version
+ * recorded that this one does not know). Versions must rise; a gap is allowed (branches that land
+ * out of order): each migration is applied once, by version, whatever else is already there.
  */
 export const migrate = (db: Database, migrations: readonly Migration[], file: string): number => {
   migrations.forEach((m, index) => {
-    const previous = index === 0 ? 0 : migrations[index - 1]!.version
-    if (m.version <= previous)
-      throw new Error(`migration ${m.name} has version ${m.version}, expected more than ${previous}`)
+    const previous = migrations[index - 1]
+    if (m.version < 1 || (previous && m.version <= previous.version))
+      throw new Error(
+        `migration ${m.name} has version ${m.version}, expected above ${previous?.version ?? 0}`,
+      )
   })
-  const latest = migrations.at(-1)?.version ?? 0
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
@@ -23,13 +24,14 @@ export const migrate = (db: Database, migrations: readonly Migration[], file: st
   ) STRICT`)
   const applied = new Set(
     (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
-      (row) => row.version,
+      (r) => r.version,
     ),
   )
-  const current = Math.max(0, ...applied)
-  if (current > latest) {
+  const known = new Set(migrations.map((m) => m.version))
+  const unknown = [...applied].filter((v) => !known.has(v))
+  if (unknown.length > 0) {
     throw new StartupError(
-      `${file} has schema version ${current}, newer than this Outpost knows (${latest}); run a newer Outpost or use another --data-dir`,
+      `${file} has schema version ${Math.max(...unknown)}, newer than this Outpost knows (${latest(migrations)}); run a newer Outpost or use another --data-dir`,
     )
   }
   const record = db.prepare(
@@ -41,5 +43,7 @@ export const migrate = (db: Database, migrations: readonly Migration[], file: st
       record.run({ version: m.version, name: m.name, at: new Date().toISOString() })
     })()
   }
-  return latest
+  return latest(migrations)
 }
+
+const latest = (migrations: readonly Migration[]): number => migrations[migrations.length - 1]?.version ?? 0

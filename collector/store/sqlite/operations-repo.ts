@@ -190,23 +190,45 @@ export class OperationsRepo {
     return this.toMission(row, now)
   }
 
+  /** Missions by the filters, soonest due first; `overdue` is decided in SQL, before the limit. */
   missions(
-    options: { operation_id?: string | undefined; overdue?: boolean | undefined; limit: number },
+    options: {
+      operation_id?: string | undefined
+      overdue?: boolean | undefined
+      status?: Mission['status'] | undefined
+      assignee?: string | undefined
+      query?: string | undefined
+      limit: number
+    },
     now = Date.now(),
   ): Mission[] {
-    const rows = (
-      options.operation_id
-        ? this.db
-            .prepare(
-              'SELECT * FROM missions WHERE operation_id = ? ORDER BY due_at IS NULL, due_at, seq LIMIT ?',
-            )
-            .all(options.operation_id, options.limit)
-        : this.db
-            .prepare('SELECT * FROM missions ORDER BY due_at IS NULL, due_at, seq LIMIT ?')
-            .all(options.limit)
-    ) as MissionRow[]
-    const missions = rows.map((r) => this.toMission(r, now))
-    return options.overdue === undefined ? missions : missions.filter((m) => m.overdue === options.overdue)
+    const where: string[] = []
+    const args: Record<string, unknown> = { limit: options.limit, now }
+    if (options.operation_id) {
+      where.push('operation_id = @operation_id')
+      args.operation_id = options.operation_id
+    }
+    if (options.status) {
+      where.push('status = @status')
+      args.status = options.status
+    }
+    if (options.assignee) {
+      where.push('assignee = @assignee COLLATE NOCASE')
+      args.assignee = options.assignee
+    }
+    const query = options.query?.trim()
+    if (query) {
+      where.push(`(title LIKE @like ESCAPE '\\' OR objective LIKE @like ESCAPE '\\')`)
+      args.like = `%${query.replace(/[\\%_]/g, (c) => '\\' + c)}%`
+    }
+    const overdue = "status != 'done' AND due_at IS NOT NULL AND due_at < @now"
+    if (options.overdue === true) where.push(`(${overdue})`)
+    if (options.overdue === false) where.push(`NOT (${overdue})`)
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''
+    const rows = this.db
+      .prepare(`SELECT * FROM missions ${clause} ORDER BY due_at IS NULL, due_at, seq LIMIT @limit`)
+      .all(args) as MissionRow[]
+    return rows.map((r) => this.toMission(r, now))
   }
 
   private checkLinks(input: { incidents?: string[] | undefined }): void {

@@ -39,6 +39,15 @@ export type ReportInput = {
   incidents: string[]
   assets: string[]
 }
+export type ReportVersion = {
+  version: number
+  title: string
+  status: ReportStatus
+  tlp: Tlp
+  saved_at: string
+  actor: string
+  body: string | null
+}
 export type ReportChange = Partial<ReportInput> & { status?: ReportStatus | undefined }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
@@ -297,15 +306,24 @@ export class ReportsRepo {
     return this.get(id)!
   }
 
-  versions(
-    id: string,
-  ): { version: number; title: string; status: string; saved_at: string; actor: string }[] {
-    return (
-      this.db
-        .prepare(
-          'SELECT version, title, status, saved_at, actor FROM report_versions WHERE report_id = ? ORDER BY version',
-        )
-        .all(id) as Array<{ version: number; title: string; status: string; saved_at: number; actor: string }>
-    ).map((v) => ({ ...v, saved_at: new Date(v.saved_at).toISOString() }))
+  /** Every saved version, newest first (bodies left out), or one version whole; undefined for an unknown report. */
+  versions(id: string, version?: number): ReportVersion[] | undefined {
+    if (!this.db.prepare('SELECT 1 FROM reports WHERE id = ?').get(id)) return undefined
+    const rows = (
+      version === undefined
+        ? this.db
+            .prepare(
+              `SELECT version, title, status, tlp, saved_at, actor, NULL AS body FROM report_versions
+               WHERE report_id = @id ORDER BY version DESC`,
+            )
+            .all({ id })
+        : this.db
+            .prepare(
+              `SELECT version, title, status, tlp, saved_at, actor, body FROM report_versions
+               WHERE report_id = @id AND version = @version`,
+            )
+            .all({ id, version })
+    ) as Array<Omit<ReportVersion, 'saved_at'> & { saved_at: number }>
+    return rows.map((v) => ({ ...v, saved_at: new Date(v.saved_at).toISOString() }))
   }
 }

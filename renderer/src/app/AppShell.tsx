@@ -7,6 +7,7 @@ import { DashboardView } from '../features/dashboard/DashboardView'
 import { EventsView } from '../features/events/EventsView'
 import { HuntView } from '../features/hunt/HuntView'
 import { IncidentsView } from '../features/incidents/IncidentsView'
+import { MissionsView } from '../features/operations/MissionsView'
 import { OperationsView } from '../features/operations/OperationsView'
 import { ReportsView } from '../features/reports/ReportsView'
 import { RulesView } from '../features/rules/RulesView'
@@ -65,6 +66,8 @@ const View = ({ route }: { route: Route }) => {
       return <ReportsView />
     case 'operations':
       return <OperationsView />
+    case 'missions':
+      return <MissionsView />
     case 'assets':
       return <AssetsView />
     case 'collector':
@@ -105,6 +108,7 @@ export const AppShell = () => {
         <NavLink route="attack" current={route} label="ATT&CK" />
         <NavLink route="reports" current={route} label="Reports" />
         <NavLink route="operations" current={route} label="Operations" />
+        <NavLink route="missions" current={route} label="Missions" />
         <NavLink route="assets" current={route} label="Assets" />
         <NavLink route="collector" current={route} label="Collector" />
         <NavLink route="system" current={route} label="System" />

@@ -10,6 +10,7 @@ export const ROUTES = [
   'attack',
   'reports',
   'operations',
+  'missions',
   'assets',
   'collector',
   'system',

@@ -21,6 +21,7 @@ export type AssetsFilter = {
 }
 export type AssetDetail = CallRes<'assets:get'>
 export type AssetPatch = Omit<CallReq<'assets:update'>, 'id'>
+export type NewAsset = CallReq<'assets:create'>
 
 export type GraphQuery = {
   /** An asset id: its neighbourhood; null: the busiest assets. */
@@ -57,6 +58,9 @@ export type AssetsSlice = {
   setAssetsFilter: (patch: Partial<AssetsFilter>) => Promise<void>
   openAsset: (id: string | null) => Promise<void>
   updateAsset: (id: string, patch: AssetPatch) => Promise<boolean>
+  /** The new asset's id, or null with assetCreateError set. */
+  createAsset: (asset: NewAsset) => Promise<string | null>
+  assetCreateError: string | null
   loadGraph: (patch?: Partial<GraphQuery>) => Promise<void>
   /** The assets:changed push: refresh what is on screen, at most every couple of seconds. */
   assetsChanged: () => void
@@ -95,6 +99,7 @@ export const createAssetsSlice =
       assetDetail: null,
       assetDetailError: null,
       assetSaveError: null,
+      assetCreateError: null,
       graph: null,
       graphQuery: { center: null, depth: 2, kinds: [], alerts: true, limit: 2000 },
       graphLoading: false,
@@ -160,6 +165,17 @@ export const createAssetsSlice =
           assets: get().assets.map((a) => (a.id === id ? asset : a)),
         })
         return true
+      },
+
+      async createAsset(input) {
+        const result = await transport.invoke('assets:create', input)
+        if (!result.ok) {
+          set({ assetCreateError: result.error.message })
+          return null
+        }
+        set({ assetCreateError: null })
+        await get().loadAssets()
+        return result.value.asset.id
       },
 
       async loadGraph(patch) {

@@ -154,4 +154,12 @@ describe('operations slice', () => {
     expect(await store.getState().editMission('m-1', { title: '' })).toBe(false)
     expect(store.getState().missionsError).toContain('title')
   })
+
+  it('lists missions across operations with only the filters set', async () => {
+    const { transport, named } = fakeTransport(base)
+    const store = createAppStore(transport)
+    await store.getState().setAllMissionsFilter({ query: ' sweep ', assignee: ' ', overdue: true })
+    expect(named('missions:list').at(-1)?.req).toEqual({ limit: 5000, query: 'sweep', overdue: true })
+    expect(store.getState().allMissions.map((m) => m.id)).toEqual(['m-1'])
+  })
 })

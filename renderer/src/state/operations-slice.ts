@@ -11,6 +11,12 @@ export type MissionFields = Omit<CallReq<'missions:create'>, 'operation_id'>
 export const MISSION_STATUSES: MissionStatus[] = ['todo', 'in_progress', 'blocked', 'done']
 
 export type OperationsFilter = { query: string; status: OperationStatus | null }
+export type MissionsFilter = {
+  query: string
+  status: MissionStatus | null
+  assignee: string
+  overdue: boolean
+}
 export type MissionPatch = Omit<CallReq<'missions:update'>, 'id'>
 
 export type OperationsSlice = {
@@ -18,6 +24,12 @@ export type OperationsSlice = {
   operationsFilter: OperationsFilter
   /** Every operation, unfiltered, for pickers elsewhere (a report's operation). */
   operationChoices: Array<Pick<Operation, 'id' | 'name' | 'status'>>
+  /** Missions across every operation (the Missions view), by its filter. */
+  allMissions: Mission[]
+  allMissionsFilter: MissionsFilter
+  allMissionsError: string | null
+  loadAllMissions: () => Promise<void>
+  setAllMissionsFilter: (patch: Partial<MissionsFilter>) => Promise<void>
   /** The selected operation's reports and incidents. */
   operationReports: ReportSummary[]
   operationIncidents: Incident[]
@@ -53,6 +65,7 @@ export const createOperationsSlice =
   (set, get) => {
     let loadGeneration = 0
     let missionsGeneration = 0
+    let allMissionsGeneration = 0
 
     const updateMission = async (id: string, patch: MissionPatch): Promise<boolean> => {
       const result = await transport.invoke('missions:update', { id, ...patch })
@@ -61,7 +74,13 @@ export const createOperationsSlice =
         return false
       }
       const mission = result.value.mission
-      set({ missions: get().missions.map((m) => (m.id === mission.id ? mission : m)), missionsError: null })
+      set({
+        missions: get().missions.map((m) => (m.id === mission.id ? mission : m)),
+        allMissions: get().allMissions.map((m) => (m.id === mission.id ? mission : m)),
+        missionsError: null,
+      })
+      // A filtered list (overdue only, a status) may no longer hold it.
+      if (get().allMissions.length > 0) void get().loadAllMissions()
       await get().loadOperations()
       return true
     }
@@ -86,6 +105,9 @@ export const createOperationsSlice =
       operationChoices: [],
       operationReports: [],
       operationIncidents: [],
+      allMissions: [],
+      allMissionsFilter: { query: '', status: null, assignee: '', overdue: false },
+      allMissionsError: null,
       operationsLoading: false,
       operationsLoaded: false,
       operationsError: null,
@@ -124,6 +146,26 @@ export const createOperationsSlice =
       },
 
       editMission: (id, patch) => updateMission(id, patch),
+
+      async loadAllMissions() {
+        const generation = ++allMissionsGeneration
+        const { query, status, assignee, overdue } = get().allMissionsFilter
+        const result = await transport.invoke('missions:list', {
+          limit: 5000,
+          ...(query.trim() ? { query: query.trim() } : {}),
+          ...(status ? { status } : {}),
+          ...(assignee.trim() ? { assignee: assignee.trim() } : {}),
+          ...(overdue ? { overdue: true } : {}),
+        })
+        if (generation !== allMissionsGeneration) return
+        if (!result.ok) return set({ allMissionsError: result.error.message })
+        set({ allMissions: result.value.missions, allMissionsError: null })
+      },
+
+      async setAllMissionsFilter(patch) {
+        set({ allMissionsFilter: { ...get().allMissionsFilter, ...patch } })
+        await get().loadAllMissions()
+      },
 
       async selectOperation(id) {
         set({

@@ -222,4 +222,40 @@ describe('reports slice', () => {
     expect(named('reports:export')).toEqual([])
     expect(store.getState().reportExport).toBeNull()
   })
+
+  it('loads the history on demand, shows one version whole, and refreshes it after a save', async () => {
+    const v = (version: number, body: string | null = null) => ({
+      version,
+      title: 'APT notes',
+      status: 'draft' as const,
+      tlp: 'amber' as const,
+      saved_at: '2026-01-01T00:00:00Z',
+      actor: 'analyst',
+      body,
+    })
+    let saved = 1
+    const { transport, named } = fakeTransport({
+      'reports:get': () => ({ ok: true, value: { report: report() } }),
+      'reports:list': () => listed,
+      'reports:update': () => ({ ok: true, value: { report: report({ version: ++saved }) } }),
+      'reports:versions': (req) => {
+        const asked = (req as { version?: number }).version
+        if (asked) return { ok: true, value: { versions: [v(asked, 'the body')] } }
+        return { ok: true, value: { versions: Array.from({ length: saved }, (_, i) => v(saved - i)) } }
+      },
+    })
+    const store = createAppStore(transport)
+    await store.getState().openReport('r-1')
+    expect(store.getState().reportVersions).toBeNull()
+    await store.getState().loadReportVersions()
+    expect(store.getState().reportVersions?.map((x) => x.version)).toEqual([1])
+    await store.getState().showReportVersion(1)
+    expect(store.getState().reportVersionShown?.body).toBe('the body')
+    store.getState().editReport({ body: 'more' })
+    expect(await store.getState().saveReport()).toBe(true)
+    expect(store.getState().reportVersions?.map((x) => x.version)).toEqual([2, 1])
+    expect(named('reports:versions')).toHaveLength(3)
+    store.getState().closeReport()
+    expect(store.getState().reportVersions).toBeNull()
+  })
 })

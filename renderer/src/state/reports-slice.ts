@@ -63,6 +63,12 @@ export type ReportsSlice = {
   /** Techniques seen on recent alerts, newest first, for "add from alerts". */
   alertTechniques: string[] | null
   reportExport: ReportExport | null
+  /** The open report's saved versions, newest first; one of them shown whole. */
+  reportVersions: CallRes<'reports:versions'>['versions'] | null
+  reportVersionShown: CallRes<'reports:versions'>['versions'][number] | null
+  reportVersionsError: string | null
+  loadReportVersions: () => Promise<void>
+  showReportVersion: (version: number | null) => Promise<void>
   loadReports: () => Promise<void>
   setReportsFilter: (patch: Partial<ReportsFilter>) => Promise<void>
   openReport: (id: string) => Promise<void>
@@ -179,6 +185,9 @@ const content = (draft: ReportDraft) => ({
   }),
 })
 
+/** A report just opened, new or closed shows no history until asked. */
+const NO_HISTORY = { reportVersions: null, reportVersionShown: null, reportVersionsError: null } as const
+
 export const toBytes = (base64: string): Uint8Array<ArrayBuffer> => {
   const binary = atob(base64)
   const bytes = new Uint8Array(binary.length)
@@ -277,7 +286,9 @@ export const createReportsSlice =
 
     const stored = async (report: Report): Promise<void> => {
       set({ reportDraft: draftFrom(report) })
-      await Promise.all([get().loadReports(), nameTechniques(report.techniques)])
+      // A save is a new version: a history already shown gets it.
+      const history = get().reportVersions ? get().loadReportVersions() : Promise.resolve()
+      await Promise.all([get().loadReports(), nameTechniques(report.techniques), history])
     }
 
     return {
@@ -291,6 +302,27 @@ export const createReportsSlice =
       techniqueNames: {},
       alertTechniques: null,
       reportExport: null,
+      reportVersions: null,
+      reportVersionShown: null,
+      reportVersionsError: null,
+
+      async loadReportVersions() {
+        const id = get().reportDraft?.id
+        if (!id) return
+        const result = await transport.invoke('reports:versions', { id })
+        if (get().reportDraft?.id !== id) return
+        if (!result.ok) return set({ reportVersionsError: result.error.message })
+        set({ reportVersions: result.value.versions, reportVersionsError: null })
+      },
+
+      async showReportVersion(version) {
+        const id = get().reportDraft?.id
+        if (!id || version === null) return set({ reportVersionShown: null })
+        const result = await transport.invoke('reports:versions', { id, version })
+        if (get().reportDraft?.id !== id) return
+        if (!result.ok) return set({ reportVersionsError: result.error.message })
+        set({ reportVersionShown: result.value.versions[0] ?? null, reportVersionsError: null })
+      },
 
       async loadReports() {
         const generation = ++loadGeneration
@@ -319,16 +351,16 @@ export const createReportsSlice =
       async openReport(id) {
         const result = await transport.invoke('reports:get', { id })
         if (!result.ok) return set({ reportsError: result.error.message })
-        set({ reportDraft: draftFrom(result.value.report), reportExport: null })
+        set({ reportDraft: draftFrom(result.value.report), reportExport: null, ...NO_HISTORY })
         await nameTechniques(result.value.report.techniques)
       },
 
       newReport() {
-        set({ reportDraft: emptyDraft(), reportExport: null })
+        set({ reportDraft: emptyDraft(), reportExport: null, ...NO_HISTORY })
       },
 
       closeReport() {
-        set({ reportDraft: null, reportExport: null })
+        set({ reportDraft: null, reportExport: null, ...NO_HISTORY })
       },
 
       editReport(patch) {

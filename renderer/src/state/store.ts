@@ -151,6 +151,7 @@ const workspaceChanged = (store: StoreApi<AppState>, entry: AuditEntry): void =>
     case 'mission':
       if (s.operationsLoaded) void s.loadOperations()
       if (s.selectedOperationId) void s.loadMissions()
+      if (s.allMissions.length > 0) void s.loadAllMissions()
       break
     case 'asset':
       s.assetsChanged()

@@ -10,14 +10,12 @@ import { migration0008 } from './0008-attack'
 import { migration0009 } from './0009-reports'
 import { migration0010 } from './0010-incident-cases'
 import { migration0011 } from './0011-operations'
+import { migration0012 } from './0012-assets'
 import { migration0013 } from './0013-evidence'
 import { migration0014 } from './0014-report-links'
 import { migration0015 } from './0015-hunts'
 
-/**
- * Append-only: never edit a shipped migration, add the next number. 0012 is reserved for the asset
- * inventory (another branch); migrate() applies it whenever it lands.
- */
+/** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
   migration0001,
   migration0002,
@@ -30,6 +28,7 @@ export const migrations: readonly Migration[] = [
   migration0009,
   migration0010,
   migration0011,
+  migration0012,
   migration0013,
   migration0014,
   migration0015,

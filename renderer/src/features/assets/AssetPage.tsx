@@ -122,15 +122,15 @@ export const AssetPage = ({ id }: { id: string }) => {
       </div>
       <dl className="kv asset-facts">
         <dt>First seen (UTC)</dt>
-        <dd className="mono">{formatTimeShort(asset.first_seen)}</dd>
+        <dd className="mono">{asset.first_seen ? formatTimeShort(asset.first_seen) : 'not seen yet'}</dd>
         <dt>Last seen (UTC)</dt>
-        <dd className="mono">{formatTimeShort(asset.last_seen)}</dd>
+        <dd className="mono">{asset.last_seen ? formatTimeShort(asset.last_seen) : '—'}</dd>
         <dt>Events</dt>
         <dd>{asset.events.toLocaleString()}</dd>
         <dt>Alerts</dt>
         <dd>{asset.alerts.toLocaleString()}</dd>
       </dl>
-      <ManualFields key={asset.id + (asset.updated_at ?? '')} asset={asset} />
+      <ManualFields key={asset.id} asset={asset} />
 
       <h3>Linked assets ({links.length.toLocaleString()})</h3>
       {links.length === 0 ? (

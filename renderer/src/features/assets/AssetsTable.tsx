@@ -97,10 +97,10 @@ export const AssetsTable = ({ assets, total, onOpen, onNearEnd }: Props) => {
                   {asset.alerts > 0 ? asset.alerts.toLocaleString() : ''}
                 </span>
                 <span role="gridcell" className="mono">
-                  {formatTimeShort(asset.first_seen)}
+                  {asset.first_seen ? formatTimeShort(asset.first_seen) : 'not seen yet'}
                 </span>
                 <span role="gridcell" className="mono">
-                  {formatTimeShort(asset.last_seen)}
+                  {asset.last_seen ? formatTimeShort(asset.last_seen) : '—'}
                 </span>
                 <span role="gridcell">
                   {asset.criticality && (

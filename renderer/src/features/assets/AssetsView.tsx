@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { AssetKind, Criticality } from '../../../../collector/contract'
 import { useRouteParam } from '../../app/use-route'
+import { ChoiceFilter, SearchBox, useDebouncedText } from '../../components/filters'
 import { ASSET_KINDS, CRITICALITIES, type AssetsFilter } from '../../state/assets-slice'
 import { useAppStore } from '../../state/store'
 import { AssetPage } from './AssetPage'
 import { AssetsTable } from './AssetsTable'
 import { GraphView } from './GraphView'
+import { NewAssetForm } from './NewAssetForm'
 import { assetHref, CRITICALITY_LABEL, graphHref, KIND_LABEL } from './labels'
 
-const QUERY_DEBOUNCE_MS = 250
 const SORT_LABEL: Record<AssetsFilter['sort'], string> = {
   last_seen: 'last seen',
   events: 'events',
@@ -30,59 +30,37 @@ const Inventory = () => {
     })),
   )
   const { loadMore, setFilter, filter } = s
-  const [query, setQuery] = useState(filter.query)
-  useEffect(() => {
-    if (query === filter.query) return
-    const timer = setTimeout(() => void setFilter({ query }), QUERY_DEBOUNCE_MS)
-    return () => clearTimeout(timer)
-  }, [query, filter.query, setFilter])
+  const [query, setQuery] = useDebouncedText(
+    filter.query,
+    useCallback((query: string) => void setFilter({ query }), [setFilter]),
+  )
   const onNearEnd = useCallback(() => void loadMore(), [loadMore])
+  const [adding, setAdding] = useState(false)
   const filtered = filter.query !== '' || filter.kind !== null || filter.criticality !== null
 
   return (
     <>
       <div className="filters" role="search" aria-label="Asset filters">
-        <input
-          type="search"
-          aria-label="Search assets"
+        <SearchBox
+          label="Search assets"
           placeholder="Search name, owner, role, tags…"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={setQuery}
         />
-        <label>
-          <span className="muted">Kind </span>
-          <select
-            value={filter.kind ?? ''}
-            onChange={(e) =>
-              void setFilter({ kind: e.target.value === '' ? null : (e.target.value as AssetKind) })
-            }
-          >
-            <option value="">any</option>
-            {ASSET_KINDS.map((kind) => (
-              <option key={kind} value={kind}>
-                {KIND_LABEL[kind]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span className="muted">Criticality </span>
-          <select
-            value={filter.criticality ?? ''}
-            onChange={(e) =>
-              void setFilter({
-                criticality: e.target.value === '' ? null : (e.target.value as Criticality),
-              })
-            }
-          >
-            <option value="">any</option>
-            {CRITICALITIES.map((c) => (
-              <option key={c} value={c}>
-                {CRITICALITY_LABEL[c]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceFilter
+          label="Kind"
+          value={filter.kind}
+          options={ASSET_KINDS}
+          labels={KIND_LABEL}
+          onChange={(kind) => void setFilter({ kind })}
+        />
+        <ChoiceFilter
+          label="Criticality"
+          value={filter.criticality}
+          options={CRITICALITIES}
+          labels={CRITICALITY_LABEL}
+          onChange={(criticality) => void setFilter({ criticality })}
+        />
         <label>
           <span className="muted">Sort by </span>
           <select
@@ -97,7 +75,14 @@ const Inventory = () => {
           </select>
         </label>
         {s.loading && <span className="muted">loading…</span>}
+        <span className="spacer" />
+        {!adding && (
+          <button type="button" onClick={() => setAdding(true)}>
+            New asset
+          </button>
+        )}
       </div>
+      {adding && <NewAssetForm onDone={() => setAdding(false)} />}
       {s.error && (
         <p className="error" role="alert">
           {s.error}

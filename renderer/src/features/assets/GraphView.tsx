@@ -5,6 +5,7 @@ import type { AssetKind, GraphNode } from '../../../../collector/contract'
 import { ASSET_KINDS } from '../../state/assets-slice'
 import type { GraphData } from '../../state/assets-slice'
 import { useAppStore } from '../../state/store'
+import { ringPositions } from './graph-layout'
 import { assetHref, graphHref, KIND_LABEL } from './labels'
 
 /** Colours per kind: distinct on the dark and the light theme; the legend says which is which. */
@@ -27,7 +28,7 @@ const KIND_SHAPE: Record<GraphNode['kind'], cytoscape.Css.NodeShape> = {
 /** Past this many nodes the graph draws cheaply while it moves (no edges, a cached bitmap). */
 const LARGE = 800
 
-const style = (text: string): StylesheetJson => [
+const style = (text: string, large: boolean): StylesheetJson => [
   {
     selector: 'node',
     style: {
@@ -57,17 +58,22 @@ const style = (text: string): StylesheetJson => [
       width: 'data(width)',
       'line-color': '#5b6b7a',
       'curve-style': 'haystack',
-      opacity: 0.6,
+      // Thousands of edges: faint, so the nodes and the selection stay readable.
+      opacity: large ? 0.18 : 0.6,
     },
   },
   { selector: 'edge[relation = "alert"]', style: { 'line-color': '#f85149', 'line-style': 'dashed' } },
 ]
 
-const elementsOf = (graph: GraphData): ElementDefinition[] => {
+const elementsOf = (
+  graph: GraphData,
+  positions: Map<string, { x: number; y: number }>,
+): ElementDefinition[] => {
   const top = Math.max(1, ...graph.nodes.map((n) => n.events))
   return [
     ...graph.nodes.map((node) => ({
       group: 'nodes' as const,
+      position: positions.get(node.id) ?? { x: 0, y: 0 },
       data: {
         id: node.id,
         kind: node.kind,
@@ -90,55 +96,22 @@ const elementsOf = (graph: GraphData): ElementDefinition[] => {
   ]
 }
 
-/**
- * A neighbourhood is laid out in rings around its centre (one ring per hop); the busiest-assets
- * overview with cose when small, rings by degree when large: both stay fast at thousands of nodes.
- */
-const layoutOf = (cy: Core, center: string | null): cytoscape.LayoutOptions => {
-  const count = cy.nodes().length
-  const root = center ? cy.getElementById(center) : null
-  if (root && root.nonempty()) {
-    const hops = new Map<string, number>()
-    cy.elements().bfs({
-      roots: root,
-      visit: (node, _edge, _previous, _index, depth) => {
-        hops.set(node.id(), depth)
-      },
-    })
-    return {
-      name: 'concentric',
-      animate: false,
-      minNodeSpacing: 12,
-      concentric: (node: cytoscape.NodeSingular) => 10 - (hops.get(node.id()) ?? 9),
-      levelWidth: () => 1,
-    }
-  }
-  if (count <= 300)
-    return {
-      name: 'cose',
-      animate: false,
-      randomize: true,
-      nodeRepulsion: () => 8000,
-    }
-  return {
-    name: 'concentric',
-    animate: false,
-    minNodeSpacing: 6,
-    concentric: (node: cytoscape.NodeSingular) => node.degree(false),
-    levelWidth: () => 2,
-  }
-}
+/** Overviews this small are laid out by force (cose), starting from the rings. */
+const SMALL = 300
 
 /** The cytoscape canvas: rebuilt when the graph changes, never re-rendered by React. */
 const GraphCanvas = ({
   graph,
   center,
   selected,
+  focus,
   onSelect,
 }: {
   graph: GraphData
   center: string | null
   selected: string | null
+  /** A new object each time the analyst asks to go to a node. */
+  focus: { id: string } | null
   onSelect: (id: string | null) => void
 }) => {
   const container = useRef<HTMLDivElement>(null)
@@ -156,8 +129,8 @@ const GraphCanvas = ({
     setLaidOut(false)
     const cy = cytoscape({
       container: container.current,
-      elements: elementsOf(graph),
-      style: style(text),
+      elements: elementsOf(graph, ringPositions(graph, center)),
+      style: style(text, large),
       layout: { name: 'preset' },
       minZoom: 0.05,
       maxZoom: 4,
@@ -173,13 +146,26 @@ const GraphCanvas = ({
     cy.on('tap', (e) => {
       if (e.target === cy) onSelectRef.current(null)
     })
-    const layout = cy.layout(layoutOf(cy, center))
-    layout.one('layoutstop', () => {
+    let frame = 0
+    if (!center && graph.nodes.length <= SMALL) {
+      // A few hundred nodes: a force-directed layout shows their clusters, in well under a second.
+      const layout = cy.layout({ name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 8000 })
+      layout.one('layoutstop', () => {
+        cy.fit(undefined, 30)
+        setLaidOut(true)
+      })
+      layout.run()
+    } else {
       cy.fit(undefined, 30)
-      setLaidOut(true)
-    })
-    layout.run()
+      // Drawn on the next frame: only then is the layout done for whoever waits on it.
+      frame = requestAnimationFrame(() => setLaidOut(true))
+    }
+    // The panel beside it opens and closes: the canvas follows its box.
+    const resized = new ResizeObserver(() => cy.resize())
+    resized.observe(container.current)
     return () => {
+      cancelAnimationFrame(frame)
+      resized.disconnect()
       cyRef.current = null
       cy.destroy()
     }
@@ -197,6 +183,16 @@ const GraphCanvas = ({
     const p = node.position()
     if (p.x < box.x1 || p.x > box.x2 || p.y < box.y1 || p.y > box.y2) cy.center(node)
   }, [selected, laidOut])
+
+  // A node found by name is brought close: zoomed to where labels show, centred.
+  useEffect(() => {
+    const cy = cyRef.current
+    if (!cy || !laidOut || !focus) return
+    const node = cy.getElementById(focus.id)
+    if (node.empty()) return
+    cy.zoom(Math.max(cy.zoom(), 1.5))
+    cy.center(node)
+  }, [focus, laidOut])
 
   return (
     <div
@@ -266,6 +262,7 @@ export const GraphView = ({ center }: { center: string | null }) => {
   const { load } = s
   useEffect(() => void load({ center }), [load, center])
   const [selected, setSelected] = useState<string | null>(center)
+  const [focus, setFocus] = useState<{ id: string } | null>(null)
   const [find, setFind] = useState('')
   const [findError, setFindError] = useState<string | null>(null)
   const graph = s.graph
@@ -280,7 +277,10 @@ export const GraphView = ({ center }: { center: string | null }) => {
       graph.nodes.find((n) => n.label.toLowerCase() === needle) ??
       graph.nodes.find((n) => n.label.toLowerCase().includes(needle))
     setFindError(found ? null : `no node shown matches "${find.trim()}"`)
-    if (found) setSelected(found.id)
+    if (found) {
+      setSelected(found.id)
+      setFocus({ id: found.id })
+    }
   }
   const toggleKind = (kind: AssetKind) => {
     const kinds = s.query.kinds.includes(kind)
@@ -382,7 +382,13 @@ export const GraphView = ({ center }: { center: string | null }) => {
       ) : (
         graph && (
           <div className="graph-layout" data-detail={selectedNode !== null}>
-            <GraphCanvas graph={graph} center={center} selected={selected} onSelect={setSelected} />
+            <GraphCanvas
+              graph={graph}
+              center={center}
+              selected={selected}
+              focus={focus}
+              onSelect={setSelected}
+            />
             {selectedNode && <NodePanel node={selectedNode} graph={graph} />}
           </div>
         )

@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { formatSize, formatTimeShort } from '../../components/format'
 import { useAppStore } from '../../state/store'
-import { FieldError } from './FieldError'
+import { FieldError } from '../../components/FieldError'
 
 /** Files kept with the case, each with its SHA-256; attached here, downloaded back. */
 export const CaseEvidence = () => {

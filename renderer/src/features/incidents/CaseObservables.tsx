@@ -4,7 +4,7 @@ import type { ObservableType } from '../../../../collector/contract'
 import { formatTimeShort } from '../../components/format'
 import { useAppStore } from '../../state/store'
 import { OBSERVABLE_TYPES } from '../reports/labels'
-import { FieldError } from './FieldError'
+import { FieldError } from '../../components/FieldError'
 
 /** What the case has seen (hosts, addresses, hashes…), first and last seen; and a form to add one. */
 export const CaseObservables = () => {

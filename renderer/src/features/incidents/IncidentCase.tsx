@@ -12,7 +12,7 @@ import { TLPS, TLP_LABEL } from '../reports/labels'
 import { Markdown } from '../../components/Markdown'
 import { CaseEvidence } from './CaseEvidence'
 import { CaseObservables } from './CaseObservables'
-import { FieldError } from './FieldError'
+import { FieldError } from '../../components/FieldError'
 import { INCIDENT_STATUS_LABEL, PAPS, PAP_LABEL, type Pap } from './labels'
 
 const FORMATS = [...EXPORT_FORMATS, PACKAGE_FORMAT]

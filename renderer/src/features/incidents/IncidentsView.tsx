@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { AlertLevel, IncidentStatus } from '../../../../collector/contract'
+import type { AlertLevel } from '../../../../collector/contract'
 import { routeHref, useRouteParam } from '../../app/use-route'
+import { ChoiceFilter, SearchBox, useDebouncedText } from '../../components/filters'
 import { formatTimeShort } from '../../components/format'
 import { LevelBadge } from '../../components/LevelBadge'
 import { INCIDENT_STATUSES } from '../../state/incidents-slice'
@@ -10,7 +11,6 @@ import { TlpBadge } from '../reports/TlpBadge'
 import { IncidentCase } from './IncidentCase'
 import { INCIDENT_STATUS_LABEL } from './labels'
 
-const TEXT_DEBOUNCE_MS = 250
 const LEVELS: readonly AlertLevel[] = ['informational', 'low', 'medium', 'high', 'critical']
 
 /** Incidents as cases: the list with its filters, and the case the route names (`?id=`). */
@@ -30,13 +30,14 @@ export const IncidentsView = () => {
   const { load, open, setFilter, filter } = s
   useEffect(() => void load(), [load])
   useEffect(() => void open(id), [id, open])
-  const [query, setQuery] = useState(filter.query)
-  const [assignee, setAssignee] = useState(filter.assignee)
-  useEffect(() => {
-    if (query === filter.query && assignee === filter.assignee) return
-    const timer = setTimeout(() => void setFilter({ query, assignee }), TEXT_DEBOUNCE_MS)
-    return () => clearTimeout(timer)
-  }, [query, assignee, filter.query, filter.assignee, setFilter])
+  const [query, setQuery] = useDebouncedText(
+    filter.query,
+    useCallback((query: string) => void setFilter({ query }), [setFilter]),
+  )
+  const [assignee, setAssignee] = useDebouncedText(
+    filter.assignee,
+    useCallback((assignee: string) => void setFilter({ assignee }), [setFilter]),
+  )
 
   return (
     <>
@@ -53,45 +54,25 @@ export const IncidentsView = () => {
         </p>
       )}
       <div className="filters" role="search" aria-label="Incident filters">
-        <input
-          type="search"
-          aria-label="Search incidents"
+        <SearchBox
+          label="Search incidents"
           placeholder="Search title, id, assignee…"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={setQuery}
         />
-        <label>
-          <span className="muted">Status </span>
-          <select
-            value={filter.status ?? ''}
-            onChange={(e) =>
-              void setFilter({ status: e.target.value === '' ? null : (e.target.value as IncidentStatus) })
-            }
-          >
-            <option value="">any</option>
-            {INCIDENT_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {INCIDENT_STATUS_LABEL[status]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span className="muted">Severity </span>
-          <select
-            value={filter.severity ?? ''}
-            onChange={(e) =>
-              void setFilter({ severity: e.target.value === '' ? null : (e.target.value as AlertLevel) })
-            }
-          >
-            <option value="">any</option>
-            {LEVELS.map((level) => (
-              <option key={level} value={level}>
-                {level}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceFilter
+          label="Status"
+          value={filter.status}
+          options={INCIDENT_STATUSES}
+          labels={INCIDENT_STATUS_LABEL}
+          onChange={(status) => void setFilter({ status })}
+        />
+        <ChoiceFilter
+          label="Severity"
+          value={filter.severity}
+          options={LEVELS}
+          onChange={(severity) => void setFilter({ severity })}
+        />
         <label>
           <span className="muted">Assignee </span>
           <input value={assignee} placeholder="anyone" onChange={(e) => setAssignee(e.target.value)} />

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow'
 import type { Mission } from '../../../../collector/contract'
 import type { Priority } from '../../state/operations-slice'
 import { useAppStore } from '../../state/store'
+import { LinkedIncidents } from '../incidents/LinkedIncidents'
 import { fromLocalInput, toLocalInput } from './time-input'
 
 const PRIORITIES: Priority[] = ['low', 'medium', 'high', 'critical']
@@ -35,9 +36,7 @@ export const MissionEditor = ({ mission, onDone }: { mission: Mission; onDone: (
   )
   const [form, setForm] = useState(() => formFrom(mission))
   const [item, setItem] = useState('')
-  const [pick, setPick] = useState('')
   const edit = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }))
-  const titleOf = new Map(incidents.map((i) => [i.id, i.title]))
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -131,43 +130,13 @@ export const MissionEditor = ({ mission, onDone }: { mission: Mission; onDone: (
         </span>
       </fieldset>
       <fieldset className="wide">
-        <legend>Incidents</legend>
-        <ul className="link-list">
-          {form.incidents.map((id) => (
-            <li key={id}>
-              <a href={`#/incidents?id=${encodeURIComponent(id)}`}>{titleOf.get(id) ?? id}</a>{' '}
-              <button
-                type="button"
-                aria-label={`Unlink ${titleOf.get(id) ?? id}`}
-                onClick={() => edit({ incidents: form.incidents.filter((x) => x !== id) })}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-        <span className="inline-form">
-          <select aria-label="Incident to link" value={pick} onChange={(e) => setPick(e.target.value)}>
-            <option value="">choose an incident…</option>
-            {incidents
-              .filter((i) => !form.incidents.includes(i.id))
-              .map((i) => (
-                <option key={i.id} value={i.id}>
-                  {i.title}
-                </option>
-              ))}
-          </select>
-          <button
-            type="button"
-            disabled={!pick}
-            onClick={() => {
-              edit({ incidents: [...form.incidents, pick] })
-              setPick('')
-            }}
-          >
-            Link incident
-          </button>
-        </span>
+        <legend id={`${mission.id}-incidents`}>Incidents</legend>
+        <LinkedIncidents
+          ids={form.incidents}
+          incidents={incidents}
+          labelledBy={`${mission.id}-incidents`}
+          onChange={(ids) => edit({ incidents: ids })}
+        />
       </fieldset>
       <label className="wide">
         Assets{' '}

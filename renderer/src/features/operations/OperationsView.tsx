@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useState, type FormEvent } from 'react'
+import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { Operation, Tlp } from '../../../../collector/contract'
 import { formatTimeShort } from '../../components/format'
@@ -8,21 +8,17 @@ import {
   type OperationStatus,
   type Priority,
 } from '../../state/operations-slice'
+import { useRouteParam } from '../../app/use-route'
+import { ChoiceFilter, SearchBox, useDebouncedText } from '../../components/filters'
 import { useAppStore } from '../../state/store'
 import { TLPS, TLP_LABEL } from '../reports/labels'
 import { TlpBadge } from '../reports/TlpBadge'
+import { MISSION_STATUS_LABEL } from './labels'
 import { MissionEditor } from './MissionEditor'
 import { fromLocalInput, toLocalInput } from './time-input'
 
-const QUERY_DEBOUNCE_MS = 250
 const OPERATION_STATUSES: OperationStatus[] = ['planned', 'active', 'suspended', 'closed']
 const PRIORITIES: Priority[] = ['low', 'medium', 'high', 'critical']
-const MISSION_STATUS_LABEL: Record<MissionStatus, string> = {
-  todo: 'To do',
-  in_progress: 'In progress',
-  blocked: 'Blocked',
-  done: 'Done',
-}
 
 type OperationForm = {
   name: string
@@ -309,14 +305,17 @@ export const OperationsView = () => {
       incidents: state.operationIncidents,
     })),
   )
-  const { load, filter, setFilter } = s
+  const { load, filter, setFilter, select } = s
   useEffect(() => void load(), [load])
-  const [query, setQuery] = useState(filter.query)
+  // #/operations?id=… (links from missions, incidents, reports) selects that operation.
+  const linked = useRouteParam('id')
   useEffect(() => {
-    if (query === filter.query) return
-    const timer = setTimeout(() => void setFilter({ query }), QUERY_DEBOUNCE_MS)
-    return () => clearTimeout(timer)
-  }, [query, filter.query, setFilter])
+    if (linked) void select(linked)
+  }, [linked, select])
+  const [query, setQuery] = useDebouncedText(
+    filter.query,
+    useCallback((query: string) => void setFilter({ query }), [setFilter]),
+  )
   const selected = s.operations.find((o) => o.id === s.selectedId) ?? null
 
   return (
@@ -335,29 +334,18 @@ export const OperationsView = () => {
         </p>
       )}
       <div className="filters" role="search" aria-label="Operation filters">
-        <input
-          type="search"
-          aria-label="Search operations"
+        <SearchBox
+          label="Search operations"
           placeholder="Search name, objective, lead…"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={setQuery}
         />
-        <label>
-          <span className="muted">Status </span>
-          <select
-            value={filter.status ?? ''}
-            onChange={(e) =>
-              void setFilter({ status: e.target.value === '' ? null : (e.target.value as OperationStatus) })
-            }
-          >
-            <option value="">any</option>
-            {OPERATION_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {status}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceFilter
+          label="Status"
+          value={filter.status}
+          options={OPERATION_STATUSES}
+          onChange={(status) => void setFilter({ status })}
+        />
       </div>
       <div className="reports-layout">
         <ul className="reports-list" aria-label="Operations">

@@ -7,16 +7,11 @@ import { ExportMenu, ExportResult } from './ExportMenu'
 import { OBSERVABLE_TYPES, STATUS_ACTION, STATUS_LABEL, TLP_LABEL, TLPS } from './labels'
 import { Markdown } from '../../components/Markdown'
 import { ObservablesTable } from './ObservablesTable'
+import { ReportHistory } from './ReportHistory'
 import { ReportLinks } from './ReportLinks'
 import { TechniquesEditor } from './TechniquesEditor'
 import { TlpBadge } from './TlpBadge'
-
-const FieldError = ({ id, message }: { id: string; message: string | undefined }) =>
-  message ? (
-    <p className="error-text" role="alert" id={id}>
-      {message}
-    </p>
-  ) : null
+import { FieldError } from '../../components/FieldError'
 
 /** One report: its fields, observables and techniques; saved with the version it was read at. */
 export const ReportEditor = () => {
@@ -157,6 +152,7 @@ export const ReportEditor = () => {
         <ReportLinks />
         <ObservablesTable types={OBSERVABLE_TYPES} />
         <TechniquesEditor />
+        <ReportHistory />
       </div>
     </aside>
   )

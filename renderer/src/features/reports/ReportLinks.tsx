@@ -1,13 +1,8 @@
 import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
-
-const FieldError = ({ id, message }: { id: string; message: string | undefined }) =>
-  message ? (
-    <p className="error-text" role="alert" id={id}>
-      {message}
-    </p>
-  ) : null
+import { FieldError } from '../../components/FieldError'
+import { LinkedIncidents } from '../incidents/LinkedIncidents'
 
 /** What a report is tied to: its operation, the incidents it draws on, the assets it concerns. */
 export const ReportLinks = () => {
@@ -26,13 +21,10 @@ export const ReportLinks = () => {
     void loadOperations()
     void loadIncidents()
   }, [loadOperations, loadIncidents])
-  const [pick, setPick] = useState('')
   const [assets, setAssets] = useState<{ id: string | null; text: string } | null>(null)
   const draft = s.draft
   if (!draft) return null
   const assetsText = assets?.id === draft.id ? assets.text : draft.assets.join(', ')
-  const titleOf = new Map(s.incidents.map((i) => [i.id, i.title]))
-  const linkable = s.incidents.filter((i) => !draft.incidents.includes(i.id))
 
   return (
     <fieldset className="report-links">
@@ -57,42 +49,12 @@ export const ReportLinks = () => {
       <FieldError id="report-operation-error" message={draft.fieldErrors.operation_id} />
       <div className="field">
         <span id="report-incidents-label">Incidents</span>
-        <ul className="link-list" aria-labelledby="report-incidents-label">
-          {draft.incidents.map((id) => (
-            <li key={id}>
-              <a href={`#/incidents?id=${encodeURIComponent(id)}`}>{titleOf.get(id) ?? id}</a>{' '}
-              <button
-                type="button"
-                aria-label={`Unlink ${titleOf.get(id) ?? id}`}
-                onClick={() => s.edit({ incidents: draft.incidents.filter((i) => i !== id) })}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-        {linkable.length > 0 && (
-          <span className="inline-form">
-            <select aria-label="Incident to link" value={pick} onChange={(e) => setPick(e.target.value)}>
-              <option value="">choose an incident…</option>
-              {linkable.map((i) => (
-                <option key={i.id} value={i.id}>
-                  {i.title}
-                </option>
-              ))}
-            </select>
-            <button
-              type="button"
-              disabled={!pick}
-              onClick={() => {
-                s.edit({ incidents: [...draft.incidents, pick] })
-                setPick('')
-              }}
-            >
-              Link incident
-            </button>
-          </span>
-        )}
+        <LinkedIncidents
+          ids={draft.incidents}
+          incidents={s.incidents}
+          labelledBy="report-incidents-label"
+          onChange={(incidents) => s.edit({ incidents })}
+        />
       </div>
       <FieldError id="report-incidents-error" message={draft.fieldErrors.incidents} />
       <label className="field">

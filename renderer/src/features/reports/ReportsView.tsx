@@ -1,13 +1,12 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { ReportStatus } from '../../../../collector/contract'
 import { useRouteParam } from '../../app/use-route'
+import { ChoiceFilter, SearchBox, useDebouncedText } from '../../components/filters'
 import { useAppStore } from '../../state/store'
 import { STATUS_LABEL } from './labels'
 import { ReportEditor } from './ReportEditor'
 import { ReportsList } from './ReportsList'
-
-const QUERY_DEBOUNCE_MS = 250
 
 /** Intelligence reports: written here, reviewed, published and exported (STIX, MISP, PDF…). */
 export const ReportsView = () => {
@@ -32,12 +31,10 @@ export const ReportsView = () => {
   useEffect(() => {
     if (linked) void open(linked)
   }, [linked, open])
-  const [query, setQuery] = useState(filter.query)
-  useEffect(() => {
-    if (query === filter.query) return
-    const timer = setTimeout(() => void setFilter({ query }), QUERY_DEBOUNCE_MS)
-    return () => clearTimeout(timer)
-  }, [query, filter.query, setFilter])
+  const [query, setQuery] = useDebouncedText(
+    filter.query,
+    useCallback((query: string) => void setFilter({ query }), [setFilter]),
+  )
   const leave = (): boolean => !s.draft?.dirty || window.confirm('Discard the unsaved changes?')
 
   return (
@@ -59,29 +56,19 @@ export const ReportsView = () => {
         </p>
       )}
       <div className="filters" role="search" aria-label="Report filters">
-        <input
-          type="search"
-          aria-label="Search reports"
+        <SearchBox
+          label="Search reports"
           placeholder="Search title, body, labels…"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={setQuery}
         />
-        <label>
-          <span className="muted">Status </span>
-          <select
-            value={filter.status ?? ''}
-            onChange={(e) =>
-              void setFilter({ status: e.target.value === '' ? null : (e.target.value as ReportStatus) })
-            }
-          >
-            <option value="">any</option>
-            {(Object.keys(STATUS_LABEL) as ReportStatus[]).map((status) => (
-              <option key={status} value={status}>
-                {STATUS_LABEL[status]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceFilter
+          label="Status"
+          value={filter.status}
+          options={Object.keys(STATUS_LABEL) as ReportStatus[]}
+          labels={STATUS_LABEL}
+          onChange={(status) => void setFilter({ status })}
+        />
       </div>
       <div className="reports-layout">
         {s.reports.length === 0 && !s.loading ? (

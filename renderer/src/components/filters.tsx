@@ -1,0 +1,71 @@
+import { useEffect, useState } from 'react'
+
+const DEBOUNCE_MS = 250
+
+/**
+ * A text filter typed into a box: shown at once, applied once typing pauses. `applied` is the
+ * value the store filters by; `apply` sets it.
+ */
+export const useDebouncedText = (
+  applied: string,
+  apply: (text: string) => void,
+): [string, (text: string) => void] => {
+  const [text, setText] = useState(applied)
+  useEffect(() => {
+    if (text === applied) return
+    const timer = setTimeout(() => apply(text), DEBOUNCE_MS)
+    return () => clearTimeout(timer)
+  }, [text, applied, apply])
+  return [text, setText]
+}
+
+/** A filter's choice among a few values, or any of them (null). */
+export const ChoiceFilter = <T extends string>({
+  label,
+  value,
+  options,
+  labels,
+  onChange,
+}: {
+  label: string
+  value: T | null
+  options: readonly T[]
+  labels?: Partial<Record<T, string>>
+  onChange: (value: T | null) => void
+}) => (
+  <label>
+    <span className="muted">{label} </span>
+    <select
+      value={value ?? ''}
+      onChange={(e) => onChange(e.target.value === '' ? null : (e.target.value as T))}
+    >
+      <option value="">any</option>
+      {options.map((option) => (
+        <option key={option} value={option}>
+          {labels?.[option] ?? option}
+        </option>
+      ))}
+    </select>
+  </label>
+)
+
+/** The search box every list's filter bar starts with. */
+export const SearchBox = ({
+  label,
+  placeholder,
+  value,
+  onChange,
+}: {
+  label: string
+  placeholder: string
+  value: string
+  onChange: (text: string) => void
+}) => (
+  <input
+    type="search"
+    aria-label={label}
+    placeholder={placeholder}
+    value={value}
+    onChange={(e) => onChange(e.target.value)}
+  />
+)
