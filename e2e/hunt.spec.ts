@@ -67,6 +67,8 @@ test('archived events are searched, charted, refined by field values, exported a
     'href',
     '#/assets?id=host%3Aws02',
   )
+  await hunt.rows.first().getByRole('link', { name: 'Open host ws02 in assets' }).click()
+  await expect(page.getByRole('region', { name: 'Asset ws02' })).toBeVisible()
   expect(problems).toEqual([])
 })
 
