@@ -24,6 +24,9 @@ test('the desktop app shows events posted to its collector, and refuses navigati
   try {
     const page = await app.firstWindow()
     const events = new EventsPage(page)
+    // The app lands on the dashboard; the flow is the Events view's.
+    await page.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor()
+    await page.getByRole('link', { name: /^Events/ }).click()
     await page.getByRole('heading', { name: 'Events', exact: true }).waitFor()
 
     // The preload exposes exactly the contract bridge, and the page has no Node.

@@ -17,6 +17,8 @@ export class EventsPage {
 
   async open(url: string): Promise<void> {
     await this.page.goto(url)
+    // The landing view is the dashboard.
+    await this.page.getByRole('link', { name: /^Events/ }).click()
     await this.page.getByRole('heading', { name: 'Events', exact: true }).waitFor()
   }
 

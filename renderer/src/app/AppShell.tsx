@@ -3,7 +3,9 @@ import { AlertsView } from '../features/alerts/AlertsView'
 import { AssetsView } from '../features/assets/AssetsView'
 import { AttackView } from '../features/attack/AttackView'
 import { CollectorView } from '../features/collector/CollectorView'
+import { DashboardView } from '../features/dashboard/DashboardView'
 import { EventsView } from '../features/events/EventsView'
+import { HuntView } from '../features/hunt/HuntView'
 import { IncidentsView } from '../features/incidents/IncidentsView'
 import { MissionsView } from '../features/operations/MissionsView'
 import { OperationsView } from '../features/operations/OperationsView'
@@ -46,8 +48,12 @@ const NavLink = ({
 
 const View = ({ route }: { route: Route }) => {
   switch (route) {
+    case 'dashboard':
+      return <DashboardView />
     case 'events':
       return <EventsView />
+    case 'hunt':
+      return <HuntView />
     case 'alerts':
       return <AlertsView />
     case 'incidents':
@@ -93,7 +99,9 @@ export const AppShell = () => {
         {version && <span className="muted mono">v{version}</span>}
       </header>
       <nav className="nav" aria-label="Views">
+        <NavLink route="dashboard" current={route} label="Dashboard" />
         <NavLink route="events" current={route} label="Events" count={total} />
+        <NavLink route="hunt" current={route} label="Hunt" />
         <NavLink route="alerts" current={route} label="Alerts" count={newAlerts} countLabel="new" />
         <NavLink route="incidents" current={route} label="Incidents" />
         <NavLink route="rules" current={route} label="Rules" />

@@ -1,7 +1,9 @@
 import { useSyncExternalStore } from 'react'
 
 export const ROUTES = [
+  'dashboard',
   'events',
+  'hunt',
   'alerts',
   'incidents',
   'rules',
@@ -17,7 +19,8 @@ export type Route = (typeof ROUTES)[number]
 
 const read = (): Route => {
   const name = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]
-  return (ROUTES as readonly string[]).includes(name ?? '') ? (name as Route) : 'events'
+  // The landing view (an empty or unknown hash) is the dashboard.
+  return (ROUTES as readonly string[]).includes(name ?? '') ? (name as Route) : 'dashboard'
 }
 const readHash = (): string => window.location.hash
 const subscribe = (onChange: () => void): (() => void) => {

@@ -82,7 +82,8 @@ export type RulesSlice = {
   /** Enables or disables what the current filter shows (by folder/tag when that is all it narrows by). */
   setShownRulesEnabled: (enabled: boolean) => Promise<void>
   openRule: (key: string) => Promise<void>
-  newRule: () => void
+  /** A new, unsaved rule: the template, or `text` (a draft made elsewhere, e.g. from a hunt). */
+  newRule: (text?: string) => void
   closeRule: () => void
   editRuleText: (text: string) => void
   setEditorEnabled: (enabled: boolean) => void
@@ -290,14 +291,14 @@ export const createRulesSlice =
         await get().validateRuleText()
       },
 
-      newRule() {
+      newRule(text) {
         stopRunningTest()
         set({
           ruleEditor: {
             key: null,
             file: null,
             origin: 'user',
-            text: newRuleText(),
+            text: text ?? newRuleText(),
             savedText: '',
             enabled: true,
             validation: null,

@@ -6,7 +6,9 @@ import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
 import { createAssetsSlice, type AssetsSlice } from './assets-slice'
 import { createAttackSlice, type AttackSlice } from './attack-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
+import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
+import { createHuntSlice, type HuntSlice } from './hunt-slice'
 import { createImportSlice, type ImportSlice } from './import-slice'
 import { createIncidentsSlice, type IncidentsSlice } from './incidents-slice'
 import { createOperationsSlice, type OperationsSlice } from './operations-slice'
@@ -24,7 +26,9 @@ export type AppState = EventsSlice &
   ReportsSlice &
   OperationsSlice &
   AssetsSlice &
-  IncidentsSlice & { transport: Transport }
+  IncidentsSlice &
+  HuntSlice &
+  DashboardSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -41,6 +45,8 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createOperationsSlice(transport)(...a),
     ...createAssetsSlice(transport)(...a),
     ...createIncidentsSlice(transport)(...a),
+    ...createHuntSlice(transport)(...a),
+    ...createDashboardSlice(transport)(...a),
   }))
 
 /**
@@ -59,6 +65,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     raised = []
     if (batches.length > 0) store.getState().eventsAppended(batches)
     if (alertBatches.length > 0) store.getState().alertsRaised(alertBatches)
+    if (batches.length > 0 || alertBatches.length > 0) store.getState().dashboardChanged()
   }
   const offAppended = transport.on('events:appended', (payload) => {
     queued.push(payload)
@@ -74,13 +81,17 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offUpdated = transport.on('alerts:updated', (payload) => {
     store.getState().alertsUpdated(payload.alerts)
     store.getState().countNewAlerts()
+    store.getState().dashboardChanged()
   })
   const offRulesChanged = transport.on('rules:changed', () => {
     store.getState().rulesChanged()
     store.getState().attackChanged()
   })
   const offRuleTest = transport.on('rules:test-progress', (test) => store.getState().ruleTestProgress(test))
-  const offIncident = transport.on('incidents:changed', ({ id }) => store.getState().incidentChanged(id))
+  const offIncident = transport.on('incidents:changed', ({ id }) => {
+    store.getState().incidentChanged(id)
+    store.getState().dashboardChanged()
+  })
   // At most 10 a second per job (the core throttles), so no coalescing here.
   const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
@@ -101,6 +112,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().reloadCase()
       store.getState().countNewAlerts()
       store.getState().rulesChanged()
+      store.getState().dashboardChanged()
     }
   })
   return () => {

@@ -1,22 +1,18 @@
 import { useRef } from 'react'
 import { formatSize } from '../../components/format'
-import {
-  EXPORT_FORMATS,
-  PACKAGE_FORMAT,
-  type ExportFormat,
-  type ReportExport,
-} from '../../state/reports-slice'
+import { EXPORT_FORMATS, PACKAGE_FORMAT, type ReportExport } from '../../state/reports-slice'
 
 type ExportProps = { state: ReportExport | null }
 
-/** The formats a report or an incident exports to; ExportResult says how it went. */
-export const ExportMenu = ({
+/** The formats a report, an incident or hunt results export to; the result line says how it went. */
+export const ExportMenu = <F extends string>({
   state,
   run,
-  formats = EXPORT_FORMATS,
-}: ExportProps & {
-  run: (format: ExportFormat) => Promise<void>
-  formats?: typeof EXPORT_FORMATS
+  formats,
+}: {
+  state: { state: 'running' | 'done' | 'failed' } | null
+  run: (format: F) => Promise<void>
+  formats: ReadonlyArray<{ format: F; label: string }>
 }) => {
   const menu = useRef<HTMLDetailsElement>(null)
   return (

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { Tlp } from '../../../../collector/contract'
-import { nextStatuses } from '../../state/reports-slice'
+import { EXPORT_FORMATS, nextStatuses } from '../../state/reports-slice'
 import { useAppStore } from '../../state/store'
 import { ExportMenu, ExportResult } from './ExportMenu'
 import { OBSERVABLE_TYPES, STATUS_ACTION, STATUS_LABEL, TLP_LABEL, TLPS } from './labels'
@@ -60,7 +60,7 @@ export const ReportEditor = () => {
               {STATUS_ACTION[status]}
             </button>
           ))}
-        {stored && <ExportMenu state={s.exported} run={s.exportReport} />}
+        {stored && <ExportMenu state={s.exported} run={s.exportReport} formats={EXPORT_FORMATS} />}
         <button
           type="button"
           onClick={() => (!draft.dirty || window.confirm('Discard the unsaved changes?')) && s.close()}

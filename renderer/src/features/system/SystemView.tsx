@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
+import { ArchivePanel } from './ArchivePanel'
 import { AuditPanel } from './AuditPanel'
 
 export const SystemView = () => {
@@ -44,6 +45,7 @@ export const SystemView = () => {
           </dd>
         </dl>
       )}
+      <ArchivePanel />
       <AuditPanel />
     </>
   )
