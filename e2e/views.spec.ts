@@ -24,6 +24,8 @@ const seriousViolations = async (page: Page): Promise<string[]> => {
 }
 
 const VIEWS = [
+  { hash: '#/dashboard', heading: 'Dashboard' },
+  { hash: '#/hunt', heading: 'Hunt' },
   { hash: '#/events', heading: 'Events' },
   { hash: '#/alerts', heading: 'Alerts' },
   { hash: '#/incidents', heading: 'Incidents' },
