@@ -62,6 +62,7 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'hunts:list': {},
   'hunts:save': { name: 'failed logons', query: 'EventID:4625', from: '-24h', schedule_minutes: 60 },
   'hunts:delete': { id: 'h1' },
+  'hunts:run': { id: 'x' },
   'hunts:to-sigma': { query: 'Image:*\\powershell.exe AND CommandLine:*-enc*' },
   'archive:status': {},
   'dashboard:summary': { from: '-24h' },

@@ -69,6 +69,7 @@ export const CORE_CALLS = [
   'hunts:list',
   'hunts:save',
   'hunts:delete',
+  'hunts:run',
   'hunts:to-sigma',
   'archive:status',
   'dashboard:summary',

@@ -221,6 +221,12 @@ export const huntCalls = {
     req: z.strictObject({ id: z.string().min(1) }),
     res: z.object({ id: z.string() }),
   },
+  'hunts:run': {
+    req: z.strictObject({ id: z.string().min(1) }),
+    res: z.object({
+      hunt: SavedHunt.describe('with this run as its last run and count'),
+    }),
+  },
   'hunts:to-sigma': {
     req: z.strictObject({
       query: Query,

@@ -21,6 +21,7 @@ type HuntCall =
   | 'hunts:list'
   | 'hunts:save'
   | 'hunts:delete'
+  | 'hunts:run'
   | 'hunts:to-sigma'
   | 'archive:status'
   | 'dashboard:summary'
@@ -91,6 +92,14 @@ export const createHuntHandlers = (deps: {
       )
       if (!deleted) throw new ContractError('not_found', `hunts:delete: no saved hunt with id ${req.id}`)
       return { id: req.id }
+    },
+    'hunts:run': async (req) => {
+      const saved = hunts.get(req.id)
+      if (!saved) throw new ContractError('not_found', `hunts:run: no saved hunt with id ${req.id}`)
+      // Counted as the scheduler counts, and recorded the same way: its last run and count.
+      const count = await hunt.count(saved.query, saved.from, saved.to)
+      hunts.recordRun(saved.id, count, Date.now())
+      return { hunt: hunts.get(saved.id) ?? saved }
     },
     'hunts:to-sigma': (req) => {
       const node = checkQuery('hunts:to-sigma', req.query)

@@ -303,6 +303,14 @@ describe('hunting over the archive, through the core', () => {
       error: { code: 'not_found' },
     })
     expect((await callOk<CallRes<'hunts:list'>>(core, 'hunts:list', {})).hunts).toHaveLength(1)
+    // Run on demand: counted now (nothing archived matches) and recorded as its last run.
+    const run = await callOk<CallRes<'hunts:run'>>(core, 'hunts:run', { id: hunt.id })
+    expect(run.hunt).toMatchObject({ id: hunt.id, last_count: 0 })
+    expect(run.hunt.last_run_at).not.toBeNull()
+    expect(await core.call('hunts:run', { id: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    })
     const audit = await callOk<CallRes<'audit:list'>>(core, 'audit:list', {})
     expect(audit.entries.filter((e) => e.object_type === 'hunt').map((e) => e.action)).toEqual([
       'update',

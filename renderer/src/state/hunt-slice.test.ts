@@ -228,6 +228,10 @@ describe('hunt slice', () => {
         return { ok: true, value: { hunt: h } }
       },
       'hunts:list': () => ({ ok: true, value: { hunts: [...saved, hunt()] } }),
+      'hunts:run': () => ({
+        ok: true,
+        value: { hunt: hunt({ last_run_at: '2026-11-22T07:00:00Z', last_count: 7 }) },
+      }),
       'hunt:search': () => page([]),
       'hunt:histogram': histogram,
       'hunt:fields': fields,
@@ -248,6 +252,9 @@ describe('hunt slice', () => {
     expect(store.getState().huntQuery).toBe('user:admin')
     expect(store.getState().huntRange).toEqual({ preset: '7d' })
     expect((named('hunt:search')[0]?.req as CallReq<'hunt:search'>).query).toBe('user:admin')
+    // The core records the run: its count shows in the list.
+    expect(named('hunts:run').map((c) => c.req)).toEqual([{ id: 'h-1' }])
+    expect(store.getState().savedHunts.find((h) => h.id === 'h-1')?.last_count).toBe(7)
     expect(rangeFromSaved({ from: '2026-11-01T00:00:00Z', to: null })).toEqual({
       preset: 'custom',
       from: '2026-11-01T00:00:00Z',

@@ -354,7 +354,11 @@ export const createHuntSlice =
         const hunt = get().savedHunts.find((h) => h.id === id)
         if (!hunt) return
         set({ huntQuery: hunt.query, huntRange: rangeFromSaved(hunt) })
-        await get().runHunt()
+        // The core counts it and records the run (last run, count); the results show here.
+        const [recorded] = await Promise.all([transport.invoke('hunts:run', { id }), get().runHunt()])
+        if (recorded.ok)
+          set({ savedHunts: get().savedHunts.map((h) => (h.id === id ? recorded.value.hunt : h)) })
+        else set({ savedHuntsError: recorded.error.message })
       },
 
       async deleteSavedHunt(id) {
