@@ -1,11 +1,9 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react'
+import { type KeyboardEvent, type MouseEvent } from 'react'
 import type { Alert } from '../../../../collector/contract'
 import { formatTimeShort } from '../../components/format'
 import { LevelBadge } from '../../components/LevelBadge'
 import { STATUS_LABEL } from './labels'
-
-const ROW_HEIGHT = 28
+import { rowStyle, useVirtualRows } from '../../components/virtual-rows'
 
 /** Keys the table hands to the view: triage shortcuts on the focused or checked alerts. */
 export type AlertShortcut = 'acknowledge' | 'escalate' | 'false_positive' | 'close'
@@ -38,18 +36,7 @@ export const AlertsTable = ({
   onShortcut,
   onNearEnd,
 }: Props) => {
-  const scroller = useRef<HTMLDivElement>(null)
-  const virtualizer = useVirtualizer({
-    count: alerts.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  })
-  const items = virtualizer.getVirtualItems()
-  const lastIndex = items.at(-1)?.index ?? -1
-  useEffect(() => {
-    if (lastIndex >= 0 && lastIndex >= alerts.length - 40) onNearEnd()
-  }, [lastIndex, alerts.length, onNearEnd])
+  const { scroller, virtualizer, items } = useVirtualRows(alerts.length, onNearEnd)
 
   const checked = new Set(checkedIds)
   const toggle = (id: string): void =>
@@ -135,13 +122,7 @@ export const AlertsTable = ({
                 data-alert-id={alert.id}
                 data-status={alert.status}
                 onClick={(e) => onRowClick(e, alert)}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  transform: `translateY(${item.start}px)`,
-                }}
+                style={rowStyle(item.start)}
               >
                 <span role="gridcell" onClick={(e) => e.stopPropagation()}>
                   <input

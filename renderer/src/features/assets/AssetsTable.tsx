@@ -1,10 +1,8 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
+import { useState, type KeyboardEvent } from 'react'
 import type { Asset } from '../../../../collector/contract'
 import { formatTimeShort } from '../../components/format'
 import { CRITICALITY_LABEL, KIND_LABEL } from './labels'
-
-const ROW_HEIGHT = 28
+import { rowStyle, useVirtualRows } from '../../components/virtual-rows'
 
 type Props = {
   assets: Asset[]
@@ -15,19 +13,8 @@ type Props = {
 
 /** The inventory, virtualized: tens of thousands of rows scroll like a hundred. */
 export const AssetsTable = ({ assets, total, onOpen, onNearEnd }: Props) => {
-  const scroller = useRef<HTMLDivElement>(null)
   const [focused, setFocused] = useState(0)
-  const virtualizer = useVirtualizer({
-    count: assets.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  })
-  const items = virtualizer.getVirtualItems()
-  const lastIndex = items.at(-1)?.index ?? -1
-  useEffect(() => {
-    if (lastIndex >= 0 && lastIndex >= assets.length - 40) onNearEnd()
-  }, [lastIndex, assets.length, onNearEnd])
+  const { scroller, virtualizer, items } = useVirtualRows(assets.length, onNearEnd)
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.target !== e.currentTarget) return
@@ -74,13 +61,7 @@ export const AssetsTable = ({ assets, total, onOpen, onNearEnd }: Props) => {
                 aria-selected={item.index === focused}
                 data-asset-id={asset.id}
                 onClick={() => onOpen(asset.id)}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  transform: `translateY(${item.start}px)`,
-                }}
+                style={rowStyle(item.start)}
               >
                 <span role="gridcell">
                   <span className="kind-badge" data-kind={asset.kind}>

@@ -1,9 +1,7 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useRef, type KeyboardEvent } from 'react'
+import { type KeyboardEvent } from 'react'
 import type { EventSummary } from '../../../../collector/contract'
 import { formatTime } from './format'
-
-const ROW_HEIGHT = 28
+import { rowStyle, useVirtualRows } from '../../components/virtual-rows'
 
 type Props = {
   events: EventSummary[]
@@ -15,18 +13,7 @@ type Props = {
 
 /** Virtualized: only the visible rows exist in the DOM, so thousands of events scroll smoothly. */
 export const EventsTable = ({ events, total, selectedId, onSelect, onNearEnd }: Props) => {
-  const scroller = useRef<HTMLDivElement>(null)
-  const virtualizer = useVirtualizer({
-    count: events.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  })
-  const items = virtualizer.getVirtualItems()
-  const lastIndex = items.at(-1)?.index ?? -1
-  useEffect(() => {
-    if (lastIndex >= 0 && lastIndex >= events.length - 40) onNearEnd()
-  }, [lastIndex, events.length, onNearEnd])
+  const { scroller, virtualizer, items } = useVirtualRows(events.length, onNearEnd)
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.key !== 'j' && e.key !== 'k' && e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
@@ -71,13 +58,7 @@ export const EventsTable = ({ events, total, selectedId, onSelect, onNearEnd }: 
                 aria-selected={event.id === selectedId}
                 data-event-id={event.id}
                 onClick={() => onSelect(event.id)}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  transform: `translateY(${item.start}px)`,
-                }}
+                style={rowStyle(item.start)}
               >
                 <span role="cell" className="mono">
                   {formatTime(event.timestamp)}

@@ -1,10 +1,8 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useRef, type KeyboardEvent } from 'react'
+import { type KeyboardEvent } from 'react'
 import type { HuntEvent } from '../../../../collector/contract'
 import { formatTime } from '../../components/format'
 import { assetHref, PIVOT_KINDS } from '../../components/asset-href'
-
-const ROW_HEIGHT = 28
+import { rowStyle, useVirtualRows } from '../../components/virtual-rows'
 
 type Column = { key: keyof HuntEvent; label: string }
 const COLUMNS: Column[] = [
@@ -54,18 +52,8 @@ type Props = {
 
 /** Virtualized like the events table: only visible rows exist, so 100k rows scroll smoothly. */
 export const HuntTable = ({ rows, total, selectedId, onSelect, onNearEnd }: Props) => {
-  const scroller = useRef<HTMLDivElement>(null)
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  })
-  const items = virtualizer.getVirtualItems()
-  const lastIndex = items.at(-1)?.index ?? -1
-  useEffect(() => {
-    if (lastIndex >= 0 && lastIndex >= rows.length - 200) onNearEnd()
-  }, [lastIndex, rows.length, onNearEnd])
+  // Pages are asked for well before the end: a hunt page is a round trip to DuckDB.
+  const { scroller, virtualizer, items } = useVirtualRows(rows.length, onNearEnd, 200)
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.key !== 'j' && e.key !== 'k' && e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
@@ -108,13 +96,7 @@ export const HuntTable = ({ rows, total, selectedId, onSelect, onNearEnd }: Prop
                 aria-selected={event.id === selectedId}
                 data-event-id={event.id}
                 onClick={() => onSelect(event.id)}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  transform: `translateY(${item.start}px)`,
-                }}
+                style={rowStyle(item.start)}
               >
                 {COLUMNS.map((c) => (
                   <Cell key={c.key} event={event} column={c} />

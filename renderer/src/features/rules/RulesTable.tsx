@@ -1,10 +1,8 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { useRef, useState, type KeyboardEvent } from 'react'
+import { useState, type KeyboardEvent } from 'react'
 import type { RuleSummary } from '../../../../collector/contract'
 import { formatTimeShort } from '../../components/format'
 import { LevelBadge } from '../../components/LevelBadge'
-
-const ROW_HEIGHT = 28
+import { rowStyle, useVirtualRows } from '../../components/virtual-rows'
 
 type Props = {
   rules: RuleSummary[]
@@ -16,14 +14,8 @@ type Props = {
 
 /** Thousands of rules (a SigmaHQ release is ~3,750): only the visible rows are in the DOM. */
 export const RulesTable = ({ rules, total, openKey, onOpen, onToggle }: Props) => {
-  const scroller = useRef<HTMLDivElement>(null)
   const [cursor, setCursor] = useState<string | null>(null)
-  const virtualizer = useVirtualizer({
-    count: rules.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  })
+  const { scroller, virtualizer, items } = useVirtualRows(rules.length)
   const active = cursor ?? openKey
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
@@ -64,7 +56,7 @@ export const RulesTable = ({ rules, total, openKey, onOpen, onToggle }: Props) =
           <span role="columnheader">File</span>
         </div>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {items.map((item) => {
             const rule = rules[item.index]!
             return (
               <div
@@ -79,13 +71,7 @@ export const RulesTable = ({ rules, total, openKey, onOpen, onToggle }: Props) =
                   setCursor(rule.key)
                   onOpen(rule.key)
                 }}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  transform: `translateY(${item.start}px)`,
-                }}
+                style={rowStyle(item.start)}
               >
                 <span role="gridcell" onClick={(e) => e.stopPropagation()}>
                   <input
