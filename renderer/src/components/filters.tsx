@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import { FieldError } from './FieldError'
 
 const DEBOUNCE_MS = 250
 
@@ -68,4 +69,35 @@ export const SearchBox = ({
     value={value}
     onChange={(e) => onChange(e.target.value)}
   />
+)
+
+/** One field of a record chosen among a few values, saved on change, its refusal beside it. */
+export const SelectField = <T extends string>({
+  label,
+  value,
+  options,
+  labels,
+  error,
+  onChange,
+}: {
+  label: string
+  value: T
+  options: readonly T[]
+  labels?: Partial<Record<T, string>>
+  error: string | undefined
+  onChange: (value: T) => void
+}) => (
+  <div className="field">
+    <label className="field">
+      <span>{label}</span>
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {labels?.[option] ?? option}
+          </option>
+        ))}
+      </select>
+    </label>
+    <FieldError label={`${label} problem`} message={error} />
+  </div>
 )

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { IncidentStatus, Tlp } from '../../../../collector/contract'
+import type { IncidentStatus } from '../../../../collector/contract'
 import { routeHref } from '../../app/use-route'
 import { formatTimeShort } from '../../components/format'
 import { LevelBadge } from '../../components/LevelBadge'
@@ -13,7 +13,8 @@ import { Markdown } from '../../components/Markdown'
 import { CaseEvidence } from './CaseEvidence'
 import { CaseObservables } from './CaseObservables'
 import { FieldError } from '../../components/FieldError'
-import { INCIDENT_STATUS_LABEL, PAPS, PAP_LABEL, type Pap } from './labels'
+import { INCIDENT_STATUS_LABEL, PAPS, PAP_LABEL } from './labels'
+import { SelectField } from '../../components/filters'
 
 const FORMATS = [...EXPORT_FORMATS, PACKAGE_FORMAT]
 
@@ -118,40 +119,22 @@ export const IncidentCase = () => {
           </button>
           <FieldError label="Assignee problem" message={s.errors.assignee} />
         </form>
-        <div className="field">
-          <label className="field">
-            <span>TLP</span>
-            <select
-              aria-label="TLP"
-              value={incident.tlp}
-              onChange={(e) => void s.update({ tlp: e.target.value as Tlp })}
-            >
-              {TLPS.map((tlp) => (
-                <option key={tlp} value={tlp}>
-                  {TLP_LABEL[tlp]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <FieldError label="TLP problem" message={s.errors.tlp} />
-        </div>
-        <div className="field">
-          <label className="field">
-            <span>PAP</span>
-            <select
-              aria-label="PAP"
-              value={incident.pap}
-              onChange={(e) => void s.update({ pap: e.target.value as Pap })}
-            >
-              {PAPS.map((pap) => (
-                <option key={pap} value={pap}>
-                  {PAP_LABEL[pap]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <FieldError label="PAP problem" message={s.errors.pap} />
-        </div>
+        <SelectField
+          label="TLP"
+          value={incident.tlp}
+          options={TLPS}
+          labels={TLP_LABEL}
+          error={s.errors.tlp}
+          onChange={(tlp) => void s.update({ tlp })}
+        />
+        <SelectField
+          label="PAP"
+          value={incident.pap}
+          options={PAPS}
+          labels={PAP_LABEL}
+          error={s.errors.pap}
+          onChange={(pap) => void s.update({ pap })}
+        />
         <div className="field">
           <label className="field">
             <span>Operation</span>
