@@ -92,6 +92,7 @@ export class EventsRepo {
   private readonly pageNewest: Statement<[number]>
   private readonly pageBefore: Statement<[number, number]>
   private readonly byId: Statement<[string]>
+  private readonly afterSeq: Statement<{ cursor: number; limit: number }, CommittedEvent>
   private readonly bySeqRange: Statement<[number, number, number]>
   private total: number
 
@@ -120,6 +121,9 @@ export class EventsRepo {
       `SELECT ${SUMMARY_COLUMNS} FROM events WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
     )
     this.byId = db.prepare(`SELECT ${SUMMARY_COLUMNS}, fields FROM events WHERE id = ?`)
+    this.afterSeq = db.prepare(
+      'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > @cursor ORDER BY seq LIMIT @limit',
+    )
     this.bySeqRange = db.prepare(
       `SELECT ${SUMMARY_COLUMNS} FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq DESC LIMIT ?`,
     )
@@ -254,11 +258,7 @@ export class EventsRepo {
 
   /** Up to `limit` stored rows after `cursor`, in seq order, as the event stream's consumers read them. */
   after(cursor: number, limit: number): CommittedEvent[] {
-    return this.db
-      .prepare<{ cursor: number; limit: number }, CommittedEvent>(
-        'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > @cursor ORDER BY seq LIMIT @limit',
-      )
-      .all({ cursor, limit })
+    return this.afterSeq.all({ cursor, limit })
   }
 
   get(id: string): StoredEvent | undefined {
