@@ -18,6 +18,7 @@ export default defineConfig({
           index: root('main/index.ts'), // the Electron shell
           'core-worker': root('main/core-worker.ts'), // the core, in a utilityProcess
           cli: root('collector/host/bin.ts'), // `outpost` under plain Node
+          'archive-worker': root('collector/archive/worker-main.ts'), // DuckDB's thread in the core
         },
         output: { entryFileNames: '[name].js' },
       },

@@ -15,6 +15,8 @@ export type ArchiverOptions = {
   /** Wait this long after a kick before draining, so small commits gather into one batch. */
   delayMs?: number
   aliases?: readonly FieldAlias[]
+  /** Called after each committed batch and each failure: the watermark, rate or error changed. */
+  changed?: () => void
 }
 
 const micros = (ms: number) => timestampTZValue(BigInt(Math.round(ms)) * 1000n)
@@ -46,6 +48,7 @@ export class Archiver {
   private lastError: string | null = null
   /** A failed batch leaves the appender unusable: replaced before the next one. */
   private broken = false
+  private readonly changed: () => void
 
   private constructor(
     private readonly sqlite: Database,
@@ -57,6 +60,7 @@ export class Archiver {
     this.mark = watermark
     this.batchSize = options.batchSize ?? 50_000
     this.delayMs = options.delayMs ?? 200
+    this.changed = options.changed ?? (() => undefined)
     // One view for the stream: auditd's SYSCALL/EXECVE pairs are joined as the engine joins them.
     this.view = createRecordView(options.aliases ?? [])
     const next: Statement<{ after: number; limit: number }, SqliteRow> = sqlite.prepare(
@@ -133,11 +137,13 @@ export class Archiver {
           if (rows.length === 0) return
           await this.append(rows)
           this.lastError = null
+          this.changed()
           // Ingest and queries run between batches.
           await new Promise((resolve) => setImmediate(resolve))
         }
       } catch (error) {
         this.lastError = (error as Error).message
+        this.changed()
         // Retried soon even if no new events come to kick it (a full disk freed, say).
         if (!this.stopped && !this.timer) {
           this.timer = setTimeout(() => {

@@ -19,7 +19,6 @@ export type RetentionRun = { sqliteDeleted: number; archiveDeleted: number }
 /**
  * One retention pass. SQLite only loses events at or below `safeSeq` (the archive watermark,
  * and the detection cursor when detection runs): an event not yet archived is never deleted.
- * Deletes go in chunks so ingest commits between them.
  */
 export const enforceRetention = async (
   settings: RetentionSettings,
@@ -30,23 +29,41 @@ export const enforceRetention = async (
     duckFile: string
     now?: number
   },
-): Promise<RetentionRun> => {
+): Promise<RetentionRun> => ({
+  sqliteDeleted: await enforceSqliteRetention(settings, deps),
+  archiveDeleted: await enforceArchiveRetention(settings, deps),
+})
+
+/** SQLite's part (the core's thread): deletes go in chunks so ingest commits between them. */
+export const enforceSqliteRetention = async (
+  settings: Pick<RetentionSettings, 'hotDays'>,
+  deps: { events: EventsRepo; safeSeq: () => number; now?: number },
+): Promise<number> => {
   const now = deps.now ?? Date.now()
-  let sqliteDeleted = 0
+  let deleted = 0
   if (settings.hotDays > 0) {
     for (;;) {
       const n = deps.events.deleteOld(deps.safeSeq(), now - settings.hotDays * DAY, CHUNK)
-      sqliteDeleted += n
+      deleted += n
       if (n < CHUNK) break
       await new Promise((resolve) => setImmediate(resolve))
     }
   }
-  let archiveDeleted = 0
+  return deleted
+}
+
+/** The archive's part (the archive worker): by age, then by the file's size. */
+export const enforceArchiveRetention = async (
+  settings: Pick<RetentionSettings, 'archiveMaxAgeDays' | 'archiveMaxBytes'>,
+  deps: { duck: DuckDBConnection; duckFile: string; now?: number },
+): Promise<number> => {
+  const now = deps.now ?? Date.now()
+  let deleted = 0
   if (settings.archiveMaxAgeDays > 0) {
     const result = await deps.duck.run('DELETE FROM events WHERE ts < make_timestamptz($1::BIGINT)', [
       BigInt(now - settings.archiveMaxAgeDays * DAY) * 1000n,
     ])
-    archiveDeleted += Number(result.rowsChanged)
+    deleted += Number(result.rowsChanged)
   }
   if (settings.archiveMaxBytes > 0) {
     const size = await fileBytes(deps.duckFile)
@@ -58,11 +75,11 @@ export const enforceRetention = async (
         'DELETE FROM events WHERE ts <= (SELECT quantile_disc(ts, $1) FROM events)',
         [share],
       )
-      archiveDeleted += Number(result.rowsChanged)
+      deleted += Number(result.rowsChanged)
       await deps.duck.run('CHECKPOINT')
     }
   }
-  return { sqliteDeleted, archiveDeleted }
+  return deleted
 }
 
 export const fileBytes = async (path: string): Promise<number> => {

@@ -92,6 +92,7 @@ export const EVENT_NAMES = [
   'assets:changed',
   'incidents:changed',
   'audit:appended',
+  'hunt:export-progress',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

@@ -184,6 +184,12 @@ export const huntCalls = {
       ...Range,
       format: HuntExportFormat,
       limit: z.number().int().min(1).max(10_000_000).optional().describe('newest first; default all'),
+      export_id: z
+        .string()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe('names the export in hunt:export-progress pushes; hunt:cancel with it stops the export'),
       path: z
         .string()
         .min(1)

@@ -301,6 +301,12 @@ export const events = {
     entry: AuditEntry.describe('a change just committed: views showing its object reload it'),
   }),
   'incidents:changed': z.object({ id: z.string().describe('the incident changed: reload it if shown') }),
+  'hunt:export-progress': z.object({
+    export_id: z.string(),
+    phase: z.enum(['selecting', 'writing', 'done', 'failed']),
+    percentage: z.number().describe('0–100; -1 when DuckDB cannot tell'),
+    rows: z.number().int().describe('rows being written (known once selected)'),
+  }),
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

@@ -23,12 +23,10 @@ import { SourceStats } from '../ingest/source-stats'
 import { kernelUdpDrops } from '../ingest/udp-drops'
 import { syslogEvent } from '../ingest/syslog-event'
 import { DuckArchive } from '../store/duckdb/archive'
-import { Archiver } from '../archive/archiver'
-import { enforceRetention, fileBytes } from '../archive/retention'
-import { HuntService } from '../hunt/hunt-service'
+import { ArchiveHost } from '../archive/archive-host'
+import { enforceSqliteRetention, fileBytes } from '../archive/retention'
 import { createHuntHandlers, HuntScheduler } from '../hunt/hunt-calls'
 import { HuntsRepo } from '../store/sqlite/hunts-repo'
-import { MetricsStore } from '../store/duckdb/metrics-store'
 import { attackHandlers } from '../attack/attack-calls'
 import { assetHandlers } from '../assets/asset-calls'
 import { ASSETS_CURSOR, AssetIndexer } from '../assets/indexer'
@@ -138,11 +136,27 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       nativeBinding: options.sqliteBinding,
     })
     cleanups.push(() => sqlite.close())
-    const archive = await DuckArchive.open(files.duckdb, { memoryLimitMb: config.archive.memory_limit_mb })
-    cleanups.push(() => archive.close())
-    const metrics = await MetricsStore.open(archive)
-    // Unwound after the listeners stop (cleanups run in reverse): what they took is flushed.
-    cleanups.push(() => metrics.close())
+    const aliasesFile = resourceFile('sigma/fields.yaml')
+    const aliases = aliasesFile ? loadFieldAliases(aliasesFile) : null
+    if (!aliases?.ok)
+      throw new StartupError(
+        `cannot load the Sigma field aliases: ${aliases ? aliases.errors.join('; ') : 'resources/sigma/fields.yaml not found'}`,
+      )
+    // DuckDB lives on a thread of its own: the archiver, hunts, dashboards and metrics. Unwound
+    // after the listeners and the pipeline stop (cleanups run in reverse): the batch under way
+    // finishes and buffered metrics are flushed.
+    const archive = await ArchiveHost.start(
+      {
+        duckdbPath: files.duckdb,
+        sqlitePath: sqlite.path,
+        sqliteBinding: options.sqliteBinding,
+        memoryLimitMb: config.archive.memory_limit_mb,
+        aliases: aliases.aliases,
+      },
+      { exportProgress: (progress) => push('hunt:export-progress', progress), log },
+    )
+    cleanups.push(() => archive.stop())
+    const metrics = archive.metrics
     const events = new EventsRepo(sqlite.db)
     const tokens = new TokensRepo(sqlite.db)
     tokens.ensureDefault()
@@ -176,7 +190,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       })
       detector.offer(batch.events)
       assetIndexer.offer(batch.events)
-      archiver.offer(batch.events)
+      archive.kick()
       if (batch.alerts > 0) {
         const raised = alerts.since(lastAlertSeq, PUSH_BATCH_LIMIT)
         lastAlertSeq = raised[0]?.seq ?? lastAlertSeq
@@ -191,12 +205,6 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       )
     const rules = new RulesRepo(sqlite.db)
     seedExampleRules(rules)
-    const aliasesFile = resourceFile('sigma/fields.yaml')
-    const aliases = aliasesFile ? loadFieldAliases(aliasesFile) : null
-    if (!aliases?.ok)
-      throw new StartupError(
-        `cannot load the Sigma field aliases: ${aliases ? aliases.errors.join('; ') : 'resources/sigma/fields.yaml not found'}`,
-      )
     const detector = new Detector({
       db: sqlite.db,
       rules,
@@ -215,8 +223,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       log,
       // Rule tests read months back: the archive up to its watermark, then SQLite.
       history: archiveHistory({
-        connect: () => archive.connect(),
-        watermark: () => archiver.watermark,
+        archived: (cursor, watermark, limit) => archive.archive.history(cursor, watermark, limit),
+        watermark: () => archive.watermark,
         sqlite: (cursor, limit) => events.after(cursor, limit),
       }),
     })
@@ -234,14 +242,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     cleanups.push(() => assetIndexer.stop())
     assetIndexer.kick()
     const assetsRepo = new AssetsRepo(sqlite.db, alerts)
-    // Events flow on into the DuckDB archive; what SQLite holds beyond its watermark (written
-    // while Outpost was off, or before a crash) is archived now. Stopped after the pipeline
-    // (cleanups unwind in reverse): it finishes its batch, the rest is archived at the next start.
-    const archiver = await Archiver.open(sqlite.db, archive, { aliases: aliases.aliases })
-    cleanups.push(() => archiver.stop())
-    void archiver.drain()
-    const hunt = await HuntService.open(archive)
-    cleanups.push(() => hunt.close())
+    const hunt = archive.hunt
     const pipeline = new IngestPipeline(events, onCommitted, config.storage.max_pending_events)
     // Idempotency keys answer retries for a day; older ones are forgotten.
     const DAY = 24 * 3600_000
@@ -258,25 +259,23 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       archiveMaxAgeDays: config.archive.max_age_days,
       archiveMaxBytes: config.archive.max_bytes,
     }
-    const retentionConnection = await archive.connect()
     let retentionRun: Promise<unknown> = Promise.resolve()
     const runRetention = (): void => {
       retentionRun = retentionRun
-        .then(() =>
-          enforceRetention(retention, {
+        .then(async () => ({
+          sqliteDeleted: await enforceSqliteRetention(retention, {
             events,
             // Never past what the archive holds, nor what detection or the asset inventory has
             // not read yet.
             safeSeq: () =>
               Math.min(
-                archiver.watermark,
+                archive.watermark,
                 rules.cursor(ASSETS_CURSOR),
                 config.detection.enabled ? rules.cursor('sigma') : Infinity,
               ),
-            duck: retentionConnection,
-            duckFile: files.duckdb,
           }),
-        )
+          archiveDeleted: await archive.archive.retention(retention),
+        }))
         .then((run) => {
           if (run.sqliteDeleted || run.archiveDeleted) log.info('retention', { ...run })
         })
@@ -287,7 +286,6 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     cleanups.push(async () => {
       for (const timer of retentionTimers) clearInterval(timer)
       await retentionRun
-      retentionConnection.closeSync()
     })
 
     const huntsRepo = new HuntsRepo(sqlite.db)
@@ -298,7 +296,12 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       hunt,
       hunts: huntsRepo,
       audited,
-      archiver,
+      archiver: {
+        watermark: () => archive.watermark,
+        rate: () => archive.rate,
+        error: () => archive.error,
+        sqliteNewest: () => events.newestSeq(),
+      },
       db: sqlite.db,
       sqlitePath: sqlite.path,
       duckdbPath: files.duckdb,
@@ -358,7 +361,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         listeners,
         sqlite: { path: sqlite.path, schema_version: sqlite.schemaVersion, events: events.count() },
         duckdb: {
-          path: archive.path,
+          path: files.duckdb,
           schema_version: archive.schemaVersion,
           library_version: DuckArchive.libraryVersion(),
         },

@@ -1,12 +1,11 @@
 import type { Database } from 'better-sqlite3'
 import { ContractError, type CallRes, type ParsedReq } from '../contract'
-import type { Archiver } from '../archive/archiver'
+import type { HuntApi } from '../archive/archive-host'
 import type { RetentionSettings } from '../archive/retention'
 import type { Audited } from '../detect/rule-calls'
 import type { Logger } from '../host/log'
 import type { HuntsRepo } from '../store/sqlite/hunts-repo'
 import { alertFigures } from './dashboard-alerts'
-import type { HuntService } from './hunt-service'
 import { parseQuery, QuerySyntaxError } from './query'
 import { parseTimeBound } from './time'
 import { toSigma } from './to-sigma'
@@ -47,10 +46,16 @@ const checkBound = (call: string, name: string, text: string | null): void => {
 }
 
 export const createHuntHandlers = (deps: {
-  hunt: HuntService
+  hunt: HuntApi
   hunts: HuntsRepo
   audited: Audited
-  archiver: Archiver
+  /** The archiver's state, as the archive worker last reported it. */
+  archiver: {
+    watermark: () => number
+    rate: () => number
+    error: () => string | null
+    sqliteNewest: () => number
+  }
   db: Database
   sqlitePath: string
   duckdbPath: string
@@ -63,7 +68,7 @@ export const createHuntHandlers = (deps: {
     'hunt:histogram': (req) => hunt.histogram(req),
     'hunt:fields': (req) => hunt.fields(req),
     'hunt:sql': (req) => hunt.sql(req),
-    'hunt:cancel': (req) => ({ cancelled: hunt.cancel(req.query_id) }),
+    'hunt:cancel': async (req) => ({ cancelled: await hunt.cancel(req.query_id) }),
     'hunt:export': (req) => hunt.export(req),
     'hunts:list': () => ({ hunts: hunts.list() }),
     'hunts:save': (req) => {
@@ -110,15 +115,15 @@ export const createHuntHandlers = (deps: {
       const newest = archiver.sqliteNewest()
       return {
         events: stats.events,
-        watermark_seq: archiver.watermark,
+        watermark_seq: archiver.watermark(),
         sqlite_newest_seq: newest,
-        lag: Math.max(0, newest - archiver.watermark),
+        lag: Math.max(0, newest - archiver.watermark()),
         duckdb_bytes: await deps.fileBytes(deps.duckdbPath),
         sqlite_bytes: await deps.fileBytes(deps.sqlitePath),
         oldest: stats.oldest === null ? null : new Date(stats.oldest).toISOString(),
         newest: stats.newest === null ? null : new Date(stats.newest).toISOString(),
         events_per_s: archiver.rate(),
-        error: archiver.error,
+        error: archiver.error(),
         retention: {
           archive_max_age_days: deps.retention.archiveMaxAgeDays,
           archive_max_bytes: deps.retention.archiveMaxBytes,
@@ -145,7 +150,7 @@ export class HuntScheduler {
 
   constructor(
     private readonly hunts: HuntsRepo,
-    private readonly hunt: HuntService,
+    private readonly hunt: Pick<HuntApi, 'count'>,
     private readonly log: Logger,
     private readonly everyMs = 60_000,
   ) {}

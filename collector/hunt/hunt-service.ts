@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api'
 import { ContractError, type CallRes, type FieldSummary, type HuntEvent, type ParsedReq } from '../contract'
+import type { ExportProgress } from '../archive/worker-protocol'
 import type { DuckArchive } from '../store/duckdb/archive'
 import { compileQuery, hotColumn, Params } from './compile'
 import { parseQuery, QuerySyntaxError } from './query'
@@ -41,6 +42,7 @@ const FIELD_SAMPLE = 50_000
 const JSON_KEY_SAMPLE = 2000
 const JSON_KEYS_MAX = 30
 const MAX_INLINE_EXPORT = 64 * 1024 * 1024
+const PROGRESS_MS = 250
 
 const NICE_INTERVALS = [
   1000, 5000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000,
@@ -105,11 +107,15 @@ export class HuntService {
   private constructor(
     private readonly archive: DuckArchive,
     private readonly query: DuckDBConnection,
+    private readonly progress: (p: ExportProgress) => void,
   ) {}
 
-  static async open(archive: DuckArchive): Promise<HuntService> {
+  static async open(
+    archive: DuckArchive,
+    options: { progress?: (p: ExportProgress) => void } = {},
+  ): Promise<HuntService> {
     // Its own connection: hunts never queue behind the metrics queries or the archiver.
-    return new HuntService(archive, await archive.connect())
+    return new HuntService(archive, await archive.connect(), options.progress ?? (() => undefined))
   }
 
   close(): void {
@@ -400,9 +406,16 @@ export class HuntService {
     return query !== undefined
   }
 
-  /** Writes the matches with DuckDB's COPY (CSV, NDJSON, Parquet), newest first. */
+  /**
+   * Writes the matches with DuckDB's COPY (CSV, NDJSON, Parquet), newest first, on a connection of
+   * its own: DuckDB's progress is reported every PROGRESS_MS, and `hunt:cancel` with the export's
+   * id interrupts it (the partial file is removed).
+   */
   async export(req: ParsedReq<'hunt:export'>): Promise<CallRes<'hunt:export'>> {
     const f = this.filter('hunt:export', req.query, req.from, req.to)
+    const exportId = req.export_id ?? randomUUID()
+    if (this.running.has(exportId))
+      throw new ContractError('conflict', `hunt:export: an export with id ${exportId} is running`)
     const ext = req.format === 'ndjson' ? 'ndjson' : req.format
     const name = `hunt-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.${ext}`
     const target = req.path ?? join(tmpdir(), `outpost-${randomUUID()}.${ext}`)
@@ -417,13 +430,36 @@ export class HuntService {
       user_name, process, parent_process, command_line, src_ip, dst_ip, dst_port, fields`
     // COPY takes no parameters: the matches go through a view-less temp table on this connection.
     const table = `export_${randomUUID().replace(/-/g, '')}`
+    const connection = await this.archive.connect()
+    let cancelled = false
+    this.running.set(exportId, {
+      connection,
+      cancel: () => {
+        cancelled = true
+        connection.interrupt()
+      },
+    })
+    let phase: ExportProgress['phase'] = 'selecting'
+    let rows = 0
+    const report = (): void => {
+      const p = connection.progress
+      this.progress({ export_id: exportId, phase, percentage: Math.round(p.percentage * 10) / 10, rows })
+    }
+    const ticker = setInterval(report, PROGRESS_MS)
     try {
-      await this.query.run(
+      await connection.run('SET enable_progress_bar = true')
+      await connection.run(
         `CREATE TEMP TABLE ${table} AS SELECT ${columns} FROM events WHERE ${f.where} ORDER BY events.ts DESC, seq DESC${limit}`,
         f.params.values,
       )
-      const counted = await this.rows(`SELECT count(*) AS n FROM ${table}`, [])
-      await this.query.run(`COPY ${table} TO ${sqlString(target)} ${format}`)
+      const counted = await connection.runAndReadAll(`SELECT count(*) AS n FROM ${table}`)
+      rows = Number(counted.getRowObjectsJS()[0]?.n ?? 0)
+      phase = 'writing'
+      report()
+      await connection.run(`COPY ${table} TO ${sqlString(target)} ${format}`)
+      clearInterval(ticker)
+      phase = 'done'
+      this.progress({ export_id: exportId, phase, percentage: 100, rows })
       const size = (await stat(target)).size
       let content: string | null = null
       if (!req.path) {
@@ -442,16 +478,23 @@ export class HuntService {
             : req.format === 'ndjson'
               ? 'application/x-ndjson'
               : 'application/vnd.apache.parquet',
-        rows: Number(counted[0]?.n ?? 0),
+        rows,
         bytes: size,
         path: req.path ?? null,
         content_base64: content,
       }
     } catch (error) {
+      clearInterval(ticker)
+      this.progress({ export_id: exportId, phase: 'failed', percentage: -1, rows })
+      if (req.path) await rm(target, { force: true })
       if (error instanceof ContractError) throw error
+      if (cancelled)
+        throw new ContractError('invalid_request', `hunt:export: export ${exportId} was cancelled`)
       throw new ContractError('invalid_request', `hunt:export: ${firstLine((error as Error).message)}`)
     } finally {
-      await this.query.run(`DROP TABLE IF EXISTS ${table}`)
+      clearInterval(ticker)
+      this.running.delete(exportId)
+      connection.closeSync()
       if (!req.path) await rm(target, { force: true })
     }
   }

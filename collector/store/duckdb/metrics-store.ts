@@ -37,7 +37,9 @@ export type MetricsStoreOptions = {
 }
 
 /** The buffer is full: nothing of this batch was taken, the sender should retry. */
-export class MetricsBufferFull extends Error {}
+export class MetricsBufferFull extends Error {
+  override readonly name = 'MetricsBufferFull'
+}
 
 // Year 5138 or so: far inside DuckDB's TIMESTAMPTZ range, far beyond any honest clock.
 export const MAX_TS_MS = 1e14

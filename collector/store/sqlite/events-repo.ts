@@ -95,6 +95,7 @@ export class EventsRepo {
   private readonly afterSeq: Statement<{ cursor: number; limit: number }, CommittedEvent>
   private readonly bySeqRange: Statement<[number, number, number]>
   private total: number
+  private readonly newest: Statement<[], { seq: number }>
 
   constructor(private readonly db: Database) {
     this.insertOne = db.prepare(
@@ -128,6 +129,7 @@ export class EventsRepo {
       `SELECT ${SUMMARY_COLUMNS} FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq DESC LIMIT ?`,
     )
     this.total = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n
+    this.newest = db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM events')
   }
 
   /**
@@ -227,6 +229,11 @@ export class EventsRepo {
 
   count(): number {
     return this.total
+  }
+
+  /** The newest seq stored (0: none): how far the archive and the engines have to go. */
+  newestSeq(): number {
+    return this.newest.get()?.seq ?? 0
   }
 
   /**
