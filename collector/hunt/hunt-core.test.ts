@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CallRes } from '../contract'
 import { createCore, type Core } from '../host/create-core'
@@ -214,6 +215,38 @@ describe('hunting over the archive, through the core', () => {
       ok: false,
       error: { code: 'invalid_request', message: expect.stringContaining('read-only') as string },
     })
+    // Nothing outside the archive: no files through table functions or replacement scans, even
+    // nested, and no environment. Read from DuckDB's parse tree, not the text.
+    const secret = join(dirs[0] ?? tmpdir(), 'secret.csv')
+    writeFileSync(secret, 'token\nhunter2\n')
+    for (const [sql, why] of [
+      [`SELECT * FROM read_csv('${secret}')`, /read_csv\(\) reads data from outside the archive/],
+      [`SELECT * FROM '${secret}'`, /names a file, not a table/],
+      [`SELECT (SELECT count(*) FROM read_text('${secret}')) AS n`, /read_text\(\)/],
+      [`WITH x AS (SELECT * FROM glob('/etc/*')) SELECT * FROM x`, /glob\(\)/],
+      [`SUMMARIZE SELECT * FROM read_parquet('${secret}')`, /read_parquet\(\)/],
+      [`EXPLAIN SELECT * FROM read_json('${secret}')`, /read_json\(\)/],
+      [`DESCRIBE SELECT * FROM "${secret}"`, /names a file/],
+      ["SELECT getenv('HOME')", /getenv\(\)/],
+    ] as const) {
+      const refused = await core.call('hunt:sql', { sql })
+      expect(refused.ok, sql).toBe(false)
+      if (!refused.ok) {
+        expect(refused.error.message, sql).toMatch(why)
+        expect(refused.error.message).toMatch(/reads the archive only/)
+        expect(refused.error.message).not.toMatch(/hunter2/)
+      }
+    }
+    // What the console is for still runs: CTEs, generators, the catalog, DESCRIBE, EXPLAIN.
+    for (const sql of [
+      'WITH h AS (SELECT host, count(*) AS n FROM events GROUP BY host) SELECT * FROM h ORDER BY n DESC',
+      'SELECT * FROM range(3)',
+      "SELECT table_name FROM duckdb_tables() WHERE table_name = 'events'",
+      'DESCRIBE events',
+      'EXPLAIN SELECT count(*) FROM events',
+      'SUMMARIZE events',
+    ])
+      expect((await core.call('hunt:sql', { sql })).ok, sql).toBe(true)
     expect(await core.call('hunt:sql', { sql: 'SELECT 1; SELECT 2' })).toMatchObject({
       ok: false,
       error: { message: expect.stringContaining('exactly one statement') as string },
@@ -267,10 +300,13 @@ describe('hunting over the archive, through the core', () => {
       path: join(dir, "it's.parquet"),
     })
     expect(parquet).toMatchObject({ rows: 5, content_base64: null })
-    const back = await callOk<CallRes<'hunt:sql'>>(core, 'hunt:sql', {
-      sql: `SELECT count(*) FROM read_parquet('${join(dir, "it''s.parquet")}')`,
-    })
-    expect(back.rows).toEqual([[5]])
+    // Read back by a DuckDB of the test's own (the console does not read files).
+    const reader = await DuckDBInstance.create(':memory:')
+    const back = await (
+      await reader.connect()
+    ).runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(dir, "it''s.parquet")}')`)
+    expect(back.getRowObjectsJS()).toEqual([{ n: 5 }])
+    reader.closeSync()
   })
 
   it('saves, schedules, audits and deletes hunts, and drafts Sigma rules', async () => {

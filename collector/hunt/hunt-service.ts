@@ -7,6 +7,7 @@ import { ContractError, type CallRes, type FieldSummary, type HuntEvent, type Pa
 import type { ExportProgress } from '../archive/worker-protocol'
 import type { DuckArchive } from '../store/duckdb/archive'
 import { compileQuery, hotColumn, Params } from './compile'
+import { checkConsoleSql } from './console-guard'
 import { parseQuery, QuerySyntaxError } from './query'
 import { parseTimeBound } from './time'
 
@@ -366,6 +367,8 @@ export class HuntService {
           'invalid_request',
           `hunt:sql: expected exactly one statement, got ${extracted.count}; run them one at a time`,
         )
+      // Before prepare: binding read_csv('…') already reads the file (its errors quote it).
+      await checkConsoleSql(connection, req.sql)
       const prepared = await extracted.prepare(0).catch((error: Error) => {
         throw new ContractError('invalid_request', `hunt:sql: ${firstLine(error.message)}`)
       })
