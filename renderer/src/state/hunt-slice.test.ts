@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CallReq, HuntEvent, SavedHunt } from '../../../collector/contract'
 import { fakeTransport } from './fake-transport'
 import { parseSyntaxError, rangeFromSaved, refineQuery } from './hunt-slice'
-import { createAppStore } from './store'
+import { connectStore, createAppStore } from './store'
 
 const row = (seq: number): HuntEvent => ({
   seq,
@@ -279,5 +279,40 @@ describe('hunt slice', () => {
     expect(store.getState().sigmaDraft?.warnings).toEqual(warnings)
     store.getState().openSigmaDraft()
     expect(store.getState().ruleEditor?.text).toBe('title: Admins\n')
+  })
+})
+
+describe('hunt export progress', () => {
+  it('shows DuckDB progress pushed for this export, and cancels it by its id', async () => {
+    const fake = fakeTransport({ 'hunt:cancel': () => ({ ok: true, value: { cancelled: true } }) })
+    let finish: (r: unknown) => void = () => undefined
+    const answer = fake.transport.invoke.bind(fake.transport)
+    fake.transport.invoke = (name, req) => {
+      if (name !== 'hunt:export') return answer(name, req)
+      fake.calls.push({ name, req })
+      return new Promise((resolve) => (finish = resolve as (r: unknown) => void))
+    }
+    const store = createAppStore(fake.transport)
+    const disconnect = connectStore(store, fake.transport)
+    const exporting = store.getState().exportHunt('parquet')
+    const running = store.getState().huntExport
+    expect(running).toMatchObject({ state: 'running', progress: null })
+    const id = (fake.named('hunt:export')[0]?.req as CallReq<'hunt:export'>).export_id
+    expect(id).toBe(running?.id)
+    // Another export's progress is not this one's.
+    fake.emit('hunt:export-progress', { export_id: 'other', phase: 'writing', percentage: 90, rows: 5 })
+    expect(store.getState().huntExport?.progress).toBeNull()
+    fake.emit('hunt:export-progress', { export_id: id ?? '', phase: 'writing', percentage: 40, rows: 1234 })
+    expect(store.getState().huntExport?.progress).toEqual({ phase: 'writing', percentage: 40, rows: 1234 })
+    await store.getState().cancelHuntExport()
+    expect(fake.named('hunt:cancel').map((c) => c.req)).toEqual([{ query_id: id }])
+    // The core answers the cancelled export with an error: it stays "cancelled", not "failed".
+    finish({
+      ok: false,
+      error: { code: 'invalid_request', message: `hunt:export: export ${id} was cancelled` },
+    })
+    await exporting
+    expect(store.getState().huntExport).toMatchObject({ state: 'cancelled', error: null })
+    disconnect()
   })
 })

@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand'
 import type {
   CallReq,
   CallRes,
+  EventPayload,
   FieldSummary,
   HuntEvent,
   HuntExportFormat,
@@ -68,8 +69,12 @@ export const refineQuery = (query: string, field: string, value: string, exclude
 }
 
 export type HuntExport = {
+  /** The export's id: its progress pushes and its cancel name it. */
+  id: string
   format: HuntExportFormat
-  state: 'running' | 'done' | 'failed'
+  state: 'running' | 'done' | 'failed' | 'cancelled'
+  /** DuckDB's progress while it runs (percentage -1: it cannot tell yet). */
+  progress: Pick<EventPayload<'hunt:export-progress'>, 'phase' | 'percentage' | 'rows'> | null
   result: Omit<CallRes<'hunt:export'>, 'content_base64'> | null
   error: string | null
 }
@@ -131,6 +136,9 @@ export type HuntSlice = {
   narrowHuntTime: (fromMs: number, toMs: number) => Promise<void>
   /** Browser: downloaded; desktop: written where the save dialog says. */
   exportHunt: (format: HuntExportFormat) => Promise<void>
+  cancelHuntExport: () => Promise<void>
+  /** A `hunt:export-progress` push. */
+  huntExportProgress: (progress: EventPayload<'hunt:export-progress'>) => void
   runSql: (sql: string, limit: number, timeoutMs: number) => Promise<void>
   cancelSql: () => Promise<void>
   loadSavedHunts: () => Promise<void>
@@ -273,10 +281,23 @@ export const createHuntSlice =
 
       async exportHunt(format) {
         const run = get().huntRun ?? currentRun()
-        const running: HuntExport = { format, state: 'running', result: null, error: null }
+        const id = crypto.randomUUID()
+        const running: HuntExport = {
+          id,
+          format,
+          state: 'running',
+          progress: null,
+          result: null,
+          error: null,
+        }
         set({ huntExport: running })
-        const fail = (message: string): void =>
-          set({ huntExport: { ...running, state: 'failed', error: message } })
+        const fail = (message: string): void => {
+          const current = get().huntExport
+          if (current?.id !== id) return
+          // A cancel the analyst asked for is not a failure.
+          if (current.state === 'cancelled') return
+          set({ huntExport: { ...current, state: 'failed', error: message } })
+        }
         const extension = HUNT_EXPORT_FORMATS.find((f) => f.format === format)?.extension ?? format
         let path: string | undefined
         if (transport.kind === 'ipc') {
@@ -289,7 +310,12 @@ export const createHuntSlice =
           if (chosen.value.path === null) return set({ huntExport: null }) // cancelled
           path = chosen.value.path
         }
-        const req: CallReq<'hunt:export'> = { ...run, format, ...(path !== undefined && { path }) }
+        const req: CallReq<'hunt:export'> = {
+          ...run,
+          format,
+          export_id: id,
+          ...(path !== undefined && { path }),
+        }
         const result = await transport.invoke('hunt:export', req)
         if (!result.ok) return fail(result.error.message)
         const { content_base64: base64, ...rest } = result.value
@@ -297,7 +323,21 @@ export const createHuntSlice =
           if (base64 === null) return fail('The core returned no file to download.')
           download(rest.name, rest.media_type, toBytes(base64))
         }
-        set({ huntExport: { format, state: 'done', result: rest, error: null } })
+        if (get().huntExport?.id === id)
+          set({ huntExport: { ...running, state: 'done', progress: null, result: rest } })
+      },
+
+      async cancelHuntExport() {
+        const current = get().huntExport
+        if (current?.state !== 'running') return
+        set({ huntExport: { ...current, state: 'cancelled' } })
+        await transport.invoke('hunt:cancel', { query_id: current.id })
+      },
+
+      huntExportProgress({ export_id, phase, percentage, rows }) {
+        const current = get().huntExport
+        if (current?.id !== export_id || current.state !== 'running') return
+        set({ huntExport: { ...current, progress: { phase, percentage, rows } } })
       },
 
       async runSql(sql, limit, timeoutMs) {

@@ -96,6 +96,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
   const offAudit = transport.on('audit:appended', ({ entry }) => workspaceChanged(store, entry))
+  const offExport = transport.on('hunt:export-progress', (p) => store.getState().huntExportProgress(p))
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -126,6 +127,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offAssets()
     offAudit()
     offIncident()
+    offExport()
     if (frame) cancelAnimationFrame(frame)
   }
 }

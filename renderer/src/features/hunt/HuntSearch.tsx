@@ -12,12 +12,37 @@ import { HuntHistogram } from './HuntHistogram'
 import { HuntTable } from './HuntTable'
 import { QueryBar } from './QueryBar'
 
-const ExportStatus = ({ state }: { state: HuntExport | null }) => {
+const ExportProgressBar = ({ state, cancel }: { state: HuntExport; cancel: () => void }) => {
+  const p = state.progress
+  const known = p !== null && p.percentage >= 0
+  const phase = p?.phase === 'writing' ? `writing ${p.rows.toLocaleString()} rows` : 'selecting the matches'
+  return (
+    <span className="export-progress">
+      <progress
+        aria-label="Export progress"
+        max={100}
+        {...(known ? { value: p.phase === 'writing' ? 50 + p.percentage / 2 : p.percentage / 2 } : {})}
+      />
+      <span className="muted">{phase}…</span>
+      <button type="button" onClick={cancel}>
+        Cancel export
+      </button>
+    </span>
+  )
+}
+
+const ExportStatus = ({ state, cancel }: { state: HuntExport | null; cancel: () => void }) => {
   if (!state) return null
   const label = HUNT_EXPORT_FORMATS.find((f) => f.format === state.format)?.label
   return (
     <p className="export-result" role="status" aria-label="Export">
-      {state.state === 'running' && <span className="muted">Exporting {label}…</span>}
+      {state.state === 'running' && (
+        <>
+          <span className="muted">Exporting {label}…</span>{' '}
+          <ExportProgressBar state={state} cancel={cancel} />
+        </>
+      )}
+      {state.state === 'cancelled' && <span className="muted">{label} export cancelled.</span>}
       {state.state === 'failed' && (
         <span className="error-text">
           {label} export failed: {state.error}
@@ -55,6 +80,7 @@ export const HuntSearch = () => {
       refine: state.refineHunt,
       narrow: state.narrowHuntTime,
       exportHunt: state.exportHunt,
+      cancelExport: state.cancelHuntExport,
     })),
   )
   const { loadMore, refine, narrow } = s
@@ -89,7 +115,7 @@ export const HuntSearch = () => {
           <span className="spacer" />
           <a href={routeHref('hunt', { tab: 'saved' })}>Save this hunt…</a>
           <ExportMenu state={s.exported} run={s.exportHunt} formats={HUNT_EXPORT_FORMATS} />
-          <ExportStatus state={s.exported} />
+          <ExportStatus state={s.exported} cancel={() => void s.cancelExport()} />
         </div>
       )}
       {s.histogram && <HuntHistogram histogram={s.histogram} onNarrow={onNarrow} />}

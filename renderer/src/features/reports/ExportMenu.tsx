@@ -10,7 +10,7 @@ export const ExportMenu = <F extends string>({
   run,
   formats,
 }: {
-  state: { state: 'running' | 'done' | 'failed' } | null
+  state: { state: 'running' | 'done' | 'failed' | 'cancelled' } | null
   run: (format: F) => Promise<void>
   formats: ReadonlyArray<{ format: F; label: string }>
 }) => {
