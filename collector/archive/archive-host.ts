@@ -108,7 +108,7 @@ export class ArchiveHost {
       'dashboard',
     ])
     this.metrics = this.remote('metrics', ['write', 'flush', 'sources', 'series'])
-    this.archive = this.remote('archive', ['state', 'history', 'retention', 'query'])
+    this.archive = this.remote('archive', ['state', 'history', 'retention', 'query', 'usedBytes'])
   }
 
   readonly schemaVersion: number

@@ -6,7 +6,7 @@ import { MetricsStore } from '../store/duckdb/metrics-store'
 import type { CommittedEvent } from '../store/sqlite/events-repo'
 import { Archiver } from './archiver'
 import { readArchived } from './history'
-import { enforceArchiveRetention, type RetentionSettings } from './retention'
+import { enforceArchiveRetention, usedBytes, type RetentionSettings } from './retention'
 import type {
   ArchiveState,
   ArchiveTarget,
@@ -28,6 +28,8 @@ export type ArchiveCalls = {
     now?: number,
   ): Promise<number>
   /** One parameterized read for agents' analytics; bigints come back as numbers. */
+  /** DuckDB's used blocks and WAL: what archive.max_bytes limits. */
+  usedBytes(): Promise<number>
   query(
     sql: string,
     params: readonly (string | number | bigint | boolean | null)[],
@@ -38,7 +40,7 @@ export type ArchiveCalls = {
 export const ARCHIVE_METHODS = {
   hunt: ['search', 'histogram', 'fields', 'sql', 'cancel', 'export', 'count', 'stats', 'dashboard'],
   metrics: ['write', 'flush', 'sources', 'series'],
-  archive: ['state', 'history', 'retention', 'query'],
+  archive: ['state', 'history', 'retention', 'query', 'usedBytes'],
 } as const satisfies Record<ArchiveTarget, readonly string[]>
 
 export type Port = {
@@ -92,6 +94,7 @@ export const runArchiveWorker = async (port: Port, data: ArchiveWorkerData): Pro
     history: (cursor, watermark, limit) => readArchived(side, cursor, watermark, limit),
     retention: (settings, now) =>
       enforceArchiveRetention(settings, { duck: side, duckFile: data.duckdbPath, now }),
+    usedBytes: () => usedBytes(side, data.duckdbPath),
     query: async (sql, params) => {
       const reader = await side.runAndReadAll(sql, [...params])
       return reader.getRowObjectsJS().map((row) => jsonRow(row))

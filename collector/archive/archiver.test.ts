@@ -6,7 +6,7 @@ import { DuckArchive } from '../store/duckdb/archive'
 import { EventsRepo, type NewEvent } from '../store/sqlite/events-repo'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import { Archiver, readWatermark } from './archiver'
-import { enforceRetention } from './retention'
+import { enforceArchiveRetention, enforceRetention, fileBytes, usedBytes } from './retention'
 
 const dirs: string[] = []
 const closers: Array<() => unknown> = []
@@ -187,5 +187,60 @@ describe('retention', () => {
     expect(all).toEqual({ sqliteDeleted: 4, archiveDeleted: 10 })
     expect(events.count()).toBe(10)
     expect(await count(archive)).toEqual([10, 10])
+  })
+})
+
+const ROW_GROUP = 122_880
+
+describe('archive size limit', () => {
+  it('keeps the blocks DuckDB uses under archive.max_bytes, deleting only the oldest share needed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-max-bytes-'))
+    dirs.push(dir)
+    const path = join(dir, 'archive.duckdb')
+    const archive = await DuckArchive.open(path)
+    closers.push(() => archive.close())
+    const c = archive.connection
+    let next = 0
+    const add = async (n: number): Promise<void> => {
+      await c.run(
+        `INSERT INTO events SELECT i, 'id' || i, make_timestamptz((${NOW} + i * 1000)::BIGINT * 1000), now(), 'http',
+           's', 'h' || (i % 50), NULL, 'message ' || i || ' ' || md5(i::VARCHAR),
+           json_object('i', i, 'x', md5((i * 7)::VARCHAR)), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+         FROM range(${next}, ${next + n}) t(i)`,
+      )
+      await c.run('CHECKPOINT')
+      next += n
+    }
+    const limit = 16 * 1024 * 1024
+    const settings = { archiveMaxAgeDays: 0, archiveMaxBytes: limit }
+    let deletedAll = 0
+    const sizes: number[] = []
+    for (let round = 0; round < 14; round++) {
+      await add(60_000)
+      const before = await usedBytes(c, path)
+      const deleted = await enforceArchiveRetention(settings, { duck: c, duckFile: path })
+      deletedAll += deleted
+      const after = await usedBytes(c, path)
+      sizes.push(await fileBytes(path))
+      if (before <= limit) expect(deleted).toBe(0)
+      else {
+        expect(after).toBeLessThanOrEqual(limit)
+        // Only about the share over the limit goes: DuckDB frees space by whole row groups
+        // (122,880 rows), so up to one more row group may go than the share says.
+        const rows = next - deletedAll + deleted
+        expect(deleted).toBeLessThan(((before - limit) / before + 0.05) * rows + ROW_GROUP)
+      }
+    }
+    expect(deletedAll).toBeGreaterThan(0)
+    // The oldest went: what is left is one run of seqs up to the newest.
+    const row = (
+      await c.runAndReadAll('SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM events')
+    ).getRowObjectsJS()[0]
+    expect(Number(row?.hi)).toBe(next - 1)
+    expect(Number(row?.n)).toBe(Number(row?.hi) - Number(row?.lo) + 1)
+    // Freed blocks are reused: 840,000 rows went in (nearly three times the limit) and the file
+    // stays within twice the limit (free blocks being reused, and what a checkpoint rewrites).
+    expect(next).toBe(840_000)
+    expect(Math.max(...sizes)).toBeLessThan(2 * limit)
   })
 })

@@ -13,6 +13,7 @@ export type RetentionSettings = {
 
 const DAY = 86_400_000
 const CHUNK = 10_000
+const MAX_SIZE_PASSES = 4
 
 export type RetentionRun = { sqliteDeleted: number; archiveDeleted: number }
 
@@ -66,10 +67,14 @@ export const enforceArchiveRetention = async (
     deleted += Number(result.rowsChanged)
   }
   if (settings.archiveMaxBytes > 0) {
-    const size = await fileBytes(deps.duckFile)
-    if (size > settings.archiveMaxBytes) {
-      // DuckDB reuses freed blocks rather than shrinking the file: drop the oldest share of rows
-      // by how far over the limit the file is, plus a margin, and let new rows fill the space.
+    // Measured as DuckDB's used blocks, not the file's length: deleted rows free blocks that new
+    // rows reuse, and the file only gives back free space at its end, so its length lags far
+    // behind (measuring it would delete again and again what is already gone).
+    // Blocks are freed by whole row groups, so one pass can leave it a little over: a few more.
+    for (let pass = 0; pass < MAX_SIZE_PASSES; pass++) {
+      const size = await usedBytes(deps.duck, deps.duckFile)
+      if (size <= settings.archiveMaxBytes) break
+      // Drop the oldest share of rows by how far over the limit it is, plus a margin.
       const share = Math.min(1, (size - settings.archiveMaxBytes) / size + 0.05)
       const result = await deps.duck.run(
         'DELETE FROM events WHERE ts <= (SELECT quantile_disc(ts, $1) FROM events)',
@@ -80,6 +85,13 @@ export const enforceArchiveRetention = async (
     }
   }
   return deleted
+}
+
+/** The bytes DuckDB's blocks hold (used, not free), plus its write-ahead log. */
+export const usedBytes = async (duck: DuckDBConnection, path: string): Promise<number> => {
+  const row = (await duck.runAndReadAll('PRAGMA database_size')).getRowObjectsJS()[0]
+  const blocks = Number(row?.used_blocks ?? 0) * Number(row?.block_size ?? 0)
+  return blocks + (await fileBytes(`${path}.wal`))
 }
 
 export const fileBytes = async (path: string): Promise<number> => {

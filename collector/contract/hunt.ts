@@ -251,6 +251,12 @@ export const huntCalls = {
       sqlite_newest_seq: z.number().int(),
       lag: z.number().int().describe('events stored in SQLite and not yet archived'),
       duckdb_bytes: z.number().int().describe('the archive file and its WAL on disk'),
+      duckdb_used_bytes: z
+        .number()
+        .int()
+        .describe(
+          "what DuckDB's used blocks hold (archive.max_bytes applies to it); the rest of the file is free space reused",
+        ),
       sqlite_bytes: z.number().int(),
       oldest: isoTimestamp.nullable(),
       newest: isoTimestamp.nullable(),

@@ -307,6 +307,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       duckdbPath: files.duckdb,
       retention,
       fileBytes,
+      usedBytes: () => archive.archive.usedBytes(),
     })
 
     const stats = new SourceStats((listener, source, reason, payload) =>

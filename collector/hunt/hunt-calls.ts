@@ -61,6 +61,8 @@ export const createHuntHandlers = (deps: {
   duckdbPath: string
   retention: RetentionSettings
   fileBytes: (path: string) => Promise<number>
+  /** DuckDB's used blocks and WAL (the archive worker). */
+  usedBytes: () => Promise<number>
 }): HuntHandlers => {
   const { hunt, hunts, audited, archiver } = deps
   return {
@@ -119,6 +121,7 @@ export const createHuntHandlers = (deps: {
         sqlite_newest_seq: newest,
         lag: Math.max(0, newest - archiver.watermark()),
         duckdb_bytes: await deps.fileBytes(deps.duckdbPath),
+        duckdb_used_bytes: await deps.usedBytes(),
         sqlite_bytes: await deps.fileBytes(deps.sqlitePath),
         oldest: stats.oldest === null ? null : new Date(stats.oldest).toISOString(),
         newest: stats.newest === null ? null : new Date(stats.newest).toISOString(),

@@ -87,6 +87,8 @@ describe('hunting over the archive, through the core', () => {
     const status = await archived(core, 5)
     expect(status).toMatchObject({ events: 5, watermark_seq: 5, sqlite_newest_seq: 5, lag: 0, error: null })
     expect(status.duckdb_bytes).toBeGreaterThan(0)
+    expect(status.duckdb_used_bytes).toBeGreaterThan(0)
+    expect(status.duckdb_used_bytes).toBeLessThanOrEqual(status.duckdb_bytes)
 
     const all = await callOk<CallRes<'hunt:search'>>(core, 'hunt:search', {})
     expect(all.total).toBe(5)

@@ -41,7 +41,8 @@ export const ArchivePanel = () => {
           </dd>
           <dt className="muted">Disk</dt>
           <dd className="mono">
-            DuckDB {formatSize(status.duckdb_bytes)} · SQLite {formatSize(status.sqlite_bytes)}
+            DuckDB {formatSize(status.duckdb_bytes)} ({formatSize(status.duckdb_used_bytes)} in use) · SQLite{' '}
+            {formatSize(status.sqlite_bytes)}
           </dd>
           <dt className="muted">Retention</dt>
           <dd className="mono">
