@@ -116,16 +116,18 @@ export class WebhookDispatcher {
 
   /** Sends every delivery that is due, once; returns how many were tried. Never overlaps itself. */
   pump(): Promise<number> {
-    this.pumping ??= (async () => {
-      try {
-        const due = this.deps.repo.due(this.now())
-        for (const delivery of due) await this.send(delivery)
-        return due.length
-      } finally {
-        this.pumping = undefined
-      }
+    if (this.pumping) return this.pumping
+    const run = (async () => {
+      const due = this.deps.repo.due(this.now())
+      for (const delivery of due) await this.send(delivery)
+      return due.length
     })()
-    return this.pumping
+    this.pumping = run
+    const done = (): void => {
+      if (this.pumping === run) this.pumping = undefined
+    }
+    run.then(done, done)
+    return run
   }
 
   private async send(delivery: DueDelivery): Promise<void> {
