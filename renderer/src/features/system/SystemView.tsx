@@ -2,6 +2,8 @@ import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
 import { ArchivePanel } from './ArchivePanel'
 import { AuditPanel } from './AuditPanel'
+import { OperatorsPanel } from './OperatorsPanel'
+import { WebhooksPanel } from './WebhooksPanel'
 
 export const SystemView = () => {
   const { info, error, transport } = useAppStore(
@@ -46,6 +48,8 @@ export const SystemView = () => {
         </dl>
       )}
       <ArchivePanel />
+      <WebhooksPanel />
+      <OperatorsPanel />
       <AuditPanel />
     </>
   )
