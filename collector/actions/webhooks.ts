@@ -109,8 +109,8 @@ export class WebhookDispatcher {
       data: { subscription: subscription.name },
     })
     const deliveryId = this.deps.repo.enqueue(subscription.id, event, body, now)
-    const due = this.deps.repo.due(now).find((d) => d.id === deliveryId)
-    if (due) await this.send(due)
+    const pending = this.deps.repo.pending(deliveryId)
+    if (pending) await this.send(pending)
     return this.deps.repo.delivery(deliveryId)!
   }
 

@@ -94,6 +94,17 @@ export class WebhooksRepo {
     ).map((r) => ({ ...toDelivery(r), payload: r.payload, url: r.url, secret: r.secret }))
   }
 
+  /** One pending delivery with what sending it needs. */
+  pending(id: number): DueDelivery | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT d.*, s.url, s.secret FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
+         WHERE d.id = ? AND d.status = 'pending'`,
+      )
+      .get(id) as (DeliveryRow & { url: string; secret: string }) | undefined
+    return row && { ...toDelivery(row), payload: row.payload, url: row.url, secret: row.secret }
+  }
+
   delivery(id: number): WebhookDelivery | undefined {
     const row = this.db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as
       DeliveryRow | undefined
