@@ -307,6 +307,27 @@ describe('response actions', () => {
     ])
   })
 
+  it('stops between actions once the run is aborted, leaving the rest approved', async () => {
+    const { service, repo } = setup()
+    const ids: string[] = []
+    for (const ip of ['203.0.113.1', '203.0.113.2']) {
+      const { action } = await propose(service, { params: { ip } })
+      await service.dryRun(action.id)
+      await service.approve({ id: action.id })
+      ids.push(action.id)
+    }
+    const controller = new AbortController()
+    controller.abort()
+    expect(await service.executeApproved(controller.signal)).toEqual({
+      completed: [],
+      retrying: [],
+      failed: [],
+      errors: [],
+    })
+    expect(ids.map((id) => repo.get(id).status)).toEqual(['approved', 'approved'])
+    expect((await service.executeApproved()).completed.sort()).toEqual([...ids].sort())
+  })
+
   it('backs off between half and one and a half of base * 2^(n-1)', () => {
     const low = setup({ retry_base_s: 10 })
     expect(low.service.backoffMs(1)).toBe(10_000)

@@ -47,6 +47,8 @@ export type ExecutorSummary = {
   completed: string[]
   retrying: string[]
   failed: string[]
+  /** Actions that could not even start (evidence store unwritable…): left approved, tried next run. */
+  errors: Array<{ id: string; error: string }>
 }
 
 /** The actor the executor's own steps are audited as. */
@@ -504,13 +506,17 @@ export class ActionService {
   /** The executor step: every approved action, and every retry whose time has come. */
   executeApproved(signal?: AbortSignal): Promise<ExecutorSummary> {
     return this.serial(async () => {
-      const summary: ExecutorSummary = { completed: [], retrying: [], failed: [] }
+      const summary: ExecutorSummary = { completed: [], retrying: [], failed: [], errors: [] }
       for (const action of this.deps.repo.due(this.now())) {
         if (signal?.aborted) break
-        const done = await this.attempt(action)
-        if (done.status === 'completed') summary.completed.push(done.id)
-        else if (done.status === 'retrying') summary.retrying.push(done.id)
-        else summary.failed.push(done.id)
+        try {
+          const done = await this.attempt(action)
+          if (done.status === 'completed') summary.completed.push(done.id)
+          else if (done.status === 'retrying') summary.retrying.push(done.id)
+          else summary.failed.push(done.id)
+        } catch (error) {
+          summary.errors.push({ id: action.id, error: (error as Error).message })
+        }
       }
       return summary
     })

@@ -10,14 +10,20 @@ export const createExecutorRunner =
   (service: Pick<ActionService, 'executeApproved'>): AgentRunner =>
   async (signal) => {
     const done = await service.executeApproved(signal)
-    const total = done.completed.length + done.retrying.length + done.failed.length
+    const total = done.completed.length + done.retrying.length + done.failed.length + done.errors.length
     const parts = [
       done.completed.length > 0 && `${done.completed.length} completed`,
       done.retrying.length > 0 && `${done.retrying.length} to retry`,
       done.failed.length > 0 && `${done.failed.length} failed`,
+      done.errors.length > 0 && `${done.errors.length} could not start`,
     ].filter((part): part is string => typeof part === 'string')
     return {
-      outcome: done.failed.length > 0 ? 'failed' : done.retrying.length > 0 ? 'warning' : 'ok',
+      outcome:
+        done.failed.length > 0 || done.errors.length > 0
+          ? 'failed'
+          : done.retrying.length > 0
+            ? 'warning'
+            : 'ok',
       summary:
         total === 0
           ? 'no approved actions waiting'
