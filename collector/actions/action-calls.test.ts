@@ -104,6 +104,11 @@ describe('actions over the contract, with the two-person rule on', () => {
     ])
     const detail = await callOk<CallRes<'incidents:get'>>(core, 'incidents:get', { id: incidentId })
     expect(detail.evidence.map((e) => e.name)).toContain(`action-${action.id.slice(0, 8)}-isolate-ws-tp.ps1`)
+    // The case's timeline carries every transition.
+    const texts = detail.timeline.filter((t) => t.kind === 'action').map((t) => t.text)
+    expect(texts).toContain('alice propose response action isolate_host (proposed)')
+    expect(texts).toContain('bob approve response action isolate_host (dry_run → approved)')
+    expect(texts).toContain('outpost-executor complete response action isolate_host (verifying → completed)')
     expect((await callOk<CallRes<'audit:verify'>>(core, 'audit:verify', {})).intact).toBe(true)
   })
 })
