@@ -84,6 +84,11 @@ test('a response action from an incident: propose, dry-run preview, approve, exe
   await expect(nft.locator('td.sha')).toHaveText(/^[0-9a-f]{64}$/)
   await expect(cases.evidence.getByRole('row').filter({ hasText: '-06-completed.json' })).toHaveCount(1)
 
+  await expect(cases.timeline).toContainText('approve response action block_ip (dry_run → approved)')
+  await expect(cases.timeline).toContainText(
+    'outpost-executor complete response action block_ip (verifying → completed)',
+  )
+
   // The core holds what the screen shows, and the audit log has every transition.
   const [stored] = (await outpost.call('actions:list', { incident_id: incident.id })).actions
   expect(stored).toMatchObject({
