@@ -123,3 +123,41 @@ test('a response action from an incident: propose, dry-run preview, approve, exe
 
   expect(problems).toEqual([])
 })
+
+test('webhooks are off until configured, and local operators are added in the System view', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  await page.goto(outpost.ready.url)
+  await page.getByRole('link', { name: 'System' }).click()
+  const webhooks = page.getByRole('region', { name: 'Webhooks' })
+  await expect(webhooks).toContainText('Off: no destination is allowed')
+  const form = webhooks.getByRole('form', { name: 'New webhook' })
+  await form.getByLabel('Webhook name').fill('n8n')
+  await form.getByLabel('Webhook URL').fill('http://127.0.0.1:5678/webhook/outpost')
+  await form.getByRole('button', { name: 'Add webhook' }).click()
+  await expect(webhooks.getByRole('alert', { name: 'Webhook problem' })).toContainText(
+    'add a URL prefix to webhooks.allow in config.yaml',
+  )
+  expect((await outpost.call('webhooks:list', {})).subscriptions).toEqual([])
+
+  const operators = page.getByRole('region', { name: 'Operators' })
+  await expect(operators).toContainText('Two-person rule off')
+  const add = operators.getByRole('form', { name: 'New operator' })
+  await add.getByLabel('Operator name').fill('alice')
+  await add.getByLabel('Operator passphrase').fill('short')
+  await add.getByRole('button', { name: 'Add operator' }).click()
+  await expect(operators.getByRole('alert', { name: 'Operator problem' })).toContainText(
+    'at least 8 characters',
+  )
+  await add.getByLabel('Operator passphrase').fill('alice passphrase')
+  await add.getByRole('button', { name: 'Add operator' }).click()
+  await expect(operators).toContainText('alice')
+  await expect(operators.getByRole('alert', { name: 'Operator problem' })).toHaveCount(0)
+  expect((await outpost.call('operators:list', {})).operators.map((o) => o.name)).toEqual(['alice'])
+
+  // The two refusals are 400s the console logs; nothing else.
+  const refused = 'Failed to load resource: the server responded with a status of 400 (Bad Request)'
+  expect(problems).toEqual([refused, refused])
+})
