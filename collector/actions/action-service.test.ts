@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -238,6 +240,48 @@ describe('response actions', () => {
     await service.dryRun(action.id)
     await service.approve({ id: action.id })
     expect((await service.execute(action.id)).status).toBe('completed')
+  })
+
+  it('POSTs the webhook action to an allowlisted local URL, and refuses one that only looks like it', async () => {
+    const received: string[] = []
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      req.on('end', () => {
+        received.push(body)
+        res.end('{"ok":true}')
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const { service, cases } = setup({ webhook_allow: [`${base}/hook/`] })
+      await expect(
+        service.propose({
+          type: 'webhook',
+          params: { url: `${base}@evil.example/hook/x` },
+          incident_id: null,
+          proposed_source: 'user',
+        }),
+      ).rejects.toThrow(/params\.url: .* is not under any of actions\.webhook_allow/)
+      const { action } = await service.propose({
+        type: 'webhook',
+        params: { url: `${base}/hook/contain`, body: { host: 'ws-01' } },
+        incident_id: 'inc-1',
+        proposed_source: 'user',
+      })
+      await service.dryRun(action.id)
+      await service.approve({ id: action.id })
+      expect((await service.execute(action.id)).status).toBe('completed')
+      expect(received.map((b) => JSON.parse(b) as unknown)).toEqual([
+        { action_id: action.id, incident_id: 'inc-1', host: 'ws-01' },
+      ])
+      expect(cases.evidenceOf('inc-1').map((e) => e.name)).toContain(
+        `action-${action.id.slice(0, 8)}-response.txt`,
+      )
+    } finally {
+      server.close()
+    }
   })
 
   it('retries a failing action with exponential backoff and jitter, then dead-letters it with the reason', async () => {

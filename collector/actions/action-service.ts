@@ -24,6 +24,7 @@ import { ActionError, moveProblem, type ActionsRepo, type Move } from '../store/
 import type { CasesRepo } from '../store/sqlite/cases-repo'
 import { ReportError } from '../store/sqlite/reports-repo'
 import type { EvidenceStore } from '../workspace/evidence-store'
+import { urlAllowed } from './allowlist'
 import { buildArtifacts, sha256Hex } from './artifacts'
 
 export type ActionServiceDeps = {
@@ -216,7 +217,7 @@ export class ActionService {
     if (reason) throw new ContractError('invalid_request', `${call}: ${reason}`)
     if (type === 'webhook') {
       const url = String(params.url)
-      if (!this.deps.config.webhook_allow.some((prefix) => url.startsWith(prefix)))
+      if (!urlAllowed(url, this.deps.config.webhook_allow))
         throw new ContractError(
           'invalid_request',
           `${call}: params.url: ${url} is not under any of actions.webhook_allow (${this.deps.config.webhook_allow.join(', ')}); add its prefix in config.yaml`,
@@ -590,6 +591,7 @@ export class ActionService {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ action_id: action.id, incident_id: action.incident_id, ...params.body }),
+        redirect: 'error',
         signal: AbortSignal.timeout(10_000),
       })
       const text = (await response.text()).slice(0, 4096)

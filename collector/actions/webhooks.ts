@@ -15,6 +15,7 @@ import {
 import type { Config } from '../host/config'
 import type { Logger } from '../host/log'
 import type { DueDelivery, WebhooksRepo } from '../store/sqlite/webhooks-repo'
+import { urlAllowed } from './allowlist'
 
 export const SIGNATURE_HEADER = 'x-outpost-signature'
 export const TIMESTAMP_HEADER = 'x-outpost-timestamp'
@@ -46,7 +47,7 @@ export class WebhookDispatcher {
   }
 
   allowed(url: string): boolean {
-    return this.deps.config.allow.some((prefix) => url.startsWith(prefix))
+    return urlAllowed(url, this.deps.config.allow)
   }
 
   /** Refuses a destination outside webhooks.allow, saying where to allow it. */
@@ -147,6 +148,8 @@ export class WebhookDispatcher {
             [SIGNATURE_HEADER]: signBody(delivery.secret, delivery.payload),
           },
           body: delivery.payload,
+          // A redirect could lead anywhere: only the allowlisted address is ever called.
+          redirect: 'error',
           signal: AbortSignal.timeout(10_000),
         })
         status = response.status
