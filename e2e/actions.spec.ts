@@ -1,3 +1,4 @@
+import { seriousViolations } from './axe'
 import { watchConsole } from './console-errors'
 import { expect, test } from './fixtures'
 import { IncidentsPage } from './pages/incidents.page'
@@ -88,6 +89,12 @@ test('a response action from an incident: propose, dry-run preview, approve, exe
   await expect(cases.timeline).toContainText(
     'outpost-executor complete response action block_ip (verifying → completed)',
   )
+
+  // The case with its actions, and the open notification centre, pass axe-core.
+  await bell.click()
+  expect(await seriousViolations(page)).toEqual([])
+  await page.screenshot({ path: test.info().outputPath('case-actions.png'), fullPage: true })
+  await bell.click()
 
   // The core holds what the screen shows, and the audit log has every transition.
   const [stored] = (await outpost.call('actions:list', { incident_id: incident.id })).actions

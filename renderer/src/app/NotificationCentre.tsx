@@ -36,7 +36,10 @@ export const NotificationCentre = () => {
         aria-controls="notification-panel"
         onClick={() => setOpen(!open)}
       >
-        <span aria-hidden="true">🔔</span> <span className="mono">{s.unread}</span>
+        <svg aria-hidden="true" width="14" height="14" viewBox="0 0 24 24" fill="currentColor">
+          <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
+        </svg>{' '}
+        <span className="mono">{s.unread}</span>
       </button>
       {open && (
         <section
