@@ -93,8 +93,9 @@ test('a response action from an incident: propose, dry-run preview, approve, exe
   // The case with its actions, and the open notification centre, pass axe-core.
   await bell.click()
   expect(await seriousViolations(page)).toEqual([])
-  await page.screenshot({ path: test.info().outputPath('case-actions.png'), fullPage: true })
   await bell.click()
+  await cases.actions.scrollIntoViewIfNeeded()
+  await page.screenshot({ path: test.info().outputPath('case-actions.png') })
 
   // The core holds what the screen shows, and the audit log has every transition.
   const [stored] = (await outpost.call('actions:list', { incident_id: incident.id })).actions
