@@ -36,6 +36,7 @@ export class WebhookDispatcher {
   private readonly random: () => number
   private pumping: Promise<number> | undefined
   private timer: NodeJS.Timeout | undefined
+  private stopped = false
 
   constructor(private readonly deps: WebhookDeps) {
     this.now = deps.now ?? Date.now
@@ -118,10 +119,17 @@ export class WebhookDispatcher {
   /** Sends every delivery that is due, once; returns how many were tried. Never overlaps itself. */
   pump(): Promise<number> {
     if (this.pumping) return this.pumping
+    if (this.stopped) return Promise.resolve(0)
     const run = (async () => {
       const due = this.deps.repo.due(this.now())
-      for (const delivery of due) await this.send(delivery)
-      return due.length
+      let tried = 0
+      // Stopping waits for the delivery in flight only; the rest are sent after the next start.
+      for (const delivery of due) {
+        if (this.stopped) break
+        await this.send(delivery)
+        tried++
+      }
+      return tried
     })()
     this.pumping = run
     const done = (): void => {
@@ -203,6 +211,7 @@ export class WebhookDispatcher {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true
     clearInterval(this.timer)
     await this.pumping
   }
