@@ -132,7 +132,7 @@ test('a response action from an incident: propose, dry-run preview, approve, exe
   expect(problems).toEqual([])
 })
 
-test('webhooks are off until configured, and local operators are added in the System view', async ({
+test('System view: webhooks off until configured, a local operator added, an action proposed outside any incident reviewed and run', async ({
   page,
   outpost,
 }) => {
@@ -164,6 +164,25 @@ test('webhooks are off until configured, and local operators are added in the Sy
   await expect(operators).toContainText('alice')
   await expect(operators.getByRole('alert', { name: 'Operator problem' })).toHaveCount(0)
   expect((await outpost.call('operators:list', {})).operators.map((o) => o.name)).toEqual(['alice'])
+
+  // An action proposed outside any incident (as an agent would) is reviewed and run here.
+  await outpost.call('actions:propose', {
+    type: 'disable_user',
+    params: { user: 'svc_backup', platform: 'linux' },
+    proposed_source: 'agent',
+    proposed_by: 'analyzer',
+  })
+  const all = page.getByRole('region', { name: 'All response actions' })
+  const action = all
+    .getByRole('article')
+    .filter({ hasText: 'Disable a user: user: svc_backup, platform: linux' })
+  await expect(action).toContainText('proposed by analyzer (agent)')
+  await action.getByRole('button', { name: 'Dry-run' }).click()
+  await action.locator('summary', { hasText: /^disable-svc-backup\.sh/ }).click()
+  await expect(action.getByLabel('Artifact disable-svc-backup.sh')).toContainText("user='svc_backup'")
+  await action.getByRole('button', { name: 'Approve' }).click()
+  await action.getByRole('button', { name: 'Execute now' }).click()
+  await expect(action.getByRole('status', { name: 'Action status' })).toHaveText('completed')
 
   // The two refusals are 400s the console logs; nothing else.
   const refused = 'Failed to load resource: the server responded with a status of 400 (Bad Request)'

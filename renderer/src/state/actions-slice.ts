@@ -23,6 +23,10 @@ export type ActionsSlice = {
   twoPersonRule: boolean
   caseActions: CaseAction[]
   actionDeadLetters: ActionDeadLetter[]
+  /** Every recent action (System view), with the dead letters of all of them. */
+  allActions: CaseAction[]
+  allActionsLoaded: boolean
+  allActionDeadLetters: ActionDeadLetter[]
   /** Refusals by where they are shown: `propose`, `params.<field>`, or an action's id. */
   actionErrors: Partial<Record<string, string>>
   operators: Operator[]
@@ -35,6 +39,7 @@ export type ActionsSlice = {
   operatorError: string | null
   loadActionTypes: () => Promise<void>
   loadCaseActions: () => Promise<void>
+  loadAllActions: () => Promise<void>
   proposeAction: (type: ActionType, form: ActionForm) => Promise<boolean>
   dryRunAction: (id: string) => Promise<void>
   approveAction: (id: string, approver?: string, passphrase?: string) => Promise<boolean>
@@ -102,6 +107,8 @@ export const createActionsSlice =
   (transport: AppState['transport']): StateCreator<AppState, [], [], ActionsSlice> =>
   (set, get) => {
     let caseGeneration = 0
+    let allGeneration = 0
+    let allQueued = false
     const clearError = (key: string): Partial<Record<string, string>> => {
       const { [key]: _gone, ...rest } = get().actionErrors
       return rest
@@ -115,7 +122,10 @@ export const createActionsSlice =
         return false
       }
       set({ actionErrors: clearError(id) })
-      await get().loadCaseActions()
+      await Promise.all([
+        get().loadCaseActions(),
+        get().allActionsLoaded ? get().loadAllActions() : undefined,
+      ])
       return true
     }
 
@@ -124,6 +134,9 @@ export const createActionsSlice =
       twoPersonRule: false,
       caseActions: [],
       actionDeadLetters: [],
+      allActions: [],
+      allActionsLoaded: false,
+      allActionDeadLetters: [],
       actionErrors: {},
       operators: [],
       notifications: [],
@@ -157,6 +170,24 @@ export const createActionsSlice =
           ...(dead.ok && {
             actionDeadLetters: dead.value.dead_letters.filter((d) => d.incident_id === incidentId),
           }),
+        })
+      },
+
+      async loadAllActions() {
+        const generation = ++allGeneration
+        const [listed, dead] = await Promise.all([
+          transport.invoke('actions:list', { limit: 50 }),
+          transport.invoke('actions:dead-letters', {}),
+        ])
+        if (!listed.ok) return
+        const details = await Promise.all(
+          listed.value.actions.map((a) => transport.invoke('actions:get', { id: a.id })),
+        )
+        if (generation !== allGeneration) return
+        set({
+          allActionsLoaded: true,
+          allActions: details.flatMap((d) => (d.ok ? [d.value] : [])),
+          ...(dead.ok && { allActionDeadLetters: dead.value.dead_letters }),
         })
       },
 
@@ -219,6 +250,13 @@ export const createActionsSlice =
 
       actionChanged(action) {
         if (action.incident_id !== null && action.incident_id === get().caseId) void get().loadCaseActions()
+        // A run of transitions (run, verify, complete) reloads the full list once.
+        if (!get().allActionsLoaded || allQueued) return
+        allQueued = true
+        queueMicrotask(() => {
+          allQueued = false
+          void get().loadAllActions()
+        })
       },
 
       async loadOperators() {

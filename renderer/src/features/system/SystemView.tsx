@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
+import { ActionsPanel } from './ActionsPanel'
 import { ArchivePanel } from './ArchivePanel'
 import { AuditPanel } from './AuditPanel'
 import { OperatorsPanel } from './OperatorsPanel'
@@ -48,6 +49,7 @@ export const SystemView = () => {
         </dl>
       )}
       <ArchivePanel />
+      <ActionsPanel />
       <WebhooksPanel />
       <OperatorsPanel />
       <AuditPanel />
