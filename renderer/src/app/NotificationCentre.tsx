@@ -69,10 +69,9 @@ export const NotificationCentre = () => {
                 <span className="status-badge">{KIND_LABEL[n.kind]}</span>{' '}
                 {n.incident_id ? (
                   <a href={routeHref('incidents', { id: n.incident_id })}>{n.title}</a>
-                ) : n.ref_type === 'alert' ? (
-                  <a href={routeHref('alerts')}>{n.title}</a>
                 ) : (
-                  <span>{n.title}</span>
+                  // Alerts outside incidents are in the Alerts view; actions outside them in System.
+                  <a href={routeHref(n.ref_type === 'alert' ? 'alerts' : 'system')}>{n.title}</a>
                 )}{' '}
                 <span className="muted">{n.body}</span>{' '}
                 <span className="mono muted">{formatTimeShort(n.at)}</span>{' '}
