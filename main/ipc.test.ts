@@ -76,6 +76,23 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'import:list': {},
   'metrics:sources': {},
   'metrics:series': { source: 'web-1', name: 'cpu' },
+  'actions:types': {},
+  'actions:list': { incident_id: 'x', status: 'proposed' },
+  'actions:get': { id: 'x' },
+  'actions:propose': { type: 'block_ip', params: { ip: '203.0.113.7' }, incident_id: 'x' },
+  'actions:dry-run': { id: 'x' },
+  'actions:approve': { id: 'x', approver: 'bob', passphrase: 'correct horse' },
+  'actions:reject': { id: 'x', reason: 'wrong host' },
+  'actions:execute': { id: 'x' },
+  'actions:dead-letters': {},
+  'operators:list': {},
+  'operators:create': { name: 'bob', passphrase: 'correct horse' },
+  'webhooks:list': {},
+  'webhooks:save': { name: 'n8n', url: 'http://127.0.0.1:5678/webhook/outpost', events: ['alert.raised'] },
+  'webhooks:delete': { id: 'x' },
+  'webhooks:test': { id: 'x' },
+  'notifications:list': {},
+  'notifications:read': { ids: [1] },
 }
 
 const setup = () => {

@@ -48,17 +48,21 @@ describe('window hardening', () => {
     expect(dev('not a url')).toBe(false)
   })
 
-  it('denies every permission request and check', () => {
+  it('denies every permission request and check but desktop notifications', () => {
     let request: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | undefined
-    let check: (() => boolean) | undefined
+    let check: ((wc: unknown, permission: string) => boolean) | undefined
     hardenSession({
       setPermissionRequestHandler: (h) => (request = h),
       setPermissionCheckHandler: (h) => (check = h),
     })
     const callback = vi.fn()
-    for (const permission of ['media', 'geolocation', 'notifications', 'openExternal'])
+    for (const permission of ['media', 'geolocation', 'openExternal', 'clipboard-read'])
       request!(null, permission, callback)
     expect(callback.mock.calls.every(([granted]) => granted === false)).toBe(true)
-    expect(check!()).toBe(false)
+    for (const permission of ['media', 'geolocation', 'openExternal'])
+      expect(check!(null, permission)).toBe(false)
+    request!(null, 'notifications', callback)
+    expect(callback).toHaveBeenLastCalledWith(true)
+    expect(check!(null, 'notifications')).toBe(true)
   })
 })

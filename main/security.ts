@@ -12,7 +12,7 @@ export type SessionLike = {
   setPermissionRequestHandler(
     handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void,
   ): void
-  setPermissionCheckHandler(handler: () => boolean): void
+  setPermissionCheckHandler(handler: (wc: unknown, permission: string) => boolean): void
 }
 
 /**
@@ -29,10 +29,15 @@ export const hardenWebContents = (contents: WebContentsLike, isAppUrl: (url: str
   contents.on('will-attach-webview', (event) => event.preventDefault())
 }
 
-/** The renderer asks for no permission (camera, notifications, geolocation…): all are denied. */
+/** The one permission the renderer has: desktop notifications (critical alerts, approvals waiting). */
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['notifications'])
+
+/** Every other permission (camera, geolocation, openExternal…) is denied. */
 export const hardenSession = (session: SessionLike): void => {
-  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
-  session.setPermissionCheckHandler(() => false)
+  session.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(ALLOWED_PERMISSIONS.has(permission)),
+  )
+  session.setPermissionCheckHandler((_wc, permission) => ALLOWED_PERMISSIONS.has(permission))
 }
 
 /** The app's own pages: exactly the renderer's index (file:// build) or the dev server's origin. */

@@ -73,6 +73,23 @@ export const CORE_CALLS = [
   'hunts:to-sigma',
   'archive:status',
   'dashboard:summary',
+  'actions:types',
+  'actions:list',
+  'actions:get',
+  'actions:propose',
+  'actions:dry-run',
+  'actions:approve',
+  'actions:reject',
+  'actions:execute',
+  'actions:dead-letters',
+  'operators:list',
+  'operators:create',
+  'webhooks:list',
+  'webhooks:save',
+  'webhooks:delete',
+  'webhooks:test',
+  'notifications:list',
+  'notifications:read',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
@@ -93,6 +110,8 @@ export const EVENT_NAMES = [
   'incidents:changed',
   'audit:appended',
   'hunt:export-progress',
+  'actions:changed',
+  'notifications:new',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

@@ -5,6 +5,7 @@ import { assetCalls } from './assets'
 import { huntCalls } from './hunt'
 import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
+import { actionCalls, actionEvents } from './actions'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -88,6 +89,7 @@ export * from './workspace'
 export * from './attack'
 export * from './assets'
 export * from './hunt'
+export * from './actions'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -202,6 +204,7 @@ export const calls = {
   ...attackCalls,
   ...assetCalls,
   ...huntCalls,
+  ...actionCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -307,6 +310,7 @@ export const events = {
     percentage: z.number().describe('0–100; -1 when DuckDB cannot tell'),
     rows: z.number().int().describe('rows being written (known once selected)'),
   }),
+  ...actionEvents,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

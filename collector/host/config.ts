@@ -200,6 +200,28 @@ export const Config = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  actions: z
+    .strictObject({
+      // An action is approved by a local operator other than the one who proposed it.
+      two_person_rule: z.boolean().default(false),
+      // The executor's tries of one approved action before it is failed and dead-lettered.
+      max_attempts: z.number().int().min(1).max(20).default(3),
+      // The first retry waits about this long, each next one twice as long (with jitter).
+      retry_base_s: z.number().min(0).max(3600).default(30),
+      // The generic webhook action POSTs only to URLs starting with one of these; empty: refused.
+      webhook_allow: z.array(z.url({ protocol: /^https?$/ })).default([]),
+      // The generic command action runs only these programs (absolute paths, no shell); empty: refused.
+      commands: z.array(z.string().regex(/^\//, 'an absolute path')).default([]),
+    })
+    .prefault({}),
+  webhooks: z
+    .strictObject({
+      // Subscriptions may POST only to URLs starting with one of these; empty: every one refused.
+      allow: z.array(z.url({ protocol: /^https?$/ })).default([]),
+      max_attempts: z.number().int().min(1).max(20).default(5),
+      retry_base_s: z.number().min(0).max(3600).default(10),
+    })
+    .prefault({}),
 })
 export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
@@ -329,6 +351,22 @@ detection:
     min_level: high       # alerts at or above this level are grouped into incidents
     group_by: [host]      # alerts sharing these (host, user, tactic) join one open incident
     window_s: 3600        # ... whose last alert is at most this old
+
+# Response actions (block an IP, isolate a host, disable a user, collect evidence): proposed,
+# previewed, approved, then carried out by producing reviewed scripts and firewall snippets.
+actions:
+  two_person_rule: false   # true: approved by a local operator other than the proposer (passphrase)
+  max_attempts: 3          # tries per approved action, then failed and dead-lettered
+  retry_base_s: 30         # first retry after about this long, doubling each time
+  webhook_allow: []        # the webhook action's destinations (URL prefixes); empty: refused
+  commands: []             # the command action's programs (absolute paths, run without a shell); empty: refused
+
+# Webhook subscriptions POST alert, incident and action changes to local automation (n8n...),
+# signed with HMAC-SHA256. Nothing is sent until a destination is allowed here.
+webhooks:
+  allow: []                # URL prefixes, e.g. [http://127.0.0.1:5678/webhook/]
+  max_attempts: 5
+  retry_base_s: 10
 `
 
 export const parseConfig = (text: string, file: string): Config => {

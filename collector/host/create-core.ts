@@ -44,6 +44,14 @@ import { OperationsRepo } from '../store/sqlite/operations-repo'
 import { CasesRepo } from '../store/sqlite/cases-repo'
 import { RulesRepo } from '../store/sqlite/rules-repo'
 import { archiveHistory } from '../archive/history'
+import { actionHandlers } from '../actions/action-calls'
+import { ActionService } from '../actions/action-service'
+import { actionNotification, alertNotification } from '../actions/notifications'
+import { WebhookDispatcher } from '../actions/webhooks'
+import { ActionsRepo } from '../store/sqlite/actions-repo'
+import { NotificationsRepo } from '../store/sqlite/notifications-repo'
+import { WebhooksRepo } from '../store/sqlite/webhooks-repo'
+import type { NewNotification } from '../store/sqlite/notifications-repo'
 import { Detector } from '../detect/detector'
 import { exampleRuleFiles, ruleHandlers, type Audited } from '../detect/rule-calls'
 import { fileKeys } from '../detect/rule-book'
@@ -166,16 +174,20 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const actor = osUser()
     // Each change commits with its audit entry; the entry is then pushed, so every view showing
     // the object (another window, another analyst's browser) reloads it.
-    const audited: Audited = (entry, change) => {
-      let appended: AuditEntry | undefined
-      const result = sqlite.db.transaction(() => {
-        const value = change()
-        appended = audit.append({ ...(typeof entry === 'function' ? entry(value) : entry), actor })
-        return value
-      })()
-      if (appended) push('audit:appended', { entry: appended })
-      return result
-    }
+    // Response actions commit as the local operator who proposed or approved them.
+    const auditedBy =
+      (who: string): Audited =>
+      (entry, change) => {
+        let appended: AuditEntry | undefined
+        const result = sqlite.db.transaction(() => {
+          const value = change()
+          appended = audit.append({ ...(typeof entry === 'function' ? entry(value) : entry), actor: who })
+          return value
+        })()
+        if (appended) push('audit:appended', { entry: appended })
+        return result
+      }
+    const audited: Audited = auditedBy(actor)
     const alerts = new AlertsRepo(sqlite.db)
     let lastAlertSeq = alerts.newestSeq()
     const deadLetters = new DeadLettersRepo(sqlite.db)
@@ -350,6 +362,52 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     })
     cleanups.push(() => imports.close())
 
+    // Response actions, webhooks and notifications. The executor agent's runner
+    // (actions/executor.ts createExecutorRunner) takes `actionService`; the agents scheduler calls it.
+    const casesRepo = new CasesRepo(sqlite.db, alerts)
+    const evidenceStore = new EvidenceStore(files.evidence, config.storage.max_evidence_bytes)
+    const actionService = new ActionService({
+      repo: new ActionsRepo(sqlite.db),
+      cases: casesRepo,
+      evidence: evidenceStore,
+      auditedBy,
+      actor,
+      config: config.actions,
+      changed: (action) => {
+        push('actions:changed', { action })
+        if (action.incident_id) push('incidents:changed', { id: action.incident_id })
+      },
+    })
+    const webhooksRepo = new WebhooksRepo(sqlite.db)
+    const webhooks = new WebhookDispatcher({ repo: webhooksRepo, config: config.webhooks, log })
+    webhooks.start()
+    cleanups.push(() => webhooks.stop())
+    const notifications = new NotificationsRepo(sqlite.db)
+    const notify = (input: NewNotification | undefined): void => {
+      if (!input || notifications.has(input.kind, input.ref_id)) return
+      push('notifications:new', { notification: notifications.add(input, Date.now()) })
+    }
+    // Every change the core pushes is what webhooks carry and notifications watch.
+    const fanOut = (name: EventName, payload: unknown): void => {
+      try {
+        if (name === 'alerts:raised') {
+          const { alerts: raised } = payload as EventPayload<'alerts:raised'>
+          webhooks.publish('alert.raised', { alerts: raised })
+          for (const alert of raised) notify(alertNotification(alert))
+        } else if (name === 'alerts:updated') webhooks.publish('alert.updated', payload)
+        else if (name === 'incidents:changed') webhooks.publish('incident.changed', payload)
+        else if (name === 'actions:changed') {
+          const { action } = payload as EventPayload<'actions:changed'>
+          webhooks.publish('action.changed', { action: { ...action, preview: null } })
+          notify(actionNotification(action))
+        }
+      } catch (error) {
+        log.error('webhooks or notifications failed', { event: name, error: (error as Error).message })
+      }
+    }
+    bus.on('push', fanOut)
+    cleanups.push(() => void bus.off('push', fanOut))
+
     const handlers: Handlers = {
       'system:health': () => ({
         status: 'ok',
@@ -413,8 +471,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'incidents:list': (req) => ({ incidents: alerts.incidents(req) }),
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
       ...reportHandlers(new ReportsRepo(sqlite.db), sqlite.db, audited, actor),
-      ...caseHandlers(new CasesRepo(sqlite.db, alerts), sqlite.db, audited, actor, {
-        evidence: new EvidenceStore(files.evidence, config.storage.max_evidence_bytes),
+      ...caseHandlers(casesRepo, sqlite.db, audited, actor, {
+        evidence: evidenceStore,
         uploads: {
           take: async (id) => {
             const upload = await findUpload(files.uploads, id)
@@ -496,6 +554,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       'import:list': () => ({ jobs: imports.list() }),
       ...huntHandlers,
+      ...actionHandlers({ service: actionService, webhooks, webhooksRepo, notifications, audited }),
     }
 
     let stopping: Promise<void> | undefined

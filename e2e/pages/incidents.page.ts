@@ -9,6 +9,7 @@ export class IncidentsPage {
   readonly comments: Locator
   readonly observables: Locator
   readonly evidence: Locator
+  readonly actions: Locator
 
   constructor(readonly page: Page) {
     this.list = page.getByRole('list', { name: 'Incidents' })
@@ -19,6 +20,12 @@ export class IncidentsPage {
     this.comments = this.incident.getByRole('region', { name: 'Comments' })
     this.observables = this.incident.getByRole('region', { name: 'Observables' })
     this.evidence = this.incident.getByRole('region', { name: 'Evidence' })
+    this.actions = this.incident.getByRole('region', { name: 'Response actions' })
+  }
+
+  /** A proposed response action, by its type's title and parameters ("Block an IP address: ip: …"). */
+  action(text: string): Locator {
+    return this.actions.getByRole('article').filter({ hasText: text })
   }
 
   item(title: string): Locator {

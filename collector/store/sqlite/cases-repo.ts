@@ -101,6 +101,25 @@ export class CasesRepo {
          WHERE object_type = 'incident' AND object_id = ? ORDER BY seq`,
       )
       .all(id) as Array<{ seq: number; at: number; actor: string; action: string; details: string }>
+    // Response actions on this incident: each transition, from the audit log like the rest.
+    const responses = (
+      this.db
+        .prepare(
+          `SELECT seq, at, actor, action, details FROM audit_log
+           WHERE object_type = 'action' AND json_extract(details, '$.incident_id') = ? ORDER BY seq`,
+        )
+        .all(id) as Array<{ seq: number; at: number; actor: string; action: string; details: string }>
+    ).map((a) => {
+      const details = JSON.parse(a.details) as { type?: string; from?: string; to?: string; note?: string }
+      const move = details.from ? `${details.from} → ${details.to ?? '?'}` : (details.to ?? 'proposed')
+      return {
+        at: new Date(a.at).toISOString(),
+        kind: 'action' as const,
+        text: `${a.actor} ${a.action} response action ${details.type ?? ''} (${move})${details.note ? `: ${details.note}` : ''}`,
+        ref: null,
+        order: a.seq,
+      }
+    })
     const evidence = this.evidenceOf(id)
     // Events of one millisecond keep the order they happened in: alerts first (they come before
     // anyone acts on them), then analysts' actions, comments and attachments in audit order (the
@@ -156,6 +175,7 @@ export class CasesRepo {
           ref: null,
           order: a.seq,
         })),
+      ...responses,
     ]
     entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order))
     const timeline: TimelineEntry[] = entries.map(({ order: _order, ...entry }) => entry)

@@ -13,6 +13,7 @@ import { ReportsView } from '../features/reports/ReportsView'
 import { RulesView } from '../features/rules/RulesView'
 import { SystemView } from '../features/system/SystemView'
 import { useAppStore } from '../state/store'
+import { NotificationCentre } from './NotificationCentre'
 import { routeHref, useRoute, type Route } from './use-route'
 
 const CONNECTION_LABEL = {
@@ -96,6 +97,7 @@ export const AppShell = () => {
           <span className="dot" data-state={connection} />
           {CONNECTION_LABEL[connection]}
         </span>
+        <NotificationCentre />
         {version && <span className="muted mono">v{version}</span>}
       </header>
       <nav className="nav" aria-label="Views">

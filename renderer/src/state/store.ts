@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react'
 import { createStore, useStore, type StoreApi } from 'zustand'
 import type { AuditEntry, EventPayload } from '../../../collector/contract'
 import type { Transport } from '../transport'
+import { createActionsSlice, type ActionsSlice } from './actions-slice'
 import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
 import { createAssetsSlice, type AssetsSlice } from './assets-slice'
 import { createAttackSlice, type AttackSlice } from './attack-slice'
@@ -28,7 +29,8 @@ export type AppState = EventsSlice &
   AssetsSlice &
   IncidentsSlice &
   HuntSlice &
-  DashboardSlice & { transport: Transport }
+  DashboardSlice &
+  ActionsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -47,6 +49,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createIncidentsSlice(transport)(...a),
     ...createHuntSlice(transport)(...a),
     ...createDashboardSlice(transport)(...a),
+    ...createActionsSlice(transport)(...a),
   }))
 
 /**
@@ -97,6 +100,10 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
   const offAudit = transport.on('audit:appended', ({ entry }) => workspaceChanged(store, entry))
   const offExport = transport.on('hunt:export-progress', (p) => store.getState().huntExportProgress(p))
+  const offAction = transport.on('actions:changed', ({ action }) => store.getState().actionChanged(action))
+  const offNotification = transport.on('notifications:new', ({ notification }) =>
+    store.getState().notificationArrived(notification),
+  )
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -111,6 +118,8 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       if (store.getState().reportsLoaded) void store.getState().loadReports()
       if (store.getState().assetsLoaded) void store.getState().loadAssets()
       void store.getState().reloadCase()
+      void store.getState().loadCaseActions()
+      void store.getState().loadNotifications()
       store.getState().countNewAlerts()
       store.getState().rulesChanged()
       store.getState().dashboardChanged()
@@ -128,6 +137,8 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offAudit()
     offIncident()
     offExport()
+    offAction()
+    offNotification()
     if (frame) cancelAnimationFrame(frame)
   }
 }

@@ -10,6 +10,7 @@ import { useAppStore } from '../../state/store'
 import { ExportMenu, ExportResult } from '../reports/ExportMenu'
 import { TLPS, TLP_LABEL } from '../reports/labels'
 import { Markdown } from '../../components/Markdown'
+import { CaseActions } from './CaseActions'
 import { CaseEvidence } from './CaseEvidence'
 import { CaseObservables } from './CaseObservables'
 import { FieldError } from '../../components/FieldError'
@@ -207,6 +208,7 @@ export const IncidentCase = () => {
 
       <CaseObservables />
       <CaseEvidence />
+      <CaseActions incidentId={incident.id} />
 
       <section className="panel" aria-label="Incident alerts">
         <h3>

@@ -1,7 +1,10 @@
 import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
+import { ActionsPanel } from './ActionsPanel'
 import { ArchivePanel } from './ArchivePanel'
 import { AuditPanel } from './AuditPanel'
+import { OperatorsPanel } from './OperatorsPanel'
+import { WebhooksPanel } from './WebhooksPanel'
 
 export const SystemView = () => {
   const { info, error, transport } = useAppStore(
@@ -46,6 +49,9 @@ export const SystemView = () => {
         </dl>
       )}
       <ArchivePanel />
+      <ActionsPanel />
+      <WebhooksPanel />
+      <OperatorsPanel />
       <AuditPanel />
     </>
   )
