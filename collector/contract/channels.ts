@@ -73,6 +73,10 @@ export const CORE_CALLS = [
   'hunts:to-sigma',
   'archive:status',
   'dashboard:summary',
+  'agents:list',
+  'agents:update',
+  'agents:run',
+  'agents:runs',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
@@ -92,6 +96,7 @@ export const EVENT_NAMES = [
   'assets:changed',
   'incidents:changed',
   'audit:appended',
+  'agents:changed',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

@@ -3,6 +3,7 @@ import type { CallName, EventName } from './channels'
 import { attackCalls } from './attack'
 import { assetCalls } from './assets'
 import { huntCalls } from './hunt'
+import { agentCalls, agentEvents } from './agents'
 import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
 import { fail, ok, type Result } from './result'
@@ -88,6 +89,7 @@ export * from './workspace'
 export * from './attack'
 export * from './assets'
 export * from './hunt'
+export * from './agents'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -202,6 +204,7 @@ export const calls = {
   ...attackCalls,
   ...assetCalls,
   ...huntCalls,
+  ...agentCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -301,6 +304,7 @@ export const events = {
     entry: AuditEntry.describe('a change just committed: views showing its object reload it'),
   }),
   'incidents:changed': z.object({ id: z.string().describe('the incident changed: reload it if shown') }),
+  ...agentEvents,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

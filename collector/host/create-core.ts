@@ -28,6 +28,8 @@ import { enforceRetention, fileBytes } from '../archive/retention'
 import { HuntService } from '../hunt/hunt-service'
 import { createHuntHandlers, HuntScheduler } from '../hunt/hunt-calls'
 import { HuntsRepo } from '../store/sqlite/hunts-repo'
+import { agentHandlers, createAgents, idleExecutor } from '../agents/agents'
+import { duckQuery } from '../agents/duck-query'
 import { MetricsStore } from '../store/duckdb/metrics-store'
 import { attackHandlers } from '../attack/attack-calls'
 import { assetHandlers } from '../assets/asset-calls'
@@ -346,6 +348,40 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     })
     cleanups.push(() => imports.close())
 
+    // The automation agents. Stopped before the stores close (cleanups unwind in reverse), so a
+    // running agent is aborted and its run recorded.
+    const agentQuery = await archive.connect()
+    cleanups.push(() => agentQuery.closeSync())
+    const agents = createAgents({
+      db: sqlite.db,
+      alerts,
+      audited,
+      log,
+      dataDir,
+      changed: (agent) => push('agents:changed', { agent }),
+      raised: (raised) => {
+        lastAlertSeq = Math.max(lastAlertSeq, ...raised.map((alert) => alert.seq))
+        push('alerts:raised', { alerts: raised.slice(0, PUSH_BATCH_LIMIT) })
+      },
+      monitor: {
+        listeners: () =>
+          (Object.keys(config.listeners) as ListenerName[])
+            .filter((name) => config.listeners[name].enabled)
+            .map((name) => ({ name, up: name in listeners, port: listeners[name]?.port ?? null })),
+        queueDepth: () => pipeline.depth,
+        archiveLag: () => Math.max(0, archiver.sqliteNewest() - archiver.watermark),
+        sourceStats: () => stats.snapshot(),
+        deadLettersSince: (since) => deadLetters.countSince(since),
+        heartbeats: () => heartbeats.list(),
+        lastEvents: (since) => events.lastSeenBySource(since),
+      },
+      // The lead moves DuckDB into a worker: this one function is rewired then.
+      query: duckQuery(agentQuery),
+      executor: idleExecutor,
+    })
+    agents.start()
+    cleanups.push(() => agents.stop())
+
     const handlers: Handlers = {
       'system:health': () => ({
         status: 'ok',
@@ -492,6 +528,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       'import:list': () => ({ jobs: imports.list() }),
       ...huntHandlers,
+      ...agentHandlers(agents),
     }
 
     let stopping: Promise<void> | undefined
