@@ -242,7 +242,11 @@ export const createMonitor = (deps: MonitorDeps): AgentRunner => {
     if (down > 0) problems.push(`${down} listener${down === 1 ? '' : 's'} down`)
     if (findings.some((f) => f.key === 'disk')) problems.push(`disk ${freePercent.toFixed(1)}% free`)
     if (findings.some((f) => f.key === 'queue-depth')) problems.push(`queue ${queueDepth}`)
-    const bad = findings.filter((f) => f.key.startsWith('error-rate:') || f.key.startsWith('drops:')).length
+    const bad = new Set(
+      findings
+        .filter((f) => f.key.startsWith('error-rate:') || f.key.startsWith('drops:'))
+        .map((f) => f.key.slice(f.key.indexOf(':') + 1)),
+    ).size
     if (bad > 0) problems.push(`${bad} source${bad === 1 ? '' : 's'} with drops or errors`)
     return {
       outcome: findings.length > 0 ? 'warning' : 'ok',
