@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react'
 import { createStore, useStore, type StoreApi } from 'zustand'
 import type { AuditEntry, EventPayload } from '../../../collector/contract'
 import type { Transport } from '../transport'
+import { createAgentsSlice, type AgentsSlice } from './agents-slice'
 import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
 import { createAssetsSlice, type AssetsSlice } from './assets-slice'
 import { createAttackSlice, type AttackSlice } from './attack-slice'
@@ -28,7 +29,8 @@ export type AppState = EventsSlice &
   AssetsSlice &
   IncidentsSlice &
   HuntSlice &
-  DashboardSlice & { transport: Transport }
+  DashboardSlice &
+  AgentsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -47,6 +49,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createIncidentsSlice(transport)(...a),
     ...createHuntSlice(transport)(...a),
     ...createDashboardSlice(transport)(...a),
+    ...createAgentsSlice(transport)(...a),
   }))
 
 /**
@@ -96,6 +99,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
   const offAudit = transport.on('audit:appended', ({ entry }) => workspaceChanged(store, entry))
+  const offAgents = transport.on('agents:changed', ({ agent }) => store.getState().agentChanged(agent))
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -109,6 +113,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadAlerts()
       if (store.getState().reportsLoaded) void store.getState().loadReports()
       if (store.getState().assetsLoaded) void store.getState().loadAssets()
+      if (store.getState().agentsLoaded) void store.getState().loadAgents()
       void store.getState().reloadCase()
       store.getState().countNewAlerts()
       store.getState().rulesChanged()
@@ -126,6 +131,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offAssets()
     offAudit()
     offIncident()
+    offAgents()
     if (frame) cancelAnimationFrame(frame)
   }
 }
