@@ -1,0 +1,55 @@
+import { watchConsole } from './console-errors'
+import { expect, test } from './fixtures'
+import { AgentsPage } from './pages/agents.page'
+
+test('the Agents view runs the monitor now, shows the run in its history and edits an interval', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  await page.goto(outpost.ready.url)
+  const agents = new AgentsPage(page)
+  await agents.open()
+  await expect(page.getByRole('heading', { name: 'Agents', exact: true })).toBeVisible()
+  await expect(agents.table.getByRole('row')).toHaveCount(4)
+  await expect(agents.row('Monitor')).toContainText('never run')
+  await expect(page.getByRole('region', { name: 'Run history of Monitor' })).toContainText('No runs yet')
+
+  await agents.runNow('Monitor').click()
+  const runs = agents.history('Monitor').getByRole('row')
+  await expect(runs).toHaveCount(2)
+  await expect(runs.nth(1)).toContainText('manual')
+  await expect(runs.nth(1)).toContainText('ok')
+  await expect(runs.nth(1)).toContainText('healthy')
+  await expect(agents.row('Monitor')).toContainText('healthy')
+  // The run's output folds out: what the monitor checked.
+  await runs.nth(1).getByText('Output').click()
+  await expect(runs.nth(1).locator('pre')).toContainText('"free_bytes"')
+
+  // A bad interval is refused beside the field; a good one is saved and re-plans the next run.
+  await agents.interval('Monitor').fill('30')
+  await agents.saveInterval('Monitor').click()
+  await expect(agents.error('Monitor')).toHaveText('At least 60 s (1 minute)')
+  await expect(agents.interval('Monitor')).toHaveAttribute('aria-invalid', 'true')
+  await agents.interval('Monitor').fill('600')
+  await agents.saveInterval('Monitor').click()
+  await expect(agents.error('Monitor')).toHaveCount(0)
+  await expect(agents.row('Monitor')).toContainText('10 min')
+  const { agents: listed } = await outpost.call('agents:list', {})
+  const monitor = listed.find((a) => a.name === 'monitor')!
+  expect(monitor.interval_s).toBe(600)
+  expect(Date.parse(monitor.next_run_at!) - Date.parse(monitor.last_run!.started_at)).toBe(600_000)
+
+  // Disabled: no next run.
+  await agents.enabled('Analyzer').uncheck()
+  await expect(agents.row('Analyzer')).toContainText('disabled')
+  expect((await outpost.call('agents:list', {})).agents.find((a) => a.name === 'analyzer')!.enabled).toBe(
+    false,
+  )
+
+  // The analyzer's history, run from here too.
+  await page.getByRole('button', { name: 'History of Analyzer' }).click()
+  await agents.runNow('Analyzer').click()
+  await expect(agents.history('Analyzer').getByRole('row').nth(1)).toContainText('nothing unusual')
+  expect(problems).toEqual([])
+})
