@@ -94,7 +94,9 @@ export const createAgentsSlice =
         set({ agentRuns: page.runs, agentRunsTotal: page.total })
       },
       setAgentEnabled: async (name, enabled) => {
-        await update({ name, enabled })
+        // The checkbox follows the click at once; a refusal puts it back.
+        set((s) => ({ agents: s.agents.map((a) => (a.name === name ? { ...a, enabled } : a)) }))
+        if (!(await update({ name, enabled }))) await get().loadAgents()
       },
       setAgentInterval: async (name, text) => {
         const checked = checkInterval(text)

@@ -75,7 +75,7 @@ export const AgentRow = ({ agent, selected }: { agent: AgentInfo; selected: bool
               {last.outcome ?? 'running'}
             </span>{' '}
             <span className="mono">{formatTimeShort(last.started_at)}</span>
-            <div className="muted">{last.summary}</div>
+            <div className="muted agent-summary">{last.summary}</div>
           </>
         ) : (
           <span className="muted">never run</span>

@@ -36,7 +36,7 @@ export const AgentsView = () => {
           {error}
         </p>
       )}
-      <div className="panel table-scroll">
+      <div className="panel">
         <table className="table agents-table" aria-label="Agents">
           <thead>
             <tr>
