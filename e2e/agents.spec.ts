@@ -1,6 +1,7 @@
 import { watchConsole } from './console-errors'
 import { expect, test } from './fixtures'
 import { AgentsPage } from './pages/agents.page'
+import { AlertsPage } from './pages/alerts.page'
 
 test('the Agents view runs the monitor now, shows the run in its history and edits an interval', async ({
   page,
@@ -51,5 +52,43 @@ test('the Agents view runs the monitor now, shows the run in its history and edi
   await page.getByRole('button', { name: 'History of Analyzer' }).click()
   await agents.runNow('Analyzer').click()
   await expect(agents.history('Analyzer').getByRole('row').nth(1)).toContainText('nothing unusual')
+  expect(problems).toEqual([])
+})
+
+test('a source gone silent: the monitor raises one alert with its numbers, shown in the Alerts view', async ({
+  page,
+  outpost,
+}) => {
+  const problems = watchConsole(page)
+  // Announces a beat every second, then stops: silent past twice that.
+  const beat = await fetch(`http://127.0.0.1:${outpost.ready.listeners.http}/v1/heartbeat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ source: 'fw-e2e', interval_s: 1 }),
+  })
+  expect(beat.status).toBe(200)
+  await page.waitForTimeout(2500)
+  await page.goto(outpost.ready.url)
+  const agents = new AgentsPage(page)
+  await agents.open()
+  await agents.runNow('Monitor').click()
+  const latest = agents.history('Monitor').getByRole('row').nth(1)
+  await expect(latest).toContainText('warning')
+  await expect(latest).toContainText('1 source silent')
+  // Still silent: held, not raised again.
+  await agents.runNow('Monitor').click()
+  await expect(agents.history('Monitor').getByRole('row')).toHaveCount(3)
+  const { runs } = await outpost.call('agents:runs', { name: 'monitor' })
+  expect(runs.map((r) => r.alerts)).toEqual([0, 1])
+
+  const alerts = new AlertsPage(page)
+  await alerts.open(outpost.ready.url)
+  const row = alerts.row('Source fw-e2e silent')
+  await expect(row).toHaveCount(1)
+  await row.click()
+  const why = alerts.detail.getByRole('definition').filter({ hasText: /^heartbeat$/ })
+  await expect(why).toHaveCount(1)
+  await expect(alerts.detail).toContainText('expected_interval_s')
+  await expect(alerts.detail).toContainText('None: an agent raised it from the numbers above')
   expect(problems).toEqual([])
 })
