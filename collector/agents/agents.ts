@@ -30,6 +30,8 @@ export type AgentsDeps = {
   raised: (alerts: Alert[]) => void
   monitor: Omit<MonitorDeps, 'now' | 'options' | 'raise' | 'dataDir'>
   query: AnalyticsQuery
+  /** Stops the analyzer's query in flight when its run is aborted (DuckDB: connection.interrupt). */
+  interruptQuery?: () => void
   executor: AgentRunner
   clock?: Clock
 }
@@ -78,6 +80,7 @@ export const createAgents = (deps: AgentsDeps): AgentScheduler => {
         description:
           'DuckDB analytics over recent events: volume anomalies per source, new processes/users/destinations per host, rare parent/child pairs, brute force.',
         defaults: { enabled: true, interval_s: 600, options: ANALYZER_DEFAULTS },
+        ...(deps.interruptQuery ? { onAbort: deps.interruptQuery } : {}),
         runner: createAnalyzer({
           query: deps.query,
           now,

@@ -73,7 +73,7 @@ const setup = () => {
       return value
     })()
   const changes: AgentInfo[] = []
-  const make = (clock: FakeClock, runner: AgentRunner, budgetMs?: number) => {
+  const make = (clock: FakeClock, runner: AgentRunner, budgetMs?: number, onAbort?: () => void) => {
     const definition: AgentDefinition = {
       name: 'monitor',
       title: 'Monitor',
@@ -81,6 +81,7 @@ const setup = () => {
       defaults: { enabled: true, interval_s: 300, options: { silent_after_s: 3600 } },
       runner,
       ...(budgetMs ? { budgetMs } : {}),
+      ...(onAbort ? { onAbort } : {}),
     }
     return new AgentScheduler(
       { repo: new AgentsRepo(store.db), audited, changed: (a) => changes.push(a), log: silentLogger, clock },
@@ -209,13 +210,20 @@ describe('AgentScheduler', () => {
     try {
       const clock = new FakeClock(T0)
       let seen: AbortSignal | undefined
+      let interrupted = 0
+      let finish: () => void = () => {}
       const scheduler = make(
         clock,
         (signal) => {
           seen = signal
-          return new Promise(() => {}) // never finishes on its own
+          // Ignores its signal; only the abort hook (a DuckDB interrupt, say) ends it.
+          return new Promise((_, reject) => (finish = () => reject(new Error('interrupted'))))
         },
         5_000,
+        () => {
+          interrupted++
+          finish()
+        },
       )
       const run = scheduler.runNow('monitor')
       await clock.advance(4_999)
@@ -227,6 +235,7 @@ describe('AgentScheduler', () => {
         summary: 'aborted: ran past its time budget of 5 s',
         duration_ms: 5_000,
       })
+      expect(interrupted).toBe(1)
     } finally {
       close()
     }
@@ -270,6 +279,39 @@ describe('AgentScheduler', () => {
       expect(total).toBe(RUNS_KEPT)
       expect(Date.parse(runs[0]!.started_at)).toBe(T0 + RUNS_KEPT + 4)
       expect(repo.runs('analyzer', 10).total).toBe(1)
+    } finally {
+      close()
+    }
+  })
+})
+
+describe('AgentScheduler.stop', () => {
+  it('aborts a running run, records it, and waits (bounded) for the runner to wind down', async () => {
+    const { make, close } = setup()
+    try {
+      const clock = new FakeClock(T0)
+      let wound = false
+      const scheduler = make(
+        clock,
+        (signal) =>
+          new Promise((_, reject) =>
+            signal.addEventListener('abort', () =>
+              // Winds down a moment after the abort, as a query being interrupted does.
+              setTimeout(() => {
+                wound = true
+                reject(new Error('interrupted'))
+              }, 20),
+            ),
+          ),
+      )
+      scheduler.start()
+      const run = scheduler.runNow('monitor')
+      await settle() // the runner is under way
+      await scheduler.stop()
+      expect(wound).toBe(true)
+      expect(await run).toMatchObject({ outcome: 'failed', summary: 'aborted: Outpost is stopping' })
+      expect(scheduler.info('monitor')).toMatchObject({ running: false, next_run_at: null })
+      await expect(Promise.resolve().then(() => scheduler.runNow('monitor'))).rejects.toThrow('stopping')
     } finally {
       close()
     }

@@ -32,6 +32,8 @@ export type AgentDefinition = {
   runner: AgentRunner
   /** A run longer than this is aborted; default: its interval, at most 10 minutes. */
   budgetMs?: number
+  /** Called when a run is aborted, to stop work its signal cannot reach (a DuckDB query). */
+  onAbort?: () => void
 }
 
 type Slot = {
@@ -40,6 +42,8 @@ type Slot = {
   nextRunAt: number | null
   running: Promise<AgentRun> | null
   controller: AbortController | null
+  /** The runner's own promise, settled or not: an aborted runner may still be winding down. */
+  work: Promise<void>
 }
 
 const MAX_BUDGET_MS = 10 * 60_000
@@ -74,6 +78,7 @@ export class AgentScheduler {
         nextRunAt: null,
         running: null,
         controller: null,
+        work: Promise.resolve(),
       })
   }
 
@@ -211,7 +216,7 @@ export class AgentScheduler {
       slot.definition.budgetMs ?? this.settings(name).interval_s * 1000,
       slot.definition.budgetMs ?? MAX_BUDGET_MS,
     )
-    const running = this.execute(slot.definition.runner, controller, budgetMs).then((result) => {
+    const running = this.execute(slot, controller, budgetMs).then((result) => {
       const run = this.deps.repo.finishRun(id, result, this.clock.now())
       slot.running = null
       slot.controller = null
@@ -229,16 +234,21 @@ export class AgentScheduler {
   }
 
   /** The runner's result; a throw, an abort or the budget running out is a failed run saying why. */
-  private async execute(
-    runner: AgentRunner,
-    controller: AbortController,
-    budgetMs: number,
-  ): Promise<AgentRunResult> {
+  private async execute(slot: Slot, controller: AbortController, budgetMs: number): Promise<AgentRunResult> {
     const aborted = new Promise<never>((_, reject) => {
-      const onAbort = (): void => reject(controller.signal.reason as Error)
+      const onAbort = (): void => {
+        reject(controller.signal.reason as Error)
+        try {
+          slot.definition.onAbort?.()
+        } catch (error) {
+          this.deps.log.error('agent abort hook failed', { error: (error as Error).message })
+        }
+      }
       if (controller.signal.aborted) onAbort()
       else controller.signal.addEventListener('abort', onAbort, { once: true })
     })
+    // Raced below, or never looked at when the run is aborted before its runner starts.
+    aborted.catch(() => undefined)
     const timer = this.clock.setTimer(
       () =>
         controller.abort(
@@ -248,7 +258,15 @@ export class AgentScheduler {
     )
     try {
       // A runner that ignores its signal is left behind: the run ends when the signal fires.
-      return await Promise.race([runner(controller.signal), aborted])
+      // The previous run's leftovers (an aborted runner winding down) finish first.
+      await slot.work
+      controller.signal.throwIfAborted()
+      const work = slot.definition.runner(controller.signal)
+      slot.work = work.then(
+        () => undefined,
+        () => undefined,
+      )
+      return await Promise.race([work, aborted])
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       return {
@@ -269,8 +287,11 @@ export class AgentScheduler {
     return this.deps.repo.runs(name, limit, beforeId)
   }
 
-  /** Clears the timers, aborts running runs and waits until they are recorded. */
-  async stop(): Promise<void> {
+  /**
+   * Clears the timers, aborts running runs and waits until they are recorded, and up to `graceMs`
+   * for aborted runners to wind down (the stores close after this).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     this.stopped = true
     const running: Array<Promise<unknown>> = []
     for (const slot of this.slots.values()) {
@@ -281,5 +302,11 @@ export class AgentScheduler {
       if (slot.running) running.push(slot.running.catch(() => undefined))
     }
     await Promise.all(running)
+    let timer: unknown = null
+    await Promise.race([
+      Promise.all([...this.slots.values()].map((slot) => slot.work)),
+      new Promise<void>((resolve) => (timer = this.clock.setTimer(resolve, graceMs))),
+    ])
+    this.clock.clearTimer(timer)
   }
 }

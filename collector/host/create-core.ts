@@ -377,6 +377,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       // The lead moves DuckDB into a worker: this one function is rewired then.
       query: duckQuery(agentQuery),
+      interruptQuery: () => agentQuery.interrupt(),
       executor: idleExecutor,
     })
     agents.start()

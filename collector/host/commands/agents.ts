@@ -112,6 +112,7 @@ export const agentsCommand: Command = {
           lastEvents: (since) => events.lastSeenBySource(since),
         },
         query,
+        interruptQuery: () => archive?.connection.interrupt(),
         executor: idleExecutor,
       })
       try {
