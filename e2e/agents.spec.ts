@@ -48,6 +48,10 @@ test('the Agents view runs the monitor now, shows the run in its history and edi
     false,
   )
 
+  // A change made elsewhere (another analyst, the API) shows live.
+  await outpost.call('agents:update', { name: 'executor', interval_s: 1200 })
+  await expect(agents.interval('Executor')).toHaveValue('1200')
+
   // The analyzer's history, run from here too.
   await page.getByRole('button', { name: 'History of Analyzer' }).click()
   await agents.runNow('Analyzer').click()

@@ -174,7 +174,8 @@ export class AgentScheduler {
     const next: AgentSettings = {
       enabled: patch.enabled ?? current.enabled,
       interval_s: patch.interval_s ?? current.interval_s,
-      options: { ...current.options, ...patch.options },
+      // Only options ever set are stored: the others follow the defaults of the running version.
+      options: { ...this.deps.repo.settings(name)?.options, ...patch.options },
     }
     this.deps.audited(
       {
