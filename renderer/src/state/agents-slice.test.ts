@@ -93,4 +93,23 @@ describe('the agents slice', () => {
     expect(store.getState().agents[0]!.last_run?.id).toBe(3)
     disconnect()
   })
+
+  it('pages back through older runs', async () => {
+    const { transport, named } = fakeTransport({
+      'agents:runs': (req) => {
+        const before = (req as { before_id?: number }).before_id
+        return ok(
+          before === undefined ? { runs: [run(5), run(4)], total: 4 } : { runs: [run(3), run(2)], total: 4 },
+        )
+      },
+    })
+    const store = createAppStore(transport)
+    await store.getState().loadAgentRuns()
+    await store.getState().loadOlderAgentRuns()
+    expect(named('agents:runs').map((c) => c.req)).toEqual([
+      { name: 'monitor', limit: 50 },
+      { name: 'monitor', limit: 50, before_id: 4 },
+    ])
+    expect(store.getState().agentRuns.map((r) => r.id)).toEqual([5, 4, 3, 2])
+  })
 })

@@ -33,6 +33,8 @@ export type AgentsSlice = {
   loadAgents: () => Promise<void>
   selectAgent: (name: AgentName) => Promise<void>
   loadAgentRuns: () => Promise<void>
+  /** The next page of older runs, appended. */
+  loadOlderAgentRuns: () => Promise<void>
   setAgentEnabled: (name: AgentName, enabled: boolean) => Promise<void>
   /** Validates and saves; false (with the reason in agentErrors) when refused. */
   setAgentInterval: (name: AgentName, text: string) => Promise<boolean>
@@ -92,6 +94,19 @@ export const createAgentsSlice =
         if (!result.ok) return set({ agentsError: result.error.message })
         const page: CallRes<'agents:runs'> = result.value
         set({ agentRuns: page.runs, agentRunsTotal: page.total })
+      },
+      loadOlderAgentRuns: async () => {
+        const name = get().agentSelected
+        const oldest = get().agentRuns.at(-1)
+        if (!oldest) return
+        const result = await transport.invoke('agents:runs', { name, limit: 50, before_id: oldest.id })
+        if (get().agentSelected !== name) return
+        if (!result.ok) return set({ agentsError: result.error.message })
+        const seen = new Set(get().agentRuns.map((r) => r.id))
+        set((s) => ({
+          agentRuns: [...s.agentRuns, ...result.value.runs.filter((r) => !seen.has(r.id))],
+          agentRunsTotal: result.value.total,
+        }))
       },
       setAgentEnabled: async (name, enabled) => {
         // The checkbox follows the click at once; a refusal puts it back.
