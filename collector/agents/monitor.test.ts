@@ -51,6 +51,7 @@ const setup = () => {
     free: 50 * GIB,
     stats: [counters('10.0.0.5', 100, 0)],
     up: true,
+    kernel: 0,
   }
   const deps: MonitorDeps = {
     now: () => now,
@@ -61,6 +62,7 @@ const setup = () => {
     queueDepth: () => 0,
     archiveLag: () => 0,
     sourceStats: () => state.stats,
+    kernelDrops: () => ({ syslog_udp: state.kernel }),
     deadLettersSince: () => 0,
     heartbeats: () => [],
     lastEvents: () => state.lastEvents,
@@ -121,12 +123,16 @@ describe('the monitor agent', () => {
       state.up = false
       // Since the last run: 30 stored, 70 refused, 4 dropped.
       state.stats = [counters('10.0.0.5', 130, 70, 4)]
+      state.kernel = 12 // datagrams lost before they were read
       const bad = await run(signal)
       expect(bad.outcome).toBe('warning')
-      expect(bad.summary).toBe('1 listener down, disk 2.0% free, 1 source with drops or errors')
+      expect(bad.summary).toBe(
+        '1 listener down, disk 2.0% free, 12 datagrams dropped by the kernel, 1 source with drops or errors',
+      )
       const findings = bad.output.findings as Array<{ rule_id: string; details: Record<string, unknown> }>
       expect(findings.map((f) => f.rule_id).sort()).toEqual([
         'outpost-agent-monitor-disk-space',
+        'outpost-agent-monitor-drops',
         'outpost-agent-monitor-drops',
         'outpost-agent-monitor-error-rate',
         'outpost-agent-monitor-listener-down',
@@ -141,7 +147,11 @@ describe('the monitor agent', () => {
         free_bytes: 2 * GIB,
         threshold_percent: 5,
       })
-      expect(bad.alerts).toBe(4)
+      expect(bad.output).toMatchObject({
+        drops_since_last_run: 16,
+        kernel_drops_since_last_run: { syslog_udp: 12 },
+      })
+      expect(bad.alerts).toBe(5)
     } finally {
       store.close()
     }

@@ -30,6 +30,8 @@ export type MonitorDeps = {
   archiveLag: () => number | null
   /** Per listener and peer counters since the start; null without a live collector. */
   sourceStats: () => SourceCounters[] | null
+  /** UDP listeners: datagrams the kernel dropped before they were read (Linux), since the start. */
+  kernelDrops?: () => Record<string, number> | null
   deadLettersSince: (since: number) => number
   heartbeats: () => SourceHeartbeat[]
   /** Per source (host, else peer address), the last event received among those since `since`. */
@@ -57,6 +59,7 @@ const duration = (s: number): string =>
 export const createMonitor = (deps: MonitorDeps): AgentRunner => {
   let previous = new Map<string, SourceCounters>()
   let previousRunAt: number | null = null
+  let previousKernel: Record<string, number> = {}
   return async (signal) => {
     const options = deps.options()
     const now = deps.now()
@@ -147,6 +150,27 @@ export const createMonitor = (deps: MonitorDeps): AgentRunner => {
       }
       previous = current
     }
+    const kernel = deps.kernelDrops?.() ?? null
+    const kernelDropped: Record<string, number> = {}
+    for (const [listener, total] of Object.entries(kernel ?? {})) {
+      // The kernel's counter is per socket: a smaller number means a new socket, counted from 0.
+      const dropped =
+        total >= (previousKernel[listener] ?? 0) ? total - (previousKernel[listener] ?? 0) : total
+      kernelDropped[listener] = dropped
+      drops += dropped
+      if (dropped > 0)
+        findings.push({
+          key: `drops:kernel:${listener}`,
+          rule_id: RULE('drops'),
+          title: `Datagrams dropped by the kernel on ${listener}: ${dropped} since the last check (receive buffer full)`,
+          level: 'medium',
+          host: null,
+          user: null,
+          details: { check: 'kernel_drops', listener, observed: dropped, threshold: 0 },
+          tags: TAGS,
+        })
+    }
+    if (kernel) previousKernel = kernel
     const deadLetters = deps.deadLettersSince(previousRunAt ?? now - options.silent_after_s * 1000)
     previousRunAt = now
 
@@ -244,9 +268,15 @@ export const createMonitor = (deps: MonitorDeps): AgentRunner => {
     if (findings.some((f) => f.key === 'queue-depth')) problems.push(`queue ${queueDepth}`)
     const bad = new Set(
       findings
-        .filter((f) => f.key.startsWith('error-rate:') || f.key.startsWith('drops:'))
+        .filter(
+          (f) =>
+            f.key.startsWith('error-rate:') ||
+            (f.key.startsWith('drops:') && !f.key.startsWith('drops:kernel:')),
+        )
         .map((f) => f.key.slice(f.key.indexOf(':') + 1)),
     ).size
+    const lost = Object.values(kernelDropped).reduce((sum, n) => sum + n, 0)
+    if (lost > 0) problems.push(`${lost} datagram${lost === 1 ? '' : 's'} dropped by the kernel`)
     if (bad > 0) problems.push(`${bad} source${bad === 1 ? '' : 's'} with drops or errors`)
     return {
       outcome: findings.length > 0 ? 'warning' : 'ok',
@@ -258,7 +288,8 @@ export const createMonitor = (deps: MonitorDeps): AgentRunner => {
         listeners,
         queue_depth: queueDepth,
         archive_lag: deps.archiveLag(),
-        drops_since_last_run: sources ? drops : null,
+        drops_since_last_run: sources || kernel ? drops : null,
+        kernel_drops_since_last_run: kernel ? kernelDropped : null,
         sources: sources ? rates : null,
         dead_letters_since_last_run: deadLetters,
         disk: { path: deps.dataDir, ...disk, free_percent: Math.round(freePercent * 10) / 10 },

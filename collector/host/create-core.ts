@@ -371,6 +371,12 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         queueDepth: () => pipeline.depth,
         archiveLag: () => Math.max(0, archiver.sqliteNewest() - archiver.watermark),
         sourceStats: () => stats.snapshot(),
+        kernelDrops: () =>
+          Object.fromEntries(
+            Object.entries(listeners)
+              .filter(([name]) => name.endsWith('_udp'))
+              .map(([name, ep]) => [name, kernelUdpDrops(ep.port) ?? 0]),
+          ),
         deadLettersSince: (since) => deadLetters.countSince(since),
         heartbeats: () => heartbeats.list(),
         lastEvents: (since) => events.lastSeenBySource(since),
