@@ -57,7 +57,8 @@ class BudgetExceeded extends Error {}
  */
 export class AgentScheduler {
   private readonly slots = new Map<AgentName, Slot>()
-  private started = false
+  /** When start() ran: an agent never run is first due an interval after it. */
+  private startedAt: number | null = null
   private stopped = false
 
   constructor(
@@ -106,8 +107,8 @@ export class AgentScheduler {
 
   /** Plans every enabled agent; runs left unfinished by a crash are closed as failed first. */
   start(): void {
-    this.deps.repo.closeUnfinished(this.clock.now())
-    this.started = true
+    this.startedAt = this.clock.now()
+    this.deps.repo.closeUnfinished(this.startedAt)
     for (const name of this.slots.keys()) this.plan(name)
   }
 
@@ -144,8 +145,8 @@ export class AgentScheduler {
     if (slot.timer !== null) this.clock.clearTimer(slot.timer)
     slot.timer = null
     slot.nextRunAt = null
-    if (!this.started || this.stopped) return
-    const due = this.dueAt(name)
+    if (this.startedAt === null || this.stopped) return
+    const due = this.dueAt(name, this.startedAt)
     if (due === null) return
     slot.nextRunAt = due
     // Running already: it plans the next one when it finishes.
