@@ -237,13 +237,18 @@ const bruteForce = async (query: AnalyticsQuery, o: AnalyzerOptions, now: number
     { column: 'user_name', label: 'user', other: 'src_ip', otherLabel: 'source addresses' },
     { column: 'src_ip', label: 'source address', other: 'user_name', otherLabel: 'users' },
   ] as const
+  // sshd and PAM lines name the account and the address only in the message.
+  const value = {
+    user_name: `coalesce(user_name, nullif(regexp_extract(message, 'for (?:invalid user )?(\\S+) from ', 1), ''))`,
+    src_ip: `coalesce(src_ip, nullif(regexp_extract(message, ' from ([0-9A-Fa-f:.]+)', 1), ''))`,
+  }
   const counted: Record<string, number> = {}
   for (const group of groups) {
     const rows = await query(
-      `SELECT ${group.column} AS k, count(*) AS n, count(DISTINCT ${group.other}) AS others,
-              count(DISTINCT host) AS hosts, min(host) AS host
-       FROM events WHERE ts >= ${ts(1)} AND ts < ${ts(2)} AND ${group.column} IS NOT NULL AND ${FAILED_LOGON}
-       GROUP BY ALL HAVING count(*) >= $3 ORDER BY n DESC, k LIMIT $4`,
+      `SELECT k, count(*) AS n, count(DISTINCT other) AS others, count(DISTINCT host) AS hosts, min(host) AS host
+       FROM (SELECT ${value[group.column]} AS k, ${value[group.other]} AS other, host
+             FROM events WHERE ts >= ${ts(1)} AND ts < ${ts(2)} AND ${FAILED_LOGON})
+       WHERE k IS NOT NULL GROUP BY k HAVING count(*) >= $3 ORDER BY n DESC, k LIMIT $4`,
       [micros(windowStart), micros(now), o.brute_force_threshold, o.max_alerts_per_check],
     )
     counted[group.label] = rows.length
