@@ -384,6 +384,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       // The lead moves DuckDB into a worker: this one function is rewired then.
       query: duckQuery(agentQuery),
       interruptQuery: () => agentQuery.interrupt(),
+      // wired to the action service on merge
       executor: idleExecutor,
     })
     agents.start()
