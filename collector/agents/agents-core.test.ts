@@ -42,6 +42,14 @@ describe('the agents through the core', () => {
     expect(run.output.listeners).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'http', up: true })]),
     )
+    // Every enabled listener, TCP and UDP, is seen listening (by this process, from /proc on Linux).
+    const seen = run.output.listeners as Array<{ name: string; up: boolean; port: number }>
+    expect(seen.map((l) => [l.name, l.up, l.port]).sort()).toEqual(
+      Object.entries(core.listeners)
+        .map(([name, ep]) => [name, true, ep.port])
+        .sort(),
+    )
+    expect(seen.some((l) => l.name.endsWith('_udp'))).toBe(true)
     expect((run.output.disk as { free_bytes: number }).free_bytes).toBeGreaterThan(0)
     // The analyzer over an empty archive finds nothing; the executor has nothing approved yet.
     const analyzed = await callOk<CallRes<'agents:run'>>(core, 'agents:run', { name: 'analyzer' })

@@ -30,6 +30,7 @@ import { createHuntHandlers, HuntScheduler } from '../hunt/hunt-calls'
 import { HuntsRepo } from '../store/sqlite/hunts-repo'
 import { agentHandlers, createAgents, idleExecutor } from '../agents/agents'
 import { duckQuery } from '../agents/duck-query'
+import { portListening } from '../agents/socket-state'
 import { MetricsStore } from '../store/duckdb/metrics-store'
 import { attackHandlers } from '../attack/attack-calls'
 import { assetHandlers } from '../assets/asset-calls'
@@ -367,7 +368,12 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         listeners: () =>
           (Object.keys(config.listeners) as ListenerName[])
             .filter((name) => config.listeners[name].enabled)
-            .map((name) => ({ name, up: name in listeners, port: listeners[name]?.port ?? null })),
+            .map((name) => {
+              const port = listeners[name]?.port ?? null
+              // Bound at start, and (where /proc tells) still listening now.
+              const up = port !== null && (portListening(port, name.endsWith('_udp') ? 'udp' : 'tcp') ?? true)
+              return { name, up, port }
+            }),
         queueDepth: () => pipeline.depth,
         archiveLag: () => Math.max(0, archiver.sqliteNewest() - archiver.watermark),
         sourceStats: () => stats.snapshot(),
