@@ -56,7 +56,24 @@ test('the Agents view runs the monitor now, shows the run in its history and edi
   await page.getByRole('button', { name: 'History of Analyzer' }).click()
   await agents.runNow('Analyzer').click()
   await expect(agents.history('Analyzer').getByRole('row').nth(1)).toContainText('nothing unusual')
-  expect(problems).toEqual([])
+
+  // Its thresholds: refused with the option named, then saved.
+  const options = page.getByRole('textbox', { name: 'Analyzer options (JSON)' })
+  await expect(options).toContainText('"brute_force_threshold": 10')
+  await options.fill('{"window_s": 5}')
+  await page.getByRole('button', { name: 'Save options of Analyzer' }).click()
+  await expect(page.getByRole('alert', { name: 'Analyzer options error' })).toHaveText(
+    'options.window_s: window_s must be at least 60 s',
+  )
+  await options.fill('{"brute_force_threshold": 25}')
+  await page.getByRole('button', { name: 'Save options of Analyzer' }).click()
+  await expect(page.getByRole('alert', { name: 'Analyzer options error' })).toHaveCount(0)
+  await expect(options).toContainText('"window_s": 600')
+  const analyzer = (await outpost.call('agents:list', {})).agents.find((a) => a.name === 'analyzer')!
+  expect(analyzer.options).toMatchObject({ brute_force_threshold: 25, window_s: 600 })
+  // The refused options are an HTTP 400 (invalid_request), which the browser logs; nothing else may be.
+  const refused = 'Failed to load resource: the server responded with a status of 400 (Bad Request)'
+  expect(problems.filter((p) => p !== refused)).toEqual([])
 })
 
 test('a source gone silent: the monitor raises one alert with its numbers, shown in the Alerts view', async ({

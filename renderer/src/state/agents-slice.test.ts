@@ -94,6 +94,38 @@ describe('the agents slice', () => {
     disconnect()
   })
 
+  it('saves options as JSON, refusing what is not an object and showing the core refusal', async () => {
+    const { transport, named } = fakeTransport({
+      'agents:list': () => ok({ agents: [agent('analyzer', 600)] }),
+      'agents:update': (req) => {
+        const options = (req as { options: Record<string, unknown> }).options
+        return options.window_s === 5
+          ? fail('invalid_request', 'agents:update: options.window_s: window_s must be at least 60 s')
+          : ok({ agent: { ...agent('analyzer', 600), options } })
+      },
+    })
+    const store = createAppStore(transport)
+    await store.getState().loadAgents()
+    expect(await store.getState().setAgentOptions('analyzer', '{"window_s": ')).toBe(false)
+    expect(store.getState().agentOptionErrors.analyzer).toMatch(/^Not JSON: /)
+    expect(await store.getState().setAgentOptions('analyzer', '[1]')).toBe(false)
+    expect(store.getState().agentOptionErrors.analyzer).toBe(
+      'Give the options as a JSON object, e.g. {"silent_after_s": 1800}',
+    )
+    expect(named('agents:update')).toHaveLength(0)
+    expect(await store.getState().setAgentOptions('analyzer', '{"window_s": 5}')).toBe(false)
+    expect(store.getState().agentOptionErrors.analyzer).toBe(
+      'options.window_s: window_s must be at least 60 s',
+    )
+    expect(await store.getState().setAgentOptions('analyzer', '{"window_s": 900}')).toBe(true)
+    expect(store.getState().agentOptionErrors.analyzer).toBeUndefined()
+    expect(store.getState().agents[0]!.options).toEqual({ window_s: 900 })
+    expect(named('agents:update').map((c) => c.req)).toEqual([
+      { name: 'analyzer', options: { window_s: 5 } },
+      { name: 'analyzer', options: { window_s: 900 } },
+    ])
+  })
+
   it('pages back through older runs', async () => {
     const { transport, named } = fakeTransport({
       'agents:runs': (req) => {

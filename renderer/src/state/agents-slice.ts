@@ -4,6 +4,7 @@ import {
   MIN_INTERVAL_S,
   type AgentInfo,
   type AgentRun,
+  type CallReq,
   type CallRes,
 } from '../../../collector/contract'
 import type { AppState } from './store'
@@ -30,6 +31,8 @@ export type AgentsSlice = {
   agentRunsTotal: number
   /** Per agent: a refusal to show beside its controls (interval, run now). */
   agentErrors: Partial<Record<AgentName, string>>
+  /** Per agent: why its options were refused. */
+  agentOptionErrors: Partial<Record<AgentName, string>>
   loadAgents: () => Promise<void>
   selectAgent: (name: AgentName) => Promise<void>
   loadAgentRuns: () => Promise<void>
@@ -39,6 +42,8 @@ export type AgentsSlice = {
   /** Validates and saves; false (with the reason in agentErrors) when refused. */
   setAgentInterval: (name: AgentName, text: string) => Promise<boolean>
   runAgent: (name: AgentName) => Promise<void>
+  /** Parses the options' JSON and saves it; false (with the reason) when refused. */
+  setAgentOptions: (name: AgentName, text: string) => Promise<boolean>
   /** The `agents:changed` push. */
   agentChanged: (agent: AgentInfo) => void
 }
@@ -77,6 +82,7 @@ export const createAgentsSlice =
       agentRuns: [],
       agentRunsTotal: 0,
       agentErrors: {},
+      agentOptionErrors: {},
       loadAgents: async () => {
         const result = await transport.invoke('agents:list', {})
         if (!result.ok) return set({ agentsError: result.error.message })
@@ -120,6 +126,35 @@ export const createAgentsSlice =
           return false
         }
         return update({ name, interval_s: checked.seconds })
+      },
+      setAgentOptions: async (name, text) => {
+        const refuseOptions = (message: string | undefined): void =>
+          set((s) => {
+            const agentOptionErrors = { ...s.agentOptionErrors }
+            if (message === undefined) delete agentOptionErrors[name]
+            else agentOptionErrors[name] = message
+            return { agentOptionErrors }
+          })
+        let options: unknown
+        try {
+          options = JSON.parse(text)
+        } catch (error) {
+          refuseOptions(`Not JSON: ${(error as Error).message}`)
+          return false
+        }
+        if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+          refuseOptions('Give the options as a JSON object, e.g. {"silent_after_s": 1800}')
+          return false
+        }
+        // The core checks each option against the agent's own schema and names the wrong one.
+        const result = await transport.invoke('agents:update', { name, options } as CallReq<'agents:update'>)
+        if (!result.ok) {
+          refuseOptions(result.error.message.replace(/^agents:update: /, ''))
+          return false
+        }
+        refuseOptions(undefined)
+        replace(result.value.agent)
+        return true
       },
       runAgent: async (name) => {
         refuse(name, undefined)

@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../../state/store'
+import { AgentOptions } from './AgentOptions'
 import { AgentRow } from './AgentRow'
 import { RunHistory } from './RunHistory'
 
@@ -57,6 +58,7 @@ export const AgentsView = () => {
           </tbody>
         </table>
       </div>
+      {shown && <AgentOptions key={shown.name} agent={shown} />}
       {shown && <RunHistory agent={shown} runs={runs} total={total} />}
     </>
   )
