@@ -108,7 +108,14 @@ export class ArchiveHost {
       'dashboard',
     ])
     this.metrics = this.remote('metrics', ['write', 'flush', 'sources', 'series'])
-    this.archive = this.remote('archive', ['state', 'history', 'retention', 'query', 'usedBytes'])
+    this.archive = this.remote('archive', [
+      'state',
+      'history',
+      'retention',
+      'query',
+      'interruptQuery',
+      'usedBytes',
+    ])
   }
 
   readonly schemaVersion: number

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { ContractError } from '../contract'
-import { HuntService, jsonValue } from '../hunt/hunt-service'
+import { duckQuery } from '../agents/duck-query'
+import { HuntService } from '../hunt/hunt-service'
 import { DuckArchive } from '../store/duckdb/archive'
 import { MetricsStore } from '../store/duckdb/metrics-store'
 import type { CommittedEvent } from '../store/sqlite/events-repo'
@@ -27,9 +28,11 @@ export type ArchiveCalls = {
     settings: Pick<RetentionSettings, 'archiveMaxAgeDays' | 'archiveMaxBytes'>,
     now?: number,
   ): Promise<number>
-  /** One parameterized read for agents' analytics; bigints come back as numbers. */
+  /** Interrupts the analytics query running (an agent's run aborted at its time budget). */
+  interruptQuery(): void
   /** DuckDB's used blocks and WAL: what archive.max_bytes limits. */
   usedBytes(): Promise<number>
+  /** One parameterized read for agents' analytics, on a connection of its own; bigints come back as numbers. */
   query(
     sql: string,
     params: readonly (string | number | bigint | boolean | null)[],
@@ -40,7 +43,7 @@ export type ArchiveCalls = {
 export const ARCHIVE_METHODS = {
   hunt: ['search', 'histogram', 'fields', 'sql', 'cancel', 'export', 'count', 'stats', 'dashboard'],
   metrics: ['write', 'flush', 'sources', 'series'],
-  archive: ['state', 'history', 'retention', 'query', 'usedBytes'],
+  archive: ['state', 'history', 'retention', 'query', 'interruptQuery', 'usedBytes'],
 } as const satisfies Record<ArchiveTarget, readonly string[]>
 
 export type Port = {
@@ -89,16 +92,15 @@ export const runArchiveWorker = async (port: Port, data: ArchiveWorkerData): Pro
     error: archiver.error,
   })
   const side = await archive.connect()
+  const analytics = await archive.connect()
   const calls: ArchiveCalls = {
     state,
     history: (cursor, watermark, limit) => readArchived(side, cursor, watermark, limit),
     retention: (settings, now) =>
       enforceArchiveRetention(settings, { duck: side, duckFile: data.duckdbPath, now }),
     usedBytes: () => usedBytes(side, data.duckdbPath),
-    query: async (sql, params) => {
-      const reader = await side.runAndReadAll(sql, [...params])
-      return reader.getRowObjectsJS().map((row) => jsonRow(row))
-    },
+    query: duckQuery(analytics),
+    interruptQuery: () => analytics.interrupt(),
   }
   const targets: Record<ArchiveTarget, object> = { hunt, metrics, archive: calls }
   let stopping: Promise<void> | undefined
@@ -112,6 +114,7 @@ export const runArchiveWorker = async (port: Port, data: ArchiveWorkerData): Pro
     await archiver.stop()
     await metrics.close()
     side.closeSync()
+    analytics.closeSync()
     archive.close()
     sqlite.close()
   }
@@ -158,6 +161,3 @@ export const runArchiveWorker = async (port: Port, data: ArchiveWorkerData): Pro
   // What SQLite holds beyond the watermark (written while Outpost was off, or before a crash).
   void archiver.drain()
 }
-
-const jsonRow = (row: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(row).map(([key, value]) => [key, jsonValue(value)]))

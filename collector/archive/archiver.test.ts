@@ -242,5 +242,5 @@ describe('archive size limit', () => {
     // stays within twice the limit (free blocks being reused, and what a checkpoint rewrites).
     expect(next).toBe(840_000)
     expect(Math.max(...sizes)).toBeLessThan(2 * limit)
-  })
+  }, 90_000)
 })

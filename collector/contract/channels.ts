@@ -90,6 +90,10 @@ export const CORE_CALLS = [
   'webhooks:test',
   'notifications:list',
   'notifications:read',
+  'agents:list',
+  'agents:update',
+  'agents:run',
+  'agents:runs',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
@@ -112,6 +116,7 @@ export const EVENT_NAMES = [
   'hunt:export-progress',
   'actions:changed',
   'notifications:new',
+  'agents:changed',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

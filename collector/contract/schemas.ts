@@ -3,6 +3,7 @@ import type { CallName, EventName } from './channels'
 import { attackCalls } from './attack'
 import { assetCalls } from './assets'
 import { huntCalls } from './hunt'
+import { agentCalls, agentEvents } from './agents'
 import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
 import { actionCalls, actionEvents } from './actions'
@@ -90,6 +91,7 @@ export * from './attack'
 export * from './assets'
 export * from './hunt'
 export * from './actions'
+export * from './agents'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -205,6 +207,7 @@ export const calls = {
   ...assetCalls,
   ...huntCalls,
   ...actionCalls,
+  ...agentCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -311,6 +314,7 @@ export const events = {
     rows: z.number().int().describe('rows being written (known once selected)'),
   }),
   ...actionEvents,
+  ...agentEvents,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

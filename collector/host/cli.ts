@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { parse, commonOptions, UsageError, type CliIo, type Command } from './commands/common'
+import { agentsCommand } from './commands/agents'
 import { archiveCommand } from './commands/archive'
 import { auditCommand } from './commands/audit'
 import { exportCommand } from './commands/export'
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   export: exportCommand,
   rules: rulesCommand,
   attack: attackCommand,
+  agents: agentsCommand,
   version: versionCommand,
 }
 

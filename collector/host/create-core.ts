@@ -27,6 +27,8 @@ import { ArchiveHost } from '../archive/archive-host'
 import { enforceSqliteRetention, fileBytes } from '../archive/retention'
 import { createHuntHandlers, HuntScheduler } from '../hunt/hunt-calls'
 import { HuntsRepo } from '../store/sqlite/hunts-repo'
+import { agentHandlers, createAgents } from '../agents/agents'
+import { portListening } from '../agents/socket-state'
 import { attackHandlers } from '../attack/attack-calls'
 import { assetHandlers } from '../assets/asset-calls'
 import { ASSETS_CURSOR, AssetIndexer } from '../assets/indexer'
@@ -46,6 +48,7 @@ import { RulesRepo } from '../store/sqlite/rules-repo'
 import { archiveHistory } from '../archive/history'
 import { actionHandlers } from '../actions/action-calls'
 import { ActionService } from '../actions/action-service'
+import { createExecutorRunner } from '../actions/executor'
 import { actionNotification, alertNotification } from '../actions/notifications'
 import { WebhookDispatcher } from '../actions/webhooks'
 import { ActionsRepo } from '../store/sqlite/actions-repo'
@@ -362,8 +365,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     })
     cleanups.push(() => imports.close())
 
-    // Response actions, webhooks and notifications. The executor agent's runner
-    // (actions/executor.ts createExecutorRunner) takes `actionService`; the agents scheduler calls it.
+    // Response actions, webhooks and notifications. The executor agent (below) carries out the
+    // approved actions.
     const casesRepo = new CasesRepo(sqlite.db, alerts)
     const evidenceStore = new EvidenceStore(files.evidence, config.storage.max_evidence_bytes)
     const actionService = new ActionService({
@@ -407,6 +410,50 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     }
     bus.on('push', fanOut)
     cleanups.push(() => void bus.off('push', fanOut))
+
+    // The automation agents. Stopped before the stores close (cleanups unwind in reverse), so a
+    // running agent is aborted and its run recorded.
+    const agents = createAgents({
+      db: sqlite.db,
+      alerts,
+      audited,
+      log,
+      dataDir,
+      changed: (agent) => push('agents:changed', { agent }),
+      raised: (raised) => {
+        lastAlertSeq = Math.max(lastAlertSeq, ...raised.map((alert) => alert.seq))
+        push('alerts:raised', { alerts: raised.slice(0, PUSH_BATCH_LIMIT) })
+      },
+      monitor: {
+        listeners: () =>
+          (Object.keys(config.listeners) as ListenerName[])
+            .filter((name) => config.listeners[name].enabled)
+            .map((name) => {
+              const port = listeners[name]?.port ?? null
+              // Bound at start, and (where /proc tells) still listening now.
+              const up = port !== null && (portListening(port, name.endsWith('_udp') ? 'udp' : 'tcp') ?? true)
+              return { name, up, port }
+            }),
+        queueDepth: () => pipeline.depth,
+        archiveLag: () => Math.max(0, events.newestSeq() - archive.watermark),
+        sourceStats: () => stats.snapshot(),
+        kernelDrops: () =>
+          Object.fromEntries(
+            Object.entries(listeners)
+              .filter(([name]) => name.endsWith('_udp'))
+              .map(([name, ep]) => [name, kernelUdpDrops(ep.port) ?? 0]),
+          ),
+        deadLettersSince: (since) => deadLetters.countSince(since),
+        heartbeats: () => heartbeats.list(),
+        lastEvents: (since) => events.lastSeenBySource(since),
+      },
+      // On the archive worker's analytics connection; an aborted run interrupts its query.
+      query: (sql, params) => archive.archive.query(sql, params),
+      interruptQuery: () => void archive.archive.interruptQuery(),
+      executor: createExecutorRunner(actionService),
+    })
+    agents.start()
+    cleanups.push(() => agents.stop())
 
     const handlers: Handlers = {
       'system:health': () => ({
@@ -555,6 +602,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'import:list': () => ({ jobs: imports.list() }),
       ...huntHandlers,
       ...actionHandlers({ service: actionService, webhooks, webhooksRepo, notifications, audited }),
+      ...agentHandlers(agents),
     }
 
     let stopping: Promise<void> | undefined

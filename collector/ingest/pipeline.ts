@@ -51,6 +51,11 @@ export class IngestPipeline {
     private readonly maxPendingEvents = 200_000,
   ) {}
 
+  /** Events waiting for the next commit (the monitor agent's queue depth). */
+  get depth(): number {
+    return this.pendingEvents
+  }
+
   submit(
     events: readonly NewEvent[],
     options: { idempotency?: { key: string; listener: string }; kind?: EventKind } = {},

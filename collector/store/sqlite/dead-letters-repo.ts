@@ -52,6 +52,16 @@ export class DeadLettersRepo {
     })()
   }
 
+  /** Refused inputs kept since `since` (ms), for the monitor agent. */
+  countSince(since: number): number {
+    this.flush()
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM dead_letters WHERE received_at >= ?').get(since) as {
+        n: number
+      }
+    ).n
+  }
+
   list(limit: number): DeadLetter[] {
     this.flush()
     const rows = this.db

@@ -227,6 +227,19 @@ export class EventsRepo {
       .changes
   }
 
+  /**
+   * Per source (host, else peer address): when it was last heard from, among events whose own
+   * time is after `since` (the ts index keeps this to the recent rows). For the monitor agent.
+   */
+  lastSeenBySource(since: number): Array<{ source: string; last_seen: number; events: number }> {
+    return this.db
+      .prepare(
+        `SELECT coalesce(host, source, listener) AS source, max(received_at) AS last_seen, count(*) AS events
+         FROM events WHERE ts >= ? GROUP BY 1 ORDER BY 1`,
+      )
+      .all(since) as Array<{ source: string; last_seen: number; events: number }>
+  }
+
   count(): number {
     return this.total
   }

@@ -1,4 +1,5 @@
 import { useShallow } from 'zustand/react/shallow'
+import { AgentsView } from '../features/agents/AgentsView'
 import { AlertsView } from '../features/alerts/AlertsView'
 import { AssetsView } from '../features/assets/AssetsView'
 import { AttackView } from '../features/attack/AttackView'
@@ -73,6 +74,8 @@ const View = ({ route }: { route: Route }) => {
       return <AssetsView />
     case 'collector':
       return <CollectorView />
+    case 'agents':
+      return <AgentsView />
     case 'system':
       return <SystemView />
   }
@@ -113,6 +116,7 @@ export const AppShell = () => {
         <NavLink route="missions" current={route} label="Missions" />
         <NavLink route="assets" current={route} label="Assets" />
         <NavLink route="collector" current={route} label="Collector" />
+        <NavLink route="agents" current={route} label="Agents" />
         <NavLink route="system" current={route} label="System" />
       </nav>
       <main className="main">

@@ -13,6 +13,7 @@ export const ROUTES = [
   'missions',
   'assets',
   'collector',
+  'agents',
   'system',
 ] as const
 export type Route = (typeof ROUTES)[number]

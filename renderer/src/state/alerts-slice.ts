@@ -142,7 +142,10 @@ export const createAlertsSlice =
 
     /** The focused alert's first matching events, for the detail panel. */
     const loadFocusedEvents = async (alert: Alert): Promise<void> => {
-      const ids = (alert.event_ids.length > 0 ? alert.event_ids : [alert.event_id]).slice(0, DETAIL_EVENTS)
+      // An agent's alert (collector health, analytics) names no single event.
+      const ids = (alert.event_ids.length > 0 ? alert.event_ids : [alert.event_id])
+        .filter((id) => id !== '')
+        .slice(0, DETAIL_EVENTS)
       const results = await Promise.all(ids.map((eventId) => transport.invoke('events:get', { id: eventId })))
       if (get().focusedAlertId !== alert.id) return // the analyst moved on meanwhile
       const failed = results.find((r) => !r.ok)

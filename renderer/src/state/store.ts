@@ -3,6 +3,7 @@ import { createStore, useStore, type StoreApi } from 'zustand'
 import type { AuditEntry, EventPayload } from '../../../collector/contract'
 import type { Transport } from '../transport'
 import { createActionsSlice, type ActionsSlice } from './actions-slice'
+import { createAgentsSlice, type AgentsSlice } from './agents-slice'
 import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
 import { createAssetsSlice, type AssetsSlice } from './assets-slice'
 import { createAttackSlice, type AttackSlice } from './attack-slice'
@@ -30,7 +31,8 @@ export type AppState = EventsSlice &
   IncidentsSlice &
   HuntSlice &
   DashboardSlice &
-  ActionsSlice & { transport: Transport }
+  ActionsSlice &
+  AgentsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -50,6 +52,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createHuntSlice(transport)(...a),
     ...createDashboardSlice(transport)(...a),
     ...createActionsSlice(transport)(...a),
+    ...createAgentsSlice(transport)(...a),
   }))
 
 /**
@@ -104,6 +107,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offNotification = transport.on('notifications:new', ({ notification }) =>
     store.getState().notificationArrived(notification),
   )
+  const offAgents = transport.on('agents:changed', ({ agent }) => store.getState().agentChanged(agent))
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -117,6 +121,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadAlerts()
       if (store.getState().reportsLoaded) void store.getState().loadReports()
       if (store.getState().assetsLoaded) void store.getState().loadAssets()
+      if (store.getState().agentsLoaded) void store.getState().loadAgents()
       void store.getState().reloadCase()
       void store.getState().loadCaseActions()
       void store.getState().loadNotifications()
@@ -139,6 +144,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offExport()
     offAction()
     offNotification()
+    offAgents()
     if (frame) cancelAnimationFrame(frame)
   }
 }

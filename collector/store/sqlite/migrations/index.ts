@@ -14,6 +14,7 @@ import { migration0012 } from './0012-assets'
 import { migration0013 } from './0013-evidence'
 import { migration0014 } from './0014-report-links'
 import { migration0015 } from './0015-hunts'
+import { migration0016 } from './0016-agents'
 import { migration0017 } from './0017-actions'
 
 /** Append-only: never edit a shipped migration, add the next number. */
@@ -33,5 +34,6 @@ export const migrations: readonly Migration[] = [
   migration0013,
   migration0014,
   migration0015,
+  migration0016,
   migration0017,
 ]

@@ -88,8 +88,11 @@ export const AlertDetail = ({
       </dl>
       {alert.group && Object.keys(alert.group).length > 0 && (
         <>
-          <h3>Grouped by</h3>
-          <dl className="kv" aria-label="Group-by values">
+          <h3>{alert.origin === 'agent' ? 'Why' : 'Grouped by'}</h3>
+          <dl
+            className="kv"
+            aria-label={alert.origin === 'agent' ? 'The numbers behind it' : 'Group-by values'}
+          >
             {Object.entries(alert.group).map(([field, value]) => (
               <div key={field} className="kv-pair">
                 <dt className="mono muted">{field}</dt>
@@ -104,11 +107,15 @@ export const AlertDetail = ({
         <span className="muted">
           {alert.event_ids.length > expected
             ? `(first ${expected} of ${alert.event_ids.length.toLocaleString()})`
-            : `(${alert.event_ids.length || 1})`}
+            : `(${alert.event_ids.length || (alert.event_id ? 1 : 0)})`}
         </span>
       </h3>
       {eventsError && <p className="error">{eventsError}</p>}
-      {events.length === 0 && !eventsError && <p className="muted">Loading…</p>}
+      {events.length === 0 && !eventsError && (
+        <p className="muted">
+          {alert.event_id === '' ? 'None: an agent raised it from the numbers above' : 'Loading…'}
+        </p>
+      )}
       <ol className="match-events" aria-label="Matching events">
         {events.map((event) => (
           <li key={event.id}>
