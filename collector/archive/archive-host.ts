@@ -48,6 +48,7 @@ const spawn = (data: ArchiveWorkerData): Worker => {
     const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`
     return new Worker(boot, { eval: true, workerData: data })
   }
+  // Packaged, this is inside app.asar: Electron reads asar in worker threads too (since 17).
   const built = [join(here, 'archive-worker.js'), join(here, '..', 'archive-worker.js')].find((f) =>
     existsSync(f),
   )
