@@ -170,6 +170,67 @@ describe('hunting over the archive, through the core', () => {
     expect(summary.by_listener[0]?.listener).toBe('http')
   })
 
+  it('computes the dashboard in one scan with the same figures as plain GROUP BYs', async () => {
+    const core = await start(freshDir())
+    // 300 events over six hours: skewed hosts, users, processes and severities, some missing.
+    const hosts = ['ws01', 'ws01', 'ws01', 'ws02', 'ws02', 'dc01', 'srv-a', 'srv-b']
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      '@timestamp': new Date(Date.UTC(2026, 10, 21, 6, 0, 0) + i * 71_000).toISOString(),
+      Channel: 'Microsoft-Windows-Sysmon/Operational',
+      EventID: 1,
+      ...(i % 13 === 0 ? {} : { Computer: hosts[(i * 7) % hosts.length] }),
+      ...(i % 5 === 0 ? {} : { User: `CORP\\user${(i * i) % 7}` }),
+      Image: `C:\\Tools\\tool${i % 4 === 0 ? 0 : i % 9}.exe`,
+      ...(i % 3 === 0 ? { severity: ['low', 'high', 'critical'][i % 3 === 0 ? (i / 3) % 3 : 0] } : {}),
+      message: `event ${i}`,
+    }))
+    await post(core, events)
+    await archived(core, 300)
+    const range = { from: '2026-11-21T06:00:00Z', to: '2026-11-21T12:00:00Z' }
+    const summary = await callOk<CallRes<'dashboard:summary'>>(core, 'dashboard:summary', {
+      ...range,
+      buckets: 12,
+      top: 3,
+    })
+    const sql = async (q: string): Promise<unknown[][]> =>
+      (await callOk<CallRes<'hunt:sql'>>(core, 'hunt:sql', { sql: q, limit: 1000 })).rows
+    const where = `ts >= '${range.from}'::TIMESTAMPTZ AND ts < '${range.to}'::TIMESTAMPTZ`
+    expect(summary.events).toBe(300)
+    for (const [column, got] of [
+      ['host', summary.top_hosts],
+      ['user_name', summary.top_users],
+      ['process', summary.top_processes],
+      ['source', summary.top_sources],
+    ] as const) {
+      const expected = await sql(
+        `SELECT ${column}, count(*)::INTEGER FROM events WHERE ${where} AND ${column} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3`,
+      )
+      expect(
+        got.map((t) => [t.key, t.count]),
+        column,
+      ).toEqual(expected)
+    }
+    const severities = await sql(
+      `SELECT coalesce(severity, 'unknown'), count(*)::INTEGER FROM events WHERE ${where} GROUP BY 1 ORDER BY 1`,
+    )
+    expect(
+      summary.by_severity
+        .map((s) => [s.severity, s.points.reduce((a, p) => a + p.count, 0)])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual(severities)
+    // The buckets add up to each hour's count.
+    const hourly = await sql(
+      `SELECT hour(ts)::INTEGER, count(*)::INTEGER FROM events WHERE ${where} GROUP BY 1 ORDER BY 1`,
+    )
+    const listener = summary.by_listener.find((l) => l.listener === 'http')!
+    expect(summary.interval_ms).toBe(1_800_000)
+    const perHour = hourly.map(([h]) => {
+      const t0 = Date.UTC(2026, 10, 21, Number(h))
+      return listener.points.filter((p) => p.t >= t0 && p.t < t0 + 3_600_000).reduce((a, p) => a + p.count, 0)
+    })
+    expect(perHour).toEqual(hourly.map(([, n]) => n))
+  })
+
   it('names the position of a syntax error and rejects bad time bounds', async () => {
     const core = await start(freshDir())
     expect(await core.call('hunt:search', { query: 'host:ws01 AND user:' })).toEqual({
