@@ -551,49 +551,39 @@ export class HuntService {
     const fromMs = f.from ?? toMs - 86_400_000
     const interval = HuntService.interval(fromMs, toMs, buckets)
     const start = Math.floor(fromMs / interval) * interval
-    // One scan for every figure: GROUPING SETS aggregates the series and the top lists from
-    // the same rows (six separate queries read the events six times).
-    const p = new Params()
-    for (const v of f.params.values) p.add(v)
-    const rows = await this.rows(
-      `WITH e AS (
-         SELECT coalesce(severity, 'unknown') AS severity, coalesce(listener, 'unknown') AS listener,
-                source, host, user_name, process,
-                (epoch_ms(ts) - ${p.add(start)}::BIGINT) // ${p.add(interval)}::BIGINT AS b
-         FROM events WHERE ${f.where})
-       SELECT CASE WHEN grouping(severity) = 0 THEN 'severity' WHEN grouping(listener) = 0 THEN 'listener'
-                   WHEN grouping(source) = 0 THEN 'source' WHEN grouping(host) = 0 THEN 'host'
-                   WHEN grouping(user_name) = 0 THEN 'user_name' ELSE 'process' END AS g,
-              coalesce(severity, listener, source, host, user_name, process) AS k, b, count(*) AS n
-       FROM e
-       GROUP BY GROUPING SETS ((severity, b), (listener, b), (source), (host), (user_name), (process))`,
-      p.values,
-    )
-    const byGroup = new Map<string, Array<Record<string, unknown>>>()
-    for (const row of rows) {
-      const g = String(row.g)
-      byGroup.set(g, [...(byGroup.get(g) ?? []), row])
-    }
-    const series = (group: string): Array<{ key: string; points: Array<{ t: number; count: number }> }> => {
-      const byKey = new Map<string, Array<Record<string, unknown>>>()
-      for (const row of byGroup.get(group) ?? []) {
+    const base = f.params.values
+    const series = async (
+      column: string,
+    ): Promise<Array<{ key: string; points: Array<{ t: number; count: number }> }>> => {
+      const p = new Params()
+      for (const v of base) p.add(v)
+      const rows = await this.rows(
+        `SELECT coalesce(${column}, 'unknown') AS k, (epoch_ms(ts) - ${p.add(start)}::BIGINT) // ${p.add(interval)}::BIGINT AS b, count(*) AS n
+         FROM events WHERE ${f.where} GROUP BY ALL`,
+        p.values,
+      )
+      const groups = new Map<string, Array<Record<string, unknown>>>()
+      for (const row of rows) {
         const key = String(row.k)
-        byKey.set(key, [...(byKey.get(key) ?? []), row])
+        groups.set(key, [...(groups.get(key) ?? []), row])
       }
-      return [...byKey.entries()].map(([key, group]) => ({
+      return [...groups.entries()].map(([key, group]) => ({
         key,
         points: fillBuckets(start, toMs, interval, group),
       }))
     }
-    // Most first, then by name; no value is not a value.
-    const topOf = (group: string): Array<{ key: string; count: number }> =>
-      (byGroup.get(group) ?? [])
-        .filter((row) => row.k !== null && row.k !== undefined)
-        .map((row) => ({ key: String(row.k), count: Number(row.n) }))
-        .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-        .slice(0, top)
-    const bySeverity = series('severity')
-    const byListener = series('listener')
+    const topOf = async (column: string): Promise<Array<{ key: string; count: number }>> => {
+      const p = new Params()
+      for (const v of base) p.add(v)
+      const rows = await this.rows(
+        `SELECT ${column} AS k, count(*) AS n FROM events WHERE ${f.where} AND ${column} IS NOT NULL
+         GROUP BY 1 ORDER BY n DESC, k LIMIT ${p.add(top)}`,
+        p.values,
+      )
+      return rows.map((row) => ({ key: String(row.k), count: Number(row.n) }))
+    }
+    const bySeverity = await series('severity')
+    const byListener = await series('listener')
     const events = bySeverity.reduce((sum, s) => sum + s.points.reduce((a, p) => a + p.count, 0), 0)
     return {
       interval_ms: interval,
@@ -602,10 +592,10 @@ export class HuntService {
       events,
       by_severity: bySeverity.map((s) => ({ severity: s.key, points: s.points })),
       by_listener: byListener.map((s) => ({ listener: s.key, points: s.points })),
-      top_sources: topOf('source'),
-      top_hosts: topOf('host'),
-      top_users: topOf('user_name'),
-      top_processes: topOf('process'),
+      top_sources: await topOf('source'),
+      top_hosts: await topOf('host'),
+      top_users: await topOf('user_name'),
+      top_processes: await topOf('process'),
     }
   }
 }
