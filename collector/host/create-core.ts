@@ -51,6 +51,8 @@ import { WebhookDispatcher } from '../actions/webhooks'
 import { ActionsRepo } from '../store/sqlite/actions-repo'
 import { NotificationsRepo } from '../store/sqlite/notifications-repo'
 import { WebhooksRepo } from '../store/sqlite/webhooks-repo'
+import { bundleHandlers } from '../sync/bundle/bundle-calls'
+import { BundleService } from '../sync/bundle/bundle-service'
 import type { NewNotification } from '../store/sqlite/notifications-repo'
 import { Detector } from '../detect/detector'
 import { exampleRuleFiles, ruleHandlers, type Audited } from '../detect/rule-calls'
@@ -408,6 +410,19 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     bus.on('push', fanOut)
     cleanups.push(() => void bus.off('push', fanOut))
 
+    // Signed bundles for removable media; a rule pack installed from one reloads the detector.
+    const bundles = new BundleService({
+      db: sqlite.db,
+      dataDir,
+      audited,
+      mode: config.bundles.mode,
+      evidenceDir: files.evidence,
+      rulesChanged: () => {
+        detector.reload()
+        detector.kick()
+      },
+    })
+
     const handlers: Handlers = {
       'system:health': () => ({
         status: 'ok',
@@ -555,6 +570,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'import:list': () => ({ jobs: imports.list() }),
       ...huntHandlers,
       ...actionHandlers({ service: actionService, webhooks, webhooksRepo, notifications, audited }),
+      ...bundleHandlers(bundles),
     }
 
     let stopping: Promise<void> | undefined
