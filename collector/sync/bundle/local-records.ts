@@ -7,7 +7,7 @@ import { AlertsRepo } from '../../store/sqlite/alerts-repo'
 import { AssetsRepo } from '../../store/sqlite/assets-repo'
 import { CasesRepo } from '../../store/sqlite/cases-repo'
 import { ReportsRepo } from '../../store/sqlite/reports-repo'
-import { type PUSH_KINDS, type SyncRecord } from '../records'
+import type { PUSH_KINDS, SyncRecord } from '../records'
 import { canonicalJson, sha256 } from './format'
 
 export type PushKind = (typeof PUSH_KINDS)[number]
@@ -62,7 +62,7 @@ export const collectLocalRecords = (
   }
   db.transaction(() => {
     if (options.kinds.has('alert'))
-      for (const id of ids('SELECT id FROM alerts WHERE created_at >= ? ORDER BY seq')) {
+      for (const id of ids('SELECT id FROM alerts WHERE updated_at >= ? ORDER BY seq')) {
         const alert = alerts.get(id)
         if (alert) add('alert', id, alert)
       }
