@@ -6,6 +6,7 @@ import { createActionsSlice, type ActionsSlice } from './actions-slice'
 import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
 import { createAssetsSlice, type AssetsSlice } from './assets-slice'
 import { createAttackSlice, type AttackSlice } from './attack-slice'
+import { createBundlesSlice, type BundlesSlice } from './bundles-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
@@ -30,7 +31,8 @@ export type AppState = EventsSlice &
   IncidentsSlice &
   HuntSlice &
   DashboardSlice &
-  ActionsSlice & { transport: Transport }
+  ActionsSlice &
+  BundlesSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -50,6 +52,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createHuntSlice(transport)(...a),
     ...createDashboardSlice(transport)(...a),
     ...createActionsSlice(transport)(...a),
+    ...createBundlesSlice(...a),
   }))
 
 /**
