@@ -101,7 +101,7 @@ describe('outpost bundle', () => {
       // A tampered copy: one byte flipped near the end (inside the records entry).
       const tampered = join(dir, 'tampered.bundle')
       const bytes = readFileSync(out)
-      bytes[bytes.length - 5] ^= 0xff
+      bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff
       writeFileSync(tampered, bytes)
       const refused = outpost(['bundle', 'import', tampered, '--data-dir', coreDir])
       expect(refused.status).toBe(1)

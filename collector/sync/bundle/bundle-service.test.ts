@@ -258,7 +258,7 @@ describe('tampering: every altered bundle is refused with a clear error and noth
       unpackEntries(bytes, 'x').map((e) => (e.name === name ? { name, data: edit(Buffer.from(e.data)) } : e)),
     )
   const flipLast = (data: Buffer): Buffer => {
-    data[data.length - 1] ^= 0x01
+    data[data.length - 1] = data[data.length - 1]! ^ 0x01
     return data
   }
 
@@ -276,7 +276,7 @@ describe('tampering: every altered bundle is refused with a clear error and noth
       editEntry(SIGNATURE, (data) => {
         const sig = JSON.parse(data.toString()) as { signature: string }
         const raw = Buffer.from(sig.signature, 'base64')
-        raw[0] ^= 0x01
+        raw[0] = raw[0]! ^ 0x01
         return Buffer.from(JSON.stringify({ ...sig, signature: raw.toString('base64') }))
       }),
       /the signature does not match the manifest/,
