@@ -139,10 +139,15 @@ describe('records bundles', () => {
     expect(core.count('sync_received')).toBe(0) // a preview stores nothing
 
     const first = await core.service.import(out)
-    expect(first).toMatchObject({ applied: 2, counts: { new: 2, unchanged: 0 } })
+    expect(first).toMatchObject({ applied: 2, already_imported: false, counts: { new: 2, unchanged: 0 } })
     expect(core.count('sync_received')).toBe(2)
     const second = await core.service.import(out)
-    expect(second).toMatchObject({ applied: 0, counts: { new: 0, changed: 0, unchanged: 2, conflict: 0 } })
+    expect(second).toMatchObject({
+      applied: 0,
+      already_imported: true,
+      counts: { new: 0, changed: 0, unchanged: 2, conflict: 0 },
+    })
+    expect((await core.service.preview(out)).already_imported).toBe(true)
     expect(core.count('sync_received')).toBe(2)
     expect(core.count('bundle_imports')).toBe(1)
     // The record is what the console has, as a SyncRecord.

@@ -516,6 +516,7 @@ export class BundleService {
     }
     const { manifest, signer } = bundle
     const now = Date.now()
+    const before = this.alreadyImported(manifest.bundle_id)
     const result = this.options.audited(
       (done: { items: PreviewItem[]; applied: number }) => ({
         action: 'import',
@@ -562,7 +563,7 @@ export class BundleService {
     )
     return {
       bundle: this.info(bundle),
-      already_imported: false,
+      already_imported: before,
       counts: this.counts(result.items),
       items: this.present(result.items),
       applied: result.applied,

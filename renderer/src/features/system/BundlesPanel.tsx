@@ -76,7 +76,9 @@ export const BundlesPanel = () => {
             <th>Scope</th>
             <th>Fingerprint</th>
             <th>Added</th>
-            <th aria-label="Actions" />
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -254,7 +256,9 @@ export const BundlesPanel = () => {
             <th>Version</th>
             <th>Installed</th>
             <th>Active</th>
-            <th aria-label="Actions" />
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
