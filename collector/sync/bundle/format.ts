@@ -58,6 +58,12 @@ const refuse = (file: string, why: string): ContractError =>
 export const packEntries = (entries: readonly Entry[]): Buffer => {
   const parts: Buffer[] = [BUNDLE_MAGIC]
   for (const entry of entries) {
+    // Entry sizes are u32: bigger evidence is refused by name rather than written wrongly.
+    if (entry.data.length > 0xffffffff)
+      throw new ContractError(
+        'invalid_request',
+        `${entry.name} is over 4 GiB, more than a bundle entry holds`,
+      )
     const name = Buffer.from(entry.name)
     const head = Buffer.alloc(4)
     head.writeUInt32BE(name.length)
