@@ -93,6 +93,9 @@ const path = z.string().min(1)
 export const BundleExportResult = z.object({
   file: z.string(),
   bundle_id: z.string(),
+  version: z
+    .string()
+    .describe("records: the bundle's number here (for a later --since); content: its version"),
   bytes: z.number().int(),
   sha256: z.string().describe('of the whole file, to compare after copying'),
   counts: z.record(z.string(), z.number().int()),
@@ -122,7 +125,10 @@ export const bundleCalls = {
   'bundles:export': {
     req: z.strictObject({
       out: path.describe("the bundle file to write, on the core's machine"),
-      since: z.string().optional().describe('ISO-8601: only objects changed since then'),
+      since: z
+        .string()
+        .optional()
+        .describe('ISO-8601: objects changed since then; or N: what changed after this side’s bundle N'),
       kinds: z.array(z.enum(SYNC_PUSH_KINDS)).min(1).optional().describe('default: all'),
     }),
     res: BundleExportResult,

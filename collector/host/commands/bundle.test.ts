@@ -81,7 +81,7 @@ describe('outpost bundle', () => {
       expect(exported.stderr).toBe('')
       expect(exported.status).toBe(0)
       expect(exported.stdout).toMatch(
-        /^wrote .*console\.bundle \(\d+ bytes, bundle [0-9a-f-]{36}\): \d+ records/,
+        /^wrote .*console\.bundle \(bundle number 1, \d+ bytes, id [0-9a-f-]{36}\): \d+ records/,
       )
       const records = (
         JSON.parse(

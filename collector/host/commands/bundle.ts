@@ -5,7 +5,7 @@ import type { PushKind } from '../../sync/bundle/local-records'
 import { commonOptions, parse, UsageError, type CliIo, type Command } from './common'
 import { withBundles } from './bundle-service'
 
-const HELP = `Usage: outpost bundle export --out FILE [--since ISO] [--kinds alert,incident,…] [--json]
+const HELP = `Usage: outpost bundle export --out FILE [--since ISO|N] [--kinds alert,incident,…] [--json]
        outpost bundle import FILE [--dry-run] [--json]
        outpost bundle content export --type rule-pack|attack|watchlist --in PATH --version V
                                      [--name NAME] --out FILE [--json]
@@ -16,8 +16,8 @@ Signed bundles carry records and content between installations on removable medi
 
   export           writes this installation's alerts, incidents (timeline, comments, observables,
                    evidence metadata and files), reports, analyst-edited assets and audit
-                   entries as one signed file; --since only what changed since then; --kinds
-                   a subset of ${SYNC_PUSH_KINDS.join(', ')}
+                   entries as one signed file, numbered 1, 2, …; --since TIME only what changed
+                   since then, --since N what changed after bundle N; --kinds a subset of ${SYNC_PUSH_KINDS.join(', ')}
   import           verifies the signature against the trusted keys (outpost keys) and every
                    entry's SHA-256, then stores everything in one transaction, or nothing.
                    Importing the same bundle again adds nothing. --dry-run shows what would be
@@ -131,7 +131,7 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
         .join(', ')
       return print(
         done,
-        `wrote ${done.file} (${done.bytes} bytes, bundle ${done.bundle_id}): ${counts}\nsha256 ${done.sha256}\n`,
+        `wrote ${done.file} (bundle number ${done.version}, ${done.bytes} bytes, id ${done.bundle_id}): ${counts}\nsha256 ${done.sha256}\n`,
       )
     })
   }

@@ -196,7 +196,9 @@ describe('records bundles', () => {
     const other = installation()
     core.service.trust('console-2', other.service.showKey().public_key, 'both')
     other.db
-      .prepare('INSERT INTO sync_versions (kind, id, version, body_hash, updated_at) VALUES (?, ?, 2, ?, ?)')
+      .prepare(
+        'INSERT INTO sync_versions (kind, id, version, body_hash, updated_at, export_seq) VALUES (?, ?, 2, ?, ?, 0)',
+      )
       .run('report', row.id, 'x', '2026-01-01T00:00:00.000Z')
     const body = JSON.parse(row.body) as Record<string, unknown>
     // Put the same report into the other console, edited, by copying its row.
@@ -232,11 +234,33 @@ describe('records bundles', () => {
     expect((JSON.parse(after.body) as { title: string }).title).toBe('Edited elsewhere')
   })
 
-  it('refuses --since that is not a time', async () => {
+  it('numbers its bundles; --since N carries what changed after bundle N, --since a time what changed since', async () => {
+    const { consoleSite } = pair()
+    const exportReports = (name: string, since?: string) =>
+      consoleSite.service.exportRecords({ out: file(name), kinds: ['report'], since })
+    expect(await exportReports('n1.bundle')).toMatchObject({ version: '1', counts: { records: 2 } })
+    expect(await exportReports('n2.bundle', '1')).toMatchObject({ version: '2', counts: { records: 0 } })
+    addReport(consoleSite, 'Third report')
+    const reports = new ReportsRepo(consoleSite.db)
+    const old = reports.list({ limit: 10 }).reports.find((r) => r.title === 'Phishing wave')!
+    reports.update(old.id, old.version, { title: 'Phishing wave, updated' }, 'alice')
+    expect(await exportReports('n3.bundle', '2')).toMatchObject({ version: '3', counts: { records: 2 } })
+    // After bundle 1: the same two; since the epoch: all three; since the future: none.
+    expect((await exportReports('n4.bundle', '1')).counts.records).toBe(2)
+    expect((await exportReports('n5.bundle', '1970-01-01')).counts.records).toBe(3)
+    expect((await exportReports('n6.bundle', '2999-01-01')).counts.records).toBe(0)
+  })
+
+  it('refuses --since that is neither a time nor an earlier bundle', async () => {
     const { consoleSite } = pair()
     await expect(
       consoleSite.service.exportRecords({ out: file('x.bundle'), since: 'yesterday' }),
-    ).rejects.toThrow(/--since "yesterday" is not an ISO-8601 time/)
+    ).rejects.toThrow(
+      /--since "yesterday" is neither an ISO-8601 time .* nor the number of an earlier bundle/,
+    )
+    await expect(consoleSite.service.exportRecords({ out: file('x.bundle'), since: '4' })).rejects.toThrow(
+      /--since 4: this installation has written 0 records bundles so far/,
+    )
   })
 })
 

@@ -202,12 +202,13 @@ export class BundleService {
   private exported(
     out: string,
     bytes: Buffer,
-    bundleId: string,
+    manifest: { bundle_id: string; version: string },
     counts: Record<string, number>,
   ): BundleExportResult {
     return {
       file: out,
-      bundle_id: bundleId,
+      bundle_id: manifest.bundle_id,
+      version: manifest.version,
       bytes: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       counts,
@@ -220,14 +221,30 @@ export class BundleService {
     kinds?: readonly PushKind[] | undefined
   }) {
     this.refuseIn('import-only', 'export bundles')
-    if (req.since !== undefined && Number.isNaN(Date.parse(req.since)))
+    const db = this.options.db
+    const exportSeq =
+      ((db.prepare('SELECT max(seq) FROM bundle_exports').pluck().get() as number | null) ?? 0) + 1
+    // --since takes a time or the number of an earlier bundle from here (what changed after it).
+    const afterExport = req.since !== undefined && /^\d+$/.test(req.since) ? Number(req.since) : undefined
+    if (afterExport !== undefined && afterExport >= exportSeq)
       throw new ContractError(
         'invalid_request',
-        `--since "${req.since}" is not an ISO-8601 time (e.g. 2026-12-01 or 2026-12-01T08:00:00Z)`,
+        `--since ${afterExport}: this installation has written ${exportSeq - 1} records bundles so far; name one of them or a time`,
+      )
+    if (req.since !== undefined && afterExport === undefined && Number.isNaN(Date.parse(req.since)))
+      throw new ContractError(
+        'invalid_request',
+        `--since "${req.since}" is neither an ISO-8601 time (e.g. 2026-12-01 or 2026-12-01T08:00:00Z) nor the number of an earlier bundle`,
       )
     const kinds = new Set<PushKind>(req.kinds ?? PUSH_KINDS)
     const origin = this.origin()
-    const local = collectLocalRecords(this.options.db, { since: req.since, kinds, origin })
+    const local = collectLocalRecords(db, {
+      since: afterExport === undefined ? req.since : undefined,
+      afterExport,
+      exportSeq,
+      kinds,
+      origin,
+    })
     const entries: Entry[] = [
       {
         name: RECORDS_ENTRY,
@@ -243,8 +260,9 @@ export class BundleService {
       evidence_files: entries.length - 1,
     }
     for (const record of local.records) counts[record.kind] = (counts[record.kind] ?? 0) + 1
+    // A records bundle's version is its number here: the receiver can say which one it has.
     const { bytes, manifest } = writeBundle(
-      { kind: 'records', version: new Date().toISOString(), origin, counts, entries },
+      { kind: 'records', version: String(exportSeq), origin, counts, entries },
       this.key(),
     )
     await this.writeOut(req.out, bytes)
@@ -253,11 +271,14 @@ export class BundleService {
         action: 'export',
         object_type: 'bundle',
         object_id: manifest.bundle_id,
-        details: { file: req.out, since: req.since ?? null, counts },
+        details: { file: req.out, number: exportSeq, since: req.since ?? null, counts },
       },
-      () => undefined,
+      () =>
+        db
+          .prepare('INSERT INTO bundle_exports (seq, bundle_id, file, at, records) VALUES (?, ?, ?, ?, ?)')
+          .run(exportSeq, manifest.bundle_id, req.out, Date.now(), local.records.length),
     )
-    return this.exported(req.out, bytes, manifest.bundle_id, counts)
+    return this.exported(req.out, bytes, manifest, counts)
   }
 
   async exportContent(req: {
@@ -335,7 +356,7 @@ export class BundleService {
       },
       () => undefined,
     )
-    return this.exported(req.out, bytes, manifest.bundle_id, counts)
+    return this.exported(req.out, bytes, manifest, counts)
   }
 
   /** Reads and verifies a bundle file: signature, signer, every entry. Nothing is stored. */

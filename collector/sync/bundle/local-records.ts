@@ -29,36 +29,66 @@ const versioned = (
   kind: PushKind,
   id: string,
   body: Record<string, unknown>,
-  origin: string,
-  now: string,
-): SyncRecord => {
+  options: { origin: string; now: string; exportSeq: number },
+): { record: SyncRecord; exportSeq: number } => {
+  const { origin, now } = options
   const hash = sha256(Buffer.from(canonicalJson(body)))
   const known = db
-    .prepare('SELECT version, body_hash, updated_at FROM sync_versions WHERE kind = ? AND id = ?')
-    .get(kind, id) as { version: number; body_hash: string; updated_at: string } | undefined
+    .prepare('SELECT version, body_hash, updated_at, export_seq FROM sync_versions WHERE kind = ? AND id = ?')
+    .get(kind, id) as
+    { version: number; body_hash: string; updated_at: string; export_seq: number } | undefined
   if (known?.body_hash === hash)
-    return { kind, id, version: known.version, updated_at: known.updated_at, origin, deleted: false, body }
+    return {
+      record: {
+        kind,
+        id,
+        version: known.version,
+        updated_at: known.updated_at,
+        origin,
+        deleted: false,
+        body,
+      },
+      exportSeq: known.export_seq,
+    }
   const version = (known?.version ?? 0) + 1
   db.prepare(
-    `INSERT INTO sync_versions (kind, id, version, body_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+    `INSERT INTO sync_versions (kind, id, version, body_hash, updated_at, export_seq) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body_hash = excluded.body_hash,
-       updated_at = excluded.updated_at`,
-  ).run(kind, id, version, hash, now)
-  return { kind, id, version, updated_at: now, origin, deleted: false, body }
+       updated_at = excluded.updated_at, export_seq = excluded.export_seq`,
+  ).run(kind, id, version, hash, now, options.exportSeq)
+  return {
+    record: { kind, id, version, updated_at: now, origin, deleted: false, body },
+    exportSeq: options.exportSeq,
+  }
 }
 
 export const collectLocalRecords = (
   db: Database,
-  options: { since?: string; kinds: ReadonlySet<PushKind>; origin: string; now?: Date },
+  options: {
+    /** ISO-8601: objects updated since then. */
+    since?: string | undefined
+    /** Only versions first carried after bundle number `afterExport` (this export's included). */
+    afterExport?: number | undefined
+    /** The number of the bundle being written. */
+    exportSeq: number
+    kinds: ReadonlySet<PushKind>
+    origin: string
+    now?: Date
+  },
 ): LocalRecords => {
   const since = msOf(options.since)
   const now = (options.now ?? new Date()).toISOString()
+  const afterExport = options.afterExport ?? 0
   const alerts = new AlertsRepo(db)
   const records: SyncRecord[] = []
   const evidence = new Set<string>()
   const ids = (sql: string): string[] => (db.prepare(sql).pluck().all(since) as string[]) ?? []
-  const add = (kind: PushKind, id: string, body: Record<string, unknown>): void => {
-    records.push(versioned(db, kind, id, body, options.origin, now))
+  /** Versions the object; true when the bundle carries it. */
+  const add = (kind: PushKind, id: string, body: Record<string, unknown>): boolean => {
+    const made = versioned(db, kind, id, body, { origin: options.origin, now, exportSeq: options.exportSeq })
+    if (made.exportSeq <= afterExport) return false
+    records.push(made.record)
+    return true
   }
   db.transaction(() => {
     if (options.kinds.has('alert'))
@@ -73,8 +103,7 @@ export const collectLocalRecords = (
         if (options.kinds.has('incident')) add('incident', id, detail)
         if (options.kinds.has('evidence'))
           for (const item of cases.evidenceOf(id)) {
-            add('evidence', item.id, item)
-            evidence.add(item.sha256)
+            if (add('evidence', item.id, item)) evidence.add(item.sha256)
           }
       }
     }

@@ -14,14 +14,26 @@ export const migration0019: Migration = {
       added_at   INTEGER NOT NULL
     ) STRICT;
 
+    -- Records bundles this installation wrote, numbered: \`bundle export --since N\` carries what
+    -- changed after bundle N.
+    CREATE TABLE bundle_exports (
+      seq       INTEGER PRIMARY KEY,
+      bundle_id TEXT    NOT NULL UNIQUE,
+      file      TEXT    NOT NULL,
+      at        INTEGER NOT NULL,
+      records   INTEGER NOT NULL
+    ) STRICT;
+
     -- The version this installation last exported of each object: it rises by one whenever the
-    -- object's body changes between exports (bundles carry it as SyncRecord.version).
+    -- object's body changes between exports (bundles carry it as SyncRecord.version), and
+    -- export_seq is the number of the bundle that first carried that version.
     CREATE TABLE sync_versions (
       kind       TEXT    NOT NULL,
       id         TEXT    NOT NULL,
       version    INTEGER NOT NULL,
       body_hash  TEXT    NOT NULL,
       updated_at TEXT    NOT NULL,
+      export_seq INTEGER NOT NULL,
       PRIMARY KEY (kind, id)
     ) STRICT, WITHOUT ROWID;
 

@@ -161,7 +161,7 @@ export const BundlesPanel = () => {
           <span>Changed since</span>
           <input
             aria-label="Export changed since"
-            placeholder="2026-12-01T00:00:00Z (empty: everything)"
+            placeholder="2026-12-01T00:00:00Z, or a bundle number (empty: everything)"
             value={since}
             onChange={(e) => setSince(e.target.value)}
           />
@@ -172,8 +172,8 @@ export const BundlesPanel = () => {
       </form>
       {s.exported && (
         <p role="status" aria-label="Export result">
-          Wrote {s.exported.file}: {s.exported.counts.records ?? 0} records, SHA-256{' '}
-          <span className="mono">{s.exported.sha256}</span>
+          Wrote {s.exported.file} (bundle number {s.exported.version}): {s.exported.counts.records ?? 0}{' '}
+          records, SHA-256 <span className="mono">{s.exported.sha256}</span>
         </p>
       )}
       <FieldError label="Export problem" message={errorAt('export')} />
