@@ -7,7 +7,9 @@ import { AuditLog } from '../../store/sqlite/audit-repo'
 import { ReportsRepo } from '../../store/sqlite/reports-repo'
 import { SqliteStore } from '../../store/sqlite/sqlite-store'
 import { RulesRepo } from '../../store/sqlite/rules-repo'
-import { BUNDLE_MAGIC, MANIFEST, SIGNATURE, packEntries, unpackEntries } from './format'
+import { gzipSync } from 'node:zlib'
+import { loadSigningKey } from '../keys/keys'
+import { BUNDLE_MAGIC, MANIFEST, SIGNATURE, packEntries, unpackEntries, writeBundle } from './format'
 import { BundleService, type BundleMode } from './bundle-service'
 
 const root = mkdtempSync(join(tmpdir(), 'outpost-bundles-'))
@@ -362,6 +364,43 @@ describe('tampering: every altered bundle is refused with a clear error and noth
     await consoleSite.service.exportRecords({ out })
     core.service.revoke('console-1')
     await expect(core.service.import(out)).rejects.toThrow(/not trusted here/)
+  })
+})
+
+describe('signed but malformed', () => {
+  it('refuses a record that is not JSON or not a SyncRecord, naming it, and stores nothing', async () => {
+    const { consoleSite, core } = pair()
+    const key = loadSigningKey(consoleSite.dataDir)
+    const bundle = (ndjson: string) => {
+      const out = file(`malformed-${++n}.bundle`)
+      const { bytes } = writeBundle(
+        {
+          kind: 'records',
+          version: '1',
+          origin: 'x',
+          counts: {},
+          entries: [{ name: 'records.ndjson.gz', data: gzipSync(ndjson) }],
+        },
+        key,
+      )
+      writeFileSync(out, bytes)
+      return out
+    }
+    const good = JSON.stringify({
+      kind: 'report',
+      id: 'r',
+      version: 1,
+      updated_at: '2026-12-07T00:00:00Z',
+      origin: 'x',
+      deleted: false,
+      body: {},
+    })
+    await expect(core.service.import(bundle(`${good}\n{nope`))).rejects.toThrow(/record 2 is not JSON/)
+    await expect(core.service.import(bundle(`${good}\n{"kind":"cat","id":"1"}`))).rejects.toThrow(
+      /record 2 is not a SyncRecord/,
+    )
+    expect(core.count('sync_received')).toBe(0)
+    expect((await core.service.import(bundle(good))).applied).toBe(1)
   })
 })
 

@@ -389,10 +389,23 @@ export class BundleService {
     const data = bundle.entries.get(RECORDS_ENTRY)
     if (!data)
       throw new ContractError('invalid_request', `bundle ${path} refused: it has no ${RECORDS_ENTRY}`)
-    const lines = gunzipSync(data).toString('utf8').split('\n').filter(Boolean)
+    const lines = this.unzip(data, RECORDS_ENTRY, path).split('\n').filter(Boolean)
     return lines.map((line, i) => {
-      const record = JSON.parse(line) as SyncRecord
-      if (!PUSH_SET.has(record.kind) || typeof record.id !== 'string' || typeof record.version !== 'number')
+      let record: SyncRecord
+      try {
+        record = JSON.parse(line) as SyncRecord
+      } catch {
+        throw new ContractError('invalid_request', `bundle ${path} refused: record ${i + 1} is not JSON`)
+      }
+      if (
+        !PUSH_SET.has(record.kind) ||
+        typeof record.id !== 'string' ||
+        typeof record.version !== 'number' ||
+        typeof record.origin !== 'string' ||
+        typeof record.updated_at !== 'string' ||
+        typeof record.body !== 'object' ||
+        record.body === null
+      )
         throw new ContractError(
           'invalid_request',
           `bundle ${path} refused: record ${i + 1} is not a SyncRecord`,
@@ -405,7 +418,24 @@ export class BundleService {
     const data = bundle.entries.get(CONTENT_ENTRY)
     if (!data)
       throw new ContractError('invalid_request', `bundle ${path} refused: it has no ${CONTENT_ENTRY}`)
-    return JSON.parse(gunzipSync(data).toString('utf8')) as ContentPayload
+    try {
+      return JSON.parse(this.unzip(data, CONTENT_ENTRY, path)) as ContentPayload
+    } catch (error) {
+      if (error instanceof ContractError) throw error
+      throw new ContractError('invalid_request', `bundle ${path} refused: ${CONTENT_ENTRY} is not JSON`)
+    }
+  }
+
+  /** A signed entry that still does not unzip was made wrongly by its signer: say so. */
+  private unzip(data: Buffer, name: string, path: string): string {
+    try {
+      return gunzipSync(data).toString('utf8')
+    } catch (error) {
+      throw new ContractError(
+        'invalid_request',
+        `bundle ${path} refused: ${name} is signed but not gzip (${(error as Error).message})`,
+      )
+    }
   }
 
   private alreadyImported(bundleId: string): boolean {

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { ContractError } from '../../contract'
 import {
   fingerprintOf,
+  keyIdOf,
   formatPublicKey,
   verifySignature,
   type SigningKey,
@@ -167,8 +168,13 @@ export const verifyBundle = (
     let hint = ''
     try {
       const claimed = Manifest.parse(JSON.parse(manifestEntry.data.toString('utf8')))
-      if (claimed.signer_key_id === signature.key_id) {
-        const raw = Buffer.from(claimed.signer_public_key.replace(/^ed25519:/, ''), 'base64')
+      const raw = Buffer.from(claimed.signer_public_key.replace(/^ed25519:/, ''), 'base64')
+      // Only a key that is the one named by the signature is worth suggesting.
+      if (
+        claimed.signer_key_id === signature.key_id &&
+        raw.length === 32 &&
+        keyIdOf(raw) === signature.key_id
+      ) {
         hint = ` (fingerprint ${fingerprintOf(raw)}): check the fingerprint with the sender, then run outpost keys trust NAME ${claimed.signer_public_key}`
       }
     } catch {
