@@ -97,6 +97,17 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'webhooks:test': { id: 'x' },
   'notifications:list': {},
   'notifications:read': { ids: [1] },
+  'keys:show': {},
+  'keys:list': {},
+  'keys:trust': { name: 'core', public_key: 'ed25519:' + 'A'.repeat(43) + '=', scope: 'records' },
+  'keys:revoke': { name: 'core' },
+  'bundles:export': { out: '/media/usb/outpost.bundle', since: '2026-12-01T00:00:00Z', kinds: ['incident'] },
+  'bundles:content-export': { type: 'watchlist', in: '/tmp/iocs.csv', version: '1', out: '/tmp/iocs.bundle' },
+  'bundles:preview': { path: '/media/usb/outpost.bundle' },
+  'bundles:import': { path: '/media/usb/outpost.bundle' },
+  'bundles:content-list': {},
+  'bundles:content-rollback': { type: 'rule-pack', to: '1' },
+  'watchlist:list': {},
 }
 
 const setup = () => {

@@ -94,6 +94,17 @@ export const CORE_CALLS = [
   'agents:update',
   'agents:run',
   'agents:runs',
+  'keys:show',
+  'keys:list',
+  'keys:trust',
+  'keys:revoke',
+  'bundles:export',
+  'bundles:content-export',
+  'bundles:preview',
+  'bundles:import',
+  'bundles:content-list',
+  'bundles:content-rollback',
+  'watchlist:list',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */

@@ -7,6 +7,7 @@ import { agentCalls, agentEvents } from './agents'
 import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
 import { actionCalls, actionEvents } from './actions'
+import { bundleCalls } from './bundles'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -92,6 +93,7 @@ export * from './assets'
 export * from './hunt'
 export * from './actions'
 export * from './agents'
+export * from './bundles'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -208,6 +210,7 @@ export const calls = {
   ...huntCalls,
   ...actionCalls,
   ...agentCalls,
+  ...bundleCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),

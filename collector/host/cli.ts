@@ -6,6 +6,8 @@ import { auditCommand } from './commands/audit'
 import { exportCommand } from './commands/export'
 import { reportCommand } from './commands/report'
 import { attackCommand } from './commands/attack'
+import { bundleCommand } from './commands/bundle'
+import { keysCommand } from './commands/keys'
 import { huntCommand } from './commands/hunt'
 import { importCommand } from './commands/import'
 import { parseCommand } from './commands/parse'
@@ -42,6 +44,8 @@ const COMMANDS: Record<string, Command> = {
   rules: rulesCommand,
   attack: attackCommand,
   agents: agentsCommand,
+  bundle: bundleCommand,
+  keys: keysCommand,
   version: versionCommand,
 }
 

@@ -222,6 +222,12 @@ export const Config = z.strictObject({
       retry_base_s: z.number().min(0).max(3600).default(10),
     })
     .prefault({}),
+  bundles: z
+    .strictObject({
+      // Data-diode mode: export-only consoles refuse bundle imports, import-only cores refuse exports.
+      mode: z.enum(['two-way', 'export-only', 'import-only']).default('two-way'),
+    })
+    .prefault({}),
 })
 export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
@@ -367,6 +373,11 @@ webhooks:
   allow: []                # URL prefixes, e.g. [http://127.0.0.1:5678/webhook/]
   max_attempts: 5
   retry_base_s: 10
+
+# Signed bundles for removable media (outpost bundle …, outpost keys …).
+bundles:
+  mode: two-way            # export-only: this side only exports (a console behind a data diode);
+                           # import-only: it only imports (the core on the diode's far side)
 `
 
 export const parseConfig = (text: string, file: string): Config => {

@@ -54,6 +54,8 @@ import { WebhookDispatcher } from '../actions/webhooks'
 import { ActionsRepo } from '../store/sqlite/actions-repo'
 import { NotificationsRepo } from '../store/sqlite/notifications-repo'
 import { WebhooksRepo } from '../store/sqlite/webhooks-repo'
+import { bundleHandlers } from '../sync/bundle/bundle-calls'
+import { BundleService } from '../sync/bundle/bundle-service'
 import type { NewNotification } from '../store/sqlite/notifications-repo'
 import { Detector } from '../detect/detector'
 import { exampleRuleFiles, ruleHandlers, type Audited } from '../detect/rule-calls'
@@ -454,6 +456,18 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     })
     agents.start()
     cleanups.push(() => agents.stop())
+    // Signed bundles for removable media; a rule pack installed from one reloads the detector.
+    const bundles = new BundleService({
+      db: sqlite.db,
+      dataDir,
+      audited,
+      mode: config.bundles.mode,
+      evidenceDir: files.evidence,
+      rulesChanged: () => {
+        detector.reload()
+        detector.kick()
+      },
+    })
 
     const handlers: Handlers = {
       'system:health': () => ({
@@ -603,6 +617,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...huntHandlers,
       ...actionHandlers({ service: actionService, webhooks, webhooksRepo, notifications, audited }),
       ...agentHandlers(agents),
+      ...bundleHandlers(bundles),
     }
 
     let stopping: Promise<void> | undefined

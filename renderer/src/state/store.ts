@@ -7,6 +7,7 @@ import { createAgentsSlice, type AgentsSlice } from './agents-slice'
 import { createAlertsSlice, type AlertsSlice } from './alerts-slice'
 import { createAssetsSlice, type AssetsSlice } from './assets-slice'
 import { createAttackSlice, type AttackSlice } from './attack-slice'
+import { createBundlesSlice, type BundlesSlice } from './bundles-slice'
 import { createCollectorSlice, type CollectorSlice } from './collector-slice'
 import { createDashboardSlice, type DashboardSlice } from './dashboard-slice'
 import { createEventsSlice, type EventsSlice } from './events-slice'
@@ -32,7 +33,8 @@ export type AppState = EventsSlice &
   HuntSlice &
   DashboardSlice &
   ActionsSlice &
-  AgentsSlice & { transport: Transport }
+  AgentsSlice &
+  BundlesSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -53,6 +55,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createDashboardSlice(transport)(...a),
     ...createActionsSlice(transport)(...a),
     ...createAgentsSlice(transport)(...a),
+    ...createBundlesSlice(...a),
   }))
 
 /**

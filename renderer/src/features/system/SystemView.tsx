@@ -3,6 +3,7 @@ import { useAppStore } from '../../state/store'
 import { ActionsPanel } from './ActionsPanel'
 import { ArchivePanel } from './ArchivePanel'
 import { AuditPanel } from './AuditPanel'
+import { BundlesPanel } from './BundlesPanel'
 import { OperatorsPanel } from './OperatorsPanel'
 import { WebhooksPanel } from './WebhooksPanel'
 
@@ -52,6 +53,7 @@ export const SystemView = () => {
       <ActionsPanel />
       <WebhooksPanel />
       <OperatorsPanel />
+      <BundlesPanel />
       <AuditPanel />
     </>
   )
