@@ -1,11 +1,14 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './app/App'
+import { initTheme } from './app/theme'
 import { connectStore, createAppStore } from './state/store'
 import { detectTransport } from './transport'
 import './styles/tokens.css'
 import './styles/app.css'
 
+// Before the first render: no flash of the wrong theme.
+initTheme()
 const transport = detectTransport()
 const store = createAppStore(transport)
 connectStore(store, transport)
