@@ -90,6 +90,7 @@ export const CORE_CALLS = [
   'webhooks:test',
   'notifications:list',
   'notifications:read',
+  'search:global',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */

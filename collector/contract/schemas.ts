@@ -6,6 +6,7 @@ import { huntCalls } from './hunt'
 import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
 import { actionCalls, actionEvents } from './actions'
+import { searchCalls } from './search'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -90,6 +91,7 @@ export * from './attack'
 export * from './assets'
 export * from './hunt'
 export * from './actions'
+export * from './search'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -205,6 +207,7 @@ export const calls = {
   ...assetCalls,
   ...huntCalls,
   ...actionCalls,
+  ...searchCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),

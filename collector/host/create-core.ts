@@ -1,3 +1,5 @@
+import { SearchRepo } from '../store/sqlite/search-repo'
+import { searchHandlers } from '../workspace/search-calls'
 import { EventEmitter } from 'node:events'
 import { rm } from 'node:fs/promises'
 import {
@@ -488,6 +490,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         changed: (id) => push('incidents:changed', { id }),
       }),
       ...operationHandlers(new OperationsRepo(sqlite.db), audited),
+      ...searchHandlers(new SearchRepo(sqlite.db), () => detector.ruleBook.entries),
       ...assetHandlers(assetsRepo, audited),
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {
