@@ -183,6 +183,12 @@ export const calls = {
       listeners: z.record(z.string(), Endpoint),
       sqlite: z.object({ path: z.string(), schema_version: z.number().int(), events: z.number().int() }),
       duckdb: z.object({ path: z.string(), schema_version: z.number().int(), library_version: z.string() }),
+      ui: z.object({
+        banner: z
+          .object({ text: z.string(), color: z.string().describe('#rrggbb') })
+          .nullable()
+          .describe('the classification/TLP banner the site configured (ui.banner), shown above every view'),
+      }),
     }),
   },
   'collector:stats': {

@@ -113,6 +113,29 @@ const ElasticListener = listener(9200, {
 
 const OtlpListener = listener(4318, { max_body_bytes: bytes(1024, 16 * MiB) })
 
+/** Classification / TLP markings: a named preset or any #rrggbb. */
+export const BANNER_PRESETS = {
+  unclassified: '#007a33',
+  cui: '#502b85',
+  confidential: '#0033a0',
+  secret: '#c8102e',
+  'top-secret': '#ff8c00',
+  'tlp-red': '#cc0033',
+  'tlp-amber': '#ffc000',
+  'tlp-green': '#33a532',
+  'tlp-clear': '#ffffff',
+} as const
+
+const BannerColor = z.union([
+  z.enum(Object.keys(BANNER_PRESETS) as [keyof typeof BANNER_PRESETS]),
+  z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb or a preset (unclassified, secret, tlp-amber…)'),
+])
+
+const Banner = z.strictObject({
+  text: z.string().trim().min(1, 'the banner needs its text').max(120),
+  color: BannerColor.default('unclassified'),
+})
+
 export const Config = z.strictObject({
   api: z
     .strictObject({
@@ -220,6 +243,12 @@ export const Config = z.strictObject({
       allow: z.array(z.url({ protocol: /^https?$/ })).default([]),
       max_attempts: z.number().int().min(1).max(20).default(5),
       retry_base_s: z.number().min(0).max(3600).default(10),
+    })
+    .prefault({}),
+  ui: z
+    .strictObject({
+      // The classification/TLP banner above every view (and so in every screenshot); null: none.
+      banner: Banner.nullable().default(null),
     })
     .prefault({}),
 })
@@ -367,7 +396,18 @@ webhooks:
   allow: []                # URL prefixes, e.g. [http://127.0.0.1:5678/webhook/]
   max_attempts: 5
   retry_base_s: 10
+
+# The console. Sites that mark their screens set a classification/TLP banner shown above every view:
+#   banner: { text: "UNCLASSIFIED//FOR OFFICIAL USE ONLY", color: unclassified }
+# color: #rrggbb or a preset: unclassified, cui, confidential, secret, top-secret,
+# tlp-red, tlp-amber, tlp-green, tlp-clear. The text colour is chosen for contrast.
+ui:
+  banner: null
 `
+
+/** The banner's background as #rrggbb. */
+export const bannerColor = (color: string): string =>
+  color in BANNER_PRESETS ? BANNER_PRESETS[color as keyof typeof BANNER_PRESETS] : color
 
 export const parseConfig = (text: string, file: string): Config => {
   const doc = parseDocument(text, { prettyErrors: true })

@@ -63,7 +63,7 @@ import { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { EventsRepo } from '../store/sqlite/events-repo'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import { TokensRepo } from '../store/sqlite/tokens-repo'
-import { loadConfig, type Config, type ListenerName } from './config'
+import { bannerColor, loadConfig, type Config, type ListenerName } from './config'
 import { lockDataDir, prepareDataDir } from './data-dir'
 import { StartupError, errnoCode } from './errors'
 import { silentLogger, type Logger } from './log'
@@ -425,6 +425,11 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           path: files.duckdb,
           schema_version: archive.schemaVersion,
           library_version: DuckArchive.libraryVersion(),
+        },
+        ui: {
+          banner: config.ui.banner
+            ? { text: config.ui.banner.text, color: bannerColor(config.ui.banner.color) }
+            : null,
         },
       }),
       'collector:stats': () => ({
