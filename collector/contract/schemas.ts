@@ -189,6 +189,27 @@ export const calls = {
           .nullable()
           .describe('the classification/TLP banner the site configured (ui.banner), shown above every view'),
       }),
+      settings: z
+        .object({
+          config_file: z.string(),
+          retention: z.object({
+            hot_days: z.number().describe('0: events stay in SQLite until archived by size'),
+            archive_max_age_days: z.number().describe('0: forever'),
+            archive_max_bytes: z.number().describe('0: no limit'),
+          }),
+          tls: z
+            .record(
+              z.string(),
+              z.object({
+                enabled: z.boolean(),
+                cert_file: z.string(),
+                key_file: z.string(),
+                ca_file: z.string().nullable(),
+              }),
+            )
+            .describe('listeners with TLS settings, their certificate files as configured'),
+        })
+        .describe('what the Settings view shows of the config (read-only; edit config.yaml and restart)'),
     }),
   },
   'collector:stats': {

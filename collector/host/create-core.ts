@@ -431,6 +431,31 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
             ? { text: config.ui.banner.text, color: bannerColor(config.ui.banner.color) }
             : null,
         },
+        settings: {
+          config_file: files.config,
+          retention: {
+            hot_days: config.storage.hot_days,
+            archive_max_age_days: config.archive.max_age_days,
+            archive_max_bytes: config.archive.max_bytes,
+          },
+          tls: Object.fromEntries(
+            Object.entries(config.listeners).flatMap(([name, l]) =>
+              'cert_file' in l
+                ? [
+                    [
+                      name,
+                      {
+                        enabled: l.enabled,
+                        cert_file: l.cert_file,
+                        key_file: l.key_file,
+                        ca_file: l.ca_file ?? null,
+                      },
+                    ],
+                  ]
+                : [],
+            ),
+          ),
+        },
       }),
       'collector:stats': () => ({
         listeners,
