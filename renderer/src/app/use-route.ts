@@ -14,6 +14,8 @@ export const ROUTES = [
   'assets',
   'collector',
   'system',
+  'settings',
+  'about',
 ] as const
 export type Route = (typeof ROUTES)[number]
 
@@ -38,4 +40,9 @@ export const useRouteParam = (name: string): string | null => {
   const hash = useSyncExternalStore(subscribe, readHash)
   const query = hash.indexOf('?')
   return query < 0 ? null : new URLSearchParams(hash.slice(query + 1)).get(name)
+}
+
+/** Moves to a route (the hash is the whole state, so this is also what a deep link does). */
+export const go = (route: Route, params?: Record<string, string>): void => {
+  window.location.hash = routeHref(route, params)
 }

@@ -15,6 +15,7 @@ import { createIncidentsSlice, type IncidentsSlice } from './incidents-slice'
 import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
+import { createShellSlice, type ShellSlice } from './shell-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
 
 export type AppState = EventsSlice &
@@ -30,7 +31,8 @@ export type AppState = EventsSlice &
   IncidentsSlice &
   HuntSlice &
   DashboardSlice &
-  ActionsSlice & { transport: Transport }
+  ActionsSlice &
+  ShellSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -50,6 +52,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createHuntSlice(transport)(...a),
     ...createDashboardSlice(transport)(...a),
     ...createActionsSlice(transport)(...a),
+    ...createShellSlice(transport)(...a),
   }))
 
 /**
@@ -93,6 +96,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offRuleTest = transport.on('rules:test-progress', (test) => store.getState().ruleTestProgress(test))
   const offIncident = transport.on('incidents:changed', ({ id }) => {
     store.getState().incidentChanged(id)
+    store.getState().countShell()
     store.getState().dashboardChanged()
   })
   // At most 10 a second per job (the core throttles), so no coalescing here.
@@ -100,7 +104,10 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
   const offAudit = transport.on('audit:appended', ({ entry }) => workspaceChanged(store, entry))
   const offExport = transport.on('hunt:export-progress', (p) => store.getState().huntExportProgress(p))
-  const offAction = transport.on('actions:changed', ({ action }) => store.getState().actionChanged(action))
+  const offAction = transport.on('actions:changed', ({ action }) => {
+    store.getState().actionChanged(action)
+    store.getState().countShell()
+  })
   const offNotification = transport.on('notifications:new', ({ notification }) =>
     store.getState().notificationArrived(notification),
   )
@@ -121,6 +128,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadCaseActions()
       void store.getState().loadNotifications()
       store.getState().countNewAlerts()
+      store.getState().countShell()
       store.getState().rulesChanged()
       store.getState().dashboardChanged()
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { contrast, readableOn } from '../components/contrast'
 import css from './tokens.css?raw'
 
 /** The custom properties of the rule whose selector contains `selector` (literal colours only). */
@@ -20,20 +21,6 @@ const colour = (theme: Record<string, string>, name: string): string => {
   for (let i = 0; value?.startsWith('var(--') && i < 5; i++) value = theme[value.slice(6, -1)]
   if (!value || !/^#[0-9a-f]{6}$/i.test(value)) throw new Error(`--${name} is not a #rrggbb colour: ${value}`)
   return value
-}
-
-const luminance = (hex: string): number => {
-  const [r, g, b] = [1, 3, 5].map((i) => {
-    const c = parseInt(hex.slice(i, i + 2), 16) / 255
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
-  }) as [number, number, number]
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b
-}
-
-/** WCAG 2.x contrast ratio. */
-export const contrast = (a: string, b: string): number => {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number]
-  return (hi + 0.05) / (lo + 0.05)
 }
 
 const TEXT = [
@@ -75,6 +62,11 @@ describe('design tokens', () => {
       expect(contrast(colour(theme, 'on-danger'), colour(theme, 'sev-critical'))).toBeGreaterThanOrEqual(4.5)
     })
   }
+
+  it('banner text is black or white, whichever passes on the configured colour', () => {
+    for (const colour of ['#007a33', '#ffc000', '#c8102e', '#ffffff', '#0033a0', '#502b85', '#ff8c00'])
+      expect(contrast(readableOn(colour), colour), colour).toBeGreaterThanOrEqual(4.5)
+  })
 
   it('the light theme redefines every colour the dark one has (no dark colour leaks into light)', () => {
     const colours = Object.keys(dark).filter(
