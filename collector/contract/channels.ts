@@ -113,6 +113,7 @@ export const EVENT_NAMES = [
   'hunt:export-progress',
   'actions:changed',
   'notifications:new',
+  'shell:command',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

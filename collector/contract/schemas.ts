@@ -92,6 +92,7 @@ export * from './assets'
 export * from './hunt'
 export * from './actions'
 export * from './search'
+export * from './routes'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -341,6 +342,12 @@ export const events = {
     rows: z.number().int().describe('rows being written (known once selected)'),
   }),
   ...actionEvents,
+  'shell:command': z
+    .discriminatedUnion('command', [
+      z.object({ command: z.literal('navigate'), hash: z.string().describe('#/<view>?<params>') }),
+      z.object({ command: z.literal('toggle-theme') }),
+    ])
+    .describe('desktop only: the native menu, tray or an outpost:// link asks the window to act'),
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

@@ -1,23 +1,7 @@
 import { useSyncExternalStore } from 'react'
+import { ROUTES, type Route } from '../../../collector/contract'
 
-export const ROUTES = [
-  'dashboard',
-  'events',
-  'hunt',
-  'alerts',
-  'incidents',
-  'rules',
-  'attack',
-  'reports',
-  'operations',
-  'missions',
-  'assets',
-  'collector',
-  'system',
-  'settings',
-  'about',
-] as const
-export type Route = (typeof ROUTES)[number]
+export { ROUTES, type Route }
 
 const read = (): Route => {
   const name = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]
