@@ -16,6 +16,9 @@ import { chromiumPath } from '../e2e/chromium'
 const EVENTS = Number(process.env.BENCH_JANK_EVENTS ?? 100_000)
 const PHASE_MS = Number(process.env.BENCH_JANK_PHASE_MS ?? 4000)
 const BATCH = 5000
+/** `both` (default), or `scroll` / `push` alone, to tell which one costs. */
+const BUSY = process.env.BENCH_JANK_BUSY ?? 'both'
+const ONLY = process.env.BENCH_JANK_VIEWS?.split(',')
 
 const event = (i: number): object => ({
   '@timestamp': new Date(Date.UTC(2026, 10, 21, 0, 0, 0) + i * 250).toISOString(),
@@ -84,6 +87,7 @@ const main = async (): Promise<void> => {
       ['dashboard', 'Dashboard', '.main'],
       ['hunt', 'Hunt', '.main'],
     ] as const) {
+      if (ONLY && !ONLY.includes(view)) continue
       await page.goto(`${serve.ready.url}#/${view}`)
       await page.getByRole('heading', { name: heading, exact: true }).waitFor()
       await page.waitForLoadState('networkidle')
@@ -92,7 +96,7 @@ const main = async (): Promise<void> => {
       await page.waitForTimeout(PHASE_MS)
       const idle = await take(page)
       // Busy: scroll while pushes arrive.
-      let pushing = true
+      let pushing = BUSY !== 'scroll'
       const pusher = (async () => {
         while (pushing) {
           await ingest(500)
@@ -103,7 +107,7 @@ const main = async (): Promise<void> => {
       if (box) await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 300))
       const until = Date.now() + PHASE_MS
       for (let i = 0; Date.now() < until; i++) {
-        await page.mouse.wheel(0, i % 40 < 30 ? 600 : -900)
+        if (BUSY !== 'push') await page.mouse.wheel(0, i % 40 < 30 ? 600 : -900)
         await page.waitForTimeout(30)
       }
       pushing = false
@@ -118,6 +122,7 @@ const main = async (): Promise<void> => {
         events_stored: (await call('system:info', {})).sqlite.events,
         seed_s: Number((seedMs / 1000).toFixed(1)),
         phase_ms: PHASE_MS,
+        busy: BUSY,
         views,
         longest_ms: Math.max(...busy.map((p) => p.longest_ms)),
         over_50ms: busy.reduce((sum, p) => sum + p.over_50ms, 0),

@@ -65,7 +65,10 @@ export const SHORTCUT_HELP: ReadonlyArray<{ keys: string; what: string }> = [
   { keys: 'Ctrl+K / ⌘K', what: 'Command palette: views, actions, objects' },
   { keys: '?', what: 'This list' },
   { keys: '/', what: 'Focus the view’s search' },
-  { keys: 'j / k', what: 'Next / previous row in a list (events, alerts, incidents, rules, assets)' },
+  {
+    keys: 'j / k',
+    what: 'Next / previous row in a list (events, alerts, incidents, rules, assets, hunt results)',
+  },
   { keys: 'Enter', what: 'Open the selected row' },
   { keys: 'Esc', what: 'Close a dialog or panel' },
   ...VIEWS.map((v) => ({ keys: `g ${v.jump}`, what: `Go to ${v.label}` })),
