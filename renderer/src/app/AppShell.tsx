@@ -108,16 +108,8 @@ const Breadcrumbs = ({ route }: { route: Route }) => {
         <li>
           <a href={routeHref('dashboard')}>Outpost</a>
         </li>
-        <li aria-current={tail.length === 0 ? 'page' : undefined}>
-          {tail.length === 0 ? (
-            view.label
-          ) : (
-            // Named apart from the nav's link to the same view, so each is found by its own name.
-            <a href={routeHref(route)} aria-label={`Back to ${view.label}`}>
-              {view.label}
-            </a>
-          )}
-        </li>
+        {/* Plain text: the nav's link already goes to the view, and one link per name keeps them findable. */}
+        <li aria-current={tail.length === 0 ? 'page' : undefined}>{view.label}</li>
         {tail.map((part, i) => (
           <li
             key={part}
