@@ -100,10 +100,17 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     store.getState().dashboardChanged()
   })
   // At most 10 a second per job (the core throttles), so no coalescing here.
-  const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
+  const offImport = transport.on('import:progress', (job) => {
+    store.getState().importProgress(job)
+    announceImport(store, job)
+  })
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
   const offAudit = transport.on('audit:appended', ({ entry }) => workspaceChanged(store, entry))
-  const offExport = transport.on('hunt:export-progress', (p) => store.getState().huntExportProgress(p))
+  const offExport = transport.on('hunt:export-progress', (p) => {
+    store.getState().huntExportProgress(p)
+    if (p.phase === 'done') store.getState().toast('ok', `Export written: ${p.rows.toLocaleString()} rows`)
+    else if (p.phase === 'failed') store.getState().toast('error', 'Export failed: see the Hunt view')
+  })
   const offAction = transport.on('actions:changed', ({ action }) => {
     store.getState().actionChanged(action)
     store.getState().countShell()
@@ -178,6 +185,23 @@ const workspaceChanged = (store: StoreApi<AppState>, entry: AuditEntry): void =>
       s.assetsChanged()
       break
   }
+}
+
+/** A finished import, said once as a toast (the job card in Collector keeps the detail). */
+const announced = new Set<string>()
+const announceImport = (store: StoreApi<AppState>, job: EventPayload<'import:progress'>): void => {
+  if (job.state === 'running' || announced.has(job.job_id)) return
+  announced.add(job.job_id)
+  const name = job.file.split(/[\\/]/).pop() ?? job.file
+  if (job.state === 'done')
+    store
+      .getState()
+      .toast(
+        'ok',
+        `Imported ${job.imported.toLocaleString()} events from ${name}` +
+          (job.rejected ? `, ${job.rejected.toLocaleString()} rejected` : ''),
+      )
+  else store.getState().toast(job.state === 'failed' ? 'error' : 'info', `Import ${job.state}: ${name}`)
 }
 
 export const StoreContext = createContext<StoreApi<AppState> | null>(null)
