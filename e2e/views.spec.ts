@@ -39,13 +39,17 @@ const VIEWS = [
   { hash: '#/collector', heading: 'Collector' },
   { hash: '#/agents', heading: 'Agents' },
   { hash: '#/system', heading: 'System' },
+  { hash: '#/settings', heading: 'Settings' },
+  { hash: '#/about', heading: 'About' },
 ] as const
+
+const THEMES = ['dark', 'light'] as const
 
 test('every view renders with data, without console errors or serious accessibility violations', async ({
   page,
   outpost,
 }) => {
-  test.setTimeout(90_000)
+  test.setTimeout(180_000)
   const problems = watchConsole(page)
   // A little of everything: events naming hosts and users, an operation with a mission, a report.
   const events = Array.from({ length: 40 }, (_, i) => ({
@@ -66,16 +70,22 @@ test('every view renders with data, without console errors or serious accessibil
 
   await page.goto(outpost.ready.url)
   const found: Record<string, string[]> = {}
-  for (const view of VIEWS) {
-    await page.goto(`${outpost.ready.url}${view.hash}`)
-    await expect(page.getByRole('heading', { name: view.heading, exact: true })).toBeVisible()
-    // Data arrives after the heading: give the view a moment to settle before judging it.
-    await page.waitForLoadState('networkidle')
-    const violations = await seriousViolations(page)
-    if (violations.length > 0) found[view.hash] = violations
-    await page.screenshot({
-      path: test.info().outputPath(`${view.hash.replace(/[#/?=]+/g, '-').slice(1)}.png`),
-    })
+  for (const theme of THEMES) {
+    // The operator's choice, as the theme toggle stores it; read before the first paint.
+    await page.evaluate((t) => localStorage.setItem('outpost.theme', t), theme)
+    for (const view of VIEWS) {
+      await page.goto(`${outpost.ready.url}${view.hash}`)
+      await expect(page.locator('html')).toHaveAttribute('data-theme', theme)
+      await expect(page.getByRole('heading', { name: view.heading, exact: true })).toBeVisible()
+      // Data arrives after the heading: give the view a moment to settle before judging it.
+      await page.waitForLoadState('networkidle')
+      const violations = await seriousViolations(page)
+      if (violations.length > 0) found[`${theme} ${view.hash}`] = violations
+      // out/test-results/e2e-artifacts/views-…/<theme>-<view>.png: the README's Tour comes from these.
+      await page.screenshot({
+        path: test.info().outputPath(`${theme}-${view.hash.replace(/[#/?=]+/g, '-').slice(1)}.png`),
+      })
+    }
   }
   expect(found).toEqual({})
   expect(problems).toEqual([])

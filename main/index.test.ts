@@ -9,6 +9,9 @@ const fake = vi.hoisted(() => ({
   toCore: [] as unknown[],
   child: undefined as undefined | { emit: (event: string, ...args: unknown[]) => boolean },
   forkPath: '',
+  protocols: [] as string[],
+  menus: [] as unknown[],
+  tooltips: [] as string[],
 }))
 
 vi.mock('electron', async () => {
@@ -44,6 +47,8 @@ vi.mock('electron', async () => {
   }
   const electron = {
     app: {
+      setAsDefaultProtocolClient: (scheme: string) => fake.protocols.push(scheme),
+      getPath: () => '/nonexistent-outpost-user-data',
       requestSingleInstanceLock: () => true,
       on: vi.fn(),
       whenReady: () => Promise.resolve(),
@@ -52,6 +57,18 @@ vi.mock('electron', async () => {
       exit: vi.fn(),
     },
     BrowserWindow,
+    Menu: {
+      buildFromTemplate: (template: unknown) => template,
+      setApplicationMenu: (menu: unknown) => fake.menus.push(menu),
+    },
+    Tray: class {
+      setContextMenu(): void {}
+      setToolTip(text: string): void {
+        fake.tooltips.push(text)
+      }
+    },
+    nativeImage: { createFromDataURL: (url: string) => ({ url }) },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     ipcMain: {
       handle: (channel: string, listener: (event: unknown, req: unknown) => Promise<unknown>) =>
         fake.handlers.set(channel, listener),
@@ -81,6 +98,13 @@ describe('main/index.ts with Electron mocked', async () => {
   it('starts the core in a utilityProcess and registers every contract call', () => {
     expect(fake.forkPath).toMatch(/core-worker\.js$/)
     expect([...fake.handlers.keys()].sort()).toEqual([...CALL_NAMES].sort())
+  })
+
+  it('registers outpost:// links, sets the native menu with a View menu, and shows a tray', () => {
+    expect(fake.protocols).toEqual(['outpost'])
+    expect(fake.menus).toHaveLength(1)
+    expect((fake.menus[0] as Array<{ label?: string }>).map((m) => m.label)).toContain('View')
+    expect(fake.tooltips).toEqual(['Outpost'])
   })
 
   it('opens one window with the sandbox, context isolation and no Node', () => {

@@ -8,6 +8,7 @@ const APP = 'file:///opt/outpost/out/renderer/index.html'
 const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'system:health': {},
   'system:info': {},
+  'search:global': { text: 'ws01' },
   'collector:stats': {},
   'collector:dead-letters': {},
   'collector:heartbeats': {},

@@ -9,11 +9,15 @@ export const createSecureWindow = (options: {
   title: string
   width?: number
   height?: number
+  /** Remembered position (main/window-state.ts); the system places the window without it. */
+  x?: number
+  y?: number
 }): BrowserWindow =>
   new BrowserWindow({
     title: options.title,
     width: options.width ?? 1440,
     height: options.height ?? 900,
+    ...(options.x !== undefined && options.y !== undefined ? { x: options.x, y: options.y } : {}),
     minWidth: 960,
     minHeight: 600,
     show: false,

@@ -105,6 +105,7 @@ export const CORE_CALLS = [
   'bundles:content-list',
   'bundles:content-rollback',
   'watchlist:list',
+  'search:global',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
@@ -128,6 +129,7 @@ export const EVENT_NAMES = [
   'actions:changed',
   'notifications:new',
   'agents:changed',
+  'shell:command',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

@@ -8,6 +8,7 @@ import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detec
 import { workspaceCalls } from './workspace'
 import { actionCalls, actionEvents } from './actions'
 import { bundleCalls } from './bundles'
+import { searchCalls } from './search'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -94,6 +95,8 @@ export * from './hunt'
 export * from './actions'
 export * from './agents'
 export * from './bundles'
+export * from './search'
+export * from './routes'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -185,6 +188,33 @@ export const calls = {
       listeners: z.record(z.string(), Endpoint),
       sqlite: z.object({ path: z.string(), schema_version: z.number().int(), events: z.number().int() }),
       duckdb: z.object({ path: z.string(), schema_version: z.number().int(), library_version: z.string() }),
+      ui: z.object({
+        banner: z
+          .object({ text: z.string(), color: z.string().describe('#rrggbb') })
+          .nullable()
+          .describe('the classification/TLP banner the site configured (ui.banner), shown above every view'),
+      }),
+      settings: z
+        .object({
+          config_file: z.string(),
+          retention: z.object({
+            hot_days: z.number().describe('0: events stay in SQLite until archived by size'),
+            archive_max_age_days: z.number().describe('0: forever'),
+            archive_max_bytes: z.number().describe('0: no limit'),
+          }),
+          tls: z
+            .record(
+              z.string(),
+              z.object({
+                enabled: z.boolean(),
+                cert_file: z.string(),
+                key_file: z.string(),
+                ca_file: z.string().nullable(),
+              }),
+            )
+            .describe('listeners with TLS settings, their certificate files as configured'),
+        })
+        .describe('what the Settings view shows of the config (read-only; edit config.yaml and restart)'),
     }),
   },
   'collector:stats': {
@@ -211,6 +241,7 @@ export const calls = {
   ...actionCalls,
   ...agentCalls,
   ...bundleCalls,
+  ...searchCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -318,6 +349,12 @@ export const events = {
   }),
   ...actionEvents,
   ...agentEvents,
+  'shell:command': z
+    .discriminatedUnion('command', [
+      z.object({ command: z.literal('navigate'), hash: z.string().describe('#/<view>?<params>') }),
+      z.object({ command: z.literal('toggle-theme') }),
+    ])
+    .describe('desktop only: the native menu, tray or an outpost:// link asks the window to act'),
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

@@ -32,3 +32,27 @@ describe('config', () => {
     expect(() => parseConfig(text, 'config.yaml')).toThrow(message)
   })
 })
+
+describe('ui.banner', () => {
+  it('is off by default; a preset or #rrggbb colours it', async () => {
+    const { bannerColor } = await import('./config')
+    expect(Config.parse({}).ui.banner).toBeNull()
+    const amber = parseConfig('ui:\n  banner: { text: "TLP:AMBER", color: tlp-amber }\n', 'config.yaml')
+    expect(amber.ui.banner).toEqual({ text: 'TLP:AMBER', color: 'tlp-amber' })
+    expect(bannerColor('tlp-amber')).toBe('#ffc000')
+    const custom = parseConfig('ui:\n  banner: { text: "UNCLASSIFIED//FOUO", color: "#123abc" }\n', 'c.yaml')
+    expect(bannerColor(custom.ui.banner!.color)).toBe('#123abc')
+    // Without a colour, the banner says unclassified (green).
+    expect(parseConfig('ui:\n  banner: { text: "UNCLASSIFIED" }\n', 'c.yaml').ui.banner?.color).toBe(
+      'unclassified',
+    )
+  })
+
+  it.each([
+    ['ui:\n  banner: { text: "" }\n', /ui\.banner\.text: the banner needs its text/],
+    ['ui:\n  banner: { text: "X", color: red }\n', /ui\.banner\.color: .*#rrggbb or a preset/],
+    ['ui:\n  banner: { text: "X", colour: "#ffffff" }\n', /ui\.banner.*colour/],
+  ])('refuses %j with the key and the reason', (text, message) => {
+    expect(() => parseConfig(text, 'config.yaml')).toThrow(message)
+  })
+})

@@ -113,6 +113,29 @@ const ElasticListener = listener(9200, {
 
 const OtlpListener = listener(4318, { max_body_bytes: bytes(1024, 16 * MiB) })
 
+/** Classification / TLP markings: a named preset or any #rrggbb. */
+export const BANNER_PRESETS = {
+  unclassified: '#007a33',
+  cui: '#502b85',
+  confidential: '#0033a0',
+  secret: '#c8102e',
+  'top-secret': '#ff8c00',
+  'tlp-red': '#cc0033',
+  'tlp-amber': '#ffc000',
+  'tlp-green': '#33a532',
+  'tlp-clear': '#ffffff',
+} as const
+
+const BannerColor = z.union([
+  z.enum(Object.keys(BANNER_PRESETS) as [keyof typeof BANNER_PRESETS]),
+  z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb or a preset (unclassified, secret, tlp-amber…)'),
+])
+
+const Banner = z.strictObject({
+  text: z.string().trim().min(1, 'the banner needs its text').max(120),
+  color: BannerColor.default('unclassified'),
+})
+
 export const Config = z.strictObject({
   api: z
     .strictObject({
@@ -226,6 +249,12 @@ export const Config = z.strictObject({
     .strictObject({
       // Data-diode mode: export-only consoles refuse bundle imports, import-only cores refuse exports.
       mode: z.enum(['two-way', 'export-only', 'import-only']).default('two-way'),
+    })
+    .prefault({}),
+  ui: z
+    .strictObject({
+      // The classification/TLP banner above every view (and so in every screenshot); null: none.
+      banner: Banner.nullable().default(null),
     })
     .prefault({}),
 })
@@ -378,7 +407,18 @@ webhooks:
 bundles:
   mode: two-way            # export-only: this side only exports (a console behind a data diode);
                            # import-only: it only imports (the core on the diode's far side)
+
+# The console. Sites that mark their screens set a classification/TLP banner shown above every view:
+#   banner: { text: "UNCLASSIFIED//FOR OFFICIAL USE ONLY", color: unclassified }
+# color: #rrggbb or a preset: unclassified, cui, confidential, secret, top-secret,
+# tlp-red, tlp-amber, tlp-green, tlp-clear. The text colour is chosen for contrast.
+ui:
+  banner: null
 `
+
+/** The banner's background as #rrggbb. */
+export const bannerColor = (color: string): string =>
+  color in BANNER_PRESETS ? BANNER_PRESETS[color as keyof typeof BANNER_PRESETS] : color
 
 export const parseConfig = (text: string, file: string): Config => {
   const doc = parseDocument(text, { prettyErrors: true })

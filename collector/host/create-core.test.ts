@@ -50,6 +50,20 @@ describe('the core, in-process', () => {
       value: {
         sqlite: { schema_version: migrations.at(-1)?.version, events: 0 },
         duckdb: { schema_version: 3 },
+        // The Settings view's read-only summary, and no banner until the site sets one.
+        ui: { banner: null },
+        settings: {
+          config_file: join(dataDir, 'config.yaml'),
+          retention: { hot_days: 0, archive_max_age_days: 0, archive_max_bytes: 0 },
+          tls: {
+            syslog_tls: {
+              enabled: false,
+              cert_file: 'tls/collector.crt',
+              key_file: 'tls/collector.key',
+              ca_file: null,
+            },
+          },
+        },
       },
     })
 

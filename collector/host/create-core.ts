@@ -1,3 +1,5 @@
+import { SearchRepo } from '../store/sqlite/search-repo'
+import { searchHandlers } from '../workspace/search-calls'
 import { EventEmitter } from 'node:events'
 import { rm } from 'node:fs/promises'
 import {
@@ -66,7 +68,7 @@ import { HeartbeatsRepo } from '../store/sqlite/heartbeats-repo'
 import { EventsRepo } from '../store/sqlite/events-repo'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import { TokensRepo } from '../store/sqlite/tokens-repo'
-import { loadConfig, type Config, type ListenerName } from './config'
+import { bannerColor, loadConfig, type Config, type ListenerName } from './config'
 import { lockDataDir, prepareDataDir } from './data-dir'
 import { StartupError, errnoCode } from './errors'
 import { silentLogger, type Logger } from './log'
@@ -485,6 +487,36 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           schema_version: archive.schemaVersion,
           library_version: DuckArchive.libraryVersion(),
         },
+        ui: {
+          banner: config.ui.banner
+            ? { text: config.ui.banner.text, color: bannerColor(config.ui.banner.color) }
+            : null,
+        },
+        settings: {
+          config_file: files.config,
+          retention: {
+            hot_days: config.storage.hot_days,
+            archive_max_age_days: config.archive.max_age_days,
+            archive_max_bytes: config.archive.max_bytes,
+          },
+          tls: Object.fromEntries(
+            Object.entries(config.listeners).flatMap(([name, l]) =>
+              'cert_file' in l
+                ? [
+                    [
+                      name,
+                      {
+                        enabled: l.enabled,
+                        cert_file: l.cert_file,
+                        key_file: l.key_file,
+                        ca_file: l.ca_file ?? null,
+                      },
+                    ],
+                  ]
+                : [],
+            ),
+          ),
+        },
       }),
       'collector:stats': () => ({
         listeners,
@@ -549,6 +581,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         changed: (id) => push('incidents:changed', { id }),
       }),
       ...operationHandlers(new OperationsRepo(sqlite.db), audited),
+      ...searchHandlers(new SearchRepo(sqlite.db), () => detector.ruleBook.entries),
       ...assetHandlers(assetsRepo, audited),
       'audit:list': (req) => ({ entries: audit.list(req.limit, req.before) }),
       'audit:verify': () => {

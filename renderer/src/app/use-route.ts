@@ -1,22 +1,7 @@
 import { useSyncExternalStore } from 'react'
+import { ROUTES, type Route } from '../../../collector/contract'
 
-export const ROUTES = [
-  'dashboard',
-  'events',
-  'hunt',
-  'alerts',
-  'incidents',
-  'rules',
-  'attack',
-  'reports',
-  'operations',
-  'missions',
-  'assets',
-  'collector',
-  'agents',
-  'system',
-] as const
-export type Route = (typeof ROUTES)[number]
+export { ROUTES, type Route }
 
 const read = (): Route => {
   const name = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]
@@ -39,4 +24,9 @@ export const useRouteParam = (name: string): string | null => {
   const hash = useSyncExternalStore(subscribe, readHash)
   const query = hash.indexOf('?')
   return query < 0 ? null : new URLSearchParams(hash.slice(query + 1)).get(name)
+}
+
+/** Moves to a route (the hash is the whole state, so this is also what a deep link does). */
+export const go = (route: Route, params?: Record<string, string>): void => {
+  window.location.hash = routeHref(route, params)
 }

@@ -40,3 +40,31 @@ describe('changes pushed as audit entries', () => {
     expect(named('reports:get')).toHaveLength(0)
   })
 })
+
+describe('results said as toasts', () => {
+  it('a finished import once, with what it imported; a finished or failed export', () => {
+    const { transport, emit } = fakeTransport({})
+    const store = createAppStore(transport)
+    connectStore(store, transport)
+    const job = {
+      job_id: 'j1',
+      file: '/var/log/auth.log',
+      bytes_read: 10,
+      bytes_total: 10,
+      records: 12,
+      imported: 10,
+      rejected: 2,
+    }
+    emit('import:progress', { ...job, state: 'running' })
+    expect(store.getState().toasts).toEqual([])
+    emit('import:progress', { ...job, state: 'done' })
+    emit('import:progress', { ...job, state: 'done' })
+    emit('import:progress', { ...job, job_id: 'j2', state: 'failed' })
+    emit('hunt:export-progress', { export_id: 'e', phase: 'done', percentage: 100, rows: 1234 })
+    expect(store.getState().toasts.map((t) => [t.kind, t.text])).toEqual([
+      ['ok', 'Imported 10 events from auth.log, 2 rejected'],
+      ['error', 'Import failed: auth.log'],
+      ['ok', 'Export written: 1,234 rows'],
+    ])
+  })
+})

@@ -17,6 +17,7 @@ import { createIncidentsSlice, type IncidentsSlice } from './incidents-slice'
 import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
+import { createShellSlice, type ShellSlice } from './shell-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
 
 export type AppState = EventsSlice &
@@ -34,7 +35,8 @@ export type AppState = EventsSlice &
   DashboardSlice &
   ActionsSlice &
   AgentsSlice &
-  BundlesSlice & { transport: Transport }
+  BundlesSlice &
+  ShellSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -56,6 +58,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createActionsSlice(transport)(...a),
     ...createAgentsSlice(transport)(...a),
     ...createBundlesSlice(...a),
+    ...createShellSlice(transport)(...a),
   }))
 
 /**
@@ -99,14 +102,25 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offRuleTest = transport.on('rules:test-progress', (test) => store.getState().ruleTestProgress(test))
   const offIncident = transport.on('incidents:changed', ({ id }) => {
     store.getState().incidentChanged(id)
+    store.getState().countShell()
     store.getState().dashboardChanged()
   })
   // At most 10 a second per job (the core throttles), so no coalescing here.
-  const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
+  const offImport = transport.on('import:progress', (job) => {
+    store.getState().importProgress(job)
+    announceImport(store, job)
+  })
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
   const offAudit = transport.on('audit:appended', ({ entry }) => workspaceChanged(store, entry))
-  const offExport = transport.on('hunt:export-progress', (p) => store.getState().huntExportProgress(p))
-  const offAction = transport.on('actions:changed', ({ action }) => store.getState().actionChanged(action))
+  const offExport = transport.on('hunt:export-progress', (p) => {
+    store.getState().huntExportProgress(p)
+    if (p.phase === 'done') store.getState().toast('ok', `Export written: ${p.rows.toLocaleString()} rows`)
+    else if (p.phase === 'failed') store.getState().toast('error', 'Export failed: see the Hunt view')
+  })
+  const offAction = transport.on('actions:changed', ({ action }) => {
+    store.getState().actionChanged(action)
+    store.getState().countShell()
+  })
   const offNotification = transport.on('notifications:new', ({ notification }) =>
     store.getState().notificationArrived(notification),
   )
@@ -129,6 +143,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadCaseActions()
       void store.getState().loadNotifications()
       store.getState().countNewAlerts()
+      store.getState().countShell()
       store.getState().rulesChanged()
       store.getState().dashboardChanged()
     }
@@ -179,6 +194,23 @@ const workspaceChanged = (store: StoreApi<AppState>, entry: AuditEntry): void =>
       s.assetsChanged()
       break
   }
+}
+
+/** A finished import, said once as a toast (the job card in Collector keeps the detail). */
+const announced = new Set<string>()
+const announceImport = (store: StoreApi<AppState>, job: EventPayload<'import:progress'>): void => {
+  if (job.state === 'running' || announced.has(job.job_id)) return
+  announced.add(job.job_id)
+  const name = job.file.split(/[\\/]/).pop() ?? job.file
+  if (job.state === 'done')
+    store
+      .getState()
+      .toast(
+        'ok',
+        `Imported ${job.imported.toLocaleString()} events from ${name}` +
+          (job.rejected ? `, ${job.rejected.toLocaleString()} rejected` : ''),
+      )
+  else store.getState().toast(job.state === 'failed' ? 'error' : 'info', `Import ${job.state}: ${name}`)
 }
 
 export const StoreContext = createContext<StoreApi<AppState> | null>(null)

@@ -45,6 +45,12 @@ export const AlertsView = () => {
   useEffect(() => {
     if (linkedIncident) void setFilter({ incidentId: linkedIncident })
   }, [linkedIncident, setFilter])
+  // #/alerts?id=… (the palette, a deep link): that alert, focused.
+  const linkedAlert = useRouteParam('id')
+  const { focusAlert } = s
+  useEffect(() => {
+    if (linkedAlert) void focusAlert(linkedAlert)
+  }, [linkedAlert, focusAlert])
   const [form, setForm] = useState<ActionForm>(null)
 
   const focused = s.alerts.find((a) => a.id === s.focusedId) ?? null

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import { ForwarderSnippets } from '../../components/ForwarderSnippets'
 import { useAppStore } from '../../state/store'
 import { formatAgo, formatBytes } from './format'
 import { ImportPanel } from './ImportPanel'
@@ -13,6 +14,7 @@ export const CollectorView = () => {
   const s = useAppStore(
     useShallow((state) => ({
       stats: state.collectorStats,
+      eventsTotal: state.eventsTotal,
       history: state.rateHistory,
       tokens: state.tokens,
       deadLetters: state.deadLetters,
@@ -89,6 +91,8 @@ export const CollectorView = () => {
           Turn listeners on or off and change ports in the data dir's config.yaml, then restart.
         </p>
       </section>
+
+      {s.eventsTotal === 0 && <ForwarderSnippets />}
 
       <section className="panel" aria-label="Sources">
         <h2>Sources</h2>

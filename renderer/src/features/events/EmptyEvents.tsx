@@ -1,3 +1,5 @@
+import { ForwarderSnippets } from '../../components/ForwarderSnippets'
+
 /** What to do next when nothing has arrived yet: a snippet that works as pasted. */
 export const EmptyEvents = ({ httpPort }: { httpPort: number | undefined }) => (
   <section className="empty" aria-label="No events yet">
@@ -21,5 +23,6 @@ export const EmptyEvents = ({ httpPort }: { httpPort: number | undefined }) => (
         </p>
       </>
     )}
+    <ForwarderSnippets />
   </section>
 )

@@ -1,3 +1,4 @@
+import { onLinkListKeyDown } from '../../components/list-keys'
 import { useCallback, useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AlertLevel } from '../../../../collector/contract'
@@ -89,7 +90,7 @@ export const IncidentsView = () => {
             </p>
           </section>
         ) : (
-          <ul className="reports-list" aria-label="Incidents">
+          <ul className="reports-list" aria-label="Incidents" onKeyDown={onLinkListKeyDown}>
             {s.cases.map((c) => (
               <li key={c.id} aria-current={c.id === id ? 'true' : undefined}>
                 <a className="report-item" href={routeHref('incidents', { id: c.id })}>

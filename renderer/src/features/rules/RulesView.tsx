@@ -1,3 +1,4 @@
+import { useRouteParam } from '../../app/use-route'
 import { useEffect, useMemo, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { RulesFilter } from '../../state/rules-slice'
@@ -37,6 +38,12 @@ export const RulesView = () => {
     watchRuleHits(true)
     return () => watchRuleHits(false)
   }, [loadRules, watchRuleHits])
+  // #/rules?key=… (the palette, a deep link): open that rule.
+  const linkedKey = useRouteParam('key')
+  const { openRule } = s
+  useEffect(() => {
+    if (linkedKey) void openRule(linkedKey)
+  }, [linkedKey, openRule])
   const [showImport, setShowImport] = useState(false)
   const [query, setQuery] = useState(filter.query)
   const [tag, setTag] = useState(filter.tag ?? '')
