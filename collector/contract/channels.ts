@@ -90,6 +90,13 @@ export const CORE_CALLS = [
   'webhooks:test',
   'notifications:list',
   'notifications:read',
+  'sync:status',
+  'sync:connect',
+  'sync:disconnect',
+  'sync:push-now',
+  'sync:pull-now',
+  'sync:conflicts',
+  'sync:resolve',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
@@ -112,6 +119,7 @@ export const EVENT_NAMES = [
   'hunt:export-progress',
   'actions:changed',
   'notifications:new',
+  'sync:changed',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

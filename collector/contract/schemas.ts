@@ -6,6 +6,7 @@ import { huntCalls } from './hunt'
 import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
 import { actionCalls, actionEvents } from './actions'
+import { syncCalls, syncEvents } from './sync'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -90,6 +91,7 @@ export * from './attack'
 export * from './assets'
 export * from './hunt'
 export * from './actions'
+export * from './sync'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -177,6 +179,9 @@ export const calls = {
     req: empty,
     res: z.object({
       version: z.string(),
+      role: z
+        .enum(['console', 'core'])
+        .describe('core: `outpost serve --role core` also answers the sync API'),
       data_dir: z.string(),
       listeners: z.record(z.string(), Endpoint),
       sqlite: z.object({ path: z.string(), schema_version: z.number().int(), events: z.number().int() }),
@@ -205,6 +210,7 @@ export const calls = {
   ...assetCalls,
   ...huntCalls,
   ...actionCalls,
+  ...syncCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -311,6 +317,7 @@ export const events = {
     rows: z.number().int().describe('rows being written (known once selected)'),
   }),
   ...actionEvents,
+  ...syncEvents,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

@@ -10,6 +10,7 @@ import { importCommand } from './commands/import'
 import { parseCommand } from './commands/parse'
 import { rulesCommand } from './commands/rules'
 import { serveCommand } from './commands/serve'
+import { syncCommand } from './commands/sync'
 import { tokensCommand } from './commands/tokens'
 import { StartupError } from './errors'
 import { defaultDataDir } from './paths'
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   export: exportCommand,
   rules: rulesCommand,
   attack: attackCommand,
+  sync: syncCommand,
   version: versionCommand,
 }
 

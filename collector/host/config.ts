@@ -222,6 +222,21 @@ export const Config = z.strictObject({
       retry_base_s: z.number().min(0).max(3600).default(10),
     })
     .prefault({}),
+  connector: z
+    .strictObject({
+      // The core this console syncs with; null: no connector, and Outpost never reaches out.
+      // `outpost sync connect` (or the Sync view) stores a connection in the data dir instead.
+      url: z
+        .url({ protocol: /^https?$/ })
+        .nullable()
+        .default(null),
+      token: z.string().min(1).nullable().default(null),
+      ca_file: z.string().min(1).nullable().default(null),
+      cert_file: z.string().min(1).nullable().default(null),
+      key_file: z.string().min(1).nullable().default(null),
+      interval_s: z.number().int().min(1).max(86_400).default(60),
+    })
+    .prefault({}),
 })
 export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
@@ -367,6 +382,17 @@ webhooks:
   allow: []                # URL prefixes, e.g. [http://127.0.0.1:5678/webhook/]
   max_attempts: 5
   retry_base_s: 10
+
+# The connector: keeps this console in step with a team core (outpost serve --role core).
+# Off until a url is set here or with \`outpost sync connect URL --token T\`; until then Outpost
+# opens no outbound connection at all. Paths are relative to the data dir.
+connector:
+  url: null          # e.g. https://core.example.org:7480
+  token: null        # this console's token, made on the core: outpost sync consoles add NAME --role analyst
+  ca_file: null      # PEM CA to trust for an https core (pinned: only this CA)
+  cert_file: null    # client certificate and key, if the core asks for one
+  key_file: null
+  interval_s: 60     # push and pull this often (a change is pushed at once too)
 `
 
 export const parseConfig = (text: string, file: string): Config => {

@@ -266,6 +266,14 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
       })
       return
     }
+    // A core's sync API: consoles present their own tokens, checked (with roles) by the API itself.
+    if (core.syncApi && (url.pathname === '/sync' || url.pathname.startsWith('/sync/'))) {
+      core.syncApi.handle(req, res, url).catch((error: unknown) => {
+        log.error('sync request failed', { path: url.pathname, error: (error as Error).message })
+        if (!res.headersSent) json(res, 500, fail('internal', (error as Error).message))
+      })
+      return
+    }
     const authed = sameToken(presentedToken(req, url, port), token)
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/')
     const work = isApi
