@@ -93,6 +93,13 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'webhooks:test': { id: 'x' },
   'notifications:list': {},
   'notifications:read': { ids: [1] },
+  'sync:status': {},
+  'sync:connect': { url: 'https://core.example.org:7480', token: 'osync_0123456789' },
+  'sync:disconnect': {},
+  'sync:push-now': {},
+  'sync:pull-now': {},
+  'sync:conflicts': {},
+  'sync:resolve': { id: 1, choose: 'local' },
 }
 
 const setup = () => {
