@@ -11,6 +11,7 @@ import { MissionsView } from '../features/operations/MissionsView'
 import { OperationsView } from '../features/operations/OperationsView'
 import { ReportsView } from '../features/reports/ReportsView'
 import { RulesView } from '../features/rules/RulesView'
+import { SyncView } from '../features/sync/SyncView'
 import { SystemView } from '../features/system/SystemView'
 import { useAppStore } from '../state/store'
 import { NotificationCentre } from './NotificationCentre'
@@ -73,6 +74,8 @@ const View = ({ route }: { route: Route }) => {
       return <AssetsView />
     case 'collector':
       return <CollectorView />
+    case 'sync':
+      return <SyncView />
     case 'system':
       return <SystemView />
   }
@@ -113,6 +116,7 @@ export const AppShell = () => {
         <NavLink route="missions" current={route} label="Missions" />
         <NavLink route="assets" current={route} label="Assets" />
         <NavLink route="collector" current={route} label="Collector" />
+        <NavLink route="sync" current={route} label="Sync" />
         <NavLink route="system" current={route} label="System" />
       </nav>
       <main className="main">

@@ -13,6 +13,7 @@ export const ROUTES = [
   'missions',
   'assets',
   'collector',
+  'sync',
   'system',
 ] as const
 export type Route = (typeof ROUTES)[number]

@@ -15,6 +15,7 @@ import { createIncidentsSlice, type IncidentsSlice } from './incidents-slice'
 import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
+import { createSyncSlice, type SyncSlice } from './sync-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
 
 export type AppState = EventsSlice &
@@ -30,7 +31,8 @@ export type AppState = EventsSlice &
   IncidentsSlice &
   HuntSlice &
   DashboardSlice &
-  ActionsSlice & { transport: Transport }
+  ActionsSlice &
+  SyncSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -50,6 +52,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createHuntSlice(transport)(...a),
     ...createDashboardSlice(transport)(...a),
     ...createActionsSlice(transport)(...a),
+    ...createSyncSlice(transport)(...a),
   }))
 
 /**
@@ -104,6 +107,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offNotification = transport.on('notifications:new', ({ notification }) =>
     store.getState().notificationArrived(notification),
   )
+  const offSync = transport.on('sync:changed', (status) => store.getState().syncChanged(status))
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -139,6 +143,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offExport()
     offAction()
     offNotification()
+    offSync()
     if (frame) cancelAnimationFrame(frame)
   }
 }
