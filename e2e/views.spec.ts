@@ -37,6 +37,7 @@ const VIEWS = [
   { hash: '#/assets', heading: 'Assets' },
   { hash: '#/assets?view=graph', heading: 'Assets' },
   { hash: '#/collector', heading: 'Collector' },
+  { hash: '#/sync', heading: 'Sync' },
   { hash: '#/system', heading: 'System' },
 ] as const
 
