@@ -124,6 +124,12 @@ export const Config = z.strictObject({
         .int()
         .min(1)
         .default(2 * 1024 ** 3),
+      // HTTPS for the console, the API and a core's sync API (PEM files relative to the data dir).
+      tls_cert_file: z.string().min(1).nullable().default(null),
+      tls_key_file: z.string().min(1).nullable().default(null),
+      // Consoles may present a client certificate from this CA instead of a token (its CN is the
+      // console's name in outpost sync consoles).
+      client_ca_file: z.string().min(1).nullable().default(null),
     })
     .prefault({}),
   listeners: z
@@ -250,6 +256,9 @@ api:
   host: 127.0.0.1
   port: 7480
   max_upload_bytes: 2147483648   # files uploaded in the browser for import (2 GiB)
+  tls_cert_file: null   # HTTPS: the certificate and key (PEM, relative to the data dir), e.g. tls/api.crt
+  tls_key_file: null
+  client_ca_file: null  # a core: consoles may sync with a client certificate from this CA (CN = console name)
 
 # Collector listeners: where local forwarders send events. Loopback by default.
 # Every listener also takes:

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { ContractError, type AuditEntry, type CallRes, type ParsedReq, type SyncStatus } from '../contract'
 import { applyPulledRecord } from './connector/apply-pulled'
@@ -53,7 +53,7 @@ const SHA256 = /^[0-9a-f]{64}$/
 
 const readPem = (dataDir: string, file: string | null, setting: string): string | undefined => {
   if (!file) return undefined
-  const path = join(dataDir, file)
+  const path = resolve(dataDir, file)
   try {
     return readFileSync(path, 'utf8')
   } catch (error) {
@@ -104,10 +104,11 @@ export const createSyncService = (options: SyncServiceOptions) => {
   const status = (): SyncStatus => {
     const s = connector.status()
     const saved = store.state('connection')
+    const c = options.connector
     const url = saved
       ? (JSON.parse(saved) as SyncEndpoint).url
-      : options.connector.token
-        ? options.connector.url
+      : c.token || (c.cert_file && c.key_file)
+        ? c.url
         : null
     return {
       role,
@@ -194,10 +195,11 @@ export const createSyncService = (options: SyncServiceOptions) => {
     const saved = store.state('connection')
     if (saved) return JSON.parse(saved) as SyncEndpoint
     const c = options.connector
-    if (!c.url || !c.token) return null
+    // A token, or a client certificate (its CN is the console's name on the core).
+    if (!c.url || (!c.token && !(c.cert_file && c.key_file))) return null
     return {
       url: c.url,
-      token: c.token,
+      token: c.token ?? '',
       ca: readPem(options.dataDir, c.ca_file, 'ca_file'),
       cert: readPem(options.dataDir, c.cert_file, 'cert_file'),
       key: readPem(options.dataDir, c.key_file, 'key_file'),

@@ -1,3 +1,4 @@
+import { loadApiTls } from '../api-tls'
 import { createCore } from '../create-core'
 import { loadOrCreateToken } from '../data-dir'
 import { StartupError, errnoCode } from '../errors'
@@ -59,6 +60,7 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
     const token = loadOrCreateToken(dataDir)
     const bindHost = values.host ?? core.config.api.host
     const bindPort = port ?? core.config.api.port
+    const tls = loadApiTls(core.config.api, dataDir, dataFiles(dataDir).config)
     try {
       host = await startServeHost({
         core,
@@ -69,6 +71,7 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
         log,
         maxUploadBytes: core.config.api.max_upload_bytes,
         uploadsDir: dataFiles(dataDir).uploads,
+        tls,
       })
     } catch (error) {
       const why = errnoCode(error) === 'EADDRINUSE' ? 'address already in use' : (error as Error).message

@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https'
 
 export type SyncEndpoint = {
   url: string
+  /** The console's token; empty when it authenticates with a client certificate. */
   token: string
   /** PEM of the CA to trust (pinned: only it, not the system's) for an https core. */
   ca?: string | undefined
@@ -39,7 +40,9 @@ export const syncRequest = (
       path.replace(/^\//, ''),
       endpoint.url.endsWith('/') ? endpoint.url : `${endpoint.url}/`,
     )
-    const headers: Record<string, string | number> = { authorization: `Bearer ${endpoint.token}` }
+    const headers: Record<string, string | number> = endpoint.token
+      ? { authorization: `Bearer ${endpoint.token}` }
+      : {}
     if (body !== undefined) {
       headers['content-type'] = contentType
       headers['content-length'] = Buffer.byteLength(body)

@@ -96,6 +96,16 @@ export class SyncConsoles {
     return toConsole(row)
   }
 
+  /** The console named by a verified client certificate's CN (not revoked). */
+  byCertificate(commonName: string): SyncConsole | null {
+    const row = this.db
+      .prepare('SELECT * FROM sync_consoles WHERE name = ? AND revoked_at IS NULL')
+      .get(commonName) as Row | undefined
+    if (!row) return null
+    this.db.prepare('UPDATE sync_consoles SET last_seen_at = ? WHERE id = ?').run(this.now(), row.id)
+    return toConsole(row)
+  }
+
   /** The console a token belongs to (not revoked), noting when it was last seen. */
   authenticate(token: string | null): SyncConsole | null {
     if (!token) return null

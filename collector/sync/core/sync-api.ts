@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
+import type { TLSSocket } from 'node:tls'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ContractError } from '../../contract'
@@ -103,6 +104,14 @@ const bearer = (req: IncomingMessage): string | null => {
   return auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : null
 }
 
+/** A client certificate the TLS layer verified against api.client_ca_file: its CN names the console. */
+const certificateName = (req: IncomingMessage): string | null => {
+  const socket = req.socket as TLSSocket
+  if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return null
+  const cn = socket.getPeerCertificate().subject?.CN
+  return typeof cn === 'string' && cn.length > 0 ? cn : null
+}
+
 const asRecord = (value: unknown, where: string, allowed: readonly SyncKind[]): SyncRecord => {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new SyncHttpError(400, 'invalid_request', `${where}: record must be an object`)
@@ -125,6 +134,10 @@ const asRecord = (value: unknown, where: string, allowed: readonly SyncKind[]): 
  */
 export const createSyncApi = (options: SyncApiOptions) => {
   const { records, consoles } = options
+  const certificateConsole = (req: IncomingMessage): SyncConsole | null => {
+    const name = certificateName(req)
+    return name ? consoles.byCertificate(name) : null
+  }
 
   const route = (method: string, path: string): (typeof SYNC_ROUTES)[number] | undefined =>
     SYNC_ROUTES.find((r) => {
@@ -303,14 +316,14 @@ export const createSyncApi = (options: SyncApiOptions) => {
           `no sync route ${method} ${url.pathname}: see collector/sync/openapi.yaml (${SYNC_PREFIX}…)`,
         )
       }
-      const caller = consoles.authenticate(bearer(req))
+      const caller = consoles.authenticate(bearer(req)) ?? certificateConsole(req)
       if (!caller) {
         send(
           res,
           401,
           failure(
             'unauthorized',
-            'missing, wrong or revoked console token: send Authorization: Bearer <token> made by `outpost sync consoles add NAME --role ROLE` on the core',
+            'missing, wrong or revoked console token: send Authorization: Bearer <token> made by `outpost sync consoles add NAME --role ROLE` on the core (or a client certificate from api.client_ca_file whose CN is the console name)',
           ),
           {
             'www-authenticate': 'Bearer realm="outpost-sync"',
