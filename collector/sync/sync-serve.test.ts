@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallRes, SyncStatus } from '../contract'
 import { createCore, type Core } from '../host/create-core'
 import { OUTPOST_BIN, spawnServe, type ServeProcess } from '../host/serve-process'
-import { callOk } from '../host/test-core'
+import { callOk, raiseAlert } from '../host/test-core'
 import type { SyncRecord } from './records'
 
 // The acceptance of the connector, on loopback: a real `outpost serve --role core` (the built CLI)
@@ -226,6 +226,31 @@ describe('a console and a real outpost serve --role core on loopback', () => {
     expect(operations.find((o) => o.id === operation.id)).toMatchObject({ name: 'Op Nightjar' })
     // A second pull from the stored cursor brings nothing again.
     expect((await callOk<CallRes<'sync:pull-now'>>(console, 'sync:pull-now', {})).pulled).toBe(0)
+  })
+
+  it('pushes an alert the detector raised and an incident with its evidence metadata, then the file', async () => {
+    const alert = await raiseAlert(console, 'ws-sync')
+    const { incident } = await callOk<CallRes<'alerts:escalate'>>(console, 'alerts:escalate', {
+      ids: [alert.id],
+      title: 'Beacon on ws-sync',
+    })
+    const file = join(tempDir('evidence'), 'beacon.pcap')
+    const bytes = Buffer.from('a capture of the beacon')
+    writeFileSync(file, bytes)
+    await callOk(console, 'incidents:attach', { id: incident.id, path: file })
+    await callOk(console, 'sync:push-now', {})
+    const [alertRecord] = (await pullAll(core.ready.api, admin, 'alert')).filter((r) => r.id === alert.id)
+    expect(alertRecord?.body).toMatchObject({ host: 'ws-sync', incident_id: incident.id })
+    const [incidentRecord] = (await pullAll(core.ready.api, admin, 'incident')).filter(
+      (r) => r.id === incident.id,
+    )
+    const sha = createHash('sha256').update(bytes).digest('hex')
+    expect(incidentRecord?.body.evidence).toEqual([
+      expect.objectContaining({ sha256: sha, name: 'beacon.pcap' }),
+    ])
+    const got = await sync(core.ready.api, analyst, 'GET', `/sync/v1/evidence/${sha}`)
+    expect(got.status).toBe(200)
+    expect(Buffer.from(await got.arrayBuffer()).equals(bytes)).toBe(true)
   })
 
   it('records a conflict (both sides changed the operation) and resolves it keeping the local version', async () => {
