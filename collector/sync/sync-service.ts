@@ -14,6 +14,12 @@ import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
 
 export type SyncRole = 'console' | 'core'
 
+/**
+ * Applies one pulled record to the console's own tables, inside the pull's transaction; false
+ * leaves it in sync_inbox (keyed by kind, id and version) for later.
+ */
+export type PulledApplier = (record: SyncRecord) => boolean
+
 /** Reads one object as it syncs (its contract shape); undefined when it is gone. */
 export type SyncLoaders = Partial<Record<SyncKind, (id: string) => Record<string, unknown> | undefined>>
 
@@ -126,11 +132,14 @@ export const createSyncService = (options: SyncServiceOptions) => {
     }
   }
 
+  /** Engines that apply pulled kinds (rule packs, watchlists, content): see registerApplier. */
+  const appliers = new Map<SyncKind, PulledApplier>()
+
   const connector: Connector = new Connector({
     db,
     store,
     localRecord,
-    applyPulled: (record) => applyPulledRecord(db, record),
+    applyPulled: (record) => appliers.get(record.kind)?.(record) ?? applyPulledRecord(db, record),
     evidenceFile: async (sha) => {
       if (!SHA256.test(sha)) return null
       return readFile(join(options.evidenceDir, sha)).catch(() => null)
@@ -302,6 +311,13 @@ export const createSyncService = (options: SyncServiceOptions) => {
     onAlertRaised,
     handlers,
     status,
+    /**
+     * Hands pulled records of one kind (rule-pack, watchlist, content…) to the engine that applies
+     * them; until one is registered they wait in sync_inbox (`store.inbox(kind)`).
+     */
+    registerApplier(kind: SyncKind, apply: PulledApplier): void {
+      appliers.set(kind, apply)
+    },
     /** Starts the connector when one is configured; otherwise nothing opens a socket. */
     start(options_: { loop?: boolean } = {}): void {
       const endpoint = savedEndpoint()

@@ -37,6 +37,7 @@ describe('Connector against an in-process sync API', () => {
   let url: string
   let token: string
   let up = true
+  let maxBody = Infinity
   let seen: string[]
   let clock: number
 
@@ -54,11 +55,17 @@ describe('Connector against an in-process sync API', () => {
       maxEvidenceBytes: 1024,
     })
     up = true
+    maxBody = Infinity
     seen = []
     clock = Date.UTC(2026, 11, 7, 12)
     server = createServer((req, res) => {
       if (!up) {
         res.writeHead(503).end('{"ok":false,"error":{"code":"unavailable","message":"down for the test"}}')
+        return
+      }
+      if (Number(req.headers['content-length'] ?? 0) > maxBody) {
+        req.resume()
+        res.writeHead(413).end('{"ok":false,"error":{"code":"invalid_request","message":"too big"}}')
         return
       }
       seen.push(`${req.method} ${req.url}`)
@@ -155,6 +162,40 @@ describe('Connector against an in-process sync API', () => {
     expect(store.enqueue('incident', 'i9', { title: 'mine, later' }).version).toBe(4)
     await c.pushNow()
     expect(core.get('incident', 'i9')?.record.body).toEqual({ title: 'mine, later' })
+  })
+
+  it('splits a batch the core finds too big, and keeps the order', async () => {
+    const store = new SyncStore(db, () => clock)
+    for (let i = 1; i <= 3; i++) store.enqueue('report', `big${i}`, { text: 'x'.repeat(300) })
+    maxBody = 700
+    const c = new Connector({ db, store, localRecord: () => null, applyPulled: () => false, batchSize: 4 })
+    c.configure({ url, token }, 60_000, false)
+    expect(await c.pushNow()).toEqual({ pushed: 3, conflicts: 0 })
+    expect(new RecordStore(coreDb).since(0).records.map((r) => r.record.id)).toEqual(['big1', 'big2', 'big3'])
+    // Refused at 4 and at 2 records, then accepted one by one.
+    expect(seen.filter((line) => line.startsWith('POST'))).toHaveLength(3)
+  })
+
+  it('keeps pulled kinds nothing applies yet in the inbox, and moves the cursor past them', async () => {
+    new RecordStore(coreDb).apply(
+      {
+        kind: 'watchlist',
+        id: 'wl-1',
+        version: 2,
+        updated_at: '2026-12-07T13:00:00.000Z',
+        origin: 'core',
+        deleted: false,
+        body: { iocs: ['198.51.100.7'] },
+      },
+      'publish:wl-1:2',
+    )
+    const store = new SyncStore(db, () => clock)
+    const c = connector(store)
+    c.configure({ url, token }, 60_000, false)
+    expect(await c.pullNow()).toEqual({ pulled: 1, conflicts: 0 })
+    expect(store.inbox('watchlist')).toEqual([expect.objectContaining({ id: 'wl-1', version: 2 })])
+    expect(store.state('pull_cursor')).toBe('1')
+    expect(await c.pullNow()).toEqual({ pulled: 0, conflicts: 0 })
   })
 
   it('never opens a socket unless configured', async () => {

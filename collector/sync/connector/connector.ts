@@ -144,8 +144,9 @@ export class Connector {
     const { store, db } = this.deps
     let pushed = 0
     let conflicts = 0
+    let limit = this.deps.batchSize ?? 100
     for (;;) {
-      const batch = store.due(force ? Number.MAX_SAFE_INTEGER : this.now(), this.deps.batchSize ?? 100)
+      const batch = store.due(force ? Number.MAX_SAFE_INTEGER : this.now(), limit)
       if (batch.length === 0) break
       let results: PushResult[]
       try {
@@ -154,6 +155,11 @@ export class Connector {
         })
         results = value.results
       } catch (error) {
+        // Too big for the core (large incidents): the same records again in smaller batches.
+        if (error instanceof SyncRequestError && error.status === 413 && batch.length > 1) {
+          limit = Math.max(1, Math.floor(batch.length / 2))
+          continue
+        }
         const attempts = batch[0]!.attempts
         const delay = backoffMs(
           attempts,
