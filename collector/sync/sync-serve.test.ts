@@ -287,6 +287,47 @@ describe('a console and a real outpost serve --role core on loopback', () => {
     expect(again.message).toMatch(/resolved already/)
   })
 
+  it("a push the core settles for another console's version is logged; Keep local pushes it above", async () => {
+    const { report } = await callOk<CallRes<'reports:create'>>(console, 'reports:create', {
+      title: 'Shared sitrep',
+    })
+    await callOk(console, 'sync:push-now', {})
+    // Another console got there first with version 2 of the same report.
+    const theirs = {
+      kind: 'report',
+      id: report.id,
+      version: 2,
+      updated_at: '2099-01-01T00:00:00.000Z',
+      origin: 'outpost-console-b',
+      deleted: false,
+      body: { ...report, title: 'Sitrep (console B)' },
+    }
+    const other = await sync(core.ready.api, analyst, 'POST', '/sync/v1/push', {
+      records: [{ key: 'outpost-console-b:1', record: theirs }],
+    })
+    expect(other.status).toBe(200)
+    await callOk(console, 'reports:update', {
+      id: report.id,
+      version: report.version,
+      title: 'Sitrep (console A)',
+    })
+    const pushed = await callOk<CallRes<'sync:push-now'>>(console, 'sync:push-now', {})
+    expect(pushed.conflicts).toBe(1)
+    const { conflicts } = await callOk<CallRes<'sync:conflicts'>>(console, 'sync:conflicts', {})
+    const conflict = conflicts.find((c) => c.object_id === report.id)!
+    expect(conflict).toMatchObject({ kind: 'report', winner: 'remote' })
+    expect(conflict.local.body.title).toBe('Sitrep (console A)')
+    expect(conflict.remote.body.title).toBe('Sitrep (console B)')
+    let stored = (await pullAll(core.ready.api, admin, 'report')).find((r) => r.id === report.id)
+    expect(stored?.body.title).toBe('Sitrep (console B)')
+
+    await callOk(console, 'sync:resolve', { id: conflict.id, choose: 'local' })
+    const after = await callOk<CallRes<'sync:push-now'>>(console, 'sync:push-now', {})
+    expect(after.conflicts).toBe(0)
+    stored = (await pullAll(core.ready.api, admin, 'report')).find((r) => r.id === report.id)
+    expect(stored).toMatchObject({ version: 3, body: { title: 'Sitrep (console A)' } })
+  })
+
   it('loses nothing and duplicates nothing when the core is killed mid-push and restarted', async () => {
     const N = 150
     const made: string[] = []
