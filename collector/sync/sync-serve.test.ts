@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -59,6 +59,38 @@ const pullAll = async (api: string, token: string, kinds: string): Promise<SyncR
     out.push(...value.records.map((r) => r.record))
     cursor = value.next
   }
+}
+
+/**
+ * The TCP connections a process opened to elsewhere: its sockets (from /proc/PID/fd) that are
+ * connecting or connected from a port it does not listen on (accepted connections use the
+ * listening port). Linux only.
+ */
+const outboundConnections = (pid: number): string[] => {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]
+        } catch {
+          return undefined
+        }
+      })
+      .filter((inode): inode is string => inode !== undefined),
+  )
+  const rows = ['tcp', 'tcp6'].flatMap((file) =>
+    readFileSync(`/proc/${pid}/net/${file}`, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols.length > 9 && inodes.has(cols[9]!)),
+  )
+  const port = (address: string): string => address.split(':').at(-1)!
+  const listening = new Set(rows.filter((cols) => cols[3] === '0A').map((cols) => port(cols[1]!)))
+  // 01 ESTABLISHED, 02 SYN_SENT: a connection this process made, unless it is on a listening port.
+  return rows
+    .filter((cols) => (cols[3] === '01' || cols[3] === '02') && !listening.has(port(cols[1]!)))
+    .map((cols) => `${cols[1]} -> ${cols[2]}`)
 }
 
 /** The failure a call returned (its code and message), or a thrown error when it succeeded. */
@@ -145,6 +177,17 @@ describe('a console and a real outpost serve --role core on loopback', () => {
     expect(badToken.message).toMatch(/401.*missing, wrong or revoked console token/)
     const status = await callOk<SyncStatus>(console, 'sync:connect', { url: core.ready.api, token: analyst })
     expect(status).toMatchObject({ configured: true, console_id: 'alpha', role_on_core: 'analyst' })
+  })
+
+  it('the core, with no connector of its own, has opened no outbound connection', async () => {
+    // Requests come in meanwhile (this test's), on the listening port: those do not count.
+    expect((await sync(core.ready.api, viewer, 'GET', '/sync/v1/hello')).status).toBe(200)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(outboundConnections(core.child.pid!)).toEqual([])
+    // The check sees a real one: this process's kept-alive connection to the core's port.
+    const corePort = Number(new URL(core.ready.api).port).toString(16).toUpperCase().padStart(4, '0')
+    expect(outboundConnections(process.pid).some((c) => c.endsWith(`:${corePort}`))).toBe(true)
+    expect((await coreCall<SyncStatus>(core, 'sync:status', {})).configured).toBe(false)
   })
 
   it('enforces roles on the server: a viewer cannot push, an analyst cannot publish', async () => {
