@@ -85,6 +85,24 @@ describe('RecordStore', () => {
     expect(store.apply(stale, 'console-c:1')).toEqual({ outcome: 'duplicate', winner: later })
   })
 
+  it('applies a batch in one transaction, with the same outcomes as one by one', () => {
+    const results = store.applyAll([
+      { record: rec(), key: 'b1' },
+      { record: rec({ version: 2 }), key: 'b2' },
+      { record: rec(), key: 'b1' },
+    ])
+    expect(results.map((r) => r.outcome)).toEqual(['applied', 'applied', 'duplicate'])
+    expect(store.get('incident', 'inc-1')?.record.version).toBe(2)
+    // A bad record refuses the whole batch before anything is stored.
+    expect(() =>
+      store.applyAll([
+        { record: rec({ id: 'x' }), key: 'b3' },
+        { record: rec({ version: 0 }), key: 'b4' },
+      ]),
+    ).toThrow(/version must be/)
+    expect(store.get('incident', 'x')).toBeNull()
+  })
+
   it('pages by kind with a limit', () => {
     for (let i = 1; i <= 5; i++) store.apply(rec({ id: `inc-${i}` }), `k${i}`)
     store.apply(rec({ kind: 'operation', id: 'op-1' }), 'op')

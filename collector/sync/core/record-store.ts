@@ -92,6 +92,18 @@ export class RecordStore {
     return this.applyTx(record, key)
   }
 
+  /** Several records in one transaction (one commit for a pushed batch), each as `apply`. */
+  applyAll(items: ReadonlyArray<{ record: SyncRecord; key: string }>): ApplyResult[] {
+    for (const { record, key } of items) {
+      if (typeof key !== 'string' || key.length === 0 || key.length > 300)
+        throw new ContractError('invalid_request', 'idempotency key must be a string of 1-300 characters')
+      const problem = recordProblem(record)
+      if (problem)
+        throw new ContractError('invalid_request', `record ${record.kind}/${record.id}: ${problem}`)
+    }
+    return this.db.transaction(() => items.map(({ record, key }) => this.applyTx(record, key)))()
+  }
+
   /** The stored (winning) version of one object. */
   get(kind: SyncKind, id: string): StoredRecord | null {
     const row = this.byObject.get(kind, id) as Row | undefined

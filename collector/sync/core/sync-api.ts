@@ -171,7 +171,8 @@ export const createSyncApi = (options: SyncApiOptions) => {
         )
       return { key, record: asRecord(record, `records[${i}].record`, PUSH_KINDS) }
     })
-    const results = parsed.map(({ key, record }) => ({ key, ...records.apply(record, key) }))
+    const applied = records.applyAll(parsed)
+    const results = parsed.map(({ key }, i) => ({ key, ...applied[i]! }))
     return { status: 200, body: { ok: true, value: { console_id: caller.name, results } } }
   }
 
