@@ -198,6 +198,17 @@ describe('Connector against an in-process sync API', () => {
     expect(await c.pullNow()).toEqual({ pulled: 0, conflicts: 0 })
   })
 
+  it('runs one push at a time: a second Push now waits and finds nothing left to send', async () => {
+    const store = new SyncStore(db, () => clock)
+    for (let i = 1; i <= 3; i++) store.enqueue('report', `c${i}`, {})
+    const c = connector(store)
+    c.configure({ url, token }, 60_000, false)
+    const [first, second] = await Promise.all([c.pushNow(), c.pushNow()])
+    expect([first.pushed, second.pushed]).toEqual([3, 0])
+    // Batches of 2: two POSTs in all, none sent twice.
+    expect(seen.filter((line) => line.startsWith('POST'))).toHaveLength(2)
+  })
+
   it('never opens a socket unless configured', async () => {
     const store = new SyncStore(db, () => clock)
     store.enqueue('report', 'r1', {})

@@ -70,6 +70,7 @@ export class Connector {
   private running: Promise<void> | null = null
   private stopped = false
   private looping = true
+  private lock: Promise<void> = Promise.resolve()
   private intervalMs = 60_000
   private readonly now: () => number
   private readonly random: () => number
@@ -139,7 +140,26 @@ export class Connector {
    * Pushes the outbox in order until it is empty or a batch fails. `force` ignores the retry
    * time (Push now). Returns what was sent; a failure is recorded and rethrown.
    */
-  async pushNow(force = false): Promise<{ pushed: number; conflicts: number }> {
+  pushNow(force = false): Promise<{ pushed: number; conflicts: number }> {
+    return this.exclusive(() => this.push(force))
+  }
+
+  /** Pulls every page after the stored cursor, applying each record in the cursor's transaction. */
+  pullNow(): Promise<{ pulled: number; conflicts: number }> {
+    return this.exclusive(() => this.pull())
+  }
+
+  /** One push or pull at a time (the loop's and Push now's), so a batch is never sent twice at once. */
+  private exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(run)
+    this.lock = result.then(
+      () => undefined,
+      () => undefined,
+    )
+    return result
+  }
+
+  private async push(force: boolean): Promise<{ pushed: number; conflicts: number }> {
     const endpoint = this.requireEndpoint()
     const { store, db } = this.deps
     let pushed = 0
@@ -203,8 +223,7 @@ export class Connector {
     return { pushed, conflicts }
   }
 
-  /** Pulls every page after the stored cursor, applying each record in the cursor's transaction. */
-  async pullNow(): Promise<{ pulled: number; conflicts: number }> {
+  private async pull(): Promise<{ pulled: number; conflicts: number }> {
     const endpoint = this.requireEndpoint()
     const { store, db } = this.deps
     let pulled = 0
