@@ -38,6 +38,7 @@ const VIEWS = [
   { hash: '#/assets?view=graph', heading: 'Assets' },
   { hash: '#/collector', heading: 'Collector' },
   { hash: '#/agents', heading: 'Agents' },
+  { hash: '#/sync', heading: 'Sync' },
   { hash: '#/system', heading: 'System' },
   { hash: '#/settings', heading: 'Settings' },
   { hash: '#/about', heading: 'About' },

@@ -109,6 +109,13 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'bundles:content-list': {},
   'bundles:content-rollback': { type: 'rule-pack', to: '1' },
   'watchlist:list': {},
+  'sync:status': {},
+  'sync:connect': { url: 'https://core.example.org:7480', token: 'osync_0123456789' },
+  'sync:disconnect': {},
+  'sync:push-now': {},
+  'sync:pull-now': {},
+  'sync:conflicts': {},
+  'sync:resolve': { id: 1, choose: 'local' },
 }
 
 const setup = () => {

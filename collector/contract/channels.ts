@@ -106,6 +106,13 @@ export const CORE_CALLS = [
   'bundles:content-rollback',
   'watchlist:list',
   'search:global',
+  'sync:status',
+  'sync:connect',
+  'sync:disconnect',
+  'sync:push-now',
+  'sync:pull-now',
+  'sync:conflicts',
+  'sync:resolve',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
@@ -130,6 +137,7 @@ export const EVENT_NAMES = [
   'notifications:new',
   'agents:changed',
   'shell:command',
+  'sync:changed',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

@@ -15,6 +15,7 @@ export const ROUTES = [
   'assets',
   'collector',
   'agents',
+  'sync',
   'system',
   'settings',
   'about',

@@ -9,6 +9,7 @@ import { workspaceCalls } from './workspace'
 import { actionCalls, actionEvents } from './actions'
 import { bundleCalls } from './bundles'
 import { searchCalls } from './search'
+import { syncCalls, syncEvents } from './sync'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -97,6 +98,7 @@ export * from './agents'
 export * from './bundles'
 export * from './search'
 export * from './routes'
+export * from './sync'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -184,6 +186,9 @@ export const calls = {
     req: empty,
     res: z.object({
       version: z.string(),
+      role: z
+        .enum(['console', 'core'])
+        .describe('core: `outpost serve --role core` also answers the sync API'),
       data_dir: z.string(),
       listeners: z.record(z.string(), Endpoint),
       sqlite: z.object({ path: z.string(), schema_version: z.number().int(), events: z.number().int() }),
@@ -242,6 +247,7 @@ export const calls = {
   ...agentCalls,
   ...bundleCalls,
   ...searchCalls,
+  ...syncCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -355,6 +361,7 @@ export const events = {
       z.object({ command: z.literal('toggle-theme') }),
     ])
     .describe('desktop only: the native menu, tray or an outpost:// link asks the window to act'),
+  ...syncEvents,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

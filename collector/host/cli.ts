@@ -13,6 +13,7 @@ import { importCommand } from './commands/import'
 import { parseCommand } from './commands/parse'
 import { rulesCommand } from './commands/rules'
 import { serveCommand } from './commands/serve'
+import { syncCommand } from './commands/sync'
 import { tokensCommand } from './commands/tokens'
 import { StartupError } from './errors'
 import { defaultDataDir } from './paths'
@@ -46,6 +47,7 @@ const COMMANDS: Record<string, Command> = {
   agents: agentsCommand,
   bundle: bundleCommand,
   keys: keysCommand,
+  sync: syncCommand,
   version: versionCommand,
 }
 

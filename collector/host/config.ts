@@ -147,6 +147,12 @@ export const Config = z.strictObject({
         .int()
         .min(1)
         .default(2 * 1024 ** 3),
+      // HTTPS for the console, the API and a core's sync API (PEM files relative to the data dir).
+      tls_cert_file: z.string().min(1).nullable().default(null),
+      tls_key_file: z.string().min(1).nullable().default(null),
+      // Consoles may present a client certificate from this CA instead of a token (its CN is the
+      // console's name in outpost sync consoles).
+      client_ca_file: z.string().min(1).nullable().default(null),
     })
     .prefault({}),
   listeners: z
@@ -257,6 +263,21 @@ export const Config = z.strictObject({
       banner: Banner.nullable().default(null),
     })
     .prefault({}),
+  connector: z
+    .strictObject({
+      // The core this console syncs with; null: no connector, and Outpost never reaches out.
+      // `outpost sync connect` (or the Sync view) stores a connection in the data dir instead.
+      url: z
+        .url({ protocol: /^https?$/ })
+        .nullable()
+        .default(null),
+      token: z.string().min(1).nullable().default(null),
+      ca_file: z.string().min(1).nullable().default(null),
+      cert_file: z.string().min(1).nullable().default(null),
+      key_file: z.string().min(1).nullable().default(null),
+      interval_s: z.number().int().min(1).max(86_400).default(60),
+    })
+    .prefault({}),
 })
 export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
@@ -270,6 +291,9 @@ api:
   host: 127.0.0.1
   port: 7480
   max_upload_bytes: 2147483648   # files uploaded in the browser for import (2 GiB)
+  tls_cert_file: null   # HTTPS: the certificate and key (PEM, relative to the data dir), e.g. tls/api.crt
+  tls_key_file: null
+  client_ca_file: null  # a core: consoles may sync with a client certificate from this CA (CN = console name)
 
 # Collector listeners: where local forwarders send events. Loopback by default.
 # Every listener also takes:
@@ -414,6 +438,17 @@ bundles:
 # tlp-red, tlp-amber, tlp-green, tlp-clear. The text colour is chosen for contrast.
 ui:
   banner: null
+
+# The connector: keeps this console in step with a team core (outpost serve --role core).
+# Off until a url is set here or with \`outpost sync connect URL --token T\`; until then Outpost
+# opens no outbound connection at all. Paths are relative to the data dir.
+connector:
+  url: null          # e.g. https://core.example.org:7480
+  token: null        # this console's token, made on the core: outpost sync consoles add NAME --role analyst
+  ca_file: null      # PEM CA to trust for an https core (pinned: only this CA)
+  cert_file: null    # client certificate and key, if the core asks for one
+  key_file: null
+  interval_s: 60     # push and pull this often (a change is pushed at once too)
 `
 
 /** The banner's background as #rrggbb. */

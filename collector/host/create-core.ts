@@ -77,6 +77,9 @@ import { dataFiles, resourceFile } from './paths'
 import { loadTlsCredentials } from './tls-files'
 import { findUpload } from './uploads'
 import { OUTPOST_VERSION } from './version'
+import { syncLoaders } from './sync-loaders'
+import { createSyncService, type SyncRole } from '../sync/sync-service'
+import type { SyncApi } from '../sync/core/sync-api'
 
 export type CoreOptions = {
   dataDir: string
@@ -85,6 +88,8 @@ export type CoreOptions = {
   ephemeralPorts?: boolean
   /** Path to a better-sqlite3 binary built for this runtime (Electron's utilityProcess). */
   sqliteBinding?: string | undefined
+  /** core: `outpost serve --role core`, a team core that also answers the sync API. */
+  role?: SyncRole
 }
 
 export type PushListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void
@@ -93,6 +98,9 @@ export type Core = {
   readonly dataDir: string
   readonly config: Config
   readonly listeners: Readonly<Record<string, Endpoint>>
+  readonly role: SyncRole
+  /** The sync API a core serves under /sync/v1/ (null on a console). */
+  readonly syncApi: SyncApi | null
   /** Validates `raw` against the contract, runs the call, and never throws. */
   call(name: string, raw: unknown): Promise<Result<unknown>>
   /** Every pushed event; returns the unsubscribe function. */
@@ -177,6 +185,20 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     tokens.ensureDefault()
     const heartbeats = new HeartbeatsRepo(sqlite.db)
     const audit = new AuditLog(sqlite.db)
+    const role: SyncRole = options.role ?? 'console'
+    // Sync: every syncable change is queued in the outbox inside its own transaction (audited
+    // below, and alerts the detector raises); the connector opens no socket unless configured.
+    const sync = createSyncService({
+      db: sqlite.db,
+      role,
+      dataDir,
+      connector: config.connector,
+      loaders: syncLoaders(sqlite.db),
+      evidenceDir: files.evidence,
+      maxEvidenceBytes: config.storage.max_evidence_bytes,
+      changed: (status) => push('sync:changed', status),
+      log: (message, fields) => log.warn(message, fields),
+    })
     // This workstation's operator: the app runs as them (the browser host too, on loopback).
     const actor = osUser()
     // Each change commits with its audit entry; the entry is then pushed, so every view showing
@@ -189,6 +211,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         const result = sqlite.db.transaction(() => {
           const value = change()
           appended = audit.append({ ...(typeof entry === 'function' ? entry(value) : entry), actor: who })
+          sync.onAudit(appended)
           return value
         })()
         if (appended) push('audit:appended', { entry: appended })
@@ -196,6 +219,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       }
     const audited: Audited = auditedBy(actor)
     const alerts = new AlertsRepo(sqlite.db)
+    alerts.onRaised = sync.onAlertRaised
     let lastAlertSeq = alerts.newestSeq()
     const deadLetters = new DeadLettersRepo(sqlite.db)
     cleanups.push(() => deadLetters.flush())
@@ -479,6 +503,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       }),
       'system:info': () => ({
         version: OUTPOST_VERSION,
+        role,
         data_dir: dataDir,
         listeners,
         sqlite: { path: sqlite.path, schema_version: sqlite.schemaVersion, events: events.count() },
@@ -651,6 +676,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...actionHandlers({ service: actionService, webhooks, webhooksRepo, notifications, audited }),
       ...agentHandlers(agents),
       ...bundleHandlers(bundles),
+      ...sync.handlers,
     }
 
     let stopping: Promise<void> | undefined
@@ -658,6 +684,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       dataDir,
       config,
       listeners,
+      role,
+      syncApi: sync.api,
       async call(name, raw) {
         if (!isCallName(name))
           return fail('unknown_call', `no call named ${JSON.stringify(name)} in the contract`)
@@ -691,7 +719,13 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         return stopping
       },
     }
-    log.info('core ready', { data_dir: dataDir, events: events.count() })
+    try {
+      sync.start()
+    } catch (error) {
+      throw new StartupError(`connector in ${files.config}: ${(error as Error).message}`, { cause: error })
+    }
+    cleanups.push(() => sync.stop())
+    log.info('core ready', { data_dir: dataDir, events: events.count(), role })
     return core
   } catch (error) {
     await unwind()

@@ -1,6 +1,13 @@
 import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -17,6 +24,7 @@ import {
 import { cookieName, hostAllowed, originAllowed, presentedToken, sameToken } from './api-auth'
 import type { Core } from './create-core'
 import type { Logger } from './log'
+import type { ApiTls } from './api-tls'
 import { readStatic } from './static-files'
 import { newUpload } from './uploads'
 
@@ -32,6 +40,8 @@ export type ServeOptions = {
   maxUploadBytes: number
   /** Where uploads wait for `import:start` (the data dir's `uploads/`). */
   uploadsDir: string
+  /** HTTPS (api.tls_*); a CA asks clients for a certificate (a core's consoles may sync with one). */
+  tls?: ApiTls | null
 }
 
 export type ServeHost = { port: number; url: string; api: string; close(): Promise<void> }
@@ -254,7 +264,7 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
     res.end(req.method === 'HEAD' ? undefined : file.body)
   }
 
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!hostAllowed(req.headers.host, options.host, port)) {
       json(res, 421, {
@@ -263,6 +273,14 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
           code: 'invalid_request',
           message: `Host ${req.headers.host ?? '(none)'} is not this Outpost`,
         },
+      })
+      return
+    }
+    // A core's sync API: consoles present their own tokens, checked (with roles) by the API itself.
+    if (core.syncApi && (url.pathname === '/sync' || url.pathname.startsWith('/sync/'))) {
+      core.syncApi.handle(req, res, url).catch((error: unknown) => {
+        log.error('sync request failed', { path: url.pathname, error: (error as Error).message })
+        if (!res.headersSent) json(res, 500, fail('internal', (error as Error).message))
       })
       return
     }
@@ -291,7 +309,20 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
       log.error('api request failed', { path: url.pathname, error: (error as Error).message })
       if (!res.headersSent) json(res, 500, fail('internal', (error as Error).message))
     })
-  })
+  }
+  const tls = options.tls
+  // With a client CA, a certificate is asked for but not required: tokens still work, and the
+  // sync API maps a verified certificate's CN to a console.
+  const server: Server = tls
+    ? createHttpsServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        listener,
+      )
+    : createServer(listener)
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
   server.on('upgrade', (req, socket, head) => {
@@ -331,7 +362,7 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
       : options.host.includes(':')
         ? `[${options.host}]`
         : options.host
-  const api = `http://${shownHost}:${port}`
+  const api = `${tls ? 'https' : 'http'}://${shownHost}:${port}`
 
   return {
     port,

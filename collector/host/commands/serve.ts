@@ -1,3 +1,4 @@
+import { loadApiTls } from '../api-tls'
 import { createCore } from '../create-core'
 import { loadOrCreateToken } from '../data-dir'
 import { StartupError, errnoCode } from '../errors'
@@ -6,7 +7,7 @@ import { dataFiles, defaultDataDir } from '../paths'
 import { startServeHost } from '../serve'
 import { commonOptions, parse, parsePort, UsageError, type CliIo, type Command } from './common'
 
-const SERVE_HELP = `Usage: outpost serve [--data-dir DIR] [--host HOST] [--port PORT]
+const SERVE_HELP = `Usage: outpost serve [--data-dir DIR] [--host HOST] [--port PORT] [--role console|core]
 
 Runs the same core as the desktop app under plain Node: the collector's listeners, the stores,
 and the console over HTTP + WebSocket. When ready it prints one line
@@ -18,6 +19,8 @@ Options:
   --host HOST        address for the console and API (default: api.host in config.yaml, 127.0.0.1)
   --port PORT        port for the console and API (default: api.port in config.yaml, 7480);
                      0 picks a free port, and every collector listener takes a free port too
+  --role ROLE        console (default) or core: a team core also answers the sync API under
+                     /sync/v1/ for consoles with their own tokens (outpost sync consoles add)
   --log-level LEVEL  debug, info, warn or error (default: info)
   -h, --help         show this help
 `
@@ -27,7 +30,13 @@ const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 const run = async (args: string[], io: CliIo): Promise<number> => {
   const { values } = parse(
     args,
-    { ...commonOptions, host: { type: 'string' }, port: { type: 'string' }, 'log-level': { type: 'string' } },
+    {
+      ...commonOptions,
+      host: { type: 'string' },
+      port: { type: 'string' },
+      role: { type: 'string' },
+      'log-level': { type: 'string' },
+    },
     'serve',
   )
   if (values.help) {
@@ -39,15 +48,19 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
   if (!LEVELS.includes(level))
     throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}, got "${level}"`)
   if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host must not be empty')
+  const role = values.role ?? 'console'
+  if (role !== 'console' && role !== 'core')
+    throw new UsageError(`--role must be console or core, got "${role}"`)
   const log = createLogger({ level, write: io.stderr })
   const dataDir = values['data-dir'] ?? defaultDataDir(io.env)
 
-  const core = await createCore({ dataDir, log, ephemeralPorts: port === 0 })
+  const core = await createCore({ dataDir, log, ephemeralPorts: port === 0, role })
   let host
   try {
     const token = loadOrCreateToken(dataDir)
     const bindHost = values.host ?? core.config.api.host
     const bindPort = port ?? core.config.api.port
+    const tls = loadApiTls(core.config.api, dataDir, dataFiles(dataDir).config)
     try {
       host = await startServeHost({
         core,
@@ -58,6 +71,7 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
         log,
         maxUploadBytes: core.config.api.max_upload_bytes,
         uploadsDir: dataFiles(dataDir).uploads,
+        tls,
       })
     } catch (error) {
       const why = errnoCode(error) === 'EADDRINUSE' ? 'address already in use' : (error as Error).message
@@ -74,7 +88,7 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
     const listeners = Object.fromEntries(
       Object.entries(core.listeners).map(([name, endpoint]) => [name, endpoint.port]),
     )
-    io.stdout(`OUTPOST_READY ${JSON.stringify({ url: host.url, api: host.api, token, listeners })}\n`)
+    io.stdout(`OUTPOST_READY ${JSON.stringify({ url: host.url, api: host.api, token, listeners, role })}\n`)
     log.info('serving', {
       api: host.api,
       data_dir: dataDir,

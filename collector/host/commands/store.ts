@@ -5,6 +5,8 @@ import { loadConfig } from '../config'
 import { prepareDataDir } from '../data-dir'
 import { osUser } from '../os-user'
 import { dataFiles, defaultDataDir } from '../paths'
+import { syncLoaders } from '../sync-loaders'
+import { createSyncService, type SyncService } from '../../sync/sync-service'
 
 /**
  * The data dir's SQLite store for a CLI command, beside a running Outpost or not; `audited` runs a
@@ -18,6 +20,8 @@ export const withStore = async <T>(
     /** The data dir in use (files beside the database: evidence, uploads). */
     dataDir: string
     actor: string
+    /** Sync on this data dir (a console's outbox and connector, a core's consoles and records). */
+    sync: SyncService
     audited: <R>(
       entry: Omit<AuditInput, 'actor'> | ((result: R) => Omit<AuditInput, 'actor'>),
       change: () => R,
@@ -32,17 +36,34 @@ export const withStore = async <T>(
   try {
     const audit = new AuditLog(store.db)
     const actor = `cli:${osUser()}`
-    return await use({
+    const sync = createSyncService({
       db: store.db,
+      role: 'console',
       dataDir: dir,
-      actor,
-      audited: (entry, change) =>
-        store.db.transaction(() => {
-          const result = change()
-          audit.append({ ...(typeof entry === 'function' ? entry(result) : entry), actor })
-          return result
-        })(),
+      connector: config.connector,
+      loaders: syncLoaders(store.db),
+      evidenceDir: files.evidence,
+      maxEvidenceBytes: config.storage.max_evidence_bytes,
+      changed: () => undefined,
+      log: () => undefined,
     })
+    try {
+      return await use({
+        db: store.db,
+        dataDir: dir,
+        actor,
+        sync,
+        // Like the core's: the change, its audit entry and its outbox records in one transaction.
+        audited: (entry, change) =>
+          store.db.transaction(() => {
+            const result = change()
+            sync.onAudit(audit.append({ ...(typeof entry === 'function' ? entry(result) : entry), actor }))
+            return result
+          })(),
+      })
+    } finally {
+      await sync.stop()
+    }
   } finally {
     store.close()
   }

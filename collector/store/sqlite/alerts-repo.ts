@@ -207,6 +207,12 @@ export class AlertsRepo {
   private readonly incidentTwin: Statement<[string, number]>
   private readonly insertIncident: Statement<Record<string, unknown>>
 
+  /**
+   * Called inside the raising transaction with each alert raised or folded into (and the incident
+   * a new alert started, if any): sync queues them in the same transaction.
+   */
+  onRaised: ((alertId: string, newIncidentId: string | null) => void) | null = null
+
   constructor(private readonly db: Database) {
     this.byId = db.prepare('SELECT * FROM alerts WHERE id = ?')
     this.after = db.prepare('SELECT * FROM alerts WHERE seq > ? ORDER BY seq DESC LIMIT ?')
@@ -336,9 +342,11 @@ export class AlertsRepo {
       this.fold.run(count, lastTs, JSON.stringify(ids), now, twin.seq)
       if (twin.incident_id)
         this.touchIncident(twin.incident_id, alert.level, lastTs, alert.techniques, 0, now)
+      this.onRaised?.(twin.id, null)
       return { id: twin.id, fresh: false }
     }
     let incidentId: string | null = null
+    let newIncident: string | null = null
     if (grouping) {
       const open = this.incidentTwin.get(grouping.key, alert.ts - grouping.windowMs) as
         IncidentRow | undefined
@@ -355,6 +363,7 @@ export class AlertsRepo {
           },
           now,
         ).id
+      if (!open) newIncident = incidentId
     }
     const id = newEventId(now)
     this.insert.run({
@@ -385,6 +394,7 @@ export class AlertsRepo {
       this.touchIncident(incidentId, alert.level, alert.ts, alert.techniques, 1, now)
       if (lastTs > alert.ts) this.touchIncident(incidentId, alert.level, lastTs, [], 0, now)
     }
+    this.onRaised?.(id, newIncident)
     return { id, fresh: true }
   }
 

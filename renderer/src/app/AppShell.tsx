@@ -16,6 +16,7 @@ import { OperationsView } from '../features/operations/OperationsView'
 import { ReportsView } from '../features/reports/ReportsView'
 import { RulesView } from '../features/rules/RulesView'
 import { SettingsView } from '../features/settings/SettingsView'
+import { SyncView } from '../features/sync/SyncView'
 import { SystemView } from '../features/system/SystemView'
 import { useAppStore } from '../state/store'
 import { Banner } from './Banner'
@@ -90,6 +91,8 @@ const View = ({ route }: { route: Route }) => {
       return <CollectorView />
     case 'agents':
       return <AgentsView />
+    case 'sync':
+      return <SyncView />
     case 'system':
       return <SystemView />
     case 'settings':

@@ -22,6 +22,7 @@ export const VIEWS: readonly ViewInfo[] = [
   { route: 'rules', label: 'Rules', jump: 'r', section: 'Know' },
   { route: 'collector', label: 'Collector', jump: 'c', section: 'Run' },
   { route: 'agents', label: 'Agents', jump: 'u', section: 'Run' },
+  { route: 'sync', label: 'Sync', jump: 'z', section: 'Run' },
   { route: 'system', label: 'System', jump: 'y', section: 'Run' },
   { route: 'settings', label: 'Settings', jump: 's', section: 'Run' },
   { route: 'about', label: 'About', jump: 'b', section: 'Run' },

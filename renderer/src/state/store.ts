@@ -18,6 +18,7 @@ import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
 import { createShellSlice, type ShellSlice } from './shell-slice'
+import { createSyncSlice, type SyncSlice } from './sync-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
 
 export type AppState = EventsSlice &
@@ -36,7 +37,8 @@ export type AppState = EventsSlice &
   ActionsSlice &
   AgentsSlice &
   BundlesSlice &
-  ShellSlice & { transport: Transport }
+  ShellSlice &
+  SyncSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -59,6 +61,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createAgentsSlice(transport)(...a),
     ...createBundlesSlice(...a),
     ...createShellSlice(transport)(...a),
+    ...createSyncSlice(transport)(...a),
   }))
 
 /**
@@ -125,6 +128,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     store.getState().notificationArrived(notification),
   )
   const offAgents = transport.on('agents:changed', ({ agent }) => store.getState().agentChanged(agent))
+  const offSync = transport.on('sync:changed', (status) => store.getState().syncChanged(status))
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -163,6 +167,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offAction()
     offNotification()
     offAgents()
+    offSync()
     if (frame) cancelAnimationFrame(frame)
   }
 }

@@ -16,6 +16,8 @@ import { migration0014 } from './0014-report-links'
 import { migration0015 } from './0015-hunts'
 import { migration0016 } from './0016-agents'
 import { migration0017 } from './0017-actions'
+import { migration0019 } from './0019-sync-records'
+import { migration0020 } from './0020-sync-console'
 import { migration0021 } from './0021-bundles'
 
 /** Append-only: never edit a shipped migration, add the next number. */
@@ -37,5 +39,7 @@ export const migrations: readonly Migration[] = [
   migration0015,
   migration0016,
   migration0017,
+  migration0019,
+  migration0020,
   migration0021,
 ]

@@ -25,6 +25,8 @@ export const SystemView = () => {
         <dl className="kv" aria-label="System information">
           <dt className="muted">Version</dt>
           <dd className="mono">{info.version}</dd>
+          <dt className="muted">Role</dt>
+          <dd>{info.role === 'core' ? 'team core (answers the sync API)' : 'console'}</dd>
           <dt className="muted">Connected via</dt>
           <dd>{transport === 'ipc' ? 'desktop (IPC)' : 'browser (HTTP + WebSocket)'}</dd>
           <dt className="muted">Data dir</dt>

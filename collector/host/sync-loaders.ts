@@ -1,0 +1,40 @@
+import type { Database } from 'better-sqlite3'
+import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
+import { AssetsRepo } from '../store/sqlite/assets-repo'
+import { CasesRepo } from '../store/sqlite/cases-repo'
+import { OperationsRepo } from '../store/sqlite/operations-repo'
+import { ReportsRepo } from '../store/sqlite/reports-repo'
+import type { SyncLoaders } from '../sync/sync-service'
+
+const gone = (error: unknown): boolean =>
+  error instanceof NotFoundError || (error as { code?: unknown }).code === 'not_found'
+
+/** `undefined` when the object is gone (a tombstone syncs); any other failure is a real one. */
+const loader =
+  (read: (id: string) => unknown) =>
+  (id: string): Record<string, unknown> | undefined => {
+    try {
+      return (read(id) ?? undefined) as Record<string, unknown> | undefined
+    } catch (error) {
+      if (gone(error)) return undefined
+      throw error
+    }
+  }
+
+/** How each synced kind is read from the console's tables: its contract shape. */
+export const syncLoaders = (db: Database): SyncLoaders => {
+  const alerts = new AlertsRepo(db)
+  const cases = new CasesRepo(db, alerts)
+  const reports = new ReportsRepo(db)
+  const assets = new AssetsRepo(db, alerts)
+  const operations = new OperationsRepo(db)
+  return {
+    // The incident with its timeline, comments, observables and evidence metadata (not the bytes).
+    incident: loader((id) => cases.detail(id)),
+    alert: loader((id) => alerts.get(id)),
+    report: loader((id) => reports.get(id)),
+    asset: loader((id) => assets.get(id, 0)),
+    operation: loader((id) => operations.operation(id)),
+    mission: loader((id) => operations.mission(id)),
+  }
+}

@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto'
+import type { Database, Statement } from 'better-sqlite3'
+import { ContractError } from '../../contract'
+import { idempotencyKey, type SyncKind, type SyncRecord } from '../records'
+
+export type OutboxRow = {
+  seq: number
+  kind: SyncKind
+  object_id: string
+  key: string
+  record: SyncRecord
+  attempts: number
+  next_attempt_at: number
+  last_error: string | null
+}
+
+export type SyncConflict = {
+  id: number
+  kind: SyncKind
+  object_id: string
+  local: SyncRecord
+  remote: SyncRecord
+  winner: 'local' | 'remote'
+  detected_at: string
+  resolved_at: string | null
+  resolution: 'local' | 'remote' | null
+}
+
+type OutboxDbRow = Omit<OutboxRow, 'record'> & { record: string }
+type ConflictDbRow = {
+  id: number
+  kind: string
+  object_id: string
+  local: string
+  remote: string
+  winner: 'local' | 'remote'
+  detected_at: number
+  resolved_at: number | null
+  resolution: 'local' | 'remote' | null
+}
+
+const toOutbox = (row: OutboxDbRow): OutboxRow => ({ ...row, record: JSON.parse(row.record) as SyncRecord })
+const toConflict = (row: ConflictDbRow): SyncConflict => ({
+  ...row,
+  kind: row.kind as SyncKind,
+  local: JSON.parse(row.local) as SyncRecord,
+  remote: JSON.parse(row.remote) as SyncRecord,
+  detected_at: new Date(row.detected_at).toISOString(),
+  resolved_at: row.resolved_at === null ? null : new Date(row.resolved_at).toISOString(),
+})
+
+/**
+ * The console side of sync, in the console's SQLite: its node id, the version of every synced
+ * object, the outbox, the conflict log and the inbox of pulled records. Every write here is meant
+ * to run inside the transaction of the change it follows (better-sqlite3 nests them as savepoints).
+ */
+export class SyncStore {
+  private readonly bump: Statement<[string, string]>
+  private readonly versionOf: Statement<[string, string]>
+  private readonly insertOutbox: Statement<[Record<string, unknown>]>
+  private readonly setKey: Statement<[string, number]>
+  private id: string | undefined
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.bump = db.prepare(
+      `INSERT INTO sync_versions (kind, id, version) VALUES (?, ?, 1)
+       ON CONFLICT (kind, id) DO UPDATE SET version = version + 1 RETURNING version`,
+    )
+    this.versionOf = db.prepare('SELECT version, synced_version FROM sync_versions WHERE kind = ? AND id = ?')
+    this.insertOutbox = db.prepare(
+      `INSERT INTO sync_outbox (kind, object_id, record, created_at) VALUES (@kind, @object_id, @record, @created_at)`,
+    )
+    this.setKey = db.prepare('UPDATE sync_outbox SET key = ? WHERE seq = ?')
+  }
+
+  /** This data dir's id, made on first use: the origin of every record it makes. */
+  nodeId(): string {
+    this.id ??= this.state('node_id') ?? this.setState('node_id', `outpost-${randomUUID()}`)
+    return this.id
+  }
+
+  state(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM sync_state WHERE key = ?').get(key) as
+      { value: string } | undefined
+    return row?.value ?? null
+  }
+
+  setState(key: string, value: string): string {
+    this.db
+      .prepare(
+        'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value)
+    return value
+  }
+
+  clearState(key: string): void {
+    this.db.prepare('DELETE FROM sync_state WHERE key = ?').run(key)
+  }
+
+  version(kind: SyncKind, id: string): { version: number; synced_version: number } | null {
+    return (this.versionOf.get(kind, id) as { version: number; synced_version: number } | undefined) ?? null
+  }
+
+  /** A local change of one object: its version rises by one. */
+  bumpVersion(kind: SyncKind, id: string): number {
+    return (this.bump.get(kind, id) as { version: number }).version
+  }
+
+  /** Sets both versions (a pulled record applied here, or a resolution taking the remote). */
+  setSynced(kind: SyncKind, id: string, version: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO sync_versions (kind, id, version, synced_version) VALUES (?, ?, ?, ?)
+         ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, synced_version = excluded.synced_version`,
+      )
+      .run(kind, id, version, version)
+  }
+
+  /** Marks a version as agreed by the core (never lowers it). */
+  markSynced(kind: SyncKind, id: string, version: number): void {
+    this.db
+      .prepare('UPDATE sync_versions SET synced_version = max(synced_version, ?) WHERE kind = ? AND id = ?')
+      .run(version, kind, id)
+  }
+
+  /** Queues one new version of an object (bumping its version) and returns the record. */
+  enqueue(kind: SyncKind, id: string, body: Record<string, unknown>, deleted = false): SyncRecord {
+    const version = this.bumpVersion(kind, id)
+    return this.enqueueRecord({
+      kind,
+      id,
+      version,
+      updated_at: new Date(this.now()).toISOString(),
+      origin: this.nodeId(),
+      deleted,
+      body,
+    })
+  }
+
+  /** Queues a record as it is (a resolution keeping the local version). */
+  enqueueRecord(record: SyncRecord): SyncRecord {
+    const seq = Number(
+      this.insertOutbox.run({
+        kind: record.kind,
+        object_id: record.id,
+        record: JSON.stringify(record),
+        created_at: this.now(),
+      }).lastInsertRowid,
+    )
+    this.setKey.run(idempotencyKey(record.origin, seq), seq)
+    return record
+  }
+
+  /** The head of the outbox, in order: nothing when the head waits for its retry time. */
+  due(now: number, limit: number): OutboxRow[] {
+    const rows = (
+      this.db.prepare('SELECT * FROM sync_outbox ORDER BY seq LIMIT ?').all(limit) as OutboxDbRow[]
+    ).map(toOutbox)
+    if (rows[0] && rows[0].next_attempt_at > now) return []
+    return rows
+  }
+
+  head(): OutboxRow | null {
+    const row = this.db.prepare('SELECT * FROM sync_outbox ORDER BY seq LIMIT 1').get() as
+      OutboxDbRow | undefined
+    return row ? toOutbox(row) : null
+  }
+
+  depth(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM sync_outbox').get() as { n: number }).n
+  }
+
+  delivered(seq: number): void {
+    this.db.prepare('DELETE FROM sync_outbox WHERE seq = ?').run(seq)
+  }
+
+  /** The batch failed: its head waits until `nextAt`; all keep their keys. */
+  failed(seqs: readonly number[], error: string, nextAt: number): void {
+    const update = this.db.prepare(
+      'UPDATE sync_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?',
+    )
+    this.db.transaction(() => {
+      for (const seq of seqs) update.run(nextAt, error, seq)
+    })()
+  }
+
+  addConflict(local: SyncRecord, remote: SyncRecord, winner: 'local' | 'remote'): SyncConflict {
+    const id = Number(
+      this.db
+        .prepare(
+          'INSERT INTO sync_conflicts (kind, object_id, local, remote, winner, detected_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(local.kind, local.id, JSON.stringify(local), JSON.stringify(remote), winner, this.now())
+        .lastInsertRowid,
+    )
+    return this.conflict(id)
+  }
+
+  conflict(id: number): SyncConflict {
+    const row = this.db.prepare('SELECT * FROM sync_conflicts WHERE id = ?').get(id) as
+      ConflictDbRow | undefined
+    if (!row) throw new ContractError('not_found', `no sync conflict with id ${id}`)
+    return toConflict(row)
+  }
+
+  conflicts(options: { open?: boolean; limit?: number } = {}): SyncConflict[] {
+    const where = options.open === false ? '' : 'WHERE resolved_at IS NULL'
+    return (
+      this.db
+        .prepare(`SELECT * FROM sync_conflicts ${where} ORDER BY id DESC LIMIT ?`)
+        .all(options.limit ?? 100) as ConflictDbRow[]
+    ).map(toConflict)
+  }
+
+  openConflicts(): number {
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM sync_conflicts WHERE resolved_at IS NULL').get() as {
+        n: number
+      }
+    ).n
+  }
+
+  markResolved(id: number, resolution: 'local' | 'remote'): void {
+    this.db
+      .prepare('UPDATE sync_conflicts SET resolved_at = ?, resolution = ? WHERE id = ?')
+      .run(this.now(), resolution, id)
+  }
+
+  /** Drops the queued versions of one object (a resolution taking the remote). */
+  dropQueued(kind: SyncKind, id: string): number {
+    return this.db.prepare('DELETE FROM sync_outbox WHERE kind = ? AND object_id = ?').run(kind, id).changes
+  }
+
+  queued(kind: SyncKind, id: string): OutboxRow | null {
+    const row = this.db
+      .prepare('SELECT * FROM sync_outbox WHERE kind = ? AND object_id = ? ORDER BY seq DESC LIMIT 1')
+      .get(kind, id) as OutboxDbRow | undefined
+    return row ? toOutbox(row) : null
+  }
+
+  putInbox(record: SyncRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO sync_inbox (kind, id, version, record, pulled_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (kind, id, version) DO NOTHING`,
+      )
+      .run(record.kind, record.id, record.version, JSON.stringify(record), this.now())
+  }
+
+  inbox(kind?: SyncKind): SyncRecord[] {
+    const rows = (
+      kind
+        ? this.db.prepare('SELECT record FROM sync_inbox WHERE kind = ? ORDER BY pulled_at').all(kind)
+        : this.db.prepare('SELECT record FROM sync_inbox ORDER BY pulled_at').all()
+    ) as Array<{ record: string }>
+    return rows.map((r) => JSON.parse(r.record) as SyncRecord)
+  }
+}

@@ -1,0 +1,330 @@
+import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { Database } from 'better-sqlite3'
+import { ContractError, type AuditEntry, type CallRes, type ParsedReq, type SyncStatus } from '../contract'
+import { applyPulledRecord } from './connector/apply-pulled'
+import { Connector } from './connector/connector'
+import { SyncRequestError, type SyncEndpoint } from './connector/http-client'
+import { SyncStore } from './connector/sync-store'
+import { SyncConsoles } from './core/consoles'
+import { RecordStore } from './core/record-store'
+import { createSyncApi, type SyncApi } from './core/sync-api'
+import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
+
+export type SyncRole = 'console' | 'core'
+
+/**
+ * Applies one pulled record to the console's own tables, inside the pull's transaction; false
+ * leaves it in sync_inbox (keyed by kind, id and version) for later.
+ */
+export type PulledApplier = (record: SyncRecord) => boolean
+
+/** Reads one object as it syncs (its contract shape); undefined when it is gone. */
+export type SyncLoaders = Partial<Record<SyncKind, (id: string) => Record<string, unknown> | undefined>>
+
+export type ConnectorSettings = {
+  url: string | null
+  token: string | null
+  ca_file: string | null
+  cert_file: string | null
+  key_file: string | null
+  interval_s: number
+}
+
+export type SyncServiceOptions = {
+  db: Database
+  role: SyncRole
+  dataDir: string
+  connector: ConnectorSettings
+  loaders: SyncLoaders
+  evidenceDir: string
+  maxEvidenceBytes: number
+  changed: (status: SyncStatus) => void
+  log: (message: string, fields?: Record<string, string | number | boolean | null | undefined>) => void
+}
+
+type SyncCall =
+  | 'sync:status'
+  | 'sync:connect'
+  | 'sync:disconnect'
+  | 'sync:push-now'
+  | 'sync:pull-now'
+  | 'sync:conflicts'
+  | 'sync:resolve'
+type SyncHandlers = { [K in SyncCall]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> }
+
+const PUSHED = new Set<string>(PUSH_KINDS)
+const SHA256 = /^[0-9a-f]{64}$/
+
+const readPem = (dataDir: string, file: string | null, setting: string): string | undefined => {
+  if (!file) return undefined
+  const path = resolve(dataDir, file)
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ContractError(
+      'invalid_request',
+      `connector.${setting}: cannot read ${path}: ${(error as Error).message}`,
+    )
+  }
+}
+
+/**
+ * Sync in one place, for the composition root: the outbox hooks (called inside the transaction
+ * of each change), the connector (console side), the record store and sync API (core side), and
+ * the sync:* calls.
+ */
+export const createSyncService = (options: SyncServiceOptions) => {
+  const { db, role } = options
+  const store = new SyncStore(db)
+  const records = new RecordStore(db)
+  const consoles = new SyncConsoles(db)
+  const nodeId = store.nodeId()
+  const api: SyncApi | null =
+    role === 'core'
+      ? createSyncApi({
+          records,
+          consoles,
+          coreId: nodeId,
+          evidenceDir: join(options.dataDir, 'sync', 'evidence'),
+          maxEvidenceBytes: options.maxEvidenceBytes,
+        })
+      : null
+
+  const localRecord = (kind: SyncKind, id: string): SyncRecord | null => {
+    const body = options.loaders[kind]?.(id)
+    const version = store.version(kind, id)
+    if (!body || !version) return null
+    return {
+      kind,
+      id,
+      version: version.version,
+      updated_at: typeof body.updated_at === 'string' ? body.updated_at : new Date().toISOString(),
+      origin: nodeId,
+      deleted: false,
+      body,
+    }
+  }
+
+  const status = (): SyncStatus => {
+    const s = connector.status()
+    const saved = store.state('connection')
+    const c = options.connector
+    const url = saved
+      ? (JSON.parse(saved) as SyncEndpoint).url
+      : c.token || (c.cert_file && c.key_file)
+        ? c.url
+        : null
+    return {
+      role,
+      node_id: nodeId,
+      configured: url !== null,
+      url,
+      console_id: s.console_id,
+      role_on_core: s.role,
+      queue_depth: s.queue_depth,
+      conflicts: s.conflicts,
+      last_success: s.last_success,
+      last_error: s.last_error,
+      next_retry: s.next_retry,
+      cursor: s.cursor,
+    }
+  }
+
+  /** Engines that apply pulled kinds (rule packs, watchlists, content): see registerApplier. */
+  const appliers = new Map<SyncKind, PulledApplier>()
+
+  const connector: Connector = new Connector({
+    db,
+    store,
+    localRecord,
+    applyPulled: (record) => appliers.get(record.kind)?.(record) ?? applyPulledRecord(db, record),
+    evidenceFile: async (sha) => {
+      if (!SHA256.test(sha)) return null
+      return readFile(join(options.evidenceDir, sha)).catch(() => null)
+    },
+    changed: () => options.changed(status()),
+    log: options.log,
+  })
+
+  const queue = (kind: SyncKind, id: string): void => {
+    const body = options.loaders[kind]?.(id)
+    store.enqueue(kind, id, body ?? {}, body === undefined)
+  }
+
+  /** A local change of an operation or mission: on a core, published for consoles to pull. */
+  const localPullKind = (kind: SyncKind, id: string): void => {
+    const version = store.bumpVersion(kind, id)
+    if (role !== 'core') return
+    const body = options.loaders[kind]?.(id)
+    const record: SyncRecord = {
+      kind,
+      id,
+      version,
+      updated_at: typeof body?.updated_at === 'string' ? body.updated_at : new Date().toISOString(),
+      origin: nodeId,
+      deleted: body === undefined,
+      body: body ?? {},
+    }
+    records.apply(record, `${nodeId}:${kind}:${id}:${version}`)
+    store.markSynced(kind, id, version)
+  }
+
+  /** Called by `audited` inside the change's transaction, with the entry just appended. */
+  const onAudit = (entry: AuditEntry): void => {
+    store.enqueue('audit', `${nodeId}:${entry.seq}`, entry)
+    const type = entry.object_type
+    const id = entry.object_id
+    if (type === 'incident' && id) queue('incident', id)
+    else if (type === 'report' && id) queue('report', id)
+    else if (type === 'asset' && id) queue('asset', id)
+    else if ((type === 'operation' || type === 'mission') && id) localPullKind(type, id)
+    else if (type === 'alert') {
+      const ids = Array.isArray(entry.details.ids) ? (entry.details.ids as unknown[]) : id ? [id] : []
+      const incidents = new Set<string>()
+      for (const alertId of ids) {
+        if (typeof alertId !== 'string') continue
+        queue('alert', alertId)
+        const incident = options.loaders.alert?.(alertId)?.incident_id
+        if (typeof incident === 'string') incidents.add(incident)
+      }
+      for (const incident of incidents) queue('incident', incident)
+    }
+    connector.wake()
+  }
+
+  /** Called inside the detector's transaction for each alert it raises or folds into. */
+  const onAlertRaised = (id: string, newIncident: string | null): void => {
+    queue('alert', id)
+    if (newIncident) queue('incident', newIncident)
+  }
+
+  const savedEndpoint = (): SyncEndpoint | null => {
+    const saved = store.state('connection')
+    if (saved) return JSON.parse(saved) as SyncEndpoint
+    const c = options.connector
+    // A token, or a client certificate (its CN is the console's name on the core).
+    if (!c.url || (!c.token && !(c.cert_file && c.key_file))) return null
+    return {
+      url: c.url,
+      token: c.token ?? '',
+      ca: readPem(options.dataDir, c.ca_file, 'ca_file'),
+      cert: readPem(options.dataDir, c.cert_file, 'cert_file'),
+      key: readPem(options.dataDir, c.key_file, 'key_file'),
+    }
+  }
+
+  const failure = (error: unknown): never => {
+    if (error instanceof SyncRequestError)
+      throw new ContractError(error.status === 0 ? 'unavailable' : 'invalid_request', error.message)
+    throw error
+  }
+
+  const resolve = (id: number, choose: 'local' | 'remote') => {
+    const conflict = store.conflict(id)
+    if (conflict.resolved_at)
+      throw new ContractError('conflict', `sync conflict ${id} was resolved already (${conflict.resolution})`)
+    db.transaction(() => {
+      if (choose === 'remote') connector.take(conflict.remote)
+      else {
+        const version =
+          Math.max(store.version(conflict.kind, conflict.object_id)?.version ?? 0, conflict.remote.version) +
+          1
+        const local: SyncRecord = {
+          ...conflict.local,
+          version,
+          updated_at: new Date().toISOString(),
+          origin: nodeId,
+        }
+        if (PUSHED.has(conflict.kind)) {
+          store.enqueueRecord(local)
+          store.setSynced(conflict.kind, conflict.object_id, conflict.remote.version)
+          db.prepare('UPDATE sync_versions SET version = ? WHERE kind = ? AND id = ?').run(
+            version,
+            conflict.kind,
+            conflict.object_id,
+          )
+        } else {
+          // A pulled kind: the console keeps its version here (the core's stays the core's).
+          applyPulledRecord(db, local)
+          store.setSynced(conflict.kind, conflict.object_id, conflict.remote.version)
+          db.prepare('UPDATE sync_versions SET version = ? WHERE kind = ? AND id = ?').run(
+            version,
+            conflict.kind,
+            conflict.object_id,
+          )
+        }
+      }
+      store.markResolved(id, choose)
+    })()
+    options.changed(status())
+    connector.wake()
+    return store.conflict(id)
+  }
+
+  const handlers: SyncHandlers = {
+    'sync:status': () => status(),
+    'sync:connect': async (req) => {
+      const endpoint: SyncEndpoint = {
+        url: req.url,
+        token: req.token,
+        ...(req.ca_pem ? { ca: req.ca_pem } : {}),
+      }
+      if (endpoint.url.startsWith('http://') && req.ca_pem)
+        throw new ContractError('invalid_request', 'ca_pem: a CA only applies to an https:// core URL')
+      const hello = await connector.hello(endpoint).catch(failure)
+      store.setState('connection', JSON.stringify(endpoint))
+      store.setState('console_id', hello.console_id)
+      store.setState('role', hello.role)
+      store.setState('core_id', hello.core_id)
+      connector.configure(endpoint, options.connector.interval_s * 1000)
+      options.changed(status())
+      return status()
+    },
+    'sync:disconnect': () => {
+      for (const key of ['connection', 'console_id', 'role', 'core_id', 'last_error']) store.clearState(key)
+      connector.configure(null)
+      options.changed(status())
+      return status()
+    },
+    'sync:push-now': async () => {
+      const result = await connector.pushNow(true).catch(failure)
+      return { ...result, status: status() }
+    },
+    'sync:pull-now': async () => {
+      const result = await connector.pullNow().catch(failure)
+      return { ...result, status: status() }
+    },
+    'sync:conflicts': (req) => ({ conflicts: store.conflicts({ open: req.open, limit: req.limit }) }),
+    'sync:resolve': (req) => ({ conflict: resolve(req.id, req.choose) }),
+  }
+
+  return {
+    store,
+    records,
+    consoles,
+    connector,
+    api,
+    nodeId,
+    onAudit,
+    onAlertRaised,
+    handlers,
+    status,
+    /**
+     * Hands pulled records of one kind (rule-pack, watchlist, content…) to the engine that applies
+     * them; until one is registered they wait in sync_inbox (`store.inbox(kind)`).
+     */
+    registerApplier(kind: SyncKind, apply: PulledApplier): void {
+      appliers.set(kind, apply)
+    },
+    /** Starts the connector when one is configured; otherwise nothing opens a socket. */
+    start(options_: { loop?: boolean } = {}): void {
+      const endpoint = savedEndpoint()
+      if (endpoint) connector.configure(endpoint, options.connector.interval_s * 1000, options_.loop ?? true)
+    },
+    stop: () => connector.stop(),
+  }
+}
+
+export type SyncService = ReturnType<typeof createSyncService>
