@@ -70,6 +70,7 @@ import { dataFiles, resourceFile } from './paths'
 import { loadTlsCredentials } from './tls-files'
 import { findUpload } from './uploads'
 import { OUTPOST_VERSION } from './version'
+import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
 
 export type CoreOptions = {
   dataDir: string
@@ -88,6 +89,8 @@ export type Core = {
   readonly listeners: Readonly<Record<string, Endpoint>>
   /** Validates `raw` against the contract, runs the call, and never throws. */
   call(name: string, raw: unknown): Promise<Result<unknown>>
+  /** The TAXII collection's object versions: the STIX objects of the published reports. */
+  taxiiEntries(): TaxiiEntry[]
   /** Every pushed event; returns the unsubscribe function. */
   subscribe(listener: PushListener): () => void
   /** Flushes what was received, stops listeners, closes the databases. Idempotent. */
@@ -579,6 +582,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           return fail('internal', `${name} failed: ${(error as Error).message}`)
         }
       },
+      taxiiEntries: () => publishedEntries(sqlite.db),
       subscribe(listener) {
         const relay = (name: EventName, payload: unknown): void =>
           (listener as (n: EventName, p: unknown) => void)(name, payload)

@@ -19,6 +19,7 @@ import type { Core } from './create-core'
 import type { Logger } from './log'
 import { readStatic } from './static-files'
 import { newUpload } from './uploads'
+import { createTaxiiHandler } from '../sync/taxii/server'
 
 export type ServeOptions = {
   core: Core
@@ -115,6 +116,7 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
   const { core, token, log } = options
   let port = options.port
   const sockets = new Set<WebSocket>()
+  const taxii = createTaxiiHandler({ entries: () => core.taxiiEntries(), token })
 
   const respond = (res: ServerResponse, result: Result<unknown>): void =>
     json(res, result.ok ? 200 : STATUS[result.error.code], result)
@@ -266,6 +268,7 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
       })
       return
     }
+    if (taxii(req, res, url)) return
     const authed = sameToken(presentedToken(req, url, port), token)
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/')
     const work = isApi
