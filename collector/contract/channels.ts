@@ -90,6 +90,8 @@ export const CORE_CALLS = [
   'webhooks:test',
   'notifications:list',
   'notifications:read',
+  'taxii:sources',
+  'taxii:pull-now',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */

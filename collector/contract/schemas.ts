@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { CallName, EventName } from './channels'
 import { attackCalls } from './attack'
 import { assetCalls } from './assets'
+import { taxiiCalls } from './taxii'
 import { huntCalls } from './hunt'
 import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
 import { workspaceCalls } from './workspace'
@@ -90,6 +91,7 @@ export * from './attack'
 export * from './assets'
 export * from './hunt'
 export * from './actions'
+export * from './taxii'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -205,6 +207,7 @@ export const calls = {
   ...assetCalls,
   ...huntCalls,
   ...actionCalls,
+  ...taxiiCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),

@@ -11,6 +11,7 @@ import { parseCommand } from './commands/parse'
 import { rulesCommand } from './commands/rules'
 import { serveCommand } from './commands/serve'
 import { tokensCommand } from './commands/tokens'
+import { taxiiCommand } from './commands/taxii'
 import { StartupError } from './errors'
 import { defaultDataDir } from './paths'
 import { OUTPOST_VERSION } from './version'
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   export: exportCommand,
   rules: rulesCommand,
   attack: attackCommand,
+  taxii: taxiiCommand,
   version: versionCommand,
 }
 

@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml'
 import { z } from 'zod'
 import { describeIssues } from '../contract/schemas'
 import { parseCidr } from '../ingest/guard'
+import { TaxiiConfig } from '../sync/taxii/config'
 import { StartupError, errnoCode } from './errors'
 
 const port = z.number().int().min(0).max(65535)
@@ -222,6 +223,7 @@ export const Config = z.strictObject({
       retry_base_s: z.number().min(0).max(3600).default(10),
     })
     .prefault({}),
+  taxii: TaxiiConfig,
 })
 export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
@@ -367,6 +369,19 @@ webhooks:
   allow: []                # URL prefixes, e.g. [http://127.0.0.1:5678/webhook/]
   max_attempts: 5
   retry_base_s: 10
+
+# TAXII 2.1 collections to pull STIX indicators from into the IOC watchlist. None by default:
+# Outpost connects nowhere until one is listed. (Outpost also serves its published reports over
+# TAXII 2.1 at /taxii2/ on the headless host, with the api-token.)
+taxii:
+  sources: []
+  # - name: partner-feed
+  #   url: https://taxii.partner.example/api1/collections/<collection id>/objects/
+  #   # or url: https://taxii.partner.example/api1/  plus  collection: <collection id>
+  #   token: <bearer token>            # or username: … and password: … (Basic)
+  #   ca_file: /etc/outpost/partner-ca.pem
+  #   interval_s: 3600
+  #   page_size: 500
 `
 
 export const parseConfig = (text: string, file: string): Config => {

@@ -71,6 +71,9 @@ import { loadTlsCredentials } from './tls-files'
 import { findUpload } from './uploads'
 import { OUTPOST_VERSION } from './version'
 import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
+import { TaxiiPuller } from '../sync/taxii/client'
+import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
+import { taxiiHandlers } from '../sync/taxii/taxii-calls'
 
 export type CoreOptions = {
   dataDir: string
@@ -411,6 +414,16 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     bus.on('push', fanOut)
     cleanups.push(() => void bus.off('push', fanOut))
 
+    // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).
+    const taxiiPuller = new TaxiiPuller({
+      sources: config.taxii.sources,
+      repo: new TaxiiIndicatorsRepo(sqlite.db),
+      db: sqlite.db,
+      log,
+    })
+    taxiiPuller.start()
+    cleanups.push(() => taxiiPuller.stop())
+
     const handlers: Handlers = {
       'system:health': () => ({
         status: 'ok',
@@ -558,6 +571,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       'import:list': () => ({ jobs: imports.list() }),
       ...huntHandlers,
       ...actionHandlers({ service: actionService, webhooks, webhooksRepo, notifications, audited }),
+      ...taxiiHandlers(taxiiPuller, files.config),
     }
 
     let stopping: Promise<void> | undefined

@@ -15,6 +15,7 @@ import { migration0013 } from './0013-evidence'
 import { migration0014 } from './0014-report-links'
 import { migration0015 } from './0015-hunts'
 import { migration0017 } from './0017-actions'
+import { migration0018 } from './0018-taxii-indicators'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   migration0014,
   migration0015,
   migration0017,
+  migration0018,
 ]
