@@ -16,6 +16,7 @@ import { migration0014 } from './0014-report-links'
 import { migration0015 } from './0015-hunts'
 import { migration0017 } from './0017-actions'
 import { migration0018 } from './0018-taxii-indicators'
+import { migration0019 } from './0019-sync-records'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   migration0015,
   migration0017,
   migration0018,
+  migration0019,
 ]

@@ -1,0 +1,171 @@
+import type { Database, Statement } from 'better-sqlite3'
+import { ContractError } from '../../contract'
+import { PULL_KINDS, PUSH_KINDS, resolveConflict, type SyncKind, type SyncRecord } from '../records'
+
+export type ApplyOutcome = 'applied' | 'duplicate' | 'conflict'
+export type ApplyResult = { outcome: ApplyOutcome; winner: SyncRecord }
+export type StoredRecord = { seq: number; record: SyncRecord }
+export type RecordPage = { records: StoredRecord[]; next: number }
+
+export const SYNC_KINDS: readonly SyncKind[] = [...PUSH_KINDS, ...PULL_KINDS]
+export const MAX_PAGE = 1000
+
+type Row = {
+  seq: number
+  kind: string
+  id: string
+  version: number
+  updated_at: string
+  origin: string
+  deleted: number
+  body: string
+}
+
+const toRecord = (row: Row): SyncRecord => ({
+  kind: row.kind as SyncKind,
+  id: row.id,
+  version: row.version,
+  updated_at: row.updated_at,
+  origin: row.origin,
+  deleted: row.deleted === 1,
+  body: JSON.parse(row.body) as Record<string, unknown>,
+})
+
+const sameVersion = (a: SyncRecord, b: SyncRecord): boolean =>
+  a.version === b.version && a.updated_at === b.updated_at && a.origin === b.origin
+
+/** Says what is wrong with a record received from elsewhere (null when it is well formed). */
+export const recordProblem = (record: SyncRecord): string | null => {
+  if (!SYNC_KINDS.includes(record.kind))
+    return `kind "${String(record.kind)}" is not one of ${SYNC_KINDS.join(', ')}`
+  if (typeof record.id !== 'string' || record.id.length === 0 || record.id.length > 200)
+    return 'id must be a string of 1-200 characters'
+  if (!Number.isSafeInteger(record.version) || record.version < 1) return 'version must be an integer >= 1'
+  if (typeof record.updated_at !== 'string' || Number.isNaN(Date.parse(record.updated_at)))
+    return 'updated_at must be an ISO-8601 time'
+  if (typeof record.origin !== 'string' || record.origin.length === 0)
+    return 'origin must be a non-empty string'
+  if (typeof record.deleted !== 'boolean') return 'deleted must be true or false'
+  if (record.body === null || typeof record.body !== 'object' || Array.isArray(record.body))
+    return 'body must be a JSON object'
+  return null
+}
+
+/**
+ * The synced records a store holds (a core's, or a replica's): the winning version of each
+ * object. `apply` is idempotent by key: the same key twice is a duplicate whatever the record.
+ * A record above the stored version replaces it (applied); one at or below it is a conflict,
+ * settled by resolveConflict, and the winner is kept. Every replacement takes a new seq, so
+ * `since(cursor)` hands out each object's latest version once, in the order they were stored.
+ */
+export class RecordStore {
+  private readonly byObject: Statement<[string, string]>
+  private readonly byKey: Statement<[string]>
+  private readonly remove: Statement<[number]>
+  private readonly insert: Statement<[Record<string, unknown>]>
+  private readonly insertKey: Statement<[Record<string, unknown>]>
+  private readonly applyTx: (record: SyncRecord, key: string) => ApplyResult
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.byObject = db.prepare('SELECT * FROM sync_records WHERE kind = ? AND id = ?')
+    this.byKey = db.prepare('SELECT kind, id FROM sync_record_keys WHERE key = ?')
+    this.remove = db.prepare('DELETE FROM sync_records WHERE seq = ?')
+    this.insert = db.prepare(
+      `INSERT INTO sync_records (kind, id, version, updated_at, origin, deleted, body, stored_at)
+       VALUES (@kind, @id, @version, @updated_at, @origin, @deleted, @body, @stored_at)`,
+    )
+    this.insertKey = db.prepare(
+      'INSERT INTO sync_record_keys (key, kind, id, outcome, stored_at) VALUES (@key, @kind, @id, @outcome, @stored_at)',
+    )
+    this.applyTx = db.transaction((record: SyncRecord, key: string) => this.applyInTx(record, key))
+  }
+
+  /** Stores one record under its idempotency key, in one transaction (nested in the caller's if any). */
+  apply(record: SyncRecord, key: string): ApplyResult {
+    if (typeof key !== 'string' || key.length === 0 || key.length > 300)
+      throw new ContractError('invalid_request', 'idempotency key must be a string of 1-300 characters')
+    const problem = recordProblem(record)
+    if (problem) throw new ContractError('invalid_request', `record ${record.kind}/${record.id}: ${problem}`)
+    return this.applyTx(record, key)
+  }
+
+  /** The stored (winning) version of one object. */
+  get(kind: SyncKind, id: string): StoredRecord | null {
+    const row = this.byObject.get(kind, id) as Row | undefined
+    return row ? { seq: row.seq, record: toRecord(row) } : null
+  }
+
+  /** Records stored after `cursor` (a seq; 0 from the start), of the given kinds (all when empty), in seq order. */
+  since(cursor: number, kinds: readonly SyncKind[] = [], limit = 100): RecordPage {
+    if (!Number.isSafeInteger(cursor) || cursor < 0)
+      throw new ContractError('invalid_request', `cursor ${cursor}: use 0 or a next cursor a pull returned`)
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE)
+      throw new ContractError('invalid_request', `limit ${limit}: use 1-${MAX_PAGE}`)
+    const unknown = kinds.filter((k) => !SYNC_KINDS.includes(k))
+    if (unknown.length > 0)
+      throw new ContractError('invalid_request', `kinds ${unknown.join(', ')}: use ${SYNC_KINDS.join(', ')}`)
+    const filter = kinds.length > 0 ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : ''
+    const rows = this.db
+      .prepare(`SELECT * FROM sync_records WHERE seq > ? ${filter} ORDER BY seq LIMIT ?`)
+      .all(cursor, ...kinds, limit) as Row[]
+    return {
+      records: rows.map((row) => ({ seq: row.seq, record: toRecord(row) })),
+      next: rows.at(-1)?.seq ?? cursor,
+    }
+  }
+
+  /** The highest seq handed out so far (0 when empty). */
+  head(): number {
+    const row = this.db.prepare('SELECT max(seq) AS seq FROM sync_records').get() as { seq: number | null }
+    return row.seq ?? 0
+  }
+
+  count(kinds: readonly SyncKind[] = []): number {
+    const filter = kinds.length > 0 ? `WHERE kind IN (${kinds.map(() => '?').join(', ')})` : ''
+    return (
+      this.db.prepare(`SELECT count(*) AS n FROM sync_records ${filter}`).get(...kinds) as { n: number }
+    ).n
+  }
+
+  private applyInTx(record: SyncRecord, key: string): ApplyResult {
+    const seen = this.byKey.get(key) as { kind: string; id: string } | undefined
+    const existing = this.byObject.get(record.kind, record.id) as Row | undefined
+    const stored = existing ? toRecord(existing) : null
+    if (seen) {
+      const winner = (this.byObject.get(seen.kind, seen.id) as Row | undefined) ?? existing
+      return { outcome: 'duplicate', winner: winner ? toRecord(winner) : record }
+    }
+    const at = this.now()
+    if (stored && existing && sameVersion(stored, record)) {
+      // The same version arriving by another path (another key, another channel).
+      this.insertKey.run({ key, kind: record.kind, id: record.id, outcome: 'applied', stored_at: at })
+      return { outcome: 'duplicate', winner: stored }
+    }
+    let outcome: ApplyOutcome = 'applied'
+    let winner = record
+    if (stored && existing) {
+      if (record.version <= stored.version) {
+        outcome = 'conflict'
+        winner = resolveConflict(stored, record)
+      }
+      if (winner === record) this.remove.run(existing.seq)
+    }
+    if (winner === record) {
+      this.insert.run({
+        kind: record.kind,
+        id: record.id,
+        version: record.version,
+        updated_at: record.updated_at,
+        origin: record.origin,
+        deleted: record.deleted ? 1 : 0,
+        body: JSON.stringify(record.body),
+        stored_at: at,
+      })
+    }
+    this.insertKey.run({ key, kind: record.kind, id: record.id, outcome, stored_at: at })
+    return { outcome, winner }
+  }
+}
