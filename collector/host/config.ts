@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml'
 import { z } from 'zod'
 import { describeIssues } from '../contract/schemas'
 import { parseCidr } from '../ingest/guard'
+import { NatsConfig } from '../sync/nats/config'
 import { TaxiiConfig } from '../sync/taxii/config'
 import { StartupError, errnoCode } from './errors'
 
@@ -224,6 +225,7 @@ export const Config = z.strictObject({
     })
     .prefault({}),
   taxii: TaxiiConfig,
+  nats: NatsConfig,
 })
 export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
@@ -382,6 +384,17 @@ taxii:
   #   ca_file: /etc/outpost/partner-ca.pem
   #   interval_s: 3600
   #   page_size: 500
+
+# A team core as several stateless replicas over NATS JetStream (README: "Team cores over NATS").
+# Off by default. Each replica applies every synced record (stream OUTPOST_RECORDS, subjects
+# outpost.<site>.<kind>) through its own durable consumer.
+nats:
+  enabled: false
+  servers: [nats://127.0.0.1:4222]
+  site: default            # the subject token this site publishes under
+  replica: core-1          # this replica's durable consumer: unique per replica
+  replicas: 1              # copies of the stream in the NATS cluster (3 on a three-node cluster)
+  duplicate_window_s: 120  # a record's key republished within this window is stored once
 `
 
 export const parseConfig = (text: string, file: string): Config => {

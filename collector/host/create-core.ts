@@ -74,6 +74,8 @@ import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
 import { TaxiiPuller } from '../sync/taxii/client'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
+import { RecordStore } from '../sync/core/record-store'
+import { startNatsReplica } from '../sync/nats/nats-host'
 
 export type CoreOptions = {
   dataDir: string
@@ -423,6 +425,12 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     })
     taxiiPuller.start()
     cleanups.push(() => taxiiPuller.stop())
+
+    // One replica of a team core over NATS JetStream: synced records applied to the record store.
+    if (config.nats.enabled) {
+      const nats = startNatsReplica({ config: config.nats, sink: new RecordStore(sqlite.db), log })
+      cleanups.push(() => nats.stop())
+    }
 
     const handlers: Handlers = {
       'system:health': () => ({
