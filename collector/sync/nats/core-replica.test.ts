@@ -104,3 +104,22 @@ describe.skipIf(binary === null)('cores as replicas over NATS (createCore with n
     expect(storedIds(dirB)).toEqual(storedIds(dirA))
   }, 60_000)
 })
+
+describe('a core with nats.enabled and no NATS server', () => {
+  it('starts, and stops promptly, while the server never answers', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-nats-none-'))
+    try {
+      writeFileSync(
+        join(dataDir, 'config.yaml'),
+        ['nats:', '  enabled: true', '  servers: [nats://127.0.0.1:1]', ''].join('\n'),
+      )
+      const core = await createCore({ dataDir, ephemeralPorts: true })
+      await new Promise((r) => setTimeout(r, 300))
+      const started = Date.now()
+      await core.stop()
+      expect(Date.now() - started).toBeLessThan(3000)
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 30_000)
+})

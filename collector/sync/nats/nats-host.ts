@@ -5,6 +5,8 @@ import type { NatsConfig } from './config'
 import { NatsReplica, type RecordSink, type ReplicaStats } from './replica'
 import { ensureConsumer, ensureStream } from './stream'
 
+const RETRY_MS = 5000
+
 export type NatsHost = {
   /** Resolves once the stream and this replica's consumer are set up and consuming. */
   ready: Promise<void>
@@ -26,14 +28,31 @@ export const startNatsReplica = (options: {
   let nc: NatsConnection | undefined
   let replica: NatsReplica | undefined
   let stopped = false
+  let wake: (() => void) | undefined
   const ready = (async () => {
-    nc = await connect({
-      servers: config.servers,
-      name: `outpost-${config.replica}`,
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-    })
-    if (stopped) return
+    // Until the cluster first answers, retry here (not in the client), so stop() is never stuck.
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        nc = await connect({
+          servers: config.servers,
+          name: `outpost-${config.replica}`,
+          timeout: 5000,
+          maxReconnectAttempts: -1,
+        })
+        break
+      } catch (error) {
+        if (attempt === 1)
+          log.warn('nats: no server answers yet, retrying every 5 s', {
+            servers: config.servers.join(','),
+            error: (error as Error).message,
+          })
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, RETRY_MS).unref()
+        })
+      }
+    }
+    if (stopped || !nc) return
     const jsm = await jetstreamManager(nc)
     await ensureStream(jsm, { replicas: config.replicas, duplicateWindowS: config.duplicate_window_s })
     const durable = await ensureConsumer(jsm, config.replica, { ackWaitMs: 30_000 })
@@ -49,6 +68,7 @@ export const startNatsReplica = (options: {
     stats: () => replica?.stats ?? { applied: 0, rejected: 0, failed: 0 },
     async stop() {
       stopped = true
+      wake?.()
       await ready.catch(() => undefined)
       await replica?.stop()
       await nc?.close()

@@ -185,7 +185,10 @@ export class TaxiiPuller {
     }))
   }
 
-  /** One pull of one source; a pull already running is joined, not doubled. Never throws. */
+  /**
+   * One pull of one source; a pull already running is joined, not doubled. A failed pull resolves
+   * with its error (and records it); only an unknown name throws.
+   */
   pull(name: string): Promise<PullResult> {
     const source = this.options.sources.find((s) => s.name === name)
     if (!source) throw new RangeError(`no TAXII source named ${name}`)
