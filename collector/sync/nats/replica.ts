@@ -34,6 +34,7 @@ export class NatsReplica {
   readonly stats: ReplicaStats = { applied: 0, rejected: 0, failed: 0 }
   private messages: ConsumerMessages | undefined
   private loop: Promise<void> | undefined
+  private stopping = false
 
   constructor(
     private readonly options: {
@@ -48,11 +49,16 @@ export class NatsReplica {
 
   async start(): Promise<void> {
     if (this.loop) return
+    this.stopping = false
     const consumer = await this.options.js.consumers.get(STREAM, this.options.durable)
     const messages = await consumer.consume({ max_messages: 256 })
     this.messages = messages
     this.loop = (async () => {
-      for await (const msg of messages) await this.handle(msg)
+      for await (const msg of messages) {
+        // Messages already fetched are left unacked once stopping: redelivered after the restart.
+        if (this.stopping) break
+        await this.handle(msg)
+      }
     })()
   }
 
@@ -82,6 +88,7 @@ export class NatsReplica {
 
   /** Stops consuming; what is not acked yet is redelivered to this durable consumer later. */
   async stop(): Promise<void> {
+    this.stopping = true
     const messages = this.messages
     this.messages = undefined
     if (messages) await messages.close()
