@@ -7,6 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../host/create-core'
 import { idempotencyKey, type SyncRecord } from '../records'
+import { NatsConfig } from './config'
 import { NatsPublisher } from './publisher'
 import { ensureStream } from './stream'
 import { findNatsServer, startNatsServer, type NatsServerProcess } from './test-nats-server'
@@ -122,4 +123,25 @@ describe('a core with nats.enabled and no NATS server', () => {
       rmSync(dataDir, { recursive: true, force: true })
     }
   }, 30_000)
+})
+
+describe('nats configuration', () => {
+  it('is off by default, and names what is wrong', () => {
+    expect(NatsConfig.parse(undefined)).toEqual({
+      enabled: false,
+      servers: ['nats://127.0.0.1:4222'],
+      site: 'default',
+      replica: 'core-1',
+      replicas: 1,
+      duplicate_window_s: 120,
+    })
+    const issues = (value: unknown): string[] =>
+      NatsConfig.safeParse(value).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []
+    expect(issues({ site: 'a.b' })).toEqual([
+      'site: letters, digits, dashes and underscores (a single subject token)',
+    ])
+    expect(issues({ servers: ['http://x:4222'] })).toEqual(['servers.0: nats://host:port or tls://host:port'])
+    expect(issues({ replicas: 7 })[0]).toMatch(/^replicas: /)
+    expect(issues({ replica: 'core 1' })[0]).toMatch(/^replica: /)
+  })
 })
