@@ -65,6 +65,8 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'hunts:delete': { id: 'h1' },
   'hunts:run': { id: 'x' },
   'hunts:to-sigma': { query: 'Image:*\\powershell.exe AND CommandLine:*-enc*' },
+  'taxii:sources': {},
+  'taxii:pull-now': { source: 'partner-feed' },
   'archive:status': {},
   'dashboard:summary': { from: '-24h' },
   'agents:list': {},

@@ -113,6 +113,8 @@ export const CORE_CALLS = [
   'sync:pull-now',
   'sync:conflicts',
   'sync:resolve',
+  'taxii:sources',
+  'taxii:pull-now',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */

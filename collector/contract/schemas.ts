@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { CallName, EventName } from './channels'
 import { attackCalls } from './attack'
 import { assetCalls } from './assets'
+import { taxiiCalls } from './taxii'
 import { huntCalls } from './hunt'
 import { agentCalls, agentEvents } from './agents'
 import { Alert, AuditEntry, auditCalls, detectionCalls, RuleTest } from './detection'
@@ -99,6 +100,7 @@ export * from './bundles'
 export * from './search'
 export * from './routes'
 export * from './sync'
+export * from './taxii'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -248,6 +250,7 @@ export const calls = {
   ...bundleCalls,
   ...searchCalls,
   ...syncCalls,
+  ...taxiiCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),

@@ -15,6 +15,7 @@ import { rulesCommand } from './commands/rules'
 import { serveCommand } from './commands/serve'
 import { syncCommand } from './commands/sync'
 import { tokensCommand } from './commands/tokens'
+import { taxiiCommand } from './commands/taxii'
 import { StartupError } from './errors'
 import { defaultDataDir } from './paths'
 import { OUTPOST_VERSION } from './version'
@@ -48,6 +49,7 @@ const COMMANDS: Record<string, Command> = {
   bundle: bundleCommand,
   keys: keysCommand,
   sync: syncCommand,
+  taxii: taxiiCommand,
   version: versionCommand,
 }
 

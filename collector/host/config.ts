@@ -3,6 +3,8 @@ import { parseDocument } from 'yaml'
 import { z } from 'zod'
 import { describeIssues } from '../contract/schemas'
 import { parseCidr } from '../ingest/guard'
+import { NatsConfig } from '../sync/nats/config'
+import { TaxiiConfig } from '../sync/taxii/config'
 import { StartupError, errnoCode } from './errors'
 
 const port = z.number().int().min(0).max(65535)
@@ -278,6 +280,8 @@ export const Config = z.strictObject({
       interval_s: z.number().int().min(1).max(86_400).default(60),
     })
     .prefault({}),
+  taxii: TaxiiConfig,
+  nats: NatsConfig,
 })
 export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
@@ -449,6 +453,30 @@ connector:
   cert_file: null    # client certificate and key, if the core asks for one
   key_file: null
   interval_s: 60     # push and pull this often (a change is pushed at once too)
+
+# TAXII 2.1 collections to pull STIX indicators from into the IOC watchlist. None by default:
+# Outpost connects nowhere until one is listed. (Outpost also serves its published reports over
+# TAXII 2.1 at /taxii2/ on the headless host, with the api-token.)
+taxii:
+  sources: []
+  # - name: partner-feed
+  #   url: https://taxii.partner.example/api1/collections/<collection id>/objects/
+  #   # or url: https://taxii.partner.example/api1/  plus  collection: <collection id>
+  #   token: <bearer token>            # or username: … and password: … (Basic)
+  #   ca_file: /etc/outpost/partner-ca.pem
+  #   interval_s: 3600
+  #   page_size: 500
+
+# A team core as several stateless replicas over NATS JetStream (README: "Team cores over NATS").
+# Off by default. Each replica applies every synced record (stream OUTPOST_RECORDS, subjects
+# outpost.<site>.<kind>) through its own durable consumer.
+nats:
+  enabled: false
+  servers: [nats://127.0.0.1:4222]
+  site: default            # the subject token this site publishes under
+  replica: core-1          # this replica's durable consumer: unique per replica
+  replicas: 1              # copies of the stream in the NATS cluster (3 on a three-node cluster)
+  duplicate_window_s: 120  # a record's key republished within this window is stored once
 `
 
 /** The banner's background as #rrggbb. */

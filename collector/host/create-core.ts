@@ -80,6 +80,12 @@ import { OUTPOST_VERSION } from './version'
 import { syncLoaders } from './sync-loaders'
 import { createSyncService, type SyncRole } from '../sync/sync-service'
 import type { SyncApi } from '../sync/core/sync-api'
+import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
+import { TaxiiPuller } from '../sync/taxii/client'
+import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
+import { taxiiHandlers } from '../sync/taxii/taxii-calls'
+import { RecordStore } from '../sync/core/record-store'
+import { startNatsReplica } from '../sync/nats/nats-host'
 
 export type CoreOptions = {
   dataDir: string
@@ -103,6 +109,8 @@ export type Core = {
   readonly syncApi: SyncApi | null
   /** Validates `raw` against the contract, runs the call, and never throws. */
   call(name: string, raw: unknown): Promise<Result<unknown>>
+  /** The TAXII collection's object versions: the STIX objects of the published reports. */
+  taxiiEntries(): TaxiiEntry[]
   /** Every pushed event; returns the unsubscribe function. */
   subscribe(listener: PushListener): () => void
   /** Flushes what was received, stops listeners, closes the databases. Idempotent. */
@@ -494,6 +502,21 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         detector.kick()
       },
     })
+    // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).
+    const taxiiPuller = new TaxiiPuller({
+      sources: config.taxii.sources,
+      repo: new TaxiiIndicatorsRepo(sqlite.db),
+      db: sqlite.db,
+      log,
+    })
+    taxiiPuller.start()
+    cleanups.push(() => taxiiPuller.stop())
+
+    // One replica of a team core over NATS JetStream: synced records applied to the record store.
+    if (config.nats.enabled) {
+      const nats = startNatsReplica({ config: config.nats, sink: new RecordStore(sqlite.db), log })
+      cleanups.push(() => nats.stop())
+    }
 
     const handlers: Handlers = {
       'system:health': () => ({
@@ -677,6 +700,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...agentHandlers(agents),
       ...bundleHandlers(bundles),
       ...sync.handlers,
+      ...taxiiHandlers(taxiiPuller, files.config),
     }
 
     let stopping: Promise<void> | undefined
@@ -703,6 +727,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           return fail('internal', `${name} failed: ${(error as Error).message}`)
         }
       },
+      taxiiEntries: () => publishedEntries(sqlite.db),
       subscribe(listener) {
         const relay = (name: EventName, payload: unknown): void =>
           (listener as (n: EventName, p: unknown) => void)(name, payload)

@@ -27,6 +27,7 @@ import type { Logger } from './log'
 import type { ApiTls } from './api-tls'
 import { readStatic } from './static-files'
 import { newUpload } from './uploads'
+import { createTaxiiHandler } from '../sync/taxii/server'
 
 export type ServeOptions = {
   core: Core
@@ -125,6 +126,7 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
   const { core, token, log } = options
   let port = options.port
   const sockets = new Set<WebSocket>()
+  const taxii = createTaxiiHandler({ entries: () => core.taxiiEntries(), token })
 
   const respond = (res: ServerResponse, result: Result<unknown>): void =>
     json(res, result.ok ? 200 : STATUS[result.error.code], result)
@@ -284,6 +286,7 @@ export const startServeHost = async (options: ServeOptions): Promise<ServeHost> 
       })
       return
     }
+    if (taxii(req, res, url)) return
     const authed = sameToken(presentedToken(req, url, port), token)
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/')
     const work = isApi

@@ -16,6 +16,7 @@ import { migration0014 } from './0014-report-links'
 import { migration0015 } from './0015-hunts'
 import { migration0016 } from './0016-agents'
 import { migration0017 } from './0017-actions'
+import { migration0018 } from './0018-taxii-indicators'
 import { migration0019 } from './0019-sync-records'
 import { migration0020 } from './0020-sync-console'
 import { migration0021 } from './0021-bundles'
@@ -39,6 +40,7 @@ export const migrations: readonly Migration[] = [
   migration0015,
   migration0016,
   migration0017,
+  migration0018,
   migration0019,
   migration0020,
   migration0021,

@@ -1,0 +1,77 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { Logger } from '../../host/log'
+import type { NatsConfig } from './config'
+import { NatsReplica, type RecordSink, type ReplicaStats } from './replica'
+import { ensureConsumer, ensureStream } from './stream'
+
+const RETRY_MS = 5000
+
+export type NatsHost = {
+  /** Resolves once the stream and this replica's consumer are set up and consuming. */
+  ready: Promise<void>
+  stats(): ReplicaStats
+  stop(): Promise<void>
+}
+
+/**
+ * A core as one replica of a team core: connects (retrying until the cluster answers, without
+ * holding up the core's start), makes sure of the stream and its durable consumer, and applies
+ * every record to the sink.
+ */
+export const startNatsReplica = (options: {
+  config: NatsConfig
+  sink: RecordSink
+  log: Logger
+}): NatsHost => {
+  const { config, sink, log } = options
+  let nc: NatsConnection | undefined
+  let replica: NatsReplica | undefined
+  let stopped = false
+  let wake: (() => void) | undefined
+  const ready = (async () => {
+    // Until the cluster first answers, retry here (not in the client), so stop() is never stuck.
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        nc = await connect({
+          servers: config.servers,
+          name: `outpost-${config.replica}`,
+          timeout: 5000,
+          maxReconnectAttempts: -1,
+        })
+        break
+      } catch (error) {
+        if (attempt === 1)
+          log.warn('nats: no server answers yet, retrying every 5 s', {
+            servers: config.servers.join(','),
+            error: (error as Error).message,
+          })
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, RETRY_MS).unref()
+        })
+      }
+    }
+    if (stopped || !nc) return
+    const jsm = await jetstreamManager(nc)
+    await ensureStream(jsm, { replicas: config.replicas, duplicateWindowS: config.duplicate_window_s })
+    const durable = await ensureConsumer(jsm, config.replica, { ackWaitMs: 30_000 })
+    replica = new NatsReplica({ js: jetstream(nc), durable, sink, log })
+    await replica.start()
+    log.info('nats replica consuming', { servers: config.servers.join(','), replica: config.replica })
+  })()
+  ready.catch((error: unknown) =>
+    log.error('nats replica failed to start', { error: (error as Error).message }),
+  )
+  return {
+    ready,
+    stats: () => replica?.stats ?? { applied: 0, rejected: 0, failed: 0 },
+    async stop() {
+      stopped = true
+      wake?.()
+      await ready.catch(() => undefined)
+      await replica?.stop()
+      await nc?.close()
+    },
+  }
+}
