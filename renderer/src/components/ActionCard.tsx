@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { ActionStatus, ActionTypeInfo } from '../../../collector/contract'
+import type { ActionDeadLetter, ActionStatus, ActionTypeInfo } from '../../../collector/contract'
 import type { CaseAction } from '../state/actions-slice'
 import { useAppStore } from '../state/store'
 import { FieldError } from './FieldError'
@@ -187,3 +187,29 @@ export const ActionCard = ({
     </article>
   )
 }
+
+/** Actions that ran out of attempts, with the reason: the case's and the System view's list. */
+export const DeadLetters = ({ dead, label }: { dead: readonly ActionDeadLetter[]; label: string }) => (
+  <table className="table" aria-label={label}>
+    <thead>
+      <tr>
+        <th>Time</th>
+        <th>Action</th>
+        <th>Attempts</th>
+        <th>Reason</th>
+      </tr>
+    </thead>
+    <tbody>
+      {dead.map((d) => (
+        <tr key={d.id}>
+          <td className="mono">{formatTimeShort(d.at)}</td>
+          <td>
+            {d.type} <span className="mono muted">{d.action_id}</span>
+          </td>
+          <td className="mono">{d.attempts}</td>
+          <td className="wrap">{d.reason}</td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
+)

@@ -1,9 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { ActionType, ActionTypeInfo } from '../../../../collector/contract'
-import { ActionCard } from '../../components/ActionCard'
+import { ActionCard, DeadLetters } from '../../components/ActionCard'
 import { FieldError } from '../../components/FieldError'
-import { formatTimeShort } from '../../components/format'
 import type { ActionForm } from '../../state/actions-slice'
 import { useAppStore } from '../../state/store'
 
@@ -142,30 +141,7 @@ export const CaseActions = ({ incidentId }: { incidentId: string }) => {
       {s.actions.map((item) => (
         <ActionCard key={item.action.id} item={item} types={s.types} twoPersonRule={s.twoPersonRule} />
       ))}
-      {s.dead.length > 0 && (
-        <table className="table" aria-label="Dead letters">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Action</th>
-              <th>Attempts</th>
-              <th>Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.dead.map((d) => (
-              <tr key={d.id}>
-                <td className="mono">{formatTimeShort(d.at)}</td>
-                <td>
-                  {d.type} <span className="mono muted">{d.action_id}</span>
-                </td>
-                <td className="mono">{d.attempts}</td>
-                <td className="wrap">{d.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {s.dead.length > 0 && <DeadLetters dead={s.dead} label="Dead letters" />}
     </section>
   )
 }

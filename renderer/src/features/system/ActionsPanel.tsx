@@ -1,8 +1,7 @@
 import { useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { routeHref } from '../../app/use-route'
-import { ActionCard } from '../../components/ActionCard'
-import { formatTimeShort } from '../../components/format'
+import { ActionCard, DeadLetters } from '../../components/ActionCard'
 import { useAppStore } from '../../state/store'
 
 /**
@@ -37,28 +36,7 @@ export const ActionsPanel = () => {
           <ActionCard item={item} types={s.types} twoPersonRule={s.twoPersonRule} />
         </div>
       ))}
-      <table className="table" aria-label="Action dead letters">
-        <thead>
-          <tr>
-            <th>Time</th>
-            <th>Action</th>
-            <th>Attempts</th>
-            <th>Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {s.dead.map((d) => (
-            <tr key={d.id}>
-              <td className="mono">{formatTimeShort(d.at)}</td>
-              <td>
-                {d.type} <span className="mono muted">{d.action_id}</span>
-              </td>
-              <td className="mono">{d.attempts}</td>
-              <td className="wrap">{d.reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DeadLetters dead={s.dead} label="Action dead letters" />
     </section>
   )
 }
