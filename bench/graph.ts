@@ -9,8 +9,8 @@ import { chromium } from 'playwright-core'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { callPath, type CallName, type CallReq, type CallRes, type Result } from '../collector/contract'
 import { spawnServe } from '../collector/host/serve-process'
+import { serveCaller } from './serve-api'
 import { chromiumPath } from '../e2e/chromium'
 
 const HOSTS = Number(process.env.BENCH_GRAPH_HOSTS ?? 300)
@@ -42,16 +42,7 @@ const percentile = (values: number[], p: number): number => {
 const main = async (): Promise<void> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-graph-'))
   const serve = await spawnServe(['--data-dir', dataDir, '--port', '0', '--log-level', 'warn'])
-  const call = async <K extends CallName>(name: K, req: CallReq<K>): Promise<CallRes<K>> => {
-    const response = await fetch(serve.ready.api + callPath(name), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${serve.ready.token}` },
-      body: JSON.stringify(req),
-    })
-    const result = (await response.json()) as Result<CallRes<K>>
-    if (!result.ok) throw new Error(`${name}: ${result.error.message}`)
-    return result.value
-  }
+  const call = serveCaller(serve)
   const browser = await chromium.launch({ executablePath: chromiumPath() })
   try {
     const all = events()

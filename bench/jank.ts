@@ -9,8 +9,8 @@ import { chromium, type Page } from 'playwright-core'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { callPath, type CallName, type CallReq, type CallRes, type Result } from '../collector/contract'
 import { spawnServe } from '../collector/host/serve-process'
+import { serveCaller } from './serve-api'
 import { chromiumPath } from '../e2e/chromium'
 
 const EVENTS = Number(process.env.BENCH_JANK_EVENTS ?? 100_000)
@@ -51,16 +51,7 @@ const take = async (page: Page): Promise<Phase> => {
 const main = async (): Promise<void> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-jank-'))
   const serve = await spawnServe(['--data-dir', dataDir, '--port', '0', '--log-level', 'warn'])
-  const call = async <K extends CallName>(name: K, req: CallReq<K>): Promise<CallRes<K>> => {
-    const response = await fetch(serve.ready.api + callPath(name), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${serve.ready.token}` },
-      body: JSON.stringify(req),
-    })
-    const result = (await response.json()) as Result<CallRes<K>>
-    if (!result.ok) throw new Error(`${name}: ${result.error.message}`)
-    return result.value
-  }
+  const call = serveCaller(serve)
   let next = 0
   const ingest = async (n: number): Promise<void> => {
     const batch = Array.from({ length: n }, () => event(next++))
