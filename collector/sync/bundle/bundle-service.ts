@@ -851,12 +851,10 @@ export class BundleService {
     const db = this.options.db
     const where = req.list === undefined ? '' : 'WHERE list = @list'
     const params = { list: req.list ?? null, limit: req.limit }
-    const total = db
-      .prepare(`SELECT count(*) FROM watchlist_indicators ${where}`)
-      .pluck()
-      .get(params) as number
+    const total = db.prepare(`SELECT count(*) FROM watchlist ${where}`).pluck().get(params) as number
     const indicators = db
-      .prepare(`SELECT * FROM watchlist_indicators ${where} ORDER BY list, type, value LIMIT @limit`)
+      // Content-bundle lists and the TAXII sources' indicators (the watchlist view, migration 0023).
+      .prepare(`SELECT * FROM watchlist ${where} ORDER BY list, type, value LIMIT @limit`)
       .all(params) as WatchlistIndicator[]
     return { indicators, total }
   }

@@ -332,6 +332,12 @@ describe("a core pulls from another Outpost's TAXII server (round trip)", () => 
     ])
     const again = await callOk<CallRes<'taxii:pull-now'>>(consumer, 'taxii:pull-now', { source: 'hq' })
     expect(again.results[0]).toMatchObject({ stored: 0, error: null })
+    // They are in the watchlist, beside the lists content bundles install.
+    const listed = await callOk<CallRes<'watchlist:list'>>(consumer, 'watchlist:list', { list: 'taxii:hq' })
+    expect(listed.total).toBe(3)
+    expect(listed.indicators.every((i) => i.list === 'taxii:hq' && i.source?.startsWith('indicator--'))).toBe(
+      true,
+    )
     const { sources } = await callOk<CallRes<'taxii:sources'>>(consumer, 'taxii:sources', {})
     expect(sources).toEqual([
       expect.objectContaining({
