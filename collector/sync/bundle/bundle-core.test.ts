@@ -61,6 +61,19 @@ describe('bundles over the contract', () => {
       counts: { new: 0, changed: 0, unchanged: exported.counts.records },
     })
 
+    // The far side's own views show the incident, its comment and evidence, once.
+    const seen = async () => {
+      const list = await callOk<CallRes<'incidents:list'>>(farCore, 'incidents:list', {})
+      const got = await callOk<CallRes<'incidents:get'>>(farCore, 'incidents:get', { id: incident.id })
+      return { list, got }
+    }
+    const { list, got } = await seen()
+    expect(list.incidents.map((i) => i.id)).toEqual([incident.id])
+    expect(got.incident.title).toBe('whoami on ws-7')
+    expect(got.comments.map((c) => c.body)).toEqual(['Seen from the jump host.'])
+    expect(got.evidence.map((e) => e.sha256)).toEqual([evidence.sha256])
+    expect(got.alerts.map((a) => a.id)).toEqual([alert.id])
+
     // The import itself is in the far side's audit log.
     const { entries } = await callOk<CallRes<'audit:list'>>(farCore, 'audit:list', { limit: 10 })
     expect(entries.filter((e) => e.object_type === 'bundle').map((e) => e.action)).toEqual([

@@ -33,6 +33,7 @@ import {
   type KeyScope,
   type SigningKey,
 } from '../keys/keys'
+import { applyToLocal } from '../apply-local'
 import { PUSH_KINDS, resolveConflict, type SyncRecord } from '../records'
 import {
   canonicalJson,
@@ -606,6 +607,8 @@ export class BundleService {
             bundle_id: manifest.bundle_id,
             received_at: now,
           })
+          // The winner also becomes the incident, alert, report or asset analysts see here.
+          applyToLocal(this.options.db, r, now)
           applied++
         }
         this.recordImport(bundle, items, now)
