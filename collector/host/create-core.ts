@@ -84,7 +84,6 @@ import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
 import { TaxiiPuller } from '../sync/taxii/client'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
-import { RecordStore } from '../sync/core/record-store'
 import { startNatsReplica } from '../sync/nats/nats-host'
 
 export type CoreOptions = {
@@ -512,9 +511,10 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     taxiiPuller.start()
     cleanups.push(() => taxiiPuller.stop())
 
-    // One replica of a team core over NATS JetStream: synced records applied to the record store.
+    // One replica of a team core over NATS JetStream: synced records applied to the record store
+    // (the sync service's, so on a core the winners also reach incidents, alerts, reports, assets).
     if (config.nats.enabled) {
-      const nats = startNatsReplica({ config: config.nats, sink: new RecordStore(sqlite.db), log })
+      const nats = startNatsReplica({ config: config.nats, sink: sync.records, log })
       cleanups.push(() => nats.stop())
     }
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { ContractError, type AuditEntry, type CallRes, type ParsedReq, type SyncStatus } from '../contract'
+import { applyToLocal } from './apply-local'
 import { applyPulledRecord } from './connector/apply-pulled'
 import { Connector } from './connector/connector'
 import { SyncRequestError, type SyncEndpoint } from './connector/http-client'
@@ -78,9 +79,19 @@ const readPem = (dataDir: string, file: string | null, setting: string): string 
 export const createSyncService = (options: SyncServiceOptions) => {
   const { db, role } = options
   const store = new SyncStore(db)
-  const records = new RecordStore(db)
-  const consoles = new SyncConsoles(db)
   const nodeId = store.nodeId()
+  // A core shows consoles' work in its own views: each pushed (or replicated) record that wins
+  // is applied to its tables in the same transaction. Its own records are already there.
+  const records = new RecordStore(
+    db,
+    Date.now,
+    role === 'core'
+      ? (record) => {
+          if (record.origin !== nodeId && PUSHED.has(record.kind)) applyToLocal(db, record)
+        }
+      : undefined,
+  )
+  const consoles = new SyncConsoles(db)
   const api: SyncApi | null =
     role === 'core'
       ? createSyncApi({
