@@ -500,6 +500,15 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         detector.reload()
         detector.kick()
       },
+      // Imported incidents and alerts: every view showing them reloads.
+      objectsChanged: (objects) => {
+        for (const { kind, id } of objects) if (kind === 'incident') push('incidents:changed', { id })
+        const updated = objects.flatMap(({ kind, id }) => {
+          const alert = kind === 'alert' ? alerts.get(id) : undefined
+          return alert ? [alert] : []
+        })
+        if (updated.length > 0) push('alerts:updated', { alerts: updated })
+      },
     })
     // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).
     const taxiiPuller = new TaxiiPuller({

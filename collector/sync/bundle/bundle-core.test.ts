@@ -52,7 +52,11 @@ describe('bundles over the contract', () => {
       expect.arrayContaining(['incident', 'alert', 'evidence', 'audit']),
     )
 
+    const pushed: string[] = []
+    const unsubscribe = farCore.subscribe((name) => pushed.push(name))
     const imported = await callOk<CallRes<'bundles:import'>>(farCore, 'bundles:import', { path: out })
+    unsubscribe()
+    expect(pushed).toEqual(expect.arrayContaining(['incidents:changed', 'alerts:updated']))
     expect(imported.applied).toBe(exported.counts.records)
     expect(readFileSync(join(farDir, 'evidence', evidence.sha256), 'utf8')).toBe('netstat output\n')
     const again = await callOk<CallRes<'bundles:import'>>(farCore, 'bundles:import', { path: out })

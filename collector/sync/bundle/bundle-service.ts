@@ -58,6 +58,8 @@ export type BundleServiceOptions = {
   evidenceDir: string
   /** Called after a rule pack was installed or rolled back (the detector reloads its rules). */
   rulesChanged?: () => void
+  /** Called after an import committed, with the objects it made or changed in the local tables. */
+  objectsChanged?: (objects: ReadonlyArray<{ kind: SyncRecord['kind']; id: string }>) => void
 }
 
 const RECORDS_ENTRY = 'records.ndjson.gz'
@@ -569,6 +571,7 @@ export class BundleService {
     const { manifest, signer } = bundle
     const now = Date.now()
     const before = this.alreadyImported(manifest.bundle_id)
+    const changedObjects: Array<{ kind: SyncRecord['kind']; id: string }> = []
     const result = this.options.audited(
       (done: { items: PreviewItem[]; applied: number }) => ({
         action: 'import',
@@ -608,13 +611,15 @@ export class BundleService {
             received_at: now,
           })
           // The winner also becomes the incident, alert, report or asset analysts see here.
-          applyToLocal(this.options.db, r, now)
+          if (applyToLocal(this.options.db, r, now) !== 'skipped')
+            changedObjects.push({ kind: r.kind, id: r.id })
           applied++
         }
         this.recordImport(bundle, items, now)
         return { items, applied }
       },
     )
+    if (changedObjects.length > 0) this.options.objectsChanged?.(changedObjects)
     return {
       bundle: this.info(bundle),
       already_imported: before,
