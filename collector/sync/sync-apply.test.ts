@@ -52,7 +52,13 @@ describe('pushed records in a core’s own views', () => {
     })
     await callOk(analyst, 'incidents:comment', { id: incident.id, body: 'Host isolated.' })
     await callOk(analyst, 'incidents:update', { id: incident.id, status: 'triage', assignee: 'alice' })
+    const pushed: string[] = []
+    const unsubscribe = team.subscribe((name, payload) => {
+      if (name === 'incidents:changed') pushed.push((payload as { id: string }).id)
+    })
     await callOk(analyst, 'sync:push-now', {})
+    unsubscribe()
+    expect(pushed).toContain(incident.id)
 
     const got = await callOk<CallRes<'incidents:get'>>(team, 'incidents:get', { id: incident.id })
     expect(got.incident).toMatchObject({ title: 'Beacon from ws-3', status: 'triage', assignee: 'alice' })

@@ -42,6 +42,8 @@ export type SyncServiceOptions = {
   evidenceDir: string
   maxEvidenceBytes: number
   changed: (status: SyncStatus) => void
+  /** On a core: objects pushed or replicated here and applied to its tables, after the apply. */
+  objectsChanged?: (objects: ReadonlyArray<{ kind: SyncKind; id: string }>) => void
   log: (message: string, fields?: Record<string, string | number | boolean | null | undefined>) => void
 }
 
@@ -82,12 +84,23 @@ export const createSyncService = (options: SyncServiceOptions) => {
   const nodeId = store.nodeId()
   // A core shows consoles' work in its own views: each pushed (or replicated) record that wins
   // is applied to its tables in the same transaction. Its own records are already there.
+  let appliedHere: Array<{ kind: SyncKind; id: string }> = []
+  const announce = (): void => {
+    const objects = appliedHere
+    appliedHere = []
+    options.objectsChanged?.(objects)
+  }
   const records = new RecordStore(
     db,
     Date.now,
     role === 'core'
       ? (record) => {
-          if (record.origin !== nodeId && PUSHED.has(record.kind)) applyToLocal(db, record)
+          if (record.origin === nodeId || !PUSHED.has(record.kind)) return
+          if (applyToLocal(db, record) === 'skipped') return
+          // Announced once the apply (synchronous, one transaction) has returned; a rolled-back
+          // batch only makes views reload what did not change.
+          if (appliedHere.length === 0) queueMicrotask(announce)
+          appliedHere.push({ kind: record.kind, id: record.id })
         }
       : undefined,
   )
