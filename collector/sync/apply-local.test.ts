@@ -221,6 +221,11 @@ describe('applyToLocal', () => {
     ).toBe('updated')
     expect(assets.get('host:ws01', 0).asset.owner).toBe('secops')
     expect(applyToLocal(target, record('asset', 'host:ws01', 1, asset))).toBe('skipped')
+    // An id that names no asset kind, or a value the inventory does not keep, makes nothing.
+    expect(applyToLocal(target, record('asset', 'ws02', 1, { ...asset, id: 'ws02' }))).toBe('skipped')
+    expect(applyToLocal(target, record('asset', 'ip:127.0.0.1', 1, { ...asset, id: 'ip:127.0.0.1' }))).toBe(
+      'skipped',
+    )
   })
 
   it('leaves audit entries out of the local audit log', () => {

@@ -294,7 +294,7 @@ const applyAsset: Applier = (db, record, now) => {
   const a = object(record.body.asset) ?? record.body
   const id = text(a.id, record.id)
   const colon = id.indexOf(':')
-  const kind = nullableOneOf(AssetKind.options, colon > 0 ? id.slice(0, colon) : a.kind)
+  const kind = nullableOneOf(AssetKind.options, colon > 0 ? id.slice(0, colon) : null)
   if (!kind) return 'skipped'
   const fields = {
     owner: maybe(a.owner),

@@ -96,7 +96,20 @@ export const createSyncService = (options: SyncServiceOptions) => {
     role === 'core'
       ? (record) => {
           if (record.origin === nodeId || !PUSHED.has(record.kind)) return
-          if (applyToLocal(db, record) === 'skipped') return
+          let outcome
+          try {
+            outcome = applyToLocal(db, record)
+          } catch (error) {
+            // The record stays stored (and pullable); one odd body must not refuse a console's
+            // whole batch forever. applyToLocal rolled its own part back.
+            options.log('sync: a pushed record could not be applied to local tables', {
+              kind: record.kind,
+              id: record.id,
+              error: (error as Error).message,
+            })
+            return
+          }
+          if (outcome === 'skipped') return
           // Announced once the apply (synchronous, one transaction) has returned; a rolled-back
           // batch only makes views reload what did not change.
           if (appliedHere.length === 0) queueMicrotask(announce)
