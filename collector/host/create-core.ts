@@ -84,7 +84,6 @@ import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
 import { TaxiiPuller } from '../sync/taxii/client'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
-import { RecordStore } from '../sync/core/record-store'
 import { startNatsReplica } from '../sync/nats/nats-host'
 
 export type CoreOptions = {
@@ -194,6 +193,16 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const heartbeats = new HeartbeatsRepo(sqlite.db)
     const audit = new AuditLog(sqlite.db)
     const role: SyncRole = options.role ?? 'console'
+    // Incidents and alerts that came from elsewhere (a push to this core, NATS, a bundle) and were
+    // applied here: every view showing them reloads.
+    const syncedObjectsChanged = (objects: ReadonlyArray<{ kind: string; id: string }>): void => {
+      for (const { kind, id } of objects) if (kind === 'incident') push('incidents:changed', { id })
+      const updated = objects.flatMap(({ kind, id }) => {
+        const alert = kind === 'alert' ? alerts.get(id) : undefined
+        return alert ? [alert] : []
+      })
+      if (updated.length > 0) push('alerts:updated', { alerts: updated })
+    }
     // Sync: every syncable change is queued in the outbox inside its own transaction (audited
     // below, and alerts the detector raises); the connector opens no socket unless configured.
     const sync = createSyncService({
@@ -205,6 +214,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       evidenceDir: files.evidence,
       maxEvidenceBytes: config.storage.max_evidence_bytes,
       changed: (status) => push('sync:changed', status),
+      objectsChanged: syncedObjectsChanged,
       log: (message, fields) => log.warn(message, fields),
     })
     // This workstation's operator: the app runs as them (the browser host too, on loopback).
@@ -501,6 +511,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         detector.reload()
         detector.kick()
       },
+      objectsChanged: syncedObjectsChanged,
     })
     // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).
     const taxiiPuller = new TaxiiPuller({
@@ -512,9 +523,10 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     taxiiPuller.start()
     cleanups.push(() => taxiiPuller.stop())
 
-    // One replica of a team core over NATS JetStream: synced records applied to the record store.
+    // One replica of a team core over NATS JetStream: synced records applied to the record store
+    // (the sync service's, so on a core the winners also reach incidents, alerts, reports, assets).
     if (config.nats.enabled) {
-      const nats = startNatsReplica({ config: config.nats, sink: new RecordStore(sqlite.db), log })
+      const nats = startNatsReplica({ config: config.nats, sink: sync.records, log })
       cleanups.push(() => nats.stop())
     }
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { ContractError, type AuditEntry, type CallRes, type ParsedReq, type SyncStatus } from '../contract'
+import { applyToLocal } from './apply-local'
 import { applyPulledRecord } from './connector/apply-pulled'
 import { Connector } from './connector/connector'
 import { SyncRequestError, type SyncEndpoint } from './connector/http-client'
@@ -41,6 +42,8 @@ export type SyncServiceOptions = {
   evidenceDir: string
   maxEvidenceBytes: number
   changed: (status: SyncStatus) => void
+  /** On a core: objects pushed or replicated here and applied to its tables, after the apply. */
+  objectsChanged?: (objects: ReadonlyArray<{ kind: SyncKind; id: string }>) => void
   log: (message: string, fields?: Record<string, string | number | boolean | null | undefined>) => void
 }
 
@@ -78,9 +81,43 @@ const readPem = (dataDir: string, file: string | null, setting: string): string 
 export const createSyncService = (options: SyncServiceOptions) => {
   const { db, role } = options
   const store = new SyncStore(db)
-  const records = new RecordStore(db)
-  const consoles = new SyncConsoles(db)
   const nodeId = store.nodeId()
+  // A core shows consoles' work in its own views: each pushed (or replicated) record that wins
+  // is applied to its tables in the same transaction. Its own records are already there.
+  let appliedHere: Array<{ kind: SyncKind; id: string }> = []
+  const announce = (): void => {
+    const objects = appliedHere
+    appliedHere = []
+    options.objectsChanged?.(objects)
+  }
+  const records = new RecordStore(
+    db,
+    Date.now,
+    role === 'core'
+      ? (record) => {
+          if (record.origin === nodeId || !PUSHED.has(record.kind)) return
+          let outcome
+          try {
+            outcome = applyToLocal(db, record)
+          } catch (error) {
+            // The record stays stored (and pullable); one odd body must not refuse a console's
+            // whole batch forever. applyToLocal rolled its own part back.
+            options.log('sync: a pushed record could not be applied to local tables', {
+              kind: record.kind,
+              id: record.id,
+              error: (error as Error).message,
+            })
+            return
+          }
+          if (outcome === 'skipped') return
+          // Announced once the apply (synchronous, one transaction) has returned; a rolled-back
+          // batch only makes views reload what did not change.
+          if (appliedHere.length === 0) queueMicrotask(announce)
+          appliedHere.push({ kind: record.kind, id: record.id })
+        }
+      : undefined,
+  )
+  const consoles = new SyncConsoles(db)
   const api: SyncApi | null =
     role === 'core'
       ? createSyncApi({

@@ -306,6 +306,56 @@ export class ReportsRepo {
     return this.get(id)!
   }
 
+  /**
+   * A report as another installation saved it (a synced record): stored under its own id and
+   * version number, replacing what is here; that version joins the history (once). No status
+   * order or version check: the caller settled the conflict. Call inside the caller's transaction.
+   */
+  upsertFromSync(
+    report: Omit<Report, 'seq' | 'observables'> & { observables: readonly ObservableInput[] },
+    now = Date.now(),
+  ): 'created' | 'updated' {
+    const exists = this.db.prepare('SELECT 1 FROM reports WHERE id = ?').get(report.id) !== undefined
+    const operation =
+      report.operation_id !== null &&
+      this.db.prepare('SELECT 1 FROM operations WHERE id = ?').get(report.operation_id) !== undefined
+        ? report.operation_id
+        : null
+    this.db
+      .prepare(
+        `INSERT INTO reports (id, title, body, status, tlp, author, techniques, labels, version, created_at, updated_at, operation_id)
+         VALUES (@id, @title, @body, @status, @tlp, @author, @techniques, @labels, @version, @created_at, @updated_at, @operation_id)
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, status = excluded.status,
+           tlp = excluded.tlp, author = excluded.author, techniques = excluded.techniques, labels = excluded.labels,
+           version = excluded.version, updated_at = excluded.updated_at,
+           operation_id = coalesce(excluded.operation_id, operation_id)`,
+      )
+      .run({
+        id: report.id,
+        title: report.title,
+        body: report.body,
+        status: report.status,
+        tlp: report.tlp,
+        author: report.author,
+        techniques: JSON.stringify([...new Set(report.techniques)]),
+        labels: JSON.stringify([...new Set(report.labels)]),
+        version: report.version,
+        created_at: Date.parse(report.created_at) || now,
+        updated_at: Date.parse(report.updated_at) || now,
+        operation_id: operation,
+      })
+    this.linkObservables(report.id, report.observables, now)
+    this.link(report.id, 'incident', report.incidents)
+    this.link(report.id, 'asset', report.assets)
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO report_versions (report_id, version, title, body, status, tlp, saved_at, actor)
+         SELECT id, version, title, body, status, tlp, ?, author FROM reports WHERE id = ?`,
+      )
+      .run(now, report.id)
+    return exists ? 'updated' : 'created'
+  }
+
   /** Every saved version, newest first (bodies left out), or one version whole; undefined for an unknown report. */
   versions(id: string, version?: number): ReportVersion[] | undefined {
     if (!this.db.prepare('SELECT 1 FROM reports WHERE id = ?').get(id)) return undefined

@@ -52,7 +52,11 @@ describe('bundles over the contract', () => {
       expect.arrayContaining(['incident', 'alert', 'evidence', 'audit']),
     )
 
+    const pushed: string[] = []
+    const unsubscribe = farCore.subscribe((name) => pushed.push(name))
     const imported = await callOk<CallRes<'bundles:import'>>(farCore, 'bundles:import', { path: out })
+    unsubscribe()
+    expect(pushed).toEqual(expect.arrayContaining(['incidents:changed', 'alerts:updated']))
     expect(imported.applied).toBe(exported.counts.records)
     expect(readFileSync(join(farDir, 'evidence', evidence.sha256), 'utf8')).toBe('netstat output\n')
     const again = await callOk<CallRes<'bundles:import'>>(farCore, 'bundles:import', { path: out })
@@ -60,6 +64,19 @@ describe('bundles over the contract', () => {
       applied: 0,
       counts: { new: 0, changed: 0, unchanged: exported.counts.records },
     })
+
+    // The far side's own views show the incident, its comment and evidence, once.
+    const seen = async () => {
+      const list = await callOk<CallRes<'incidents:list'>>(farCore, 'incidents:list', {})
+      const got = await callOk<CallRes<'incidents:get'>>(farCore, 'incidents:get', { id: incident.id })
+      return { list, got }
+    }
+    const { list, got } = await seen()
+    expect(list.incidents.map((i) => i.id)).toEqual([incident.id])
+    expect(got.incident.title).toBe('whoami on ws-7')
+    expect(got.comments.map((c) => c.body)).toEqual(['Seen from the jump host.'])
+    expect(got.evidence.map((e) => e.sha256)).toEqual([evidence.sha256])
+    expect(got.alerts.map((a) => a.id)).toEqual([alert.id])
 
     // The import itself is in the far side's audit log.
     const { entries } = await callOk<CallRes<'audit:list'>>(farCore, 'audit:list', { limit: 10 })

@@ -33,6 +33,7 @@ import {
   type KeyScope,
   type SigningKey,
 } from '../keys/keys'
+import { applyToLocal } from '../apply-local'
 import { PUSH_KINDS, resolveConflict, type SyncRecord } from '../records'
 import {
   canonicalJson,
@@ -57,6 +58,8 @@ export type BundleServiceOptions = {
   evidenceDir: string
   /** Called after a rule pack was installed or rolled back (the detector reloads its rules). */
   rulesChanged?: () => void
+  /** Called after an import committed, with the objects it made or changed in the local tables. */
+  objectsChanged?: (objects: ReadonlyArray<{ kind: SyncRecord['kind']; id: string }>) => void
 }
 
 const RECORDS_ENTRY = 'records.ndjson.gz'
@@ -568,6 +571,7 @@ export class BundleService {
     const { manifest, signer } = bundle
     const now = Date.now()
     const before = this.alreadyImported(manifest.bundle_id)
+    const changedObjects: Array<{ kind: SyncRecord['kind']; id: string }> = []
     const result = this.options.audited(
       (done: { items: PreviewItem[]; applied: number }) => ({
         action: 'import',
@@ -606,12 +610,16 @@ export class BundleService {
             bundle_id: manifest.bundle_id,
             received_at: now,
           })
+          // The winner also becomes the incident, alert, report or asset analysts see here.
+          if (applyToLocal(this.options.db, r, now) !== 'skipped')
+            changedObjects.push({ kind: r.kind, id: r.id })
           applied++
         }
         this.recordImport(bundle, items, now)
         return { items, applied }
       },
     )
+    if (changedObjects.length > 0) this.options.objectsChanged?.(changedObjects)
     return {
       bundle: this.info(bundle),
       already_imported: before,

@@ -155,6 +155,25 @@ describe('RecordStore', () => {
       { numRuns: 50 },
     )
   })
+
+  it('hands each incoming record that becomes the stored version to the won hook, in the transaction', () => {
+    const won: string[] = []
+    const hooked = new RecordStore(
+      db,
+      () => 1_000,
+      (r) => {
+        won.push(`${r.id}@${r.version}:${r.origin}`)
+        expect(db.inTransaction).toBe(true)
+      },
+    )
+    hooked.apply(rec(), 'a:1')
+    hooked.apply(rec(), 'a:1') // the same key: a duplicate
+    hooked.apply(rec(), 'a:2') // the same version by another key: a duplicate
+    hooked.apply(rec({ version: 2 }), 'a:3')
+    hooked.apply(rec({ version: 1, origin: 'console-b' }), 'b:1') // loses the conflict
+    hooked.apply(rec({ version: 2, origin: 'console-z' }), 'z:1') // wins it (greater origin)
+    expect(won).toEqual(['inc-1@1:console-a', 'inc-1@2:console-a', 'inc-1@2:console-z'])
+  })
 })
 
 describe('RecordStore on disk', () => {

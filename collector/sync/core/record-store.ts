@@ -69,6 +69,11 @@ export class RecordStore {
   constructor(
     private readonly db: Database,
     private readonly now: () => number = Date.now,
+    /**
+     * Called inside the apply's transaction with each incoming record that became the stored
+     * version (applied, or a conflict it won): a core makes it into its own tables there.
+     */
+    private readonly won?: (record: SyncRecord) => void,
   ) {
     this.byObject = db.prepare('SELECT * FROM sync_records WHERE kind = ? AND id = ?')
     this.byKey = db.prepare('SELECT kind, id FROM sync_record_keys WHERE key = ?')
@@ -176,6 +181,7 @@ export class RecordStore {
         body: JSON.stringify(record.body),
         stored_at: at,
       })
+      this.won?.(record)
     }
     this.insertKey.run({ key, kind: record.kind, id: record.id, outcome, stored_at: at })
     return { outcome, winner }

@@ -20,6 +20,7 @@ import { migration0018 } from './0018-taxii-indicators'
 import { migration0019 } from './0019-sync-records'
 import { migration0020 } from './0020-sync-console'
 import { migration0021 } from './0021-bundles'
+import { migration0022 } from './0022-sync-origin'
 import { migration0023 } from './0023-watchlist-view'
 
 /** Append-only: never edit a shipped migration, add the next number. */
@@ -45,5 +46,6 @@ export const migrations: readonly Migration[] = [
   migration0019,
   migration0020,
   migration0021,
+  migration0022,
   migration0023,
 ]
