@@ -55,6 +55,15 @@ export type ExecutorSummary = {
 /** The actor the executor's own steps are audited as. */
 export const EXECUTOR_ACTOR = 'outpost-executor'
 
+/** The scripts' target: isolate_host, disable_user and collect_evidence ask it alike. */
+const PLATFORM_FIELD: ActionTypeInfo['fields'][number] = {
+  name: 'platform',
+  label: 'Platform',
+  kind: 'choice',
+  choices: ['windows', 'linux'],
+  default: 'windows',
+}
+
 const TYPE_INFO: Record<ActionType, Omit<ActionTypeInfo, 'enabled' | 'disabled_reason'>> = {
   block_ip: {
     type: 'block_ip',
@@ -78,13 +87,7 @@ const TYPE_INFO: Record<ActionType, Omit<ActionTypeInfo, 'enabled' | 'disabled_r
       'a PowerShell or bash script that cuts the host off but for the SOC address, and its rollback',
     fields: [
       { name: 'host', label: 'Host', kind: 'text' },
-      {
-        name: 'platform',
-        label: 'Platform',
-        kind: 'choice',
-        choices: ['windows', 'linux'],
-        default: 'windows',
-      },
+      PLATFORM_FIELD,
       { name: 'keep_ip', label: 'SOC address kept reachable', kind: 'text' },
     ],
   },
@@ -92,31 +95,13 @@ const TYPE_INFO: Record<ActionType, Omit<ActionTypeInfo, 'enabled' | 'disabled_r
     type: 'disable_user',
     title: 'Disable a user',
     description: 'Disable-ADAccount / net user (Windows) or usermod -L (Linux), and the rollback',
-    fields: [
-      { name: 'user', label: 'User', kind: 'text' },
-      {
-        name: 'platform',
-        label: 'Platform',
-        kind: 'choice',
-        choices: ['windows', 'linux'],
-        default: 'windows',
-      },
-    ],
+    fields: [{ name: 'user', label: 'User', kind: 'text' }, PLATFORM_FIELD],
   },
   collect_evidence: {
     type: 'collect_evidence',
     title: 'Collect evidence',
     description: 'a checklist for the host and a collection script that hashes what it gathers',
-    fields: [
-      { name: 'host', label: 'Host', kind: 'text' },
-      {
-        name: 'platform',
-        label: 'Platform',
-        kind: 'choice',
-        choices: ['windows', 'linux'],
-        default: 'windows',
-      },
-    ],
+    fields: [{ name: 'host', label: 'Host', kind: 'text' }, PLATFORM_FIELD],
   },
   webhook: {
     type: 'webhook',
