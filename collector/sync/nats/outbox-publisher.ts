@@ -50,7 +50,7 @@ export class NatsOutboxPublisher {
   private connected = false
   private failures = 0
   private nextRetry: number | null = null
-  private wakeUp: (() => void) | undefined
+  private wakeUp: ((force?: boolean) => void) | undefined
   private woken = false
   private readonly now: () => number
   private readonly random: () => number
@@ -175,7 +175,8 @@ export class NatsOutboxPublisher {
       if (s.type === 'disconnect' || s.type === 'reconnect') {
         this.connected = s.type === 'reconnect'
         this.deps.changed?.()
-        if (this.connected) this.wake()
+        // Back: the backoff under way is cut short.
+        if (this.connected) this.wakeUp?.(true)
       }
     }
   }
@@ -189,8 +190,8 @@ export class NatsOutboxPublisher {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms)
       timer.unref()
-      this.wakeUp = () => {
-        if (!wakeable && !this.stopped) return
+      this.wakeUp = (force = false) => {
+        if (!wakeable && !force && !this.stopped) return
         clearTimeout(timer)
         resolve()
       }
