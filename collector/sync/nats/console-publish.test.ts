@@ -1,14 +1,17 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SyncStatus } from '../../contract'
+import type { CallRes, SyncStatus } from '../../contract'
 import { createCore, type Core } from '../../host/create-core'
 import { silentLogger } from '../../host/log'
 import { SqliteStore } from '../../store/sqlite/sqlite-store'
+import { SyncConsoles } from '../core/consoles'
 import { RecordStore } from '../core/record-store'
 import { NatsConfig } from './config'
 import { startNatsReplica, type NatsHost } from './nats-host'
@@ -109,9 +112,16 @@ describe.skipIf(binary === null)(
       rmSync(dir, { recursive: true, force: true })
     })
 
+    // Every key the console ever queued (an entry leaves the outbox once every channel has it).
+    const queued = new Set<string>()
+    const snapshot = (): string[] => {
+      for (const key of outboxKeys(consoleDir)) queued.add(key)
+      return [...queued]
+    }
+
     /** Every key the console queued reached both replicas, each applied exactly once. */
     const expectConverged = async (): Promise<void> => {
-      const keys = outboxKeys(consoleDir)
+      const keys = snapshot()
       await waitFor('both replicas to apply every key', () =>
         replicas.every((r) => keys.every((k) => r.outcomes.has(k))),
       )
@@ -152,8 +162,8 @@ describe.skipIf(binary === null)(
       await expectConverged()
       // Each replica got the console's records in the order they were queued.
       const order = (r: (typeof replicas)[number]): string[] => [...r.outcomes.keys()]
-      expect(order(replicas[0]!)).toEqual(outboxKeys(consoleDir))
-      expect(order(replicas[1]!)).toEqual(outboxKeys(consoleDir))
+      expect(order(replicas[0]!)).toEqual(snapshot())
+      expect(order(replicas[1]!)).toEqual(snapshot())
     }, 60_000)
 
     it('nats-server killed mid-publish and restarted: no loss, no duplicate', async () => {
@@ -196,11 +206,53 @@ describe.skipIf(binary === null)(
         10_000,
       )
       await console!.stop()
-      const left = outboxKeys(consoleDir).length
+      const left = snapshot().length
       console = await createCore({ dataDir: consoleDir, ephemeralPorts: true })
       await waitFor('the rest to be published', async () => (await natsStatus(console!)).queue_depth === 0)
       expect(outboxKeys(consoleDir)).toHaveLength(left)
       await expectConverged()
+    }, 120_000)
+
+    it('with the HTTP connector too, each channel has its own cursor: an entry leaves once both have it', async () => {
+      // A team core answering the sync API over HTTP, as `serve --role core` does.
+      const team = await createCore({ dataDir: join(dir, 'team'), ephemeralPorts: true, role: 'core' })
+      const api = team.syncApi!
+      const http = createServer((req, res) => {
+        void api.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1'))
+      })
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+      try {
+        const db = new Database(join(dir, 'team', 'outpost.sqlite'))
+        db.pragma('busy_timeout = 5000')
+        const { token } = new SyncConsoles(db).add('ws-nats', 'analyst')
+        db.close()
+        // NATS is down while the console works and connects: the core gets everything first.
+        await server.kill()
+        await makeAssets(console!, 2000, 10)
+        const entries = snapshot().length
+        await callOk(console!, 'sync:connect', {
+          url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+          token,
+        })
+        await waitFor('the core to take the outbox', async () => {
+          const s = await callOk<SyncStatus>(console!, 'sync:status', {})
+          return s.queue_depth === 0
+        })
+        const status = await callOk<SyncStatus>(console!, 'sync:status', {})
+        expect(status.nats.queue_depth).toBe(20)
+        expect(outboxKeys(consoleDir)).toHaveLength(20)
+        const onTeam = await callOk<CallRes<'assets:get'>>(team, 'assets:get', { id: 'host:ws-2000' })
+        expect(onTeam.asset.value).toBe('ws-2000')
+        // NATS back: it publishes its share, and then the outbox is empty.
+        server = await startNatsServer(binary!, storeDir, server.port)
+        await waitFor('NATS to catch up', async () => (await natsStatus(console!)).queue_depth === 0)
+        await waitFor('the outbox to empty', () => outboxKeys(consoleDir).length === 0)
+        expect(snapshot()).toHaveLength(entries)
+        await expectConverged()
+      } finally {
+        await new Promise<void>((resolve) => http.close(() => resolve()))
+        await team.stop()
+      }
     }, 120_000)
   },
 )
