@@ -416,6 +416,8 @@ export const createSyncService = (options: SyncServiceOptions) => {
       nats?.start()
       if (role === 'console' && !inventoryTimer) {
         inventoryTimer = setInterval(() => {
+          // With no channel the marks wait in sync_dirty (one small row per asset), not in the outbox.
+          if (!connector.configured && !nats) return
           try {
             drainInventory()
           } catch (error) {

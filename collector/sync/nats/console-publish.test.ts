@@ -256,3 +256,26 @@ describe.skipIf(binary === null)(
     }, 120_000)
   },
 )
+
+describe('a console with nats.enabled and no NATS server', () => {
+  it('keeps working, says why nothing is published, and stops promptly', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-nats-console-none-'))
+    try {
+      writeFileSync(
+        join(dataDir, 'config.yaml'),
+        ['nats:', '  enabled: true', '  servers: [nats://127.0.0.1:1]', ''].join('\n'),
+      )
+      const core = await createCore({ dataDir, ephemeralPorts: true })
+      await makeAssets(core, 1, 3)
+      await waitFor('the error to show', async () => (await natsStatus(core)).last_error !== null, 10_000)
+      const status = await natsStatus(core)
+      expect(status).toMatchObject({ enabled: true, connected: false, queue_depth: 6 })
+      expect(status.next_retry).not.toBeNull()
+      const started = Date.now()
+      await core.stop()
+      expect(Date.now() - started).toBeLessThan(3000)
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 30_000)
+})

@@ -92,8 +92,13 @@ export class NatsOutboxPublisher {
   async stop(): Promise<void> {
     this.stopped = true
     this.wakeUp?.()
-    await this.loop
+    // A connect to a server that does not answer may take its 5 s timeout: not waited for (the
+    // loop closes that connection and touches nothing else once stopped).
+    const loop = this.loop
     this.loop = undefined
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([loop, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))])
+    clearTimeout(timer)
     const nc = this.nc
     this.nc = undefined
     this.publisher = undefined
@@ -159,6 +164,10 @@ export class NatsOutboxPublisher {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
       })
+      if (this.stopped) {
+        await nc.close()
+        throw new Error('stopped')
+      }
       this.nc = nc
       this.connected = true
       this.deps.changed?.()
