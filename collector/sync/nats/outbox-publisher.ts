@@ -126,13 +126,14 @@ export class NatsOutboxPublisher {
             this.deps.log?.('nats: record not published', { key: row.key, error: error.message })
           }
           this.deps.store.natsDelivered(row.seq)
-          this.deps.store.setState(LAST_SUCCESS, new Date(this.now()).toISOString())
-          if (this.failures > 0 || this.deps.store.state(LAST_ERROR) !== null) {
+          if (this.failures > 0) {
             this.failures = 0
-            this.nextRetry = null
             this.deps.store.clearState(LAST_ERROR)
           }
         }
+        // Once per batch: the cursor alone is written per record.
+        this.deps.store.setState(LAST_SUCCESS, new Date(this.now()).toISOString())
+        if (this.deps.store.state(LAST_ERROR) !== null) this.deps.store.clearState(LAST_ERROR)
         this.deps.changed?.()
       } catch (error) {
         if (this.stopped) break
