@@ -33,6 +33,7 @@ export type NatsOutboxDeps = {
 
 const LAST_SUCCESS = 'nats_last_success'
 const LAST_ERROR = 'nats_last_error'
+const CHANGED_MS = 500
 
 /**
  * A console's NATS channel: publishes the outbox to JetStream in seq order, one record at a time,
@@ -52,6 +53,8 @@ export class NatsOutboxPublisher {
   private nextRetry: number | null = null
   private wakeUp: ((force?: boolean) => void) | undefined
   private woken = false
+  private lastNotify = -Infinity
+  private notifyTimer: NodeJS.Timeout | undefined
   private readonly now: () => number
   private readonly random: () => number
 
@@ -91,6 +94,8 @@ export class NatsOutboxPublisher {
 
   async stop(): Promise<void> {
     this.stopped = true
+    clearTimeout(this.notifyTimer)
+    this.notifyTimer = undefined
     this.wakeUp?.()
     // A connect to a server that does not answer may take its 5 s timeout: not waited for (the
     // loop closes that connection and touches nothing else once stopped).
@@ -134,7 +139,7 @@ export class NatsOutboxPublisher {
         // Once per batch: the cursor alone is written per record.
         this.deps.store.setState(LAST_SUCCESS, new Date(this.now()).toISOString())
         if (this.deps.store.state(LAST_ERROR) !== null) this.deps.store.clearState(LAST_ERROR)
-        this.deps.changed?.()
+        this.notify()
       } catch (error) {
         if (this.stopped) break
         const message = (error as Error).message
@@ -147,7 +152,7 @@ export class NatsOutboxPublisher {
         this.nextRetry = this.now() + delay
         this.deps.store.setState(LAST_ERROR, message)
         if (this.failures === 1) this.deps.log?.('nats publish failed, retrying', { error: message })
-        this.deps.changed?.()
+        this.notify()
         await this.sleep(delay, false)
         this.nextRetry = null
       }
@@ -171,7 +176,7 @@ export class NatsOutboxPublisher {
       }
       this.nc = nc
       this.connected = true
-      this.deps.changed?.()
+      this.notify()
       void this.watch(nc)
     }
     // A console creates the stream when the team has none yet; the cores own its limits.
@@ -184,10 +189,29 @@ export class NatsOutboxPublisher {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect' || s.type === 'reconnect') {
         this.connected = s.type === 'reconnect'
-        this.deps.changed?.()
+        this.notify()
         // Back: the backoff under way is cut short.
         if (this.connected) this.wakeUp?.(true)
       }
+    }
+  }
+
+  /**
+   * Tells the host the status changed, at most every CHANGED_MS (the status counts the queue,
+   * and a busy publisher finishes a batch many times a second); the last change is never lost.
+   */
+  private notify(): void {
+    if (!this.deps.changed || this.notifyTimer) return
+    const wait = this.lastNotify + CHANGED_MS - this.now()
+    const run = (): void => {
+      this.notifyTimer = undefined
+      this.lastNotify = this.now()
+      if (!this.stopped) this.deps.changed?.()
+    }
+    if (wait <= 0) run()
+    else {
+      this.notifyTimer = setTimeout(run, wait)
+      this.notifyTimer.unref()
     }
   }
 
