@@ -34,6 +34,9 @@ test('a console connects to a core, pushes its work, pulls an operation and reso
     await expect(page.getByRole('heading', { name: 'Sync', exact: true })).toBeVisible()
     const details = page.getByLabel('Queue depth', { exact: true })
     await expect(page.getByLabel('Sync status details')).toContainText('Not configured')
+    await expect(page.getByLabel('NATS publishing', { exact: true })).toHaveText(
+      'Off (nats.enabled in config.yaml)',
+    )
     await expect(details).toHaveText('2')
 
     // Refusals beside their fields: a URL that is not http(s), then a token the core does not know.

@@ -61,6 +61,8 @@ export type AssetIndexerDeps = {
   aliases: readonly FieldAlias[]
   /** After a flush, throttled to one call per PUSH_MS. */
   changed?: (counts: AssetCounts) => void
+  /** Inside each flush's transaction: the ids of the assets whose counts changed. */
+  counted?: (assetIds: readonly string[]) => void
   log: Logger
 }
 
@@ -70,6 +72,7 @@ export class AssetIndexer {
   private readonly db: Database
   private readonly rules: RulesRepo
   private readonly changed: ((counts: AssetCounts) => void) | undefined
+  private readonly counted: ((assetIds: readonly string[]) => void) | undefined
   private readonly log: Logger
   private readonly view: (fields: Record<string, unknown>) => EventRecord
   private readonly liveRows: LiveRows
@@ -92,6 +95,7 @@ export class AssetIndexer {
     this.db = deps.db
     this.rules = deps.rules
     this.changed = deps.changed
+    this.counted = deps.counted
     this.log = deps.log
     this.view = createRecordView(deps.aliases)
     const db = this.db
@@ -317,6 +321,7 @@ export class AssetIndexer {
           events: link.events,
         })
       this.rules.setCursor(ASSETS_CURSOR, pending.last)
+      if (this.counted && pending.entities.size > 0) this.counted([...pending.entities.keys()])
     })()
     if (pending.entities.size > 0) this.schedulePush()
   }

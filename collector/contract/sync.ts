@@ -26,6 +26,18 @@ export const SyncStatus = z.object({
   last_error: z.string().nullable(),
   next_retry: iso.nullable().describe('when the outbox head is tried again after a failure'),
   cursor: z.number().int().describe('the pull cursor: the last seq pulled from the core'),
+  nats: z
+    .object({
+      enabled: z.boolean().describe('nats.enabled in config.yaml: this console publishes its outbox'),
+      connected: z.boolean().describe('a NATS server answers now'),
+      servers: z.array(z.string()),
+      site: z.string().describe('subjects outpost.<site>.<kind>'),
+      queue_depth: z.number().int().describe('outbox entries not yet acknowledged by JetStream'),
+      last_success: iso.nullable(),
+      last_error: z.string().nullable(),
+      next_retry: iso.nullable(),
+    })
+    .describe("publishing to NATS JetStream (a team core's replicas), beside the connector"),
 })
 export type SyncStatus = z.infer<typeof SyncStatus>
 

@@ -468,8 +468,9 @@ taxii:
   #   page_size: 500
 
 # A team core as several stateless replicas over NATS JetStream (README: "Team cores over NATS").
-# Off by default. Each replica applies every synced record (stream OUTPOST_RECORDS, subjects
-# outpost.<site>.<kind>) through its own durable consumer.
+# Off by default. A console with it enabled publishes its outbox (stream OUTPOST_RECORDS, subjects
+# outpost.<site>.<kind>), beside the connector if one is configured; each core replica
+# (serve --role core) applies every record through its own durable consumer.
 nats:
   enabled: false
   servers: [nats://127.0.0.1:4222]
@@ -477,6 +478,11 @@ nats:
   replica: core-1          # this replica's durable consumer: unique per replica
   replicas: 1              # copies of the stream in the NATS cluster (3 on a three-node cluster)
   duplicate_window_s: 120  # a record's key republished within this window is stored once
+  # Stream retention, applied by the cores at each start (0 = unlimited). Records past a limit are
+  # dropped oldest first, consumed or not: a replica down longer than that misses them.
+  max_age_days: 30
+  max_bytes: 0
+  max_msgs: 0
 `
 
 /** The banner's background as #rrggbb. */

@@ -216,6 +216,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       changed: (status) => push('sync:changed', status),
       objectsChanged: syncedObjectsChanged,
       log: (message, fields) => log.warn(message, fields),
+      nats: config.nats,
     })
     // This workstation's operator: the app runs as them (the browser host too, on loopback).
     const actor = osUser()
@@ -298,6 +299,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       rules,
       aliases: aliases.aliases,
       changed: (counts) => push('assets:changed', counts),
+      // Inside the flush's transaction: the inventory's changes reach the outbox, coalesced.
+      counted: sync.onInventory,
       log,
     })
     cleanups.push(() => assetIndexer.stop())
@@ -525,7 +528,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
 
     // One replica of a team core over NATS JetStream: synced records applied to the record store
     // (the sync service's, so on a core the winners also reach incidents, alerts, reports, assets).
-    if (config.nats.enabled) {
+    // A console with nats.enabled publishes its outbox instead (the sync service's NATS channel).
+    if (config.nats.enabled && role === 'core') {
       const nats = startNatsReplica({ config: config.nats, sink: sync.records, log })
       cleanups.push(() => nats.stop())
     }

@@ -11,6 +11,8 @@ import { SyncStore } from './connector/sync-store'
 import { SyncConsoles } from './core/consoles'
 import { RecordStore } from './core/record-store'
 import { createSyncApi, type SyncApi } from './core/sync-api'
+import type { NatsConfig } from './nats/config'
+import { NatsOutboxPublisher } from './nats/outbox-publisher'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
 
 export type SyncRole = 'console' | 'core'
@@ -45,6 +47,10 @@ export type SyncServiceOptions = {
   /** On a core: objects pushed or replicated here and applied to its tables, after the apply. */
   objectsChanged?: (objects: ReadonlyArray<{ kind: SyncKind; id: string }>) => void
   log: (message: string, fields?: Record<string, string | number | boolean | null | undefined>) => void
+  /** NATS JetStream: a console with it enabled publishes its outbox there too (a core consumes). */
+  nats?: NatsConfig
+  /** How often inventory changes (sync_dirty) move to the outbox, and how many at a time. */
+  inventory?: { intervalMs: number; batch: number }
 }
 
 type SyncCall =
@@ -82,6 +88,17 @@ export const createSyncService = (options: SyncServiceOptions) => {
   const { db, role } = options
   const store = new SyncStore(db)
   const nodeId = store.nodeId()
+  // A console's second delivery channel: the same outbox, its own cursor (sync-store.ts).
+  const nats =
+    role === 'console' && options.nats?.enabled
+      ? new NatsOutboxPublisher({
+          store,
+          config: options.nats,
+          changed: () => options.changed(status()),
+          log: options.log,
+        })
+      : null
+  store.useNats(nats !== null)
   // A core shows consoles' work in its own views: each pushed (or replicated) record that wins
   // is applied to its tables in the same transaction. Its own records are already there.
   let appliedHere: Array<{ kind: SyncKind; id: string }> = []
@@ -166,6 +183,16 @@ export const createSyncService = (options: SyncServiceOptions) => {
       last_error: s.last_error,
       next_retry: s.next_retry,
       cursor: s.cursor,
+      nats: nats?.status() ?? {
+        enabled: false,
+        connected: false,
+        servers: [],
+        site: options.nats?.site ?? '',
+        queue_depth: 0,
+        last_success: null,
+        last_error: null,
+        next_retry: null,
+      },
     }
   }
 
@@ -229,7 +256,31 @@ export const createSyncService = (options: SyncServiceOptions) => {
       for (const incident of incidents) queue('incident', incident)
     }
     connector.wake()
+    nats?.wake()
   }
+
+  /**
+   * Called inside the asset indexer's flush with the assets it counted events on: marked dirty
+   * (one row per asset, however many events), queued later by drainInventory at a bounded rate.
+   */
+  const onInventory = (assetIds: readonly string[]): void => {
+    if (role === 'console' && assetIds.length > 0) store.markDirty('asset', assetIds)
+  }
+
+  /** Moves up to `batch` dirty objects to the outbox (each replacing its queued version). */
+  const drainInventory = (batch = options.inventory?.batch ?? 200): number => {
+    const taken = db.transaction(() => {
+      const rows = store.takeDirty(batch)
+      for (const { kind, id } of rows) queue(kind, id)
+      return rows.length
+    })()
+    if (taken > 0) {
+      connector.wake()
+      nats?.wake()
+    }
+    return taken
+  }
+  let inventoryTimer: NodeJS.Timeout | undefined
 
   /** Called inside the detector's transaction for each alert it raises or folds into. */
   const onAlertRaised = (id: string, newIncident: string | null): void => {
@@ -348,6 +399,8 @@ export const createSyncService = (options: SyncServiceOptions) => {
     onAlertRaised,
     handlers,
     status,
+    onInventory,
+    drainInventory,
     /**
      * Hands pulled records of one kind (rule-pack, watchlist, content…) to the engine that applies
      * them; until one is registered they wait in sync_inbox (`store.inbox(kind)`).
@@ -359,8 +412,26 @@ export const createSyncService = (options: SyncServiceOptions) => {
     start(options_: { loop?: boolean } = {}): void {
       const endpoint = savedEndpoint()
       if (endpoint) connector.configure(endpoint, options.connector.interval_s * 1000, options_.loop ?? true)
+      if (options_.loop === false) return
+      nats?.start()
+      if (role === 'console' && !inventoryTimer) {
+        inventoryTimer = setInterval(() => {
+          // With no channel the marks wait in sync_dirty (one small row per asset), not in the outbox.
+          if (!connector.configured && !nats) return
+          try {
+            drainInventory()
+          } catch (error) {
+            options.log('sync: queueing inventory changes failed', { error: (error as Error).message })
+          }
+        }, options.inventory?.intervalMs ?? 5000)
+        inventoryTimer.unref()
+      }
     },
-    stop: () => connector.stop(),
+    stop: async () => {
+      clearInterval(inventoryTimer)
+      inventoryTimer = undefined
+      await Promise.all([connector.stop(), nats?.stop()])
+    },
   }
 }
 

@@ -46,6 +46,8 @@ export const withStore = async <T>(
       maxEvidenceBytes: config.storage.max_evidence_bytes,
       changed: () => undefined,
       log: () => undefined,
+      // Its cursor keeps what NATS has not published yet from leaving the outbox on a CLI push.
+      nats: config.nats,
     })
     try {
       return await use({

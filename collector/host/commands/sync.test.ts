@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -45,10 +45,41 @@ describe('outpost sync', () => {
       role: 'console',
     })
     expect(inDir('status').stdout).toMatch(/not configured \(no outbound connection\)/)
+    expect(inDir('status').stdout).toMatch(/^nats: {9}off$/m)
     const push = inDir('push')
     expect(push.status).toBe(1)
     expect(push.stderr).toMatch(/no core configured: run outpost sync connect URL --token T first/)
     expect(inDir('conflicts').stdout).toBe('no open conflicts\n')
+  })
+
+  it('shows the NATS channel of a console with nats.enabled, its queue counting what is not published', () => {
+    const natsDir = mkdtempSync(join(tmpdir(), 'outpost-sync-cli-nats-'))
+    try {
+      writeFileSync(
+        join(natsDir, 'config.yaml'),
+        'nats:\n  enabled: true\n  servers: [nats://127.0.0.1:1]\n  site: ops-2\n',
+      )
+      const made = outpost(
+        'report',
+        'create',
+        '--title',
+        'Sitrep',
+        '--body',
+        'All quiet.',
+        '--data-dir',
+        natsDir,
+      )
+      expect(made.status, made.stderr).toBe(0)
+      const status = outpost('sync', 'status', '--data-dir', natsDir)
+      expect(status.stdout).toMatch(/^nats: {9}publishing to nats:\/\/127\.0\.0\.1:1 as site ops-2$/m)
+      expect(status.stdout).toMatch(/^nats queue: {3}2$/m)
+      const json = JSON.parse(outpost('sync', 'status', '--json', '--data-dir', natsDir).stdout) as {
+        nats: unknown
+      }
+      expect(json.nats).toMatchObject({ enabled: true, connected: false, site: 'ops-2', queue_depth: 2 })
+    } finally {
+      rmSync(natsDir, { recursive: true, force: true })
+    }
   })
 
   it('makes console tokens with a role on a core, shown once and stored only as a hash', () => {

@@ -16,7 +16,8 @@ Keeps this console in step with a team core (outpost serve --role core), on the 
 connect checks the URL and token with the core (GET /sync/v1/hello) and stores them; a running
 Outpost picks the connection up at its next start (the Sync view connects at once).
 push sends the outbox in order; pull fetches what the core published after the stored cursor;
-status shows the queue depth, the last success, the last error and the open conflicts.
+status shows the queue depth, the last success, the last error and the open conflicts, and the
+NATS channel's (nats.enabled in config.yaml) queue, last success and last error.
 consoles (on the core's data dir) makes a console's token with its role, printed once.
 
 Options:
@@ -38,6 +39,14 @@ const statusText = (s: SyncStatus): string =>
     `conflicts:    ${s.conflicts} open`,
     `pull cursor:  ${s.cursor}`,
     `node id:      ${s.node_id}`,
+    ...(s.nats.enabled
+      ? [
+          `nats:         publishing to ${s.nats.servers.join(', ')} as site ${s.nats.site}${s.nats.connected ? ' (connected)' : ''}`,
+          `nats queue:   ${s.nats.queue_depth}`,
+          `nats success: ${s.nats.last_success ?? 'never'}`,
+          `nats error:   ${s.nats.last_error ?? 'none'}`,
+        ]
+      : ['nats:         off']),
   ].join('\n') + '\n'
 
 const VERBS = ['connect', 'disconnect', 'push', 'pull', 'status', 'conflicts', 'resolve', 'consoles']

@@ -123,9 +123,11 @@ describe('Connector against an in-process sync API', () => {
     let store = new SyncStore(db, () => clock)
     store.enqueue('incident', 'i1', { title: 'I1' })
     store.enqueue('incident', 'i1', { title: 'I1 again' })
+    store.enqueue('report', 'r1', { title: 'R1' })
     db.close()
     db = open(join(dir, 'console.sqlite'))
     store = new SyncStore(db, () => clock)
+    // The second version of i1 replaced the first, still queued.
     expect(store.depth()).toBe(2)
     const c = connector(store)
     c.configure({ url, token }, 60_000, false)

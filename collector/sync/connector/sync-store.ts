@@ -39,6 +39,10 @@ type ConflictDbRow = {
   resolution: 'local' | 'remote' | null
 }
 
+/** sync_state keys: the last outbox seq each channel delivered. */
+const PUSH_CURSOR = 'push_cursor'
+const NATS_CURSOR = 'nats_cursor'
+
 const toOutbox = (row: OutboxDbRow): OutboxRow => ({ ...row, record: JSON.parse(row.record) as SyncRecord })
 const toConflict = (row: ConflictDbRow): SyncConflict => ({
   ...row,
@@ -59,6 +63,10 @@ export class SyncStore {
   private readonly versionOf: Statement<[string, string]>
   private readonly insertOutbox: Statement<[Record<string, unknown>]>
   private readonly setKey: Statement<[string, number]>
+  private readonly coalesce: Statement<[string, string]>
+  private readonly remove: Statement<[number]>
+  /** NATS publishing is on: an entry leaves the outbox once both channels have it. */
+  private nats = false
   private id: string | undefined
 
   constructor(
@@ -74,6 +82,8 @@ export class SyncStore {
       `INSERT INTO sync_outbox (kind, object_id, record, created_at) VALUES (@kind, @object_id, @record, @created_at)`,
     )
     this.setKey = db.prepare('UPDATE sync_outbox SET key = ? WHERE seq = ?')
+    this.coalesce = db.prepare('DELETE FROM sync_outbox WHERE kind = ? AND object_id = ?')
+    this.remove = db.prepare('DELETE FROM sync_outbox WHERE seq = ?')
   }
 
   /** This data dir's id, made on first use: the origin of every record it makes. */
@@ -141,8 +151,13 @@ export class SyncStore {
     })
   }
 
-  /** Queues a record as it is (a resolution keeping the local version). */
+  /**
+   * Queues a record as it is (a resolution keeping the local version). A newer version of an
+   * object replaces the one still queued (audit entries are append-only and all stay): the
+   * outbox holds at most one entry per object plus the audit entries not yet delivered.
+   */
   enqueueRecord(record: SyncRecord): SyncRecord {
+    if (record.kind !== 'audit') this.coalesce.run(record.kind, record.id)
     const seq = Number(
       this.insertOutbox.run({
         kind: record.kind,
@@ -155,27 +170,33 @@ export class SyncStore {
     return record
   }
 
-  /** The head of the outbox, in order: nothing when the head waits for its retry time. */
+  /** The head of the outbox for the core (HTTP), in order: nothing when the head waits for its retry time. */
   due(now: number, limit: number): OutboxRow[] {
     const rows = (
-      this.db.prepare('SELECT * FROM sync_outbox ORDER BY seq LIMIT ?').all(limit) as OutboxDbRow[]
+      this.db
+        .prepare('SELECT * FROM sync_outbox WHERE seq > ? ORDER BY seq LIMIT ?')
+        .all(this.cursor(PUSH_CURSOR), limit) as OutboxDbRow[]
     ).map(toOutbox)
     if (rows[0] && rows[0].next_attempt_at > now) return []
     return rows
   }
 
   head(): OutboxRow | null {
-    const row = this.db.prepare('SELECT * FROM sync_outbox ORDER BY seq LIMIT 1').get() as
-      OutboxDbRow | undefined
+    const row = this.db
+      .prepare('SELECT * FROM sync_outbox WHERE seq > ? ORDER BY seq LIMIT 1')
+      .get(this.cursor(PUSH_CURSOR)) as OutboxDbRow | undefined
     return row ? toOutbox(row) : null
   }
 
+  /** Entries the core (HTTP) has not acknowledged yet. */
   depth(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM sync_outbox').get() as { n: number }).n
+    return this.countAfter(PUSH_CURSOR)
   }
 
+  /** The core (HTTP) acknowledged the entry; it leaves the outbox unless NATS still needs it. */
   delivered(seq: number): void {
-    this.db.prepare('DELETE FROM sync_outbox WHERE seq = ?').run(seq)
+    this.advance(PUSH_CURSOR, seq)
+    if (!this.nats || seq <= this.cursor(NATS_CURSOR)) this.remove.run(seq)
   }
 
   /** The batch failed: its head waits until `nextAt`; all keep their keys. */
@@ -258,5 +279,78 @@ export class SyncStore {
         : this.db.prepare('SELECT record FROM sync_inbox ORDER BY pulled_at').all()
     ) as Array<{ record: string }>
     return rows.map((r) => JSON.parse(r.record) as SyncRecord)
+  }
+
+  // Delivery channels. The outbox is one queue with a cursor per channel: the core over HTTP
+  // (push_cursor) and, when enabled, NATS JetStream (nats_cursor). Each delivers in seq order
+  // and moves its own cursor; an entry leaves once every channel in use is past it. The HTTP
+  // channel always counts (a console not connected yet keeps its entries for the core it will
+  // reach, or for a bundle), so an entry NATS published stays until the core got it too.
+
+  /** Turns the NATS channel on or off; off forgets what only NATS was still waiting for. */
+  useNats(enabled: boolean): void {
+    this.nats = enabled
+    if (!enabled) this.db.prepare('DELETE FROM sync_outbox WHERE seq <= ?').run(this.cursor(PUSH_CURSOR))
+  }
+
+  /** The next entries NATS has not published, in order. */
+  natsDue(limit: number): OutboxRow[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM sync_outbox WHERE seq > ? ORDER BY seq LIMIT ?')
+        .all(this.cursor(NATS_CURSOR), limit) as OutboxDbRow[]
+    ).map(toOutbox)
+  }
+
+  /** JetStream acknowledged the entry; it leaves the outbox if the core has it too. */
+  natsDelivered(seq: number): void {
+    this.advance(NATS_CURSOR, seq)
+    if (seq <= this.cursor(PUSH_CURSOR)) this.remove.run(seq)
+  }
+
+  /** Entries NATS has not published yet. */
+  natsDepth(): number {
+    return this.countAfter(NATS_CURSOR)
+  }
+
+  private cursor(key: string): number {
+    return Number(this.state(key) ?? 0)
+  }
+
+  private advance(key: string, seq: number): void {
+    if (seq > this.cursor(key)) this.setState(key, String(seq))
+  }
+
+  private countAfter(key: string): number {
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM sync_outbox WHERE seq > ?').get(this.cursor(key)) as {
+        n: number
+      }
+    ).n
+  }
+
+  // Objects changed in bulk (the asset inventory counting events): marked dirty in the change's
+  // transaction, one row per object, and queued later by whoever drains them at its own pace.
+
+  markDirty(kind: SyncKind, ids: Iterable<string>): void {
+    const mark = this.db.prepare(
+      'INSERT INTO sync_dirty (kind, id, since) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO NOTHING',
+    )
+    const now = this.now()
+    for (const id of ids) mark.run(kind, id, now)
+  }
+
+  /** Up to `limit` dirty objects, oldest first, removed from the dirty set (call in a transaction). */
+  takeDirty(limit: number): Array<{ kind: SyncKind; id: string }> {
+    const rows = this.db
+      .prepare('SELECT kind, id FROM sync_dirty ORDER BY since, rowid LIMIT ?')
+      .all(limit) as Array<{ kind: SyncKind; id: string }>
+    const clear = this.db.prepare('DELETE FROM sync_dirty WHERE kind = ? AND id = ?')
+    for (const row of rows) clear.run(row.kind, row.id)
+    return rows
+  }
+
+  dirtyCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM sync_dirty').get() as { n: number }).n
   }
 }

@@ -22,6 +22,11 @@ export const NatsConfig = z
     replicas: z.number().int().min(1).max(5).default(1),
     // JetStream drops a message whose id (the record's idempotency key) it saw within this window.
     duplicate_window_s: z.number().int().min(1).max(86_400).default(120),
+    // Stream retention (0 = unlimited): JetStream drops the oldest records past any of these,
+    // consumed or not, so a replica down longer than max_age_days misses what was dropped.
+    max_age_days: z.number().min(0).max(36_500).default(30),
+    max_bytes: z.number().int().min(0).default(0),
+    max_msgs: z.number().int().min(0).default(0),
   })
   .prefault({})
 export type NatsConfig = z.infer<typeof NatsConfig>

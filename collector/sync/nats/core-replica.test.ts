@@ -81,9 +81,9 @@ describe.skipIf(binary === null)('cores as replicas over NATS (createCore with n
       mkdirSync(d, { recursive: true })
       writeFileSync(join(d, 'config.yaml'), config(name))
     }
-    const a = await createCore({ dataDir: dirA, ephemeralPorts: true })
+    const a = await createCore({ dataDir: dirA, ephemeralPorts: true, role: 'core' })
     cores.push(a)
-    let b = await createCore({ dataDir: dirB, ephemeralPorts: true })
+    let b = await createCore({ dataDir: dirB, ephemeralPorts: true, role: 'core' })
     cores.push(b)
 
     const publisher = new NatsPublisher(jetstream(nc), 'hq')
@@ -99,7 +99,7 @@ describe.skipIf(binary === null)('cores as replicas over NATS (createCore with n
     await waitFor('a to apply the rest', () => storedIds(dirA).length === 9)
     expect(storedIds(dirB)).toHaveLength(5)
 
-    b = await createCore({ dataDir: dirB, ephemeralPorts: true })
+    b = await createCore({ dataDir: dirB, ephemeralPorts: true, role: 'core' })
     cores.push(b)
     await waitFor('b to catch up after its restart', () => storedIds(dirB).length === 9)
     expect(storedIds(dirB)).toEqual(storedIds(dirA))
@@ -114,7 +114,7 @@ describe('a core with nats.enabled and no NATS server', () => {
         join(dataDir, 'config.yaml'),
         ['nats:', '  enabled: true', '  servers: [nats://127.0.0.1:1]', ''].join('\n'),
       )
-      const core = await createCore({ dataDir, ephemeralPorts: true })
+      const core = await createCore({ dataDir, ephemeralPorts: true, role: 'core' })
       await new Promise((r) => setTimeout(r, 300))
       const started = Date.now()
       await core.stop()
@@ -134,6 +134,9 @@ describe('nats configuration', () => {
       replica: 'core-1',
       replicas: 1,
       duplicate_window_s: 120,
+      max_age_days: 30,
+      max_bytes: 0,
+      max_msgs: 0,
     })
     const issues = (value: unknown): string[] =>
       NatsConfig.safeParse(value).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []

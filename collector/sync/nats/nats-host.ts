@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from '../../host/log'
 import type { NatsConfig } from './config'
 import { NatsReplica, type RecordSink, type ReplicaStats } from './replica'
-import { ensureConsumer, ensureStream } from './stream'
+import { ensureConsumer, ensureStream, streamOptions } from './stream'
 
 const RETRY_MS = 5000
 
@@ -54,7 +54,7 @@ export const startNatsReplica = (options: {
     }
     if (stopped || !nc) return
     const jsm = await jetstreamManager(nc)
-    await ensureStream(jsm, { replicas: config.replicas, duplicateWindowS: config.duplicate_window_s })
+    await ensureStream(jsm, streamOptions(config))
     const durable = await ensureConsumer(jsm, config.replica, { ackWaitMs: 30_000 })
     replica = new NatsReplica({ js: jetstream(nc), durable, sink, log })
     await replica.start()

@@ -83,7 +83,16 @@ export class NatsReplica {
       return
     }
     this.stats.applied++
-    await msg.ackAck()
+    try {
+      await msg.ackAck()
+    } catch (error) {
+      // The server went away before confirming the ack: the record comes again and the sink's
+      // key makes it a duplicate. The loop goes on (the client reconnects by itself).
+      log.warn('nats: ack not confirmed, the record may be redelivered', {
+        key: parsed.key,
+        error: (error as Error).message,
+      })
+    }
   }
 
   /** Stops consuming; what is not acked yet is redelivered to this durable consumer later. */

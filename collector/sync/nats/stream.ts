@@ -7,6 +7,7 @@ import { AckPolicy, DeliverPolicy, StorageType, type JetStreamManager } from '@n
 import { nanos } from '@nats-io/transport-node'
 import { SYNC_KINDS } from '../core/record-store'
 import type { SyncKind } from '../records'
+import type { NatsConfig } from './config'
 
 export const STREAM = 'OUTPOST_RECORDS'
 export const SUBJECTS = 'outpost.>'
@@ -22,15 +23,40 @@ export const subjectFor = (site: string, kind: SyncKind): string => {
   return `outpost.${site}.${kind}`
 }
 
-export type StreamOptions = { replicas: number; duplicateWindowS: number }
+export type StreamOptions = {
+  replicas: number
+  duplicateWindowS: number
+  /** Retention, 0 or absent = unlimited. */
+  maxAgeDays?: number
+  maxBytes?: number
+  maxMsgs?: number
+  /** false: an existing stream is left as it is (only created when missing). */
+  update?: boolean
+}
 
-/** Creates the stream, or brings an existing one to these replicas and window. */
+/** The StreamOptions of a NatsConfig. */
+export const streamOptions = (config: NatsConfig): StreamOptions => ({
+  replicas: config.replicas,
+  duplicateWindowS: config.duplicate_window_s,
+  maxAgeDays: config.max_age_days,
+  maxBytes: config.max_bytes,
+  maxMsgs: config.max_msgs,
+})
+
+/**
+ * Creates the stream, or brings an existing one to these replicas, window and limits (each
+ * start applies the configuration: a changed limit takes effect on the running stream).
+ */
 export const ensureStream = async (jsm: JetStreamManager, options: StreamOptions): Promise<void> => {
   const config = {
     subjects: [SUBJECTS],
     storage: StorageType.File,
     num_replicas: options.replicas,
     duplicate_window: nanos(options.duplicateWindowS * 1000),
+    // JetStream's unlimited is 0 for max_age and -1 for the counts.
+    max_age: nanos(Math.round((options.maxAgeDays ?? 0) * 86_400_000)),
+    max_bytes: options.maxBytes ? options.maxBytes : -1,
+    max_msgs: options.maxMsgs ? options.maxMsgs : -1,
   }
   try {
     await jsm.streams.info(STREAM)
@@ -38,7 +64,7 @@ export const ensureStream = async (jsm: JetStreamManager, options: StreamOptions
     await jsm.streams.add({ name: STREAM, ...config })
     return
   }
-  await jsm.streams.update(STREAM, config)
+  if (options.update !== false) await jsm.streams.update(STREAM, config)
 }
 
 /** The durable consumer of one core replica: explicit acks, from the first record on. */

@@ -19,7 +19,13 @@ const freePort = (): Promise<number> =>
     })
   })
 
-export type NatsServerProcess = { url: string; port: number; stop(): Promise<void> }
+export type NatsServerProcess = {
+  url: string
+  port: number
+  stop(): Promise<void>
+  /** SIGKILL: no shutdown, as a crash or a pulled plug of the server would. */
+  kill(): Promise<void>
+}
 
 /** `nats-server -js` on 127.0.0.1 with its store in `storeDir`; resolves once it is ready (at most 10 s). */
 export const startNatsServer = async (
@@ -64,6 +70,12 @@ export const startNatsServer = async (
         child.once('exit', () => resolve())
         child.kill('SIGTERM')
         setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+      }),
+    kill: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGKILL')
       }),
   }
 }

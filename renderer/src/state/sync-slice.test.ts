@@ -17,6 +17,16 @@ const status = (patch: Partial<SyncStatus> = {}): SyncStatus => ({
   last_error: null,
   next_retry: null,
   cursor: 0,
+  nats: {
+    enabled: false,
+    connected: false,
+    servers: [],
+    site: 'default',
+    queue_depth: 0,
+    last_success: null,
+    last_error: null,
+    next_retry: null,
+  },
   ...patch,
 })
 

@@ -66,6 +66,26 @@ export const SyncView = () => {
             <dd className="mono">{status.next_retry ? formatTimeShort(status.next_retry) : '-'}</dd>
             <dt className="muted">Open conflicts</dt>
             <dd className="mono">{status.conflicts}</dd>
+            <dt className="muted">NATS</dt>
+            <dd aria-label="NATS publishing">
+              {status.nats.enabled
+                ? `Publishing to ${status.nats.servers.join(', ')} as site ${status.nats.site}: ${status.nats.connected ? 'connected' : 'not connected'}`
+                : 'Off (nats.enabled in config.yaml)'}
+            </dd>
+            {status.nats.enabled && (
+              <>
+                <dt className="muted">NATS queue depth</dt>
+                <dd className="mono" aria-label="NATS queue depth">
+                  {status.nats.queue_depth}
+                </dd>
+                <dt className="muted">NATS last success</dt>
+                <dd className="mono">
+                  {status.nats.last_success ? formatTimeShort(status.nats.last_success) : 'never'}
+                </dd>
+                <dt className="muted">NATS last error</dt>
+                <dd className="wrap">{status.nats.last_error ?? 'none'}</dd>
+              </>
+            )}
           </dl>
         )}
         <div className="field-row">
