@@ -474,6 +474,9 @@ connector:
 # Outpost connects nowhere until one is listed. (Outpost also serves its published reports over
 # TAXII 2.1 at /taxii2/ on the headless host, with the api-token.)
 taxii:
+  # The most restricted TLP served at /taxii2/: published reports above it (and their objects) are
+  # left out. clear, green, amber, amber+strict or red.
+  serve_max_tlp: green
   sources: []
   # - name: partner-feed
   #   url: https://taxii.partner.example/api1/collections/<collection id>/objects/

@@ -744,7 +744,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           return fail('internal', `${name} failed: ${(error as Error).message}`)
         }
       },
-      taxiiEntries: () => publishedEntries(sqlite.db),
+      taxiiEntries: () => publishedEntries(sqlite.db, config.taxii.serve_max_tlp),
       subscribe(listener) {
         const relay = (name: EventName, payload: unknown): void =>
           (listener as (n: EventName, p: unknown) => void)(name, payload)
