@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { callPath, type CallName, type CallReq, type CallRes, type Result } from '../collector/contract'
 import { spawnServe, type ServeProcess } from '../collector/host/serve-process'
 import { COLLECTION_ID } from '../collector/sync/taxii/server'
+import { seriousViolations } from './axe'
 import { watchConsole } from './console-errors'
 import { expect, test } from './fixtures'
 import { AlertsPage } from './pages/alerts.page'
@@ -45,6 +46,7 @@ test('with nothing configured, the Sync view says how to add a TAXII source and 
   await expect(note).toContainText('taxii.sources')
   await expect(note).toContainText(join(outpost.dataDir, 'config.yaml'))
   await expect(page.getByRole('note', { name: 'Empty watchlist' })).toContainText('watchlist:add')
+  expect(await seriousViolations(page)).toEqual([])
 
   // An analyst's indicator appears once the view reloads, filterable.
   await outpost.call('watchlist:add', { type: 'domain', value: 'evil.example', source: 'CERT' })
@@ -101,12 +103,13 @@ test('indicators pulled from a TAXII source raise IOC alerts on matching events'
     await page.goto(`${outpost.ready.url}#/sync`)
     const row = page.getByRole('row', { name: 'TAXII source partner-feed' })
     await expect(row).toContainText(`/collections/${COLLECTION_ID}/objects/`)
-    await row.getByRole('button', { name: 'Pull partner-feed now' }).click()
+    await row.getByRole('button', { name: 'Pull now: partner-feed' }).click()
     await expect(row.getByRole('cell').nth(3)).toHaveText('2')
     await expect(row).toContainText('none')
     const grid = page.getByRole('grid', { name: 'Watchlist' })
     await expect(grid.getByRole('row').filter({ hasText: 'taxii:partner-feed' })).toHaveCount(2)
     await expect(grid).toContainText('c2.evil.example')
+    expect(await seriousViolations(page)).toEqual([])
 
     // A host resolving a subdomain of the listed name: one alert, repeats counted.
     const listener = outpost.ready.listeners.http!

@@ -140,7 +140,7 @@ export const IntelFeedsPanel = () => {
                     <td>
                       <button
                         type="button"
-                        aria-label={`Pull ${source.name} now`}
+                        aria-label={`Pull now: ${source.name}`}
                         disabled={s.pulling !== null || source.running}
                         onClick={() => void s.pull(source.name)}
                       >
