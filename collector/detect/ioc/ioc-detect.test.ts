@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -160,5 +160,45 @@ describe('IOC matching in the core', () => {
     expect(byIndicator.get(sha256.toLowerCase())).toMatchObject({ level: 'medium', count: withHash })
     expect(byIndicator.get('githubusercontent.com')).toMatchObject({ level: 'high' })
     expect(byIndicator.get('githubusercontent.com')!.count).toBeGreaterThan(1)
+  })
+})
+
+describe('IOC matching catching up', () => {
+  it('matches events stored while detection was off once it runs again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-ioc-catchup-'))
+    const config = join(dataDir, 'config.yaml')
+    try {
+      writeFileSync(config, 'detection:\n  enabled: false\n')
+      let core = await createCore({ dataDir, ephemeralPorts: true })
+      await callOk(core, 'watchlist:add', { type: 'ip', value: '203.0.113.99' })
+      const response = await fetch(`http://127.0.0.1:${core.listeners.http!.port}/v1/events`, {
+        method: 'POST',
+        body: JSON.stringify([
+          connection('ws-9', '203.0.113.99', '2026-11-21T08:00:00.000Z'),
+          connection('ws-9', '203.0.113.98', '2026-11-21T08:00:01.000Z'),
+        ]),
+      })
+      expect(response.status).toBe(200)
+      await new Promise((r) => setTimeout(r, 200))
+      expect((await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', { limit: 10 })).alerts).toEqual([])
+      await core.stop()
+
+      writeFileSync(config, 'detection:\n  enabled: true\n')
+      core = await createCore({ dataDir, ephemeralPorts: true })
+      try {
+        let alerts: Alert[] = []
+        for (let i = 0; i < 200 && alerts.length === 0; i++) {
+          alerts = (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', { limit: 10 })).alerts
+          if (alerts.length === 0) await new Promise((r) => setTimeout(r, 25))
+        }
+        expect(alerts.map((a) => [a.origin, a.title, a.host, a.count])).toEqual([
+          ['ioc', 'Watchlist match: ip 203.0.113.99', 'ws-9', 1],
+        ])
+      } finally {
+        await core.stop()
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })
