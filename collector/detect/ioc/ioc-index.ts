@@ -14,7 +14,7 @@
  * - An indicator counts until its valid_until, compared with the time of matching.
  */
 import type { AlertLevel } from '../../contract'
-import { canonicalIp } from '../../store/sqlite/asset-key'
+import { assetKey, canonicalIp } from '../../store/sqlite/asset-key'
 import type { EventRecord } from '../sigma/compile'
 import { IOC_FIELDS, TEXT_BYTES, TEXT_URLS, type FieldKind } from './fields'
 
@@ -232,127 +232,139 @@ export class IocIndex {
     }
   }
 
+  /** One match at a time (the engine's thread): its hits, the values already hit, its time. */
+  private hits: IocHit[] = []
+  private seen: Set<string> | null = null
+  private now = 0
+
   /**
    * The indicators one event names, once per indicator value (the first field found wins), valid
    * at `now`. Empty at once when the watchlist is.
    */
   match(record: EventRecord, now = Date.now()): IocHit[] {
     if (this.size === 0) return []
-    const hits: IocHit[] = []
-    let seen: Set<string> | null = null
-    const found = (
-      entries: IocIndicator[] | undefined,
-      key: string,
-      field: string,
-      matched: string,
-    ): void => {
-      if (!entries) return
-      const valid = entries.filter((i) => i.validUntil > now)
-      if (valid.length === 0) return
-      seen ??= new Set()
-      const id = `${valid[0]!.type}|${key}`
-      if (seen.has(id)) return
-      seen.add(id)
-      hits.push({ indicators: valid, field, matched })
-    }
-    const address = (raw: string, field: string): void => {
-      const ip = canonicalIp(raw)
-      if (ip === null) return
-      found(this.ips.get(ip), ip, field, raw)
-      if (this.networks.size === 0) return
-      const words = ipWords(ip)
-      if (!words) return
-      for (const bits of this.prefixes.get(words.length) ?? []) {
-        const key = networkKey(words, bits)
-        found(this.networks.get(key), key, field, raw)
-      }
-    }
-    const domain = (raw: string, field: string): void => {
-      const name = canonicalDomain(raw)
-      if (name === null) return
-      if (/^[\d.]+$/.test(name) || name.includes(':') || name.startsWith('[')) return address(name, field)
-      if (this.domains.size === 0) return
-      let at = name
-      for (;;) {
-        found(this.domains.get(at), at, field, raw)
-        if (!this.matchSubdomains) return
-        const dot = at.indexOf('.')
-        if (dot < 0 || dot === at.length - 1) return
-        at = at.slice(dot + 1)
-        if (!at.includes('.')) return // a bare TLD is no indicator
-      }
-    }
-    const url = (raw: string, field: string): void => {
-      const href = canonicalUrl(raw)
-      if (href === null) return
-      found(this.urls.get(href), href, field, raw)
-      const { hostname } = new URL(href)
-      if (hostname !== '') domain(hostname, field)
-    }
-    const hash = (raw: string, field: string, algorithm: 'md5' | 'sha1' | 'sha256'): void => {
-      const hex = raw.trim().toLowerCase()
-      if (hex.length === HEX[algorithm]) found(this.hashes.get(hex), hex, field, raw)
-    }
+    const hits: IocHit[] = (this.hits = [])
+    this.seen = null
+    this.now = now
     for (const { kind, name, path } of this.fields) {
       const value = read(record, name, path)
       if (value === undefined || value === null) continue
-      const values = Array.isArray(value) ? value : [value]
-      for (const item of values) {
-        if (typeof item !== 'string' || item === '' || item === '-') continue
-        switch (kind) {
-          case 'address':
-            address(item, name)
-            break
-          case 'dns-reply':
-            for (const part of item.split(';'))
-              if (part !== '' && !part.startsWith('type:')) address(part, name)
-            break
-          case 'domain':
-            domain(item, name)
-            break
-          case 'url':
-            url(item, name)
-            break
-          case 'text': {
-            const text = item.length > TEXT_BYTES ? item.slice(0, TEXT_BYTES) : item
-            if (!text.includes('://')) break
-            let n = 0
-            for (const m of text.matchAll(URL_IN_TEXT)) {
-              url(m[0].replace(/[.,;:)\]]+$/, ''), name)
-              if (++n >= TEXT_URLS) break
-            }
-            break
-          }
-          case 'hashes':
-            // Sysmon: SHA1=…,MD5=…,SHA256=…,IMPHASH=… (IMPHASH is no file hash: not read).
-            for (const pair of item.split(',')) {
-              const eq = pair.indexOf('=')
-              if (eq < 0) continue
-              const algorithm = pair.slice(0, eq).trim().toLowerCase().replace('-', '')
-              if (algorithm === 'md5' || algorithm === 'sha1' || algorithm === 'sha256')
-                hash(pair.slice(eq + 1), name, algorithm)
-            }
-            break
-          case 'md5':
-          case 'sha1':
-          case 'sha256':
-            hash(item, name, kind)
-            break
-          case 'email':
-            if (item.includes('@'))
-              found(this.emails.get(item.trim().toLowerCase()), item.trim().toLowerCase(), name, item)
-            break
-          case 'path': {
-            const base = item
-              .slice(Math.max(item.lastIndexOf('\\'), item.lastIndexOf('/')) + 1)
-              .trim()
-              .toLowerCase()
-            if (base !== '') found(this.filenames.get(base), base, name, item)
-            break
-          }
+      if (Array.isArray(value)) for (const item of value as unknown[]) this.item(kind, name, item)
+      else this.item(kind, name, value)
+    }
+    this.hits = []
+    return hits
+  }
+
+  private item(kind: FieldKind, name: string, item: unknown): void {
+    if (typeof item !== 'string' || item === '' || item === '-') return
+    switch (kind) {
+      case 'address':
+        this.address(item, name)
+        break
+      case 'dns-reply':
+        for (const part of item.split(';'))
+          if (part !== '' && !part.startsWith('type:')) this.address(part, name)
+        break
+      case 'domain':
+        this.domain(item, name)
+        break
+      case 'url':
+        this.url(item, name)
+        break
+      case 'text': {
+        const text = item.length > TEXT_BYTES ? item.slice(0, TEXT_BYTES) : item
+        if (!text.includes('://')) break
+        let n = 0
+        for (const m of text.matchAll(URL_IN_TEXT)) {
+          this.url(m[0].replace(/[.,;:)\]]+$/, ''), name)
+          if (++n >= TEXT_URLS) break
         }
+        break
+      }
+      case 'hashes':
+        // Sysmon: SHA1=…,MD5=…,SHA256=…,IMPHASH=… (IMPHASH is no file hash: not read).
+        for (const pair of item.split(',')) {
+          const eq = pair.indexOf('=')
+          if (eq < 0) continue
+          const algorithm = pair.slice(0, eq).trim().toLowerCase().replace('-', '')
+          if (algorithm === 'md5' || algorithm === 'sha1' || algorithm === 'sha256')
+            this.hash(pair.slice(eq + 1), name, algorithm)
+        }
+        break
+      case 'md5':
+      case 'sha1':
+      case 'sha256':
+        this.hash(item, name, kind)
+        break
+      case 'email': {
+        if (!item.includes('@')) break
+        const email = item.trim().toLowerCase()
+        this.found(this.emails.get(email), email, name, item)
+        break
+      }
+      case 'path': {
+        const base = item
+          .slice(Math.max(item.lastIndexOf('\\'), item.lastIndexOf('/')) + 1)
+          .trim()
+          .toLowerCase()
+        if (base !== '') this.found(this.filenames.get(base), base, name, item)
+        break
       }
     }
-    return hits
+  }
+
+  private found(entries: IocIndicator[] | undefined, key: string, field: string, matched: string): void {
+    if (!entries) return
+    const valid = entries.filter((i) => i.validUntil > this.now)
+    if (valid.length === 0) return
+    this.seen ??= new Set()
+    const id = `${valid[0]!.type}|${key}`
+    if (this.seen.has(id)) return
+    this.seen.add(id)
+    this.hits.push({ indicators: valid, field, matched })
+  }
+
+  private address(raw: string, field: string): void {
+    // Events repeat the same few addresses: assetKey keeps the canonical forms (bounded cache).
+    const ip = assetKey('ip', raw)
+    if (ip === null) return
+    this.found(this.ips.get(ip), ip, field, raw)
+    if (this.networks.size === 0) return
+    const words = ipWords(ip)
+    if (!words) return
+    for (const bits of this.prefixes.get(words.length) ?? []) {
+      const key = networkKey(words, bits)
+      this.found(this.networks.get(key), key, field, raw)
+    }
+  }
+
+  private domain(raw: string, field: string): void {
+    const name = canonicalDomain(raw)
+    if (name === null) return
+    if (/^[\d.]+$/.test(name) || name.includes(':') || name.startsWith('[')) return this.address(name, field)
+    if (this.domains.size === 0) return
+    let at = name
+    for (;;) {
+      this.found(this.domains.get(at), at, field, raw)
+      if (!this.matchSubdomains) return
+      const dot = at.indexOf('.')
+      if (dot < 0 || dot === at.length - 1) return
+      at = at.slice(dot + 1)
+      if (!at.includes('.')) return // a bare TLD is no indicator
+    }
+  }
+
+  private url(raw: string, field: string): void {
+    const href = canonicalUrl(raw)
+    if (href === null) return
+    this.found(this.urls.get(href), href, field, raw)
+    const { hostname } = new URL(href)
+    if (hostname !== '') this.domain(hostname, field)
+  }
+
+  private hash(raw: string, field: string, algorithm: 'md5' | 'sha1' | 'sha256'): void {
+    const hex = raw.trim().toLowerCase()
+    if (hex.length === HEX[algorithm]) this.found(this.hashes.get(hex), hex, field, raw)
   }
 }
