@@ -111,6 +111,8 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'bundles:content-list': {},
   'bundles:content-rollback': { type: 'rule-pack', to: '1' },
   'watchlist:list': {},
+  'watchlist:add': { type: 'domain', value: 'evil.example', level: 'critical' },
+  'watchlist:remove': { type: 'domain', value: 'evil.example' },
   'sync:status': {},
   'sync:connect': { url: 'https://core.example.org:7480', token: 'osync_0123456789' },
   'sync:disconnect': {},

@@ -68,6 +68,15 @@ const PROCESS_FIELDS = fields(['Image', 'NewProcessName', 'process.executable', 
 const PARENT_FIELDS = fields(['ParentImage', 'ParentProcessName', 'process.parent.executable'])
 const SERVICE_FIELDS = fields(['ServiceName', 'service.name'])
 
+/** Every field the inventory reads addresses from (IOC matching checks the same ones). */
+export const ADDRESS_FIELD_NAMES: readonly string[] = [
+  ...OWN_IP_FIELDS,
+  ...LOGON_IP_FIELDS,
+  ...PEER_IP_FIELDS,
+].map((f) => f.name)
+/** Every field the inventory reads a program's path from, its parent's included. */
+export const PROGRAM_FIELD_NAMES: readonly string[] = [...PROCESS_FIELDS, ...PARENT_FIELDS].map((f) => f.name)
+
 /** Windows Filtering Platform connection events: SourceAddress is the local end, whatever the direction. */
 const WFP_EVENTS = new Set([5031, 5150, 5151, 5152, 5154, 5155, 5156, 5157, 5158, 5159])
 

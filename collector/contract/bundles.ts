@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AlertLevel } from './detection'
 
 const isoTimestamp = z.string().describe('ISO-8601')
 
@@ -85,6 +86,7 @@ export const WatchlistIndicator = z.object({
   source: z.string().nullable(),
   valid_until: isoTimestamp.nullable(),
   version: z.string(),
+  level: AlertLevel.nullable().describe('the alert level a match raises; null: detection.ioc.default_level'),
 })
 export type WatchlistIndicator = z.infer<typeof WatchlistIndicator>
 
@@ -160,5 +162,19 @@ export const bundleCalls = {
       limit: z.number().int().min(1).max(10000).default(1000),
     }),
     res: z.object({ indicators: z.array(WatchlistIndicator), total: z.number().int() }),
+  },
+  'watchlist:add': {
+    req: z.strictObject({
+      type: z.string().min(1).describe('ip, cidr, domain, url, md5, sha1, sha256, email, filename'),
+      value: z.string().min(1).max(2048),
+      source: z.string().max(200).optional().describe('who reported it'),
+      valid_until: z.string().optional().describe('ISO-8601; default: no expiry'),
+      level: AlertLevel.optional().describe('the level a match raises; default detection.ioc.default_level'),
+    }),
+    res: z.object({ indicator: WatchlistIndicator, watchlist_size: z.number().int() }),
+  },
+  'watchlist:remove': {
+    req: z.strictObject({ type: z.string().min(1), value: z.string().min(1).max(2048) }),
+    res: z.object({ removed: z.boolean(), watchlist_size: z.number().int() }),
   },
 } as const

@@ -105,6 +105,8 @@ export const CORE_CALLS = [
   'bundles:content-list',
   'bundles:content-rollback',
   'watchlist:list',
+  'watchlist:add',
+  'watchlist:remove',
   'search:global',
   'sync:status',
   'sync:connect',

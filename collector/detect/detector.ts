@@ -1,8 +1,9 @@
 /**
- * The live engine: runs the rule book's enabled rules over every stored event, in seq order,
- * from a cursor kept in SQLite. Detection never holds up ingest: committed batches only wake it,
- * and it works through what is stored in chunks, yielding between them. A chunk's alerts, hit
- * counts and the cursor commit in one transaction, so a crash neither loses nor repeats alerts.
+ * The live engine: runs the rule book's enabled rules, and the IOC watchlist (ioc/), over every
+ * stored event, in seq order, from a cursor kept in SQLite. Detection never holds up ingest:
+ * committed batches only wake it, and it works through what is stored in chunks, yielding between
+ * them. A chunk's alerts, hit counts and the cursor commit in one transaction, so a crash neither
+ * loses nor repeats alerts.
  */
 import type { Database, Statement } from 'better-sqlite3'
 import type { Alert, RuleProblem, RuleTest } from '../contract'
@@ -40,6 +41,8 @@ import type { LogsourceMapping } from './sigma/logsource'
 import { createMatcher } from './sigma/matcher'
 import { LiveRows, Rerun } from '../store/sqlite/live-rows'
 import type { HistoryReader } from '../archive/history'
+import { iocDraft, loadWatchlist } from './ioc/ioc-alert'
+import { IocIndex } from './ioc/ioc-index'
 
 type DetectionConfig = Config['detection']
 
@@ -69,6 +72,8 @@ const TEST_RESULTS = 200
 export type DetectorEvents = {
   alerts(alerts: Alert[]): void
   rulesChanged(counts: { rules: number; enabled: number }): void
+  /** The IOC watchlist was (re)loaded: indicators held, and values that are no indicator. */
+  watchlistLoaded?(counts: { indicators: number; rejected: number }): void
   testProgress(test: RuleTest): void
 }
 
@@ -140,6 +145,8 @@ export class Detector {
   /** What rules see of each stored event, in seq order (auditd records are joined across events). */
   private view: (fields: Record<string, unknown>) => EventRecord = (fields) => fields
   private readonly compiled = createCompileCache()
+  /** The IOC watchlist in memory (ioc/): every event is matched against it with the rules. */
+  private ioc = new IocIndex([], { matchSubdomains: true })
 
   private readonly db: Database
   private readonly rules: RulesRepo
@@ -172,6 +179,26 @@ export class Detector {
       () => this.config.enabled && !this.stopped,
     )
     this.reload()
+    this.reloadWatchlist()
+  }
+
+  /**
+   * Loads the watchlist view again (after a TAXII pull, a bundle import or rollback, an analyst's
+   * edit): events evaluated from now on are matched against it. Indicators expired by now are
+   * left out; those expiring later are dropped at match time.
+   */
+  reloadWatchlist(): { indicators: number; rejected: number } {
+    const { ioc } = this.config
+    this.ioc = new IocIndex(ioc.enabled ? loadWatchlist(this.db) : [], {
+      matchSubdomains: ioc.match_subdomains,
+    })
+    const counts = { indicators: this.ioc.size, rejected: this.ioc.rejected }
+    this.emit.watchlistLoaded?.(counts)
+    return counts
+  }
+
+  get watchlistSize(): number {
+    return this.ioc.size
   }
 
   get ruleBook(): RuleBook {
@@ -319,6 +346,7 @@ export class Detector {
 
   private evaluateRows(rows: EventRow[], pending: Pending): void {
     const { drafts, hits } = pending
+    const now = Date.now()
     const hit = (key: string, ts: number): void => {
       const found = hits.get(key) ?? { count: 0, last: 0 }
       found.count++
@@ -338,9 +366,15 @@ export class Detector {
         continue
       }
       const matched = this.evaluate(record)
-      if (matched.length === 0) continue
+      const iocHits = this.ioc.match(record, now)
+      if (matched.length === 0 && iocHits.length === 0) continue
       const host = eventHost(record, row.host)
       const user = eventUser(record)
+      for (const found of iocHits)
+        drafts.push(
+          iocDraft(found, { id: row.id, ts: row.ts, host, user }, this.config.ioc.default_level, levelRank),
+        )
+      if (matched.length === 0) continue
       for (const compiled of matched) {
         const found = this.entryOf.get(compiled)
         if (!found?.alert) continue

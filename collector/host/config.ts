@@ -229,6 +229,16 @@ export const Config = z.strictObject({
             .default(3600),
         })
         .prefault({}),
+      ioc: z
+        .strictObject({
+          // Match every stored event against the IOC watchlist (content-bundle lists, TAXII pulls).
+          enabled: z.boolean().default(true),
+          // The level of a match whose indicator gives none (TAXII indicators never do).
+          default_level: z.enum(['informational', 'low', 'medium', 'high', 'critical']).default('high'),
+          // A domain indicator also matches the names under it (evil.example: cdn.evil.example).
+          match_subdomains: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   actions: z
@@ -414,6 +424,12 @@ detection:
     min_level: high       # alerts at or above this level are grouped into incidents
     group_by: [host]      # alerts sharing these (host, user, tactic) join one open incident
     window_s: 3600        # ... whose last alert is at most this old
+  # Every stored event checked against the IOC watchlist (bundle lists, TAXII pulls): a match raises
+  # an alert like a rule's, at the indicator's level or this one.
+  ioc:
+    enabled: true
+    default_level: high
+    match_subdomains: true  # a domain indicator also matches the names under it
 
 # Response actions (block an IP, isolate a host, disable a user, collect evidence): proposed,
 # previewed, approved, then carried out by producing reviewed scripts and firewall snippets.
@@ -458,6 +474,9 @@ connector:
 # Outpost connects nowhere until one is listed. (Outpost also serves its published reports over
 # TAXII 2.1 at /taxii2/ on the headless host, with the api-token.)
 taxii:
+  # The most restricted TLP served at /taxii2/: published reports above it (and their objects) are
+  # left out. clear, green, amber, amber+strict or red.
+  serve_max_tlp: green
   sources: []
   # - name: partner-feed
   #   url: https://taxii.partner.example/api1/collections/<collection id>/objects/

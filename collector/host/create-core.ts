@@ -60,6 +60,7 @@ import { bundleHandlers } from '../sync/bundle/bundle-calls'
 import { BundleService } from '../sync/bundle/bundle-service'
 import type { NewNotification } from '../store/sqlite/notifications-repo'
 import { Detector } from '../detect/detector'
+import { watchlistHandlers } from '../detect/ioc/watchlist-calls'
 import { exampleRuleFiles, ruleHandlers, type Audited } from '../detect/rule-calls'
 import { fileKeys } from '../detect/rule-book'
 import { loadFieldAliases } from '../detect/sigma/field-aliases'
@@ -514,6 +515,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         detector.reload()
         detector.kick()
       },
+      watchlistChanged: () => detector.reloadWatchlist(),
       objectsChanged: syncedObjectsChanged,
     })
     // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).
@@ -522,6 +524,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       repo: new TaxiiIndicatorsRepo(sqlite.db),
       db: sqlite.db,
       log,
+      // Pulled indicators are matched against the events stored from then on.
+      changed: () => detector.reloadWatchlist(),
     })
     taxiiPuller.start()
     cleanups.push(() => taxiiPuller.stop())
@@ -715,6 +719,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...actionHandlers({ service: actionService, webhooks, webhooksRepo, notifications, audited }),
       ...agentHandlers(agents),
       ...bundleHandlers(bundles),
+      ...watchlistHandlers(sqlite.db, audited, () => detector.reloadWatchlist()),
       ...sync.handlers,
       ...taxiiHandlers(taxiiPuller, files.config),
     }
@@ -743,7 +748,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           return fail('internal', `${name} failed: ${(error as Error).message}`)
         }
       },
-      taxiiEntries: () => publishedEntries(sqlite.db),
+      taxiiEntries: () => publishedEntries(sqlite.db, config.taxii.serve_max_tlp),
       subscribe(listener) {
         const relay = (name: EventName, payload: unknown): void =>
           (listener as (n: EventName, p: unknown) => void)(name, payload)

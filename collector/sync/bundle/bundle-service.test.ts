@@ -33,16 +33,19 @@ const installation = (mode: BundleMode = 'two-way') => {
       audit.append({ ...(typeof entry === 'function' ? entry(result) : entry), actor: 'test' })
       return result
     })()
+  /** Times the service said the watchlist changed (IOC matching reloads then). */
+  const changes = { watchlist: 0 }
   const service = new BundleService({
     db: store.db,
     dataDir,
     audited,
     mode,
     evidenceDir: join(dataDir, 'evidence'),
+    watchlistChanged: () => void changes.watchlist++,
   })
   const count = (table: string): number =>
     store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number
-  return { dataDir, db: store.db, service, audit, count }
+  return { dataDir, db: store.db, service, audit, count, changes }
 }
 
 type Site = ReturnType<typeof installation>
@@ -438,9 +441,9 @@ describe('content bundles', () => {
     core.service.trust('intel', publisher.service.showKey().public_key, 'content')
     const v1 = watchlist(
       'iocs.csv',
-      'type,value,source,valid_until\nip,203.0.113.7,CERT,2027-01-01\ndomain,Evil.Example.com,CERT,\nsha256,' +
+      'type,value,source,valid_until,level\nip,203.0.113.7,CERT,2027-01-01,Critical\ndomain,Evil.Example.com,CERT,,\nsha256,' +
         'a'.repeat(64) +
-        ',vt,\n',
+        ',vt,,\n',
     )
     await publisher.service.exportContent({
       type: 'watchlist',
@@ -474,11 +477,16 @@ describe('content bundles', () => {
       source: 'CERT',
       valid_until: '2027-01-01T00:00:00.000Z',
       version: '1',
+      level: 'critical',
     })
+    expect(core.service.watchlist({ limit: 100 }).indicators[0]!.level).toBeNull()
+    expect(core.changes.watchlist).toBe(1)
     const again = await core.service.import(file('wl1.bundle'))
     expect(again).toMatchObject({ applied: 0, already_imported: true, counts: { unchanged: 1 } })
+    expect(core.changes.watchlist).toBe(1)
 
     await core.service.import(file('wl2.bundle'))
+    expect(core.changes.watchlist).toBe(2)
     expect(core.service.watchlist({ limit: 100 }).indicators.map((i) => i.value)).toEqual([
       'http://evil.example.com/x',
     ])
@@ -488,6 +496,7 @@ describe('content bundles', () => {
     ])
     const back = core.service.rollback({ type: 'watchlist' })
     expect([back.from.version, back.to.version]).toEqual(['2', '1'])
+    expect(core.changes.watchlist).toBe(3)
     expect(core.service.watchlist({ limit: 100 }).total).toBe(3)
     expect(() => core.service.rollback({ type: 'watchlist' })).toThrow(
       /has no version before 1 to roll back to/,

@@ -58,6 +58,8 @@ export type BundleServiceOptions = {
   evidenceDir: string
   /** Called after a rule pack was installed or rolled back (the detector reloads its rules). */
   rulesChanged?: () => void
+  /** A watchlist was installed or rolled back: IOC matching reloads it. */
+  watchlistChanged?: () => void
   /** Called after an import committed, with the objects it made or changed in the local tables. */
   objectsChanged?: (objects: ReadonlyArray<{ kind: SyncRecord['kind']; id: string }>) => void
 }
@@ -708,6 +710,7 @@ export class BundleService {
             },
           )
     if (applied && type === 'rule-pack') this.options.rulesChanged?.()
+    if (applied && type === 'watchlist') this.options.watchlistChanged?.()
     return {
       bundle: this.info(bundle),
       already_imported: applied === 0,
@@ -764,10 +767,11 @@ export class BundleService {
     } else {
       db.prepare('DELETE FROM watchlist_indicators WHERE list = ?').run(name)
       const insert = db.prepare(
-        `INSERT INTO watchlist_indicators (list, type, value, source, valid_until, version) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (list, type, value) DO NOTHING`,
+        `INSERT INTO watchlist_indicators (list, type, value, source, valid_until, version, level)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list, type, value) DO NOTHING`,
       )
-      for (const i of payload.indicators) insert.run(name, i.type, i.value, i.source, i.valid_until, version)
+      for (const i of payload.indicators)
+        insert.run(name, i.type, i.value, i.source, i.valid_until, version, i.level ?? null)
     }
   }
 
@@ -846,6 +850,7 @@ export class BundleService {
       },
     )
     if (active.type === 'rule-pack') this.options.rulesChanged?.()
+    if (active.type === 'watchlist') this.options.watchlistChanged?.()
     return {
       from: toContentVersion({ ...active, active: 0 }),
       to: toContentVersion({ ...target, active: 1 }),

@@ -40,6 +40,10 @@ describe('parseWatchlist', () => {
     ['type,value\nsha1,abc', /line 2: "abc" is not 40 hex digits \(sha1\)/],
     ['type,value\ncidr,10.0.0.0/33', /line 2: "10.0.0.0\/33" is not a CIDR range/],
     ['type,value\ndomain,localhost', /line 2: "localhost" is not a domain name/],
+    [
+      'type,value,level\nip,1.2.3.4,urgent',
+      /line 2: level "urgent" is not one of informational, low, medium, high, critical/,
+    ],
     ['type,value,valid_until\nip,1.2.3.4,soon', /line 2: valid_until "soon" is not an ISO-8601 date/],
     ['type,value\n', /iocs: no indicators/],
     ['[{"type": "ip"}]', /iocs: indicator 1: needs string "type" and "value" fields/],

@@ -1,6 +1,7 @@
 /** IOC watchlists: parsed from CSV or JSON, each indicator checked, every problem located. */
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { AlertLevel } from '../../contract'
 
 export const INDICATOR_TYPES = [
   'ip',
@@ -20,6 +21,8 @@ export type Indicator = {
   value: string
   source: string | null
   valid_until: string | null
+  /** The alert level a match raises (absent: detection.ioc.default_level). */
+  level?: AlertLevel
 }
 
 const ALIASES: Record<string, IndicatorType> = {
@@ -77,11 +80,12 @@ const Row = z.object({
   value: z.string(),
   source: z.string().nullish(),
   valid_until: z.string().nullish(),
+  level: z.string().nullish(),
 })
 
 export class WatchlistError extends Error {}
 
-const toIndicator = (row: z.infer<typeof Row>, where: string): Indicator => {
+export const toIndicator = (row: z.infer<typeof Row>, where: string): Indicator => {
   const lower = row.type.trim().toLowerCase()
   const type = (ALIASES[lower] ?? lower) as IndicatorType
   if (!INDICATOR_TYPES.includes(type))
@@ -93,11 +97,17 @@ const toIndicator = (row: z.infer<typeof Row>, where: string): Indicator => {
   const until = row.valid_until?.trim() || null
   if (until !== null && Number.isNaN(Date.parse(until)))
     throw new WatchlistError(`${where}: valid_until "${until}" is not an ISO-8601 date`)
+  const level = row.level?.trim().toLowerCase() || null
+  if (level !== null && !AlertLevel.safeParse(level).success)
+    throw new WatchlistError(
+      `${where}: level "${row.level}" is not one of ${AlertLevel.options.join(', ')} (or leave it empty)`,
+    )
   return {
     type,
     value: checked.value,
     source: row.source?.trim() || null,
     valid_until: until === null ? null : new Date(until).toISOString(),
+    ...(level === null ? {} : { level: level as AlertLevel }),
   }
 }
 
@@ -125,7 +135,7 @@ const splitCsvLine = (line: string): string[] => {
 
 /**
  * A watchlist file: CSV with a header naming at least `type` and `value` (also `source`,
- * `valid_until`), or JSON (an array of such objects, or `{ "indicators": [...] }`).
+ * `valid_until`, `level`), or JSON (an array of such objects, or `{ "indicators": [...] }`).
  */
 export const parseWatchlist = (text: string, file: string): Indicator[] => {
   const trimmed = text.trim()
@@ -172,6 +182,7 @@ export const parseWatchlist = (text: string, file: string): Indicator[] => {
             value: at('value') ?? '',
             source: at('source'),
             valid_until: at('valid_until'),
+            level: at('level'),
           },
           `${file}: line ${i + 2}`,
         ),

@@ -143,6 +143,8 @@ export type TaxiiPullerOptions = {
   repo: TaxiiIndicatorsRepo
   db: Database
   log: Logger
+  /** A pull stored or removed indicators: the watchlist changed (IOC matching reloads it). */
+  changed?: (source: string) => void
 }
 
 export class TaxiiPuller {
@@ -255,6 +257,8 @@ export class TaxiiPuller {
     })
     if (result.error === null)
       log.info('taxii pull', { source: source.name, stored: result.stored, pages: result.pages })
+    // Pages are committed one by one: a pull that failed midway may still have changed the list.
+    if (result.stored > 0 || result.removed > 0) this.options.changed?.(source.name)
     return result
   }
 

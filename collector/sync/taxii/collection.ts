@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3'
 import { ReportsRepo } from '../../store/sqlite/reports-repo'
 import { reportDocument } from '../../workspace/report-export'
 import { toStixBundle, type StixObject } from '../../workspace/export/stix'
+import { TLP_ORDER, type TlpLevel } from './config'
 
 /** One version of one object in a collection, as TAXII tracks it. */
 export type TaxiiEntry = {
@@ -31,16 +32,21 @@ export const compareEntries = (a: TaxiiEntry, b: TaxiiEntry): number =>
           : 0
 
 /**
- * Every object version of the published reports, each once. A report's objects are added when its
+ * Every object version of the published reports at or below `maxTlp` (taxii.serve_max_tlp), each
+ * once: a report above it is not shared at all, nor the objects only it carries. A report's objects are added when its
  * current version was published (its updated_at, also the STIX report's `published`); an object
  * that several reports carry (the TLP marking, the Outpost identity) keeps its earliest date.
  */
-export const publishedEntries = (db: Database): TaxiiEntry[] => {
+export const publishedEntries = (db: Database, maxTlp: TlpLevel = 'green'): TaxiiEntry[] => {
   const repo = new ReportsRepo(db)
+  const shared = TLP_ORDER.slice(0, TLP_ORDER.indexOf(maxTlp) + 1)
   const ids = (
-    db.prepare(`SELECT id FROM reports WHERE status = 'published' ORDER BY seq`).all() as Array<{
-      id: string
-    }>
+    db
+      .prepare(
+        `SELECT id FROM reports WHERE status = 'published' AND tlp IN (${shared.map(() => '?').join(', ')})
+         ORDER BY seq`,
+      )
+      .all(...shared) as Array<{ id: string }>
   ).map((r) => r.id)
   const byKey = new Map<string, TaxiiEntry>()
   for (const id of ids) {

@@ -49,8 +49,16 @@ export const TaxiiSourceConfig = z
   })
 export type TaxiiSourceConfig = z.infer<typeof TaxiiSourceConfig>
 
+/** TLP 2.0 levels, least restricted first: what the TAXII server's ceiling is compared against. */
+export const TLP_ORDER = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const
+export type TlpLevel = (typeof TLP_ORDER)[number]
+
 export const TaxiiConfig = z
   .strictObject({
+    // The most restricted TLP the TAXII server (/taxii2/) shares: published reports above it, and
+    // their objects, are left out of objects, manifests and pages. TLP:GREEN is community-wide;
+    // AMBER and above are for named recipients, whom a shared token does not tell apart.
+    serve_max_tlp: z.enum(TLP_ORDER).default('green'),
     // Off by default: Outpost makes no outbound connection until a source is listed here.
     sources: z
       .array(TaxiiSourceConfig)

@@ -14,6 +14,7 @@ import { createEventsSlice, type EventsSlice } from './events-slice'
 import { createHuntSlice, type HuntSlice } from './hunt-slice'
 import { createImportSlice, type ImportSlice } from './import-slice'
 import { createIncidentsSlice, type IncidentsSlice } from './incidents-slice'
+import { createIntelFeedsSlice, type IntelFeedsSlice } from './intel-feeds-slice'
 import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
@@ -38,7 +39,8 @@ export type AppState = EventsSlice &
   AgentsSlice &
   BundlesSlice &
   ShellSlice &
-  SyncSlice & { transport: Transport }
+  SyncSlice &
+  IntelFeedsSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -62,6 +64,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createBundlesSlice(...a),
     ...createShellSlice(transport)(...a),
     ...createSyncSlice(transport)(...a),
+    ...createIntelFeedsSlice(transport)(...a),
   }))
 
 /**

@@ -23,6 +23,7 @@ import { migration0021 } from './0021-bundles'
 import { migration0022 } from './0022-sync-origin'
 import { migration0023 } from './0023-watchlist-view'
 import { migration0025 } from './0025-sync-outbox-channels'
+import { migration0026 } from './0026-watchlist-levels'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -50,4 +51,5 @@ export const migrations: readonly Migration[] = [
   migration0022,
   migration0023,
   migration0025,
+  migration0026,
 ]

@@ -88,10 +88,16 @@ export const AlertDetail = ({
       </dl>
       {alert.group && Object.keys(alert.group).length > 0 && (
         <>
-          <h3>{alert.origin === 'agent' ? 'Why' : 'Grouped by'}</h3>
+          <h3>{alert.origin === 'agent' ? 'Why' : alert.origin === 'ioc' ? 'Indicator' : 'Grouped by'}</h3>
           <dl
             className="kv"
-            aria-label={alert.origin === 'agent' ? 'The numbers behind it' : 'Group-by values'}
+            aria-label={
+              alert.origin === 'agent'
+                ? 'The numbers behind it'
+                : alert.origin === 'ioc'
+                  ? 'The indicator matched'
+                  : 'Group-by values'
+            }
           >
             {Object.entries(alert.group).map(([field, value]) => (
               <div key={field} className="kv-pair">

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow'
 import { FieldError } from '../../components/FieldError'
 import { formatTimeShort } from '../../components/format'
 import { useAppStore } from '../../state/store'
+import { IntelFeedsPanel } from './IntelFeedsPanel'
 import { SyncConflictCard } from './SyncConflictCard'
 
 /** The connector: the core this console syncs with, its queue and errors, and the conflict log. */
@@ -167,6 +168,7 @@ export const SyncView = () => {
           <SyncConflictCard key={c.id} conflict={c} />
         ))}
       </section>
+      <IntelFeedsPanel />
     </>
   )
 }

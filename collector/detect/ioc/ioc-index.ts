@@ -1,0 +1,370 @@
+/**
+ * The watchlist held in memory as hash sets, one per kind of value, and the matching of one event
+ * against it (the fields read are in fields.ts). Values are compared canonical on both sides:
+ * addresses by canonicalIp (IPv6 compressed and lowercased, IPv4-mapped folded to IPv4), domains
+ * lowercased without a trailing dot, URLs as WHATWG `href` without the fragment, hashes and
+ * e-mail addresses lowercased, file names lowercased (Windows names are not case sensitive).
+ *
+ * Choices:
+ * - A domain indicator matches the name and, with `matchSubdomains` (detection.ioc.match_subdomains,
+ *   on by default), every name under it: evil.example matches cdn.evil.example. Feeds list the
+ *   registered domain and attackers rotate the labels below it.
+ * - A CIDR indicator (or a TAXII ipv4/ipv6 value with a prefix) matches every address inside.
+ * - Loopback, unspecified and multicast addresses never match (canonicalIp names no machine there).
+ * - An indicator counts until its valid_until, compared with the time of matching.
+ */
+import type { AlertLevel } from '../../contract'
+import { assetKey, canonicalIp } from '../../store/sqlite/asset-key'
+import type { EventRecord } from '../sigma/compile'
+import { IOC_FIELDS, TEXT_BYTES, TEXT_URLS, type FieldKind } from './fields'
+
+/** One row of the watchlist view (migrations 0023, 0026). */
+export type WatchlistRow = {
+  list: string
+  type: string
+  value: string
+  source: string | null
+  valid_until: string | null
+  level: AlertLevel | null
+}
+
+export type IocType = 'ip' | 'cidr' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256' | 'email' | 'filename'
+
+export type IocIndicator = {
+  list: string
+  type: IocType
+  /** Canonical, as compared. */
+  value: string
+  /** Who vouches for it: a TAXII source's name, or the list's own source column. */
+  source: string | null
+  stix_id: string | null
+  level: AlertLevel | null
+  /** ms since the epoch; Infinity: no expiry. */
+  validUntil: number
+}
+
+export type IocHit = {
+  /** The indicators of that value still valid (one per list holding it), the first one leading. */
+  indicators: IocIndicator[]
+  /** The event field it was found in, and what the field said. */
+  field: string
+  matched: string
+}
+
+type Entries = Map<string, IocIndicator[]>
+
+export const canonicalDomain = (raw: string): string | null => {
+  const value = raw.trim().toLowerCase().replace(/\.$/, '')
+  return value === '' || value === '-' || /\s/.test(value) ? null : value
+}
+
+export const canonicalUrl = (raw: string): string | null => {
+  try {
+    const url = new URL(raw.trim())
+    url.hash = ''
+    return url.href
+  } catch {
+    return null
+  }
+}
+
+const HEX: Record<'md5' | 'sha1' | 'sha256', number> = { md5: 32, sha1: 40, sha256: 64 }
+
+/** 32 bits per group: IPv4 one, IPv6 four; null when not an address. */
+const ipWords = (ip: string): number[] | null => {
+  if (!ip.includes(':')) {
+    const parts = ip.split('.').map(Number)
+    return parts.length === 4
+      ? [((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0]
+      : null
+  }
+  const [head = '', tail = ''] = ip.split('::')
+  const a = head === '' ? [] : head.split(':')
+  const b = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : []
+  const groups = [...a, ...Array<string>(8 - a.length - b.length).fill('0'), ...b].map((g) => parseInt(g, 16))
+  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g))) return null
+  return [0, 2, 4, 6].map((i) => ((groups[i]! << 16) | groups[i + 1]!) >>> 0)
+}
+
+/** The network key of an address under a prefix length: family, length and the masked words. */
+const networkKey = (words: readonly number[], bits: number): string => {
+  const out: number[] = []
+  for (let i = 0; i < words.length; i++) {
+    const keep = Math.max(0, Math.min(32, bits - i * 32))
+    out.push(keep === 0 ? 0 : keep === 32 ? words[i]! : (words[i]! & (~0 << (32 - keep))) >>> 0)
+  }
+  return `${words.length}/${bits}/${out.join('.')}`
+}
+
+const isObj = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** A field: flat (dotted keys as sent), else nested (ECS objects). */
+const read = (record: EventRecord, name: string, path: readonly string[] | null): unknown => {
+  const flat = record[name]
+  if (flat !== undefined || path === null) return flat
+  let node: unknown = record
+  for (const part of path) {
+    if (!isObj(node)) return undefined
+    node = node[part]
+  }
+  return node
+}
+
+const URL_IN_TEXT = /\b(?:https?|ftp):\/\/[^\s'"<>`|^{}\\]+/gi
+
+export type IocIndexOptions = { matchSubdomains: boolean }
+
+export class IocIndex {
+  private readonly ips: Entries = new Map()
+  /** Network key -> indicators; and the prefix lengths in use per family (words: 1 or 4). */
+  private readonly networks: Entries = new Map()
+  private readonly prefixes = new Map<number, number[]>()
+  private readonly domains: Entries = new Map()
+  private readonly urls: Entries = new Map()
+  private readonly hashes: Entries = new Map()
+  private readonly emails: Entries = new Map()
+  private readonly filenames: Entries = new Map()
+  /** Field kinds worth reading at all with what is held. */
+  private readonly fields: Array<{ kind: FieldKind; name: string; path: readonly string[] | null }>
+  /** Indicators held (expired ones at load and bad values are left out), and values left out. */
+  readonly size: number
+  readonly rejected: number
+
+  constructor(rows: Iterable<WatchlistRow>, options: IocIndexOptions, now = Date.now()) {
+    this.matchSubdomains = options.matchSubdomains
+    let size = 0
+    let rejected = 0
+    for (const row of rows) {
+      const until = row.valid_until === null ? Infinity : Date.parse(row.valid_until)
+      if (!(until > now)) continue
+      const taxii = row.list.startsWith('taxii:')
+      const base = {
+        list: row.list,
+        source: taxii ? row.list.slice('taxii:'.length) : row.source,
+        stix_id: taxii ? row.source : null,
+        level: row.level,
+        validUntil: Number.isNaN(until) ? Infinity : until,
+      }
+      if (this.add(row.type, row.value, base)) size++
+      else rejected++
+    }
+    this.size = size
+    this.rejected = rejected
+    const wanted = new Set<FieldKind>()
+    if (this.ips.size > 0 || this.networks.size > 0) wanted.add('address').add('dns-reply')
+    if (this.domains.size > 0) wanted.add('domain')
+    if (this.urls.size > 0 || this.domains.size > 0 || this.ips.size > 0 || this.networks.size > 0)
+      wanted.add('url').add('text')
+    if (this.hashes.size > 0) wanted.add('hashes').add('md5').add('sha1').add('sha256')
+    if (this.emails.size > 0) wanted.add('email')
+    if (this.filenames.size > 0) wanted.add('path')
+    this.fields = IOC_FIELDS.filter(([kind]) => wanted.has(kind)).flatMap(([kind, names]) =>
+      names.map((name) => ({ kind, name, path: name.includes('.') ? name.split('.') : null })),
+    )
+  }
+
+  private readonly matchSubdomains: boolean
+
+  private put(map: Entries, key: string, indicator: IocIndicator): void {
+    const list = map.get(key)
+    if (!list) map.set(key, [indicator])
+    else if (!list.some((i) => i.list === indicator.list)) list.push(indicator)
+  }
+
+  private add(type: string, raw: string, base: Omit<IocIndicator, 'type' | 'value'>): boolean {
+    const value = raw.trim()
+    switch (type) {
+      case 'ip':
+      case 'ipv4':
+      case 'ipv6':
+      case 'cidr': {
+        const [address = '', bits, ...rest] = value.split('/')
+        const ip = canonicalIp(address)
+        if (ip === null || rest.length > 0) return false
+        if (bits === undefined) {
+          this.put(this.ips, ip, { ...base, type: 'ip', value: ip })
+          return true
+        }
+        const words = ipWords(ip)
+        const length = Number(bits)
+        if (!words || !/^\d+$/.test(bits) || length > words.length * 32) return false
+        const key = networkKey(words, length)
+        this.put(this.networks, key, { ...base, type: 'cidr', value: `${ip}/${length}` })
+        const lengths = this.prefixes.get(words.length) ?? []
+        if (!lengths.includes(length)) this.prefixes.set(words.length, [...lengths, length])
+        return true
+      }
+      case 'domain': {
+        const domain = canonicalDomain(value)
+        if (domain === null) return false
+        this.put(this.domains, domain, { ...base, type, value: domain })
+        return true
+      }
+      case 'url': {
+        const url = canonicalUrl(value)
+        if (url === null) return false
+        this.put(this.urls, url, { ...base, type, value: url })
+        return true
+      }
+      case 'md5':
+      case 'sha1':
+      case 'sha256': {
+        const hex = value.toLowerCase()
+        if (hex.length !== HEX[type] || !/^[0-9a-f]+$/.test(hex)) return false
+        this.put(this.hashes, hex, { ...base, type, value: hex })
+        return true
+      }
+      case 'email': {
+        const email = value.toLowerCase()
+        if (!email.includes('@')) return false
+        this.put(this.emails, email, { ...base, type, value: email })
+        return true
+      }
+      case 'filename': {
+        const name = value.toLowerCase()
+        if (name === '') return false
+        this.put(this.filenames, name, { ...base, type, value: name })
+        return true
+      }
+      default:
+        return false
+    }
+  }
+
+  /** One match at a time (the engine's thread): its hits, the values already hit, its time. */
+  private hits: IocHit[] = []
+  private seen: Set<string> | null = null
+  private now = 0
+
+  /**
+   * The indicators one event names, once per indicator value (the first field found wins), valid
+   * at `now`. Empty at once when the watchlist is.
+   */
+  match(record: EventRecord, now = Date.now()): IocHit[] {
+    if (this.size === 0) return []
+    const hits: IocHit[] = (this.hits = [])
+    this.seen = null
+    this.now = now
+    for (const { kind, name, path } of this.fields) {
+      const value = read(record, name, path)
+      if (value === undefined || value === null) continue
+      if (Array.isArray(value)) for (const item of value as unknown[]) this.item(kind, name, item)
+      else this.item(kind, name, value)
+    }
+    this.hits = []
+    return hits
+  }
+
+  private item(kind: FieldKind, name: string, item: unknown): void {
+    if (typeof item !== 'string' || item === '' || item === '-') return
+    switch (kind) {
+      case 'address':
+        this.address(item, name)
+        break
+      case 'dns-reply':
+        for (const part of item.split(';'))
+          if (part !== '' && !part.startsWith('type:')) this.address(part, name)
+        break
+      case 'domain':
+        this.domain(item, name)
+        break
+      case 'url':
+        this.url(item, name)
+        break
+      case 'text': {
+        const text = item.length > TEXT_BYTES ? item.slice(0, TEXT_BYTES) : item
+        if (!text.includes('://')) break
+        let n = 0
+        for (const m of text.matchAll(URL_IN_TEXT)) {
+          this.url(m[0].replace(/[.,;:)\]]+$/, ''), name)
+          if (++n >= TEXT_URLS) break
+        }
+        break
+      }
+      case 'hashes':
+        // Sysmon: SHA1=…,MD5=…,SHA256=…,IMPHASH=… (IMPHASH is no file hash: not read).
+        for (const pair of item.split(',')) {
+          const eq = pair.indexOf('=')
+          if (eq < 0) continue
+          const algorithm = pair.slice(0, eq).trim().toLowerCase().replace('-', '')
+          if (algorithm === 'md5' || algorithm === 'sha1' || algorithm === 'sha256')
+            this.hash(pair.slice(eq + 1), name, algorithm)
+        }
+        break
+      case 'md5':
+      case 'sha1':
+      case 'sha256':
+        this.hash(item, name, kind)
+        break
+      case 'email': {
+        if (!item.includes('@')) break
+        const email = item.trim().toLowerCase()
+        this.found(this.emails.get(email), email, name, item)
+        break
+      }
+      case 'path': {
+        const base = item
+          .slice(Math.max(item.lastIndexOf('\\'), item.lastIndexOf('/')) + 1)
+          .trim()
+          .toLowerCase()
+        if (base !== '') this.found(this.filenames.get(base), base, name, item)
+        break
+      }
+    }
+  }
+
+  private found(entries: IocIndicator[] | undefined, key: string, field: string, matched: string): void {
+    if (!entries) return
+    const valid = entries.filter((i) => i.validUntil > this.now)
+    if (valid.length === 0) return
+    this.seen ??= new Set()
+    const id = `${valid[0]!.type}|${key}`
+    if (this.seen.has(id)) return
+    this.seen.add(id)
+    this.hits.push({ indicators: valid, field, matched })
+  }
+
+  private address(raw: string, field: string): void {
+    // Events repeat the same few addresses: assetKey keeps the canonical forms (bounded cache).
+    const ip = assetKey('ip', raw)
+    if (ip === null) return
+    this.found(this.ips.get(ip), ip, field, raw)
+    if (this.networks.size === 0) return
+    const words = ipWords(ip)
+    if (!words) return
+    for (const bits of this.prefixes.get(words.length) ?? []) {
+      const key = networkKey(words, bits)
+      this.found(this.networks.get(key), key, field, raw)
+    }
+  }
+
+  private domain(raw: string, field: string): void {
+    const name = canonicalDomain(raw)
+    if (name === null) return
+    if (/^[\d.]+$/.test(name) || name.includes(':') || name.startsWith('[')) return this.address(name, field)
+    if (this.domains.size === 0) return
+    let at = name
+    for (;;) {
+      this.found(this.domains.get(at), at, field, raw)
+      if (!this.matchSubdomains) return
+      const dot = at.indexOf('.')
+      if (dot < 0 || dot === at.length - 1) return
+      at = at.slice(dot + 1)
+      if (!at.includes('.')) return // a bare TLD is no indicator
+    }
+  }
+
+  private url(raw: string, field: string): void {
+    const href = canonicalUrl(raw)
+    if (href === null) return
+    this.found(this.urls.get(href), href, field, raw)
+    const { hostname } = new URL(href)
+    if (hostname !== '') this.domain(hostname, field)
+  }
+
+  private hash(raw: string, field: string, algorithm: 'md5' | 'sha1' | 'sha256'): void {
+    const hex = raw.trim().toLowerCase()
+    if (hex.length === HEX[algorithm]) this.found(this.hashes.get(hex), hex, field, raw)
+  }
+}
