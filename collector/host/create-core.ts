@@ -614,7 +614,13 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
               object_id: null,
               details: { ids: req.ids, note: req.note },
             },
-            () => alerts.escalate(req.ids, { incidentId: req.incident_id, title: req.title, note: req.note }),
+            () =>
+              alerts.escalate(req.ids, {
+                incidentId: req.incident_id,
+                title: req.title,
+                description: req.description,
+                note: req.note,
+              }),
           ),
         )
         push('alerts:updated', { alerts: result.alerts })

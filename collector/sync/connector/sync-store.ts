@@ -129,8 +129,11 @@ export class SyncStore {
 
   /** Queues one new version of an object (bumping its version) and returns the record. */
   enqueue(kind: SyncKind, id: string, body: Record<string, unknown>, deleted = false): SyncRecord {
+    // Built on the last version agreed with the core: a core merges from there (two-way sync).
+    const base = this.version(kind, id)?.synced_version ?? 0
     const version = this.bumpVersion(kind, id)
     return this.enqueueRecord({
+      ...(base > 0 ? { base } : {}),
       kind,
       id,
       version,

@@ -22,6 +22,7 @@ import { migration0020 } from './0020-sync-console'
 import { migration0021 } from './0021-bundles'
 import { migration0022 } from './0022-sync-origin'
 import { migration0023 } from './0023-watchlist-view'
+import { migration0024 } from './0024-sync-twoway'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -48,4 +49,5 @@ export const migrations: readonly Migration[] = [
   migration0021,
   migration0022,
   migration0023,
+  migration0024,
 ]
