@@ -5,7 +5,7 @@
  *
  * - append-only parts (an incident's comments, timeline entries, observables and evidence
  *   metadata) are the union of both sides, each item by its id (observables by type and value,
- *   timeline entries by time, kind, text and reference), in a stable order: nothing either analyst
+ *   timeline actions by time, text and reference), in a stable order: nothing either analyst
  *   wrote is lost;
  * - scalar fields (an incident's status, severity, assignee, title and description; an alert's
  *   status, note and incident) are three-way merged against the common version: a field only one
@@ -38,8 +38,10 @@ const UNION_PARTS: Record<string, (item: Body) => string | null> = {
     typeof e.id === 'string' ? e.id : typeof e.sha256 === 'string' ? `sha256:${e.sha256}` : null,
   observables: (o) =>
     typeof o.type === 'string' && typeof o.value === 'string' ? `${o.type}:${o.value}` : null,
+  // Only analysts' actions: the other entries each side rebuilds from its comments, evidence,
+  // alerts and events.
   timeline: (t) =>
-    typeof t.at === 'string' && typeof t.kind === 'string' && typeof t.text === 'string'
+    t.kind === 'action' && typeof t.at === 'string' && typeof t.text === 'string'
       ? `${t.at}|${t.kind}|${t.text}|${typeof t.ref === 'string' ? t.ref : ''}`
       : null,
 }

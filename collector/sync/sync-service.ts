@@ -12,7 +12,7 @@ import { SyncConsoles } from './core/consoles'
 import { RecordStore } from './core/record-store'
 import { createSyncApi, type SyncApi } from './core/sync-api'
 import { coreMerger } from './core/core-merger'
-import { isMergedKind, MERGED_SCALARS } from './merge'
+import { isMergedKind, MERGED_SCALARS, withUnion } from './merge'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
 
 export type SyncRole = 'console' | 'core'
@@ -208,8 +208,11 @@ export const createSyncService = (options: SyncServiceOptions) => {
   function coreEdit(kind: SyncKind, id: string): boolean {
     if (role !== 'core' || !isMergedKind(kind)) return false
     const stored = records.get(kind, id)
-    const body = stored ? options.loaders[kind]?.(id) : undefined
-    if (!stored || !body) return false
+    const here = stored ? options.loaders[kind]?.(id) : undefined
+    if (!stored || !here) return false
+    // With what the stored version holds that this core's tables do not show (another side's
+    // timeline actions), so the edit is a fast-forward and nothing is dropped.
+    const body = withUnion(kind, here, stored.record.body) ?? here
     const version = stored.record.version + 1
     recordingLocalEdit = true
     try {

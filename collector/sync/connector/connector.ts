@@ -300,7 +300,14 @@ export class Connector {
       store.setSynced(mine.kind, mine.id, Math.max(current?.version ?? 0, winner.version))
     }
     if (result.outcome !== 'conflict') return false
-    store.addConflict(mine, winner, 'remote')
+    // One open conflict per object: a later clash (the next queued edit, built on the same base)
+    // updates it, with every field that clashed.
+    const open = store.openConflict(mine.kind, mine.id)
+    if (!open) store.addConflict(mine, winner, 'remote')
+    else {
+      const clashes = [...new Set([...(open.remote.clashes ?? []), ...(winner.clashes ?? [])])]
+      store.reviseConflict(open.id, mine, { ...winner, clashes })
+    }
     return true
   }
 

@@ -203,6 +203,24 @@ export class SyncStore {
     return this.conflict(id)
   }
 
+  /** The open conflict on one object, if any (two-way sync keeps one per object). */
+  openConflict(kind: SyncKind, id: string): SyncConflict | null {
+    const row = this.db
+      .prepare(
+        'SELECT * FROM sync_conflicts WHERE kind = ? AND object_id = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1',
+      )
+      .get(kind, id) as ConflictDbRow | undefined
+    return row ? toConflict(row) : null
+  }
+
+  /** A later clash on an object already in conflict: the open conflict shows the latest versions. */
+  reviseConflict(id: number, local: SyncRecord, remote: SyncRecord): SyncConflict {
+    this.db
+      .prepare('UPDATE sync_conflicts SET local = ?, remote = ?, detected_at = ? WHERE id = ?')
+      .run(JSON.stringify(local), JSON.stringify(remote), this.now(), id)
+    return this.conflict(id)
+  }
+
   conflict(id: number): SyncConflict {
     const row = this.db.prepare('SELECT * FROM sync_conflicts WHERE id = ?').get(id) as
       ConflictDbRow | undefined
