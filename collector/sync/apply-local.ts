@@ -21,6 +21,7 @@ import {
 import { AlertsRepo } from '../store/sqlite/alerts-repo'
 import { AssetError, AssetsRepo } from '../store/sqlite/assets-repo'
 import { ReportsRepo, type ObservableInput } from '../store/sqlite/reports-repo'
+import { keepAlertEvents } from './alert-events'
 import { resolveConflict, type SyncRecord } from './records'
 
 export type ApplyLocalOutcome = 'created' | 'updated' | 'skipped'
@@ -142,6 +143,7 @@ const applyAlert: Applier = (db, record, now) => {
     incident_id: maybe(a.incident_id),
     note: maybe(a.note),
   })
+  keepAlertEvents(db, record.id, a.events)
   return known ? 'updated' : 'created'
 }
 

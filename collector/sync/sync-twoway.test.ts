@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CallRes, SyncStatus } from '../contract'
+import type { Alert, CallRes, SyncStatus } from '../contract'
 import { createCore, type Core } from '../host/create-core'
 import { callOk, raiseAlert } from '../host/test-core'
 import { SyncConsoles } from './core/consoles'
@@ -144,6 +144,53 @@ describe('an incident worked on both a console and its team core', () => {
     expect(coreVersion()).toBe(version)
     const status = await callOk<SyncStatus>(analyst, 'sync:status', {})
     expect(status).toMatchObject({ queue_depth: 0, conflicts: 0 })
+  }, 60_000)
+
+  it("a pushed alert's events show in the core's alert detail, and the core detects nothing from them", async () => {
+    // The core runs the same rule: were the events ingested there, it would raise its own alert.
+    const rule = async (core: Core) =>
+      (await callOk<CallRes<'rules:list'>>(core, 'rules:list', {})).rules.find(
+        (r) => r.title === 'Test Whoami',
+      )
+    if (!(await rule(team))) {
+      const { text } = await callOk<CallRes<'rules:get'>>(analyst, 'rules:get', {
+        key: (await rule(analyst))!.key,
+      })
+      await callOk(team, 'rules:save', { text })
+    }
+    expect(await rule(team)).toMatchObject({ enabled: true })
+    // The rule is on the console already (raiseAlert saved it): only the event now.
+    const response = await fetch(`http://127.0.0.1:${analyst.listeners.http!.port}/v1/events`, {
+      method: 'POST',
+      body: JSON.stringify({
+        Channel: 'Microsoft-Windows-Sysmon/Operational',
+        EventID: 1,
+        Computer: 'ws-8',
+        host: 'ws-8',
+        '@timestamp': '2026-12-07T09:00:00Z',
+        Image: 'C:\\Windows\\System32\\whoami.exe',
+      }),
+    })
+    expect(response.status).toBe(200)
+    let alert: Alert | undefined
+    for (let i = 0; i < 200 && !alert; i++) {
+      await new Promise((r) => setTimeout(r, 25))
+      const { alerts } = await callOk<CallRes<'alerts:list'>>(analyst, 'alerts:list', {})
+      alert = alerts.find((a) => a.host === 'ws-8')
+    }
+    if (!alert) throw new Error('no alert for ws-8 on the console within 5 s')
+    await syncOnce()
+    await new Promise((r) => setTimeout(r, 300))
+    const { alerts } = await callOk<CallRes<'alerts:list'>>(team, 'alerts:list', {})
+    expect(alerts.filter((a) => a.host === 'ws-8').map((a) => a.id)).toEqual([alert.id])
+    const shown = alerts.find((a) => a.id === alert.id)!
+    // What the alert detail asks for: each matched event, by id.
+    const { event } = await callOk<CallRes<'events:get'>>(team, 'events:get', { id: shown.event_ids[0]! })
+    expect(event.host).toBe('ws-8')
+    expect(event.fields).toMatchObject({ Image: 'C:\\Windows\\System32\\whoami.exe' })
+    // Not in the core's own events (nor its search, inventory or detection).
+    const { events } = await callOk<CallRes<'events:list'>>(team, 'events:list', { limit: 1000 })
+    expect(events.filter((e) => e.host === 'ws-8')).toEqual([])
   }, 60_000)
 
   it("the core's change of a pushed alert's status reaches the console", async () => {
