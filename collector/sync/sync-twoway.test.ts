@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -7,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Alert, CallRes, SyncStatus } from '../contract'
 import { createCore, type Core } from '../host/create-core'
+import { OUTPOST_BIN, spawnServe, type ServeProcess } from '../host/serve-process'
 import { callOk, raiseAlert } from '../host/test-core'
 import { SyncConsoles } from './core/consoles'
 
@@ -200,4 +202,102 @@ describe('an incident worked on both a console and its team core', () => {
     expect(alerts.find((a) => a.id === alertId)).toMatchObject({ status: 'closed', note: 'benign admin' })
     expect((await callOk<SyncStatus>(analyst, 'sync:status', {})).queue_depth).toBe(0)
   }, 60_000)
+})
+
+// The same on a real `outpost serve --role core` (the built CLI) on loopback: its analyst works
+// through the core's own HTTP API.
+describe('two-way sync with a real outpost serve --role core', () => {
+  const root = mkdtempSync(join(tmpdir(), 'outpost-sync-twoway-serve-'))
+  let core: ServeProcess
+  let analyst: Core
+  afterAll(async () => {
+    await analyst?.stop()
+    await core?.stop('SIGKILL')
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  const coreCall = async <T>(name: string, req: unknown): Promise<T> => {
+    const res = await fetch(`${core.ready.api}/api/${name.replace(':', '/')}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${core.ready.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(req),
+    })
+    const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } }
+    if (!body.ok) throw new Error(body.error?.message)
+    return body.value
+  }
+
+  it('comments and a status from both sides, a clash resolved, converged, no ping-pong', async () => {
+    const coreDir = join(root, 'core')
+    const { token } = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          OUTPOST_BIN,
+          'sync',
+          'consoles',
+          'add',
+          'bravo',
+          '--role',
+          'analyst',
+          '--data-dir',
+          coreDir,
+          '--json',
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as { token: string }
+    core = await spawnServe(['--data-dir', coreDir, '--port', '0', '--role', 'core'])
+    analyst = await createCore({ dataDir: join(root, 'console'), ephemeralPorts: true })
+    await callOk(analyst, 'sync:connect', { url: core.ready.api, token })
+    const syncOnce = async () => {
+      await callOk(analyst, 'sync:push-now', {})
+      await callOk(analyst, 'sync:pull-now', {})
+    }
+
+    const alert = await raiseAlert(analyst, 'ws-11')
+    const { incident } = await callOk<CallRes<'alerts:escalate'>>(analyst, 'alerts:escalate', {
+      ids: [alert.id],
+      title: 'Beacon from ws-11',
+      description: 'Beaconing every *60 s*.',
+    })
+    const id = incident.id
+    await syncOnce()
+    expect((await coreCall<Detail>('incidents:get', { id })).incident.description).toBe(
+      'Beaconing every *60 s*.',
+    )
+
+    await coreCall('incidents:comment', { id, body: 'Core: proxy logs attached.' })
+    await coreCall('incidents:update', { id, status: 'triage' })
+    await callOk(analyst, 'sync:pull-now', {})
+    const pulled = await callOk<Detail>(analyst, 'incidents:get', { id })
+    expect(pulled.incident.status).toBe('triage')
+    expect(pulled.comments.map((c) => c.body)).toEqual(['Core: proxy logs attached.'])
+
+    await coreCall('incidents:update', { id, status: 'eradicated' })
+    await coreCall('incidents:comment', { id, body: 'Core: host reimaged.' })
+    await callOk(analyst, 'incidents:update', { id, status: 'contained' })
+    await callOk(analyst, 'incidents:comment', { id, body: 'Console: isolated.' })
+    await syncOnce()
+    const { conflicts } = await callOk<Conflicts>(analyst, 'sync:conflicts', { open: true })
+    const conflict = conflicts.find((c) => c.object_id === id)!
+    expect(conflict.remote.clashes).toEqual(['status'])
+    await callOk(analyst, 'sync:resolve', { id: conflict.id, choose: 'remote' })
+    await syncOnce()
+
+    const [onCore, onConsole] = await Promise.all([
+      coreCall<Detail>('incidents:get', { id }),
+      callOk<Detail>(analyst, 'incidents:get', { id }),
+    ])
+    const all = ['Console: isolated.', 'Core: host reimaged.', 'Core: proxy logs attached.']
+    expect(onCore.comments.map((c) => c.body).sort()).toEqual(all)
+    expect(onConsole.comments.map((c) => c.body).sort()).toEqual(all)
+    expect(onConsole.incident.status).toBe(onCore.incident.status)
+    expect(onConsole.incident.description).toBe('Beaconing every *60 s*.')
+    await syncOnce()
+    expect(await callOk<SyncStatus>(analyst, 'sync:status', {})).toMatchObject({
+      queue_depth: 0,
+      conflicts: 0,
+    })
+  }, 90_000)
 })
