@@ -195,6 +195,23 @@ describe('an incident worked on both a console and its team core', () => {
     expect(events.filter((e) => e.host === 'ws-8')).toEqual([])
   }, 60_000)
 
+  it("another console does not pull this console's incidents and alerts; an admin does", async () => {
+    const db = new Database(join(root, 'core', 'outpost.sqlite'))
+    db.pragma('busy_timeout = 5000')
+    const other = new SyncConsoles(db).add('ws-other', 'analyst').token
+    const admin = new SyncConsoles(db).add('ws-admin', 'admin').token
+    db.close()
+    const pulled = async (token: string): Promise<string[]> => {
+      const res = await fetch(`${url}/sync/v1/pull?cursor=0&kinds=incident,alert&limit=1000`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      const { value } = (await res.json()) as { value: { records: Array<{ record: { id: string } }> } }
+      return value.records.map((r) => r.record.id)
+    }
+    expect(await pulled(other)).toEqual([])
+    expect(await pulled(admin)).toEqual(expect.arrayContaining([incidentId, alertId]))
+  })
+
   it("the core's change of a pushed alert's status reaches the console", async () => {
     await callOk(team, 'alerts:update', { ids: [alertId], action: 'close', note: 'benign admin' })
     await callOk(analyst, 'sync:pull-now', {})

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { ContractError } from '../../contract'
-import { isMergedKind, mergeFields } from '../merge'
+import { isMergedKind, MERGED_KINDS, mergeFields } from '../merge'
 import { PULL_KINDS, PUSH_KINDS, resolveConflict, type SyncKind, type SyncRecord } from '../records'
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'conflict'
@@ -126,8 +126,11 @@ export class RecordStore {
     return row ? { seq: row.seq, record: toRecord(row) } : null
   }
 
-  /** Records stored after `cursor` (a seq; 0 from the start), of the given kinds (all when empty), in seq order. */
-  since(cursor: number, kinds: readonly SyncKind[] = [], limit = 100): RecordPage {
+  /**
+   * Records stored after `cursor` (a seq; 0 from the start), of the given kinds (all when empty),
+   * in seq order. With `holder` (a console's name), incidents and alerts only of those it pushed.
+   */
+  since(cursor: number, kinds: readonly SyncKind[] = [], limit = 100, holder?: string): RecordPage {
     if (!Number.isSafeInteger(cursor) || cursor < 0)
       throw new ContractError('invalid_request', `cursor ${cursor}: use 0 or a next cursor a pull returned`)
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE)
@@ -136,13 +139,26 @@ export class RecordStore {
     if (unknown.length > 0)
       throw new ContractError('invalid_request', `kinds ${unknown.join(', ')}: use ${SYNC_KINDS.join(', ')}`)
     const filter = kinds.length > 0 ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : ''
+    const held =
+      holder === undefined
+        ? ''
+        : `AND (kind NOT IN (${MERGED_KINDS.map(() => '?').join(', ')}) OR EXISTS (SELECT 1 FROM sync_object_consoles c
+             WHERE c.console = ? AND c.kind = sync_records.kind AND c.id = sync_records.id))`
     const rows = this.db
-      .prepare(`SELECT * FROM sync_records WHERE seq > ? ${filter} ORDER BY seq LIMIT ?`)
-      .all(cursor, ...kinds, limit) as Row[]
+      .prepare(`SELECT * FROM sync_records WHERE seq > ? ${filter} ${held} ORDER BY seq LIMIT ?`)
+      .all(cursor, ...kinds, ...(holder === undefined ? [] : [...MERGED_KINDS, holder]), limit) as Row[]
     return {
       records: rows.map((row) => ({ seq: row.seq, record: toRecord(row) })),
       next: rows.at(-1)?.seq ?? cursor,
     }
+  }
+
+  /** A console pushed this incident or alert: it pulls the versions made elsewhere back. */
+  pushedBy(console: string, kind: SyncKind, id: string): void {
+    if (!isMergedKind(kind)) return
+    this.db
+      .prepare('INSERT OR IGNORE INTO sync_object_consoles (console, kind, id) VALUES (?, ?, ?)')
+      .run(console, kind, id)
   }
 
   /** The highest seq handed out so far (0 when empty). */

@@ -17,6 +17,15 @@ export const migration0024: Migration = {
       PRIMARY KEY (kind, id, version)
     ) WITHOUT ROWID;
 
+    -- Which console pushed which incident or alert: the versions of them it pulls back (an admin
+    -- console pulls every one).
+    CREATE TABLE sync_object_consoles (
+      console TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      id TEXT NOT NULL,
+      PRIMARY KEY (console, kind, id)
+    ) WITHOUT ROWID;
+
     -- Timeline entries of an incident written on another installation (its analysts' actions):
     -- shown with the local ones; never merged into the local, hash-chained audit log.
     CREATE TABLE incident_synced_timeline (
