@@ -52,6 +52,14 @@ test('an escalated alert becomes a case: status, markdown comment, observable an
   await expect(comment.locator('code')).toHaveText('C:\\Temp')
   await expect(cases.comments.getByLabel('Comment', { exact: true })).toHaveValue('')
 
+  // The description: markdown, rendered, edited in place.
+  const description = cases.incident.getByRole('region', { name: 'Description' })
+  await expect(description).toContainText('No description yet.')
+  await description.getByRole('button', { name: 'Edit' }).click()
+  await description.getByLabel('Description', { exact: true }).fill('Seen on **ws-case** only.')
+  await description.getByRole('button', { name: 'Save description' }).click()
+  await expect(description.locator('strong')).toHaveText('ws-case')
+
   await cases.observe('ipv4', '203.0.113.77')
   await expect(cases.observables.getByRole('row').filter({ hasText: '203.0.113.77' })).toContainText('ipv4')
   // A bad value is refused beside the form.

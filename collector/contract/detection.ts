@@ -50,6 +50,7 @@ export const Incident = z.object({
   seq: z.number().int(),
   id: z.string(),
   title: z.string(),
+  description: z.string().describe('what the case is about, in Markdown (empty when none)'),
   severity: AlertLevel.describe('the highest level of its alerts'),
   status: IncidentStatus,
   created_at: isoTimestamp,
@@ -164,6 +165,11 @@ export const detectionCalls = {
       ids: z.array(z.string().min(1)).min(1).max(1000),
       incident_id: z.string().optional().describe('add to this incident; without it a new one is made'),
       title: z.string().min(1).max(300).optional(),
+      description: z
+        .string()
+        .max(100_000)
+        .optional()
+        .describe('Markdown, for a new incident (ignored when adding to one)'),
       note: z.string().max(4000).optional(),
     }),
     res: z.object({ incident: Incident, alerts: z.array(Alert) }),

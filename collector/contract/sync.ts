@@ -11,6 +11,11 @@ export const SyncRecordSchema = z.object({
   origin: z.string(),
   deleted: z.boolean(),
   body: z.record(z.string(), z.unknown()),
+  base: z.number().int().optional().describe('the version this one was made from (two-way sync)'),
+  clashes: z
+    .array(z.string())
+    .optional()
+    .describe("a core's merge: the fields both sides changed (status, assignee…), for review"),
 })
 
 export const SyncStatus = z.object({

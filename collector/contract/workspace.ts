@@ -280,6 +280,7 @@ export const workspaceCalls = {
       ),
       assignee: z.string().min(1).max(200).nullable().optional(),
       title: z.string().trim().min(1).max(300).optional(),
+      description: z.string().max(100_000).optional().describe('Markdown; empty clears it'),
       tlp: Tlp.optional(),
       pap: z.enum(['clear', 'green', 'amber', 'red']).optional(),
       operation_id: z.string().min(1).nullable().optional().describe('null: in no operation'),

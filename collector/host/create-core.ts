@@ -79,6 +79,7 @@ import { loadTlsCredentials } from './tls-files'
 import { findUpload } from './uploads'
 import { OUTPOST_VERSION } from './version'
 import { syncLoaders } from './sync-loaders'
+import { syncedAlertEvent } from '../sync/alert-events'
 import { createSyncService, type SyncRole } from '../sync/sync-service'
 import type { SyncApi } from '../sync/core/sync-api'
 import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
@@ -622,7 +623,13 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
               object_id: null,
               details: { ids: req.ids, note: req.note },
             },
-            () => alerts.escalate(req.ids, { incidentId: req.incident_id, title: req.title, note: req.note }),
+            () =>
+              alerts.escalate(req.ids, {
+                incidentId: req.incident_id,
+                title: req.title,
+                description: req.description,
+                note: req.note,
+              }),
           ),
         )
         push('alerts:updated', { alerts: result.alerts })
@@ -693,7 +700,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         return { points: await metrics.series(req.source, req.name, from, to, req.buckets) }
       },
       'events:get': (req) => {
-        const event = events.get(req.id)
+        // An alert's event sent by the console that pushed the alert (a core): shown, never stored.
+        const event = events.get(req.id) ?? syncedAlertEvent(sqlite.db, req.id)
         if (!event) throw new ContractError('not_found', `no event with id ${req.id}`)
         return { event }
       },

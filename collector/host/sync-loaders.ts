@@ -1,9 +1,11 @@
 import type { Database } from 'better-sqlite3'
 import { AlertsRepo, NotFoundError } from '../store/sqlite/alerts-repo'
 import { AssetsRepo } from '../store/sqlite/assets-repo'
+import { EventsRepo } from '../store/sqlite/events-repo'
 import { CasesRepo } from '../store/sqlite/cases-repo'
 import { OperationsRepo } from '../store/sqlite/operations-repo'
 import { ReportsRepo } from '../store/sqlite/reports-repo'
+import { alertEvents, syncedAlertEvent } from '../sync/alert-events'
 import type { SyncLoaders } from '../sync/sync-service'
 
 const gone = (error: unknown): boolean =>
@@ -28,10 +30,16 @@ export const syncLoaders = (db: Database): SyncLoaders => {
   const reports = new ReportsRepo(db)
   const assets = new AssetsRepo(db, alerts)
   const operations = new OperationsRepo(db)
+  const events = new EventsRepo(db)
   return {
     // The incident with its timeline, comments, observables and evidence metadata (not the bytes).
     incident: loader((id) => cases.detail(id)),
-    alert: loader((id) => alerts.get(id)),
+    // The alert with its matched events (bounded), for a core that does not hold them.
+    alert: loader((id) => {
+      const alert = alerts.get(id)
+      const read = (eventId: string) => events.get(eventId) ?? syncedAlertEvent(db, eventId)
+      return alert && { ...alert, ...alertEvents(alert, read) }
+    }),
     report: loader((id) => reports.get(id)),
     asset: loader((id) => assets.get(id, 0)),
     operation: loader((id) => operations.operation(id)),

@@ -6,6 +6,7 @@ import { CasesRepo } from '../store/sqlite/cases-repo'
 import { migrate } from '../store/sqlite/migrate'
 import { migrations } from '../store/sqlite/migrations'
 import { ReportsRepo } from '../store/sqlite/reports-repo'
+import { MAX_ALERT_EVENTS, syncedAlertEvent } from './alert-events'
 import { applyToLocal } from './apply-local'
 import type { SyncKind, SyncRecord } from './records'
 
@@ -232,5 +233,56 @@ describe('applyToLocal', () => {
     const entry = { seq: 1, at: '2026-12-01T10:00:00.000Z', actor: 'alice', action: 'comment', details: {} }
     expect(applyToLocal(target, record('audit', 'console-a/1', 1, entry))).toBe('skipped')
     expect(target.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(0)
+  })
+  it("keeps a case's description and another installation's timeline actions, shown once", () => {
+    makeIncident(source, 'inc-t', 'Two hosts')
+    cases(source).update('inc-t', { description: '## Scope\n\nws-1, ws-2' }, T0 + 5)
+    const detail = cases(source).detail('inc-t')
+    const action = {
+      at: new Date(T0 + 7).toISOString(),
+      kind: 'action',
+      text: 'core-bob status {"status":"triage"}',
+      ref: null,
+    }
+    const body = { ...detail, timeline: [...detail.timeline, action] }
+    expect(applyToLocal(target, record('incident', 'inc-t', 1, body), T0)).toBe('created')
+    expect(applyToLocal(target, record('incident', 'inc-t', 2, body), T0)).toBe('updated')
+    const got = cases(target).detail('inc-t')
+    expect(got.incident.description).toBe('## Scope\n\nws-1, ws-2')
+    expect(got.timeline.filter((t) => t.kind === 'action').map((t) => t.text)).toEqual([action.text])
+  })
+
+  it("keeps a pushed alert's events apart from its own events, within the bounds", () => {
+    const event = (n: number) => ({
+      seq: n,
+      id: `ev-${n}`,
+      kind: 'event',
+      timestamp: new Date(T0 + n).toISOString(),
+      received_at: new Date(T0 + n).toISOString(),
+      listener: 'http',
+      source: null,
+      host: 'ws-5',
+      severity: null,
+      message: `event ${n}`,
+      fields: { n },
+    })
+    const events = Array.from({ length: 30 }, (_, n) => event(n))
+    const alert = {
+      id: 'al-1',
+      title: 'Whoami',
+      level: 'medium',
+      timestamp: new Date(T0).toISOString(),
+      event_id: 'ev-0',
+      event_ids: events.map((e) => e.id),
+      events: [...events, { id: 'broken' }],
+    }
+    expect(applyToLocal(target, record('alert', 'al-1', 1, alert), T0)).toBe('created')
+    const kept = target.prepare('SELECT event_id FROM synced_alert_events ORDER BY ts').all() as Array<{
+      event_id: string
+    }>
+    expect(kept.map((k) => k.event_id)).toEqual(events.slice(0, MAX_ALERT_EVENTS).map((e) => e.id))
+    expect(syncedAlertEvent(target, 'ev-3')).toMatchObject({ host: 'ws-5', fields: { n: 3 } })
+    // Never in the events table (detection, search and the inventory read that one).
+    expect(target.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 })
   })
 })

@@ -21,6 +21,7 @@ import {
 import { AlertsRepo } from '../store/sqlite/alerts-repo'
 import { AssetError, AssetsRepo } from '../store/sqlite/assets-repo'
 import { ReportsRepo, type ObservableInput } from '../store/sqlite/reports-repo'
+import { keepAlertEvents } from './alert-events'
 import { resolveConflict, type SyncRecord } from './records'
 
 export type ApplyLocalOutcome = 'created' | 'updated' | 'skipped'
@@ -142,6 +143,7 @@ const applyAlert: Applier = (db, record, now) => {
     incident_id: maybe(a.incident_id),
     note: maybe(a.note),
   })
+  keepAlertEvents(db, record.id, a.events)
   return known ? 'updated' : 'created'
 }
 
@@ -183,11 +185,12 @@ const applyIncident: Applier = (db, record, now) => {
   const operation = maybe(i.operation_id)
   const first = ms(i.first_timestamp, now)
   db.prepare(
-    `INSERT INTO incidents (id, title, severity, status, origin, group_key, group_json, created_at, updated_at,
-       first_ts, last_ts, alert_count, techniques, assignee, tlp, pap, operation_id)
-     VALUES (@id, @title, @severity, @status, @origin, NULL, @group_json, @created_at, @updated_at,
-       @first_ts, @last_ts, @alert_count, @techniques, @assignee, @tlp, @pap, @operation_id)
-     ON CONFLICT (id) DO UPDATE SET title = excluded.title, severity = excluded.severity,
+    `INSERT INTO incidents (id, title, description, severity, status, origin, group_key, group_json, created_at,
+       updated_at, first_ts, last_ts, alert_count, techniques, assignee, tlp, pap, operation_id)
+     VALUES (@id, @title, @description, @severity, @status, @origin, NULL, @group_json, @created_at,
+       @updated_at, @first_ts, @last_ts, @alert_count, @techniques, @assignee, @tlp, @pap, @operation_id)
+     ON CONFLICT (id) DO UPDATE SET title = excluded.title, description = excluded.description,
+       severity = excluded.severity,
        status = excluded.status, group_json = excluded.group_json, updated_at = excluded.updated_at,
        first_ts = excluded.first_ts, last_ts = excluded.last_ts, alert_count = excluded.alert_count,
        techniques = excluded.techniques, assignee = excluded.assignee, tlp = excluded.tlp, pap = excluded.pap,
@@ -195,6 +198,7 @@ const applyIncident: Applier = (db, record, now) => {
   ).run({
     id: record.id,
     title: text(i.title, record.id),
+    description: text(i.description),
     severity: oneOf(AlertLevel.options, i.severity, 'medium'),
     status: oneOf(IncidentStatus.options, i.status, 'new'),
     origin: oneOf(['grouping', 'analyst'] as const, i.origin, 'analyst'),
@@ -245,6 +249,14 @@ const applyIncident: Applier = (db, record, now) => {
     ).run(record.id, observableId, now)
   }
   for (const e of list(detail.evidence)) insertEvidence(db, record.id, e, now)
+  // Analysts' actions written elsewhere (the others are rebuilt from comments, evidence, alerts).
+  const entry = db.prepare(
+    `INSERT OR IGNORE INTO incident_synced_timeline (incident_id, key, at, kind, text, ref)
+     VALUES (?, ?, ?, 'action', ?, ?)`,
+  )
+  for (const t of list(detail.timeline))
+    if (t.kind === 'action' && typeof t.at === 'string' && typeof t.text === 'string')
+      entry.run(record.id, `${t.at}|${t.text}`, ms(t.at, now), t.text, maybe(t.ref))
   return known ? 'updated' : 'created'
 }
 

@@ -20,6 +20,17 @@ export type SyncRecord = {
   deleted: boolean
   /** The object as the contract describes it (e.g. an Incident with its timeline). */
   body: Record<string, unknown>
+  /**
+   * The version this one was made from: the last version of the object its maker had agreed with
+   * the core. A core merges an incident or alert whose base is not its current version (a
+   * concurrent edit; see merge.ts). Absent on records that predate two-way sync.
+   */
+  base?: number
+  /**
+   * Only in a push's answer: the scalar fields the core's merge found changed on both sides (the
+   * console logs them as a conflict for review).
+   */
+  clashes?: string[]
 }
 
 /** Retries of one push carry the same key: the receiver stores each key once. */

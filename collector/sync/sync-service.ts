@@ -7,10 +7,12 @@ import { applyToLocal } from './apply-local'
 import { applyPulledRecord } from './connector/apply-pulled'
 import { Connector } from './connector/connector'
 import { SyncRequestError, type SyncEndpoint } from './connector/http-client'
-import { SyncStore } from './connector/sync-store'
+import { SyncStore, type SyncConflict } from './connector/sync-store'
 import { SyncConsoles } from './core/consoles'
 import { RecordStore } from './core/record-store'
 import { createSyncApi, type SyncApi } from './core/sync-api'
+import { coreMerger } from './core/core-merger'
+import { isMergedKind, MERGED_SCALARS, withUnion } from './merge'
 import type { NatsConfig } from './nats/config'
 import { NatsOutboxPublisher } from './nats/outbox-publisher'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
@@ -107,12 +109,16 @@ export const createSyncService = (options: SyncServiceOptions) => {
     appliedHere = []
     options.objectsChanged?.(objects)
   }
-  const records = new RecordStore(
+  // Set while a core records its own analyst's edit of a synced object (already in its tables).
+  let recordingLocalEdit = false
+  const records: RecordStore = new RecordStore(
     db,
     Date.now,
     role === 'core'
       ? (record) => {
-          if (record.origin === nodeId || !PUSHED.has(record.kind)) return
+          if (!PUSHED.has(record.kind)) return
+          // A version this core made: its own edit is in its tables already; a merge is not.
+          if (record.origin === nodeId && (recordingLocalEdit || !isMergedKind(record.kind))) return
           let outcome
           try {
             outcome = applyToLocal(db, record)
@@ -133,6 +139,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
           appliedHere.push({ kind: record.kind, id: record.id })
         }
       : undefined,
+    role === 'core' ? coreMerger(() => records, nodeId) : undefined,
   )
   const consoles = new SyncConsoles(db)
   const api: SyncApi | null =
@@ -203,7 +210,9 @@ export const createSyncService = (options: SyncServiceOptions) => {
     db,
     store,
     localRecord,
-    applyPulled: (record) => appliers.get(record.kind)?.(record) ?? applyPulledRecord(db, record),
+    applyPulled: (record) =>
+      appliers.get(record.kind)?.(record) ??
+      (isMergedKind(record.kind) ? applyPulledBack(record) : applyPulledRecord(db, record)),
     evidenceFile: async (sha) => {
       if (!SHA256.test(sha)) return null
       return readFile(join(options.evidenceDir, sha)).catch(() => null)
@@ -213,8 +222,64 @@ export const createSyncService = (options: SyncServiceOptions) => {
   })
 
   const queue = (kind: SyncKind, id: string): void => {
+    if (coreEdit(kind, id)) return
     const body = options.loaders[kind]?.(id)
     store.enqueue(kind, id, body ?? {}, body === undefined)
+  }
+
+  /**
+   * On a core, an analyst's edit of an incident or alert a console pushed here: a new version in
+   * the record store (above the stored one, made by this core) that consoles pull. False when the
+   * object is not a synced one here.
+   */
+  function coreEdit(kind: SyncKind, id: string): boolean {
+    if (role !== 'core' || !isMergedKind(kind)) return false
+    const stored = records.get(kind, id)
+    const here = stored ? options.loaders[kind]?.(id) : undefined
+    if (!stored || !here) return false
+    // With what the stored version holds that this core's tables do not show (another side's
+    // timeline actions), so the edit is a fast-forward and nothing is dropped.
+    const body = withUnion(kind, here, stored.record.body) ?? here
+    const version = stored.record.version + 1
+    recordingLocalEdit = true
+    try {
+      records.apply(
+        {
+          kind,
+          id,
+          version,
+          updated_at: new Date().toISOString(),
+          origin: nodeId,
+          deleted: false,
+          body,
+          base: stored.record.version,
+        },
+        `${nodeId}:${kind}:${id}:${version}`,
+      )
+    } finally {
+      recordingLocalEdit = false
+    }
+    return true
+  }
+
+  /**
+   * On a console, a pulled (or merged) version of its own incident or alert, written into its
+   * tables without passing through the outbox (so it is not pushed back).
+   */
+  const applyPulledBack = (record: SyncRecord): boolean => {
+    try {
+      if (applyToLocal(db, record) === 'skipped') return true
+    } catch (error) {
+      options.log('sync: a pulled record could not be applied to local tables', {
+        kind: record.kind,
+        id: record.id,
+        error: (error as Error).message,
+      })
+      return true
+    }
+    if (appliedHere.length === 0) queueMicrotask(announce)
+    appliedHere.push({ kind: record.kind, id: record.id })
+    return true
   }
 
   /** A local change of an operation or mission: on a core, published for consoles to pull. */
@@ -309,12 +374,34 @@ export const createSyncService = (options: SyncServiceOptions) => {
     throw error
   }
 
+  /**
+   * A clash the core's merge settled (an incident or alert): the merged version is here already,
+   * so taking the remote changes nothing; keeping ours makes a new version of the object as it is
+   * now with our values of the clashed fields, applied here and pushed.
+   */
+  const resolveMerged = (conflict: SyncConflict, choose: 'local' | 'remote'): void => {
+    if (choose === 'remote') return
+    const { kind, object_id: id } = conflict
+    const current = options.loaders[kind]?.(id)
+    if (!current) throw new ContractError('not_found', `${kind} ${id} is no longer here`)
+    const clashes = conflict.remote.clashes ?? MERGED_SCALARS[kind] ?? []
+    const body = structuredClone(current)
+    const target = (kind === 'incident' ? body.incident : body) as Record<string, unknown> | undefined
+    const mine = (kind === 'incident' ? conflict.local.body.incident : conflict.local.body) as
+      Record<string, unknown> | undefined
+    if (!target || !mine)
+      throw new ContractError('invalid_request', `conflict ${conflict.id}: no ${kind} body`)
+    for (const field of clashes) if (field in mine) target[field] = mine[field]
+    applyToLocal(db, store.enqueue(kind, id, body))
+  }
+
   const resolve = (id: number, choose: 'local' | 'remote') => {
     const conflict = store.conflict(id)
     if (conflict.resolved_at)
       throw new ContractError('conflict', `sync conflict ${id} was resolved already (${conflict.resolution})`)
     db.transaction(() => {
-      if (choose === 'remote') connector.take(conflict.remote)
+      if (isMergedKind(conflict.kind)) resolveMerged(conflict, choose)
+      else if (choose === 'remote') connector.take(conflict.remote)
       else {
         const version =
           Math.max(store.version(conflict.kind, conflict.object_id)?.version ?? 0, conflict.remote.version) +

@@ -109,8 +109,15 @@ describe('incidents as cases', () => {
     expect(bundle.objects.map((o) => o.type)).toEqual(
       expect.arrayContaining(['incident', 'report', 'indicator']),
     )
+    // The description (markdown) is part of the case and of its export.
+    const { incident } = await callOk<CallRes<'incidents:update'>>(core, 'incidents:update', {
+      id,
+      description: 'Lateral movement **suspected**.',
+    })
+    expect(incident.description).toBe('Lateral movement **suspected**.')
     const html = await callOk<CallRes<'incidents:export'>>(core, 'incidents:export', { id, format: 'html' })
     const page = Buffer.from(html.content_base64!, 'base64').toString()
+    expect(page).toContain('Lateral movement <strong>suspected</strong>.')
     expect(page).toContain('Admin says it was not them.')
     expect(page).toContain('Test Whoami')
     expect(await core.call('incidents:export', { id: 'nope', format: 'md' })).toMatchObject({

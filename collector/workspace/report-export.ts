@@ -101,6 +101,7 @@ export const incidentDocument = (
     `Severity: ${incident.severity}. Status: ${incident.status}.${incident.assignee ? ` Assignee: ${incident.assignee}.` : ''}`,
     '',
     `${incident.alert_count} alert(s) from ${incident.first_timestamp} to ${incident.last_timestamp}.`,
+    ...(incident.description.trim() ? ['', incident.description.trim()] : []),
     ...detail.comments.map((c) => `\n**${c.actor}** (${c.at}):\n\n${c.body}`),
   ].join('\n')
   return {

@@ -42,6 +42,7 @@ export type IncidentRow = {
   seq: number
   id: string
   title: string
+  description: string
   severity: AlertLevel
   status: Incident['status']
   origin: Incident['origin']
@@ -93,6 +94,7 @@ export const toIncident = (r: IncidentRow): Incident => ({
   seq: r.seq,
   id: r.id,
   title: r.title,
+  description: r.description,
   severity: r.severity,
   status: r.status,
   created_at: iso(r.created_at),
@@ -427,7 +429,12 @@ export class AlertsRepo {
   /** Puts alerts into an incident (a new one unless `incidentId`), marking them escalated. */
   escalate(
     ids: readonly string[],
-    options: { incidentId?: string | undefined; title?: string | undefined; note?: string | undefined },
+    options: {
+      incidentId?: string | undefined
+      title?: string | undefined
+      description?: string | undefined
+      note?: string | undefined
+    },
   ): { incident: Incident; alerts: Alert[] } {
     const alerts = ids.map((id) => {
       const found = this.get(id)
@@ -450,6 +457,10 @@ export class AlertsRepo {
           },
           now,
         ).id
+        if (options.description)
+          this.db
+            .prepare('UPDATE incidents SET description = ? WHERE id = ?')
+            .run(options.description, incidentId)
       } else if (!this.incidentById.get(incidentId))
         throw new NotFoundError(`no incident with id ${incidentId}`)
       const set = this.db.prepare(

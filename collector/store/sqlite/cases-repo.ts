@@ -38,6 +38,7 @@ export type CaseChange = {
   status?: IncidentStatus | undefined
   assignee?: string | null | undefined
   title?: string | undefined
+  description?: string | undefined
   tlp?: Incident['tlp'] | undefined
   pap?: Incident['pap'] | undefined
   operation_id?: string | null | undefined
@@ -177,9 +178,32 @@ export class CasesRepo {
         })),
       ...responses,
     ]
+    entries.push(...this.syncedActions(id, new Set(entries.map((e) => `${e.at}|${e.text}`))))
     entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order))
     const timeline: TimelineEntry[] = entries.map(({ order: _order, ...entry }) => entry)
     return { incident, alerts, comments, observables, evidence, timeline }
+  }
+
+  /**
+   * Actions on this incident written on another installation (two-way sync), minus those this one
+   * wrote itself (they come back with the incident's other versions).
+   */
+  private syncedActions(id: string, own: ReadonlySet<string>): Array<TimelineEntry & { order: number }> {
+    return (
+      this.db
+        .prepare(
+          'SELECT key, at, text, ref FROM incident_synced_timeline WHERE incident_id = ? ORDER BY at, key',
+        )
+        .all(id) as Array<{ key: string; at: number; text: string; ref: string | null }>
+    )
+      .filter((t) => !own.has(t.key))
+      .map((t) => ({
+        at: new Date(t.at).toISOString(),
+        kind: 'action' as const,
+        text: t.text,
+        ref: t.ref,
+        order: Number.MAX_SAFE_INTEGER,
+      }))
   }
 
   update(id: string, change: CaseChange, now = Date.now()): Incident {
@@ -196,7 +220,7 @@ export class CasesRepo {
       )
     this.db
       .prepare(
-        `UPDATE incidents SET status = @status, assignee = @assignee, title = @title, tlp = @tlp, pap = @pap,
+        `UPDATE incidents SET status = @status, assignee = @assignee, title = @title, description = @description, tlp = @tlp, pap = @pap,
            operation_id = @operation_id, updated_at = @now WHERE id = @id`,
       )
       .run({
@@ -205,6 +229,7 @@ export class CasesRepo {
         status: change.status ?? current.status,
         assignee: change.assignee === undefined ? current.assignee : change.assignee,
         title: change.title ?? current.title,
+        description: change.description ?? current.description,
         tlp: change.tlp ?? current.tlp,
         pap: change.pap ?? current.pap,
         operation_id: change.operation_id === undefined ? current.operation_id : change.operation_id,

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import { isMergedKind, MERGED_KINDS } from '../merge'
 import { PULL_KINDS, resolveConflict, type SyncKind, type SyncRecord } from '../records'
 import { syncJson, syncRequest, SyncRequestError, type SyncEndpoint } from './http-client'
 import type { SyncStore } from './sync-store'
@@ -204,6 +205,10 @@ export class Connector {
             throw new Error(`the core answered out of order at ${row.key}`)
           store.delivered(row.seq)
           const mine = row.record
+          if (isMergedKind(mine.kind)) {
+            if (this.pushedMerged(mine, result)) conflicts++
+            continue
+          }
           if (result.outcome === 'conflict' && !sameVersion(result.winner, mine)) {
             // Another version won on the core: keep ours for review, and let the next change
             // here be above the winner's version.
@@ -235,7 +240,7 @@ export class Connector {
         page = await syncJson<PullPage>(
           endpoint,
           'GET',
-          `/sync/v1/pull?cursor=${cursor}&kinds=${PULL_KINDS.join(',')}&limit=200`,
+          `/sync/v1/pull?cursor=${cursor}&kinds=${[...PULL_KINDS, ...MERGED_KINDS].join(',')}&limit=200`,
         )
       } catch (error) {
         store.setState('last_error', (error as Error).message)
@@ -259,6 +264,10 @@ export class Connector {
   /** Applies one pulled record; true when it met a local change (a conflict logged). */
   private applyOne(remote: SyncRecord): boolean {
     const { store } = this.deps
+    if (isMergedKind(remote.kind)) {
+      this.pulledMerged(remote)
+      return false
+    }
     const local = store.version(remote.kind, remote.id)
     const unsynced = local !== null && local.version > local.synced_version
     const mine = unsynced ? this.deps.localRecord(remote.kind, remote.id) : null
@@ -270,6 +279,51 @@ export class Connector {
     }
     this.take(remote)
     return false
+  }
+
+  /**
+   * The core's answer to a pushed incident or alert. Another version than ours (the core merged
+   * ours with its own) is applied here at once, so our next edit builds on it; scalar fields both
+   * sides changed are logged as a conflict. True when one was logged.
+   */
+  private pushedMerged(mine: SyncRecord, result: PushResult): boolean {
+    const { store } = this.deps
+    if (result.outcome === 'duplicate' || sameVersion(result.winner, mine)) {
+      store.markSynced(mine.kind, mine.id, mine.version)
+      return false
+    }
+    const winner = result.winner
+    const current = store.version(mine.kind, mine.id)
+    if (winner.version > (current?.synced_version ?? 0)) {
+      const { clashes: _clashes, ...record } = winner
+      this.deps.applyPulled(record)
+      store.setSynced(mine.kind, mine.id, Math.max(current?.version ?? 0, winner.version))
+    }
+    if (result.outcome !== 'conflict') return false
+    // One open conflict per object: a later clash (the next queued edit, built on the same base)
+    // updates it, with every field that clashed.
+    const open = store.openConflict(mine.kind, mine.id)
+    if (!open) store.addConflict(mine, winner, 'remote')
+    else {
+      const clashes = [...new Set([...(open.remote.clashes ?? []), ...(winner.clashes ?? [])])]
+      store.reviseConflict(open.id, mine, { ...winner, clashes })
+    }
+    return true
+  }
+
+  /**
+   * A pulled incident or alert: applied when it is one of ours (pushed or pulled here before) and
+   * newer than what we agreed on. While we have a change not pushed yet it waits: the core merges
+   * ours with it when the push arrives and the merge comes back. Our own versions echoing back
+   * are skipped, so nothing is queued again (no ping-pong).
+   */
+  private pulledMerged(remote: SyncRecord): void {
+    const { store } = this.deps
+    const local = store.version(remote.kind, remote.id)
+    if (!local || remote.origin === store.nodeId() || remote.version <= local.synced_version) return
+    if (local.version > local.synced_version) return
+    this.deps.applyPulled(remote)
+    store.setSynced(remote.kind, remote.id, remote.version)
   }
 
   /** Makes a remote version the local one. */

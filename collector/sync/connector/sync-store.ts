@@ -139,8 +139,11 @@ export class SyncStore {
 
   /** Queues one new version of an object (bumping its version) and returns the record. */
   enqueue(kind: SyncKind, id: string, body: Record<string, unknown>, deleted = false): SyncRecord {
+    // Built on the last version agreed with the core: a core merges from there (two-way sync).
+    const base = this.version(kind, id)?.synced_version ?? 0
     const version = this.bumpVersion(kind, id)
     return this.enqueueRecord({
+      ...(base > 0 ? { base } : {}),
       kind,
       id,
       version,
@@ -218,6 +221,24 @@ export class SyncStore {
         .run(local.kind, local.id, JSON.stringify(local), JSON.stringify(remote), winner, this.now())
         .lastInsertRowid,
     )
+    return this.conflict(id)
+  }
+
+  /** The open conflict on one object, if any (two-way sync keeps one per object). */
+  openConflict(kind: SyncKind, id: string): SyncConflict | null {
+    const row = this.db
+      .prepare(
+        'SELECT * FROM sync_conflicts WHERE kind = ? AND object_id = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1',
+      )
+      .get(kind, id) as ConflictDbRow | undefined
+    return row ? toConflict(row) : null
+  }
+
+  /** A later clash on an object already in conflict: the open conflict shows the latest versions. */
+  reviseConflict(id: number, local: SyncRecord, remote: SyncRecord): SyncConflict {
+    this.db
+      .prepare('UPDATE sync_conflicts SET local = ?, remote = ?, detected_at = ? WHERE id = ?')
+      .run(JSON.stringify(local), JSON.stringify(remote), this.now(), id)
     return this.conflict(id)
   }
 

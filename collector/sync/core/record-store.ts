@@ -1,9 +1,19 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { ContractError } from '../../contract'
+import { isMergedKind, MERGED_KINDS, mergeFields } from '../merge'
 import { PULL_KINDS, PUSH_KINDS, resolveConflict, type SyncKind, type SyncRecord } from '../records'
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'conflict'
 export type ApplyResult = { outcome: ApplyOutcome; winner: SyncRecord }
+/**
+ * Settles a stored and an incoming version of one object another way than keeping one of them
+ * (a core merging concurrent incident edits): the record to store instead, and the scalar fields
+ * both sides changed (a conflict when any); null keeps the usual rule.
+ */
+export type Merger = (
+  stored: SyncRecord,
+  incoming: SyncRecord,
+) => { record: SyncRecord; clashes: string[] } | null
 export type StoredRecord = { seq: number; record: SyncRecord }
 export type RecordPage = { records: StoredRecord[]; next: number }
 
@@ -74,6 +84,7 @@ export class RecordStore {
      * version (applied, or a conflict it won): a core makes it into its own tables there.
      */
     private readonly won?: (record: SyncRecord) => void,
+    private readonly merger?: Merger,
   ) {
     this.byObject = db.prepare('SELECT * FROM sync_records WHERE kind = ? AND id = ?')
     this.byKey = db.prepare('SELECT kind, id FROM sync_record_keys WHERE key = ?')
@@ -115,8 +126,11 @@ export class RecordStore {
     return row ? { seq: row.seq, record: toRecord(row) } : null
   }
 
-  /** Records stored after `cursor` (a seq; 0 from the start), of the given kinds (all when empty), in seq order. */
-  since(cursor: number, kinds: readonly SyncKind[] = [], limit = 100): RecordPage {
+  /**
+   * Records stored after `cursor` (a seq; 0 from the start), of the given kinds (all when empty),
+   * in seq order. With `holder` (a console's name), incidents and alerts only of those it pushed.
+   */
+  since(cursor: number, kinds: readonly SyncKind[] = [], limit = 100, holder?: string): RecordPage {
     if (!Number.isSafeInteger(cursor) || cursor < 0)
       throw new ContractError('invalid_request', `cursor ${cursor}: use 0 or a next cursor a pull returned`)
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE)
@@ -125,13 +139,26 @@ export class RecordStore {
     if (unknown.length > 0)
       throw new ContractError('invalid_request', `kinds ${unknown.join(', ')}: use ${SYNC_KINDS.join(', ')}`)
     const filter = kinds.length > 0 ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : ''
+    const held =
+      holder === undefined
+        ? ''
+        : `AND (kind NOT IN (${MERGED_KINDS.map(() => '?').join(', ')}) OR EXISTS (SELECT 1 FROM sync_object_consoles c
+             WHERE c.console = ? AND c.kind = sync_records.kind AND c.id = sync_records.id))`
     const rows = this.db
-      .prepare(`SELECT * FROM sync_records WHERE seq > ? ${filter} ORDER BY seq LIMIT ?`)
-      .all(cursor, ...kinds, limit) as Row[]
+      .prepare(`SELECT * FROM sync_records WHERE seq > ? ${filter} ${held} ORDER BY seq LIMIT ?`)
+      .all(cursor, ...kinds, ...(holder === undefined ? [] : [...MERGED_KINDS, holder]), limit) as Row[]
     return {
       records: rows.map((row) => ({ seq: row.seq, record: toRecord(row) })),
       next: rows.at(-1)?.seq ?? cursor,
     }
+  }
+
+  /** A console pushed this incident or alert: it pulls the versions made elsewhere back. */
+  pushedBy(console: string, kind: SyncKind, id: string): void {
+    if (!isMergedKind(kind)) return
+    this.db
+      .prepare('INSERT OR IGNORE INTO sync_object_consoles (console, kind, id) VALUES (?, ?, ?)')
+      .run(console, kind, id)
   }
 
   /** The highest seq handed out so far (0 when empty). */
@@ -161,6 +188,22 @@ export class RecordStore {
       this.insertKey.run({ key, kind: record.kind, id: record.id, outcome: 'applied', stored_at: at })
       return { outcome: 'duplicate', winner: stored }
     }
+    const merged = stored && existing && !stored.deleted ? this.merger?.(stored, record) : null
+    if (merged && existing) {
+      this.remove.run(existing.seq)
+      this.store(merged.record, at)
+      this.insertKey.run({
+        key,
+        kind: record.kind,
+        id: record.id,
+        outcome: merged.clashes.length > 0 ? 'conflict' : 'applied',
+        stored_at: at,
+      })
+      return {
+        outcome: merged.clashes.length > 0 ? 'conflict' : 'applied',
+        winner: merged.clashes.length > 0 ? { ...merged.record, clashes: merged.clashes } : merged.record,
+      }
+    }
     let outcome: ApplyOutcome = 'applied'
     let winner = record
     if (stored && existing) {
@@ -170,20 +213,39 @@ export class RecordStore {
       }
       if (winner === record) this.remove.run(existing.seq)
     }
-    if (winner === record) {
-      this.insert.run({
-        kind: record.kind,
-        id: record.id,
-        version: record.version,
-        updated_at: record.updated_at,
-        origin: record.origin,
-        deleted: record.deleted ? 1 : 0,
-        body: JSON.stringify(record.body),
-        stored_at: at,
-      })
-      this.won?.(record)
-    }
+    if (winner === record) this.store(record, at)
     this.insertKey.run({ key, kind: record.kind, id: record.id, outcome, stored_at: at })
     return { outcome, winner }
+  }
+
+  private store(record: SyncRecord, at: number): void {
+    this.insert.run({
+      kind: record.kind,
+      id: record.id,
+      version: record.version,
+      updated_at: record.updated_at,
+      origin: record.origin,
+      deleted: record.deleted ? 1 : 0,
+      body: JSON.stringify(record.body),
+      stored_at: at,
+    })
+    // Each stored version of a merged kind is a possible base of a later three-way merge.
+    if (isMergedKind(record.kind)) this.keepBase(record.kind, record.id, record.version, record.body)
+    this.won?.(record)
+  }
+
+  /** Keeps the scalar fields of one version of an incident or alert (a merge base). */
+  keepBase(kind: SyncKind, id: string, version: number, body: Record<string, unknown>): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO sync_merge_bases (kind, id, version, fields) VALUES (?, ?, ?, ?)')
+      .run(kind, id, version, JSON.stringify(mergeFields(kind, body)))
+  }
+
+  /** The scalar fields of one stored version (keepBase), or null when it was never stored here. */
+  base(kind: SyncKind, id: string, version: number): Record<string, unknown> | null {
+    const row = this.db
+      .prepare('SELECT fields FROM sync_merge_bases WHERE kind = ? AND id = ? AND version = ?')
+      .get(kind, id, version) as { fields: string } | undefined
+    return row ? (JSON.parse(row.fields) as Record<string, unknown>) : null
   }
 }

@@ -172,6 +172,7 @@ export const createSyncApi = (options: SyncApiOptions) => {
       return { key, record: asRecord(record, `records[${i}].record`, PUSH_KINDS) }
     })
     const applied = records.applyAll(parsed)
+    for (const { record } of parsed) records.pushedBy(caller.name, record.kind, record.id)
     const results = parsed.map(({ key }, i) => ({ key, ...applied[i]! }))
     return { status: 200, body: { ok: true, value: { console_id: caller.name, results } } }
   }
@@ -192,7 +193,7 @@ export const createSyncApi = (options: SyncApiOptions) => {
     return { status: 200, body: { ok: true, value: { console_id: caller.name, results } } }
   }
 
-  const pull = (url: URL): Reply => {
+  const pull = (url: URL, caller: SyncConsole): Reply => {
     const cursorText = url.searchParams.get('cursor') ?? '0'
     const cursor = Number(cursorText)
     if (!/^\d+$/.test(cursorText))
@@ -214,7 +215,8 @@ export const createSyncApi = (options: SyncApiOptions) => {
     const limit = Number(limitText)
     if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000)
       throw new SyncHttpError(400, 'invalid_request', `limit "${limitText}": use 1-1000`)
-    const page = records.since(cursor, kinds, limit)
+    // Another console's incidents and alerts are not this one's to pull (an admin's are all).
+    const page = records.since(cursor, kinds, limit, caller.role === 'admin' ? undefined : caller.name)
     return { status: 200, body: { ok: true, value: { ...page, head: records.head() } } }
   }
 
@@ -356,7 +358,7 @@ export const createSyncApi = (options: SyncApiOptions) => {
           },
         }
       else if (found.path === '/sync/v1/push') reply = push(caller, await readBody(req))
-      else if (found.path === '/sync/v1/pull') reply = pull(url)
+      else if (found.path === '/sync/v1/pull') reply = pull(url, caller)
       else if (found.path === '/sync/v1/publish') reply = publish(caller, await readBody(req))
       else if (found.path === '/sync/v1/evidence/{sha256}')
         reply = method === 'PUT' ? await putEvidence(req, url) : await getEvidence(res, url)

@@ -37,6 +37,7 @@ const incident = (id: string): Incident => ({
   seq: 1,
   id,
   title: 'Suspicious execution',
+  description: '',
   severity: 'high',
   status: 'new',
   created_at: '2026-11-22T10:00:00Z',

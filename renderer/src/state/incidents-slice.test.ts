@@ -8,6 +8,7 @@ const incident = (patch: Partial<Incident> = {}): Incident => ({
   seq: 1,
   id: 'inc-1',
   title: 'Whoami on ws-1',
+  description: '',
   severity: 'high',
   status: 'new',
   created_at: '2026-11-22T10:00:00Z',

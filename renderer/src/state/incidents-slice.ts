@@ -23,6 +23,7 @@ export type CaseField =
   | 'status'
   | 'assignee'
   | 'title'
+  | 'description'
   | 'tlp'
   | 'pap'
   | 'operation'
@@ -83,7 +84,9 @@ const fieldOf = (change: CaseChange): CaseField =>
           ? 'tlp'
           : change.pap !== undefined
             ? 'pap'
-            : 'title'
+            : change.description !== undefined
+              ? 'description'
+              : 'title'
 
 export const createIncidentsSlice =
   (transport: AppState['transport']): StateCreator<AppState, [], [], IncidentsSlice> =>

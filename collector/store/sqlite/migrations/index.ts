@@ -22,6 +22,7 @@ import { migration0020 } from './0020-sync-console'
 import { migration0021 } from './0021-bundles'
 import { migration0022 } from './0022-sync-origin'
 import { migration0023 } from './0023-watchlist-view'
+import { migration0024 } from './0024-sync-twoway'
 import { migration0025 } from './0025-sync-outbox-channels'
 import { migration0026 } from './0026-watchlist-levels'
 
@@ -50,6 +51,7 @@ export const migrations: readonly Migration[] = [
   migration0021,
   migration0022,
   migration0023,
+  migration0024,
   migration0025,
   migration0026,
 ]

@@ -11,6 +11,7 @@ import { ExportMenu, ExportResult } from '../reports/ExportMenu'
 import { TLPS, TLP_LABEL } from '../reports/labels'
 import { Markdown } from '../../components/Markdown'
 import { CaseActions } from './CaseActions'
+import { CaseDescription } from './CaseDescription'
 import { CaseEvidence } from './CaseEvidence'
 import { CaseObservables } from './CaseObservables'
 import { FieldError } from '../../components/FieldError'
@@ -159,6 +160,13 @@ export const IncidentCase = () => {
           <FieldError label="Operation problem" message={s.errors.operation} />
         </div>
       </div>
+
+      <CaseDescription
+        key={incident.id}
+        saved={incident.description}
+        error={s.errors.description}
+        save={(description) => s.update({ description })}
+      />
 
       <section className="panel" aria-label="Timeline">
         <h3>Timeline</h3>

@@ -16,6 +16,43 @@ const Side = ({ title, record, kept }: { title: string; record: SyncConflict['lo
   </div>
 )
 
+/** An incident's fields sit under `incident`; an alert's at the top. */
+const fieldsOf = (record: SyncConflict['local']): Record<string, unknown> => {
+  const inner = record.body.incident
+  return inner !== null && typeof inner === 'object' ? (inner as Record<string, unknown>) : record.body
+}
+const shown = (value: unknown): string =>
+  value === null || value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value)
+
+/**
+ * A core's merge kept both sides' comments and observables; these fields both analysts changed.
+ * The merged incident is here already with the rule's value: keep it, or put ours back.
+ */
+const Clashes = ({ conflict, clashes }: { conflict: SyncConflict; clashes: readonly string[] }) => {
+  const local = fieldsOf(conflict.local)
+  const remote = fieldsOf(conflict.remote)
+  return (
+    <table className="table" aria-label="Changed on both sides">
+      <thead>
+        <tr>
+          <th>Changed on both sides</th>
+          <th>Local</th>
+          <th>Merged (now on both)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {clashes.map((field) => (
+          <tr key={field}>
+            <td>{field}</td>
+            <td className="mono">{shown(local[field])}</td>
+            <td className="mono">{shown(remote[field])}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
 /** One conflict: the console's version and the core's side by side, and the two ways out. */
 export const SyncConflictCard = ({ conflict }: { conflict: SyncConflict }) => {
   const resolve = useAppStore((s) => s.syncResolve)
@@ -25,6 +62,9 @@ export const SyncConflictCard = ({ conflict }: { conflict: SyncConflict }) => {
       <h3>
         {conflict.kind} <span className="mono">{conflict.object_id}</span>
       </h3>
+      {conflict.remote.clashes && conflict.remote.clashes.length > 0 && (
+        <Clashes conflict={conflict} clashes={conflict.remote.clashes} />
+      )}
       <div className="field-row">
         <Side title="Local" record={conflict.local} kept={conflict.winner === 'local'} />
         <Side title="Remote" record={conflict.remote} kept={conflict.winner === 'remote'} />

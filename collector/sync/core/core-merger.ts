@@ -1,0 +1,45 @@
+import { isMergedKind, mergeVersions, withUnion } from '../merge'
+import type { SyncRecord } from '../records'
+import type { Merger, RecordStore } from './record-store'
+
+/**
+ * How a core settles a pushed (or replicated) incident or alert against the version it stores:
+ *
+ * - built on the stored version (its base is the stored version, or it is the same maker's next
+ *   one, or it predates two-way sync and is above it): a fast-forward, stored as it came, unless
+ *   it lacks comments, observables, evidence or timeline entries the stored version has: then the
+ *   union is stored as a new version made by the core;
+ * - otherwise the two were made concurrently: merged (mergeVersions) against the scalar fields of
+ *   the common version, into a new version made by the core, above both.
+ *
+ * Other kinds, and removals, keep the usual rule (resolveConflict).
+ */
+export const coreMerger =
+  (records: () => RecordStore, coreId: string, now: () => number = Date.now): Merger =>
+  (stored, incoming) => {
+    if (!isMergedKind(incoming.kind) || stored.deleted || incoming.deleted) return null
+    const at = new Date(now()).toISOString()
+    const made = (version: number, body: Record<string, unknown>): SyncRecord => ({
+      kind: incoming.kind,
+      id: incoming.id,
+      version,
+      updated_at: at,
+      origin: coreId,
+      deleted: false,
+      body,
+    })
+    const forward =
+      incoming.version > stored.version &&
+      (incoming.base === undefined || incoming.base === stored.version || incoming.origin === stored.origin)
+    if (forward) {
+      const body = withUnion(incoming.kind, incoming.body, stored.body)
+      if (!body) return null
+      // Its maker agreed with the incoming version: it is the base of that maker's next edit.
+      records().keepBase(incoming.kind, incoming.id, incoming.version, incoming.body)
+      return { record: made(incoming.version + 1, body), clashes: [] }
+    }
+    const base =
+      incoming.base === undefined ? null : records().base(incoming.kind, incoming.id, incoming.base)
+    const { body, clashes } = mergeVersions(base, stored, incoming)
+    return { record: made(Math.max(stored.version, incoming.version) + 1, body), clashes }
+  }

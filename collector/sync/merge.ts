@@ -1,0 +1,169 @@
+/**
+ * Two-way sync of incidents and alerts: when a console's version and a core's version of the same
+ * object were made concurrently (neither was built on the other), the core merges them, the same
+ * way every time:
+ *
+ * - append-only parts (an incident's comments, timeline entries, observables and evidence
+ *   metadata) are the union of both sides, each item by its id (observables by type and value,
+ *   timeline actions by time, text and reference), in a stable order: nothing either analyst
+ *   wrote is lost;
+ * - scalar fields (an incident's status, severity, assignee, title and description; an alert's
+ *   status, note and incident) are three-way merged against the common version: a field only one
+ *   side changed takes that side's value; a field both changed to different values follows
+ *   resolveConflict (the winner's value) and is reported as a clash, which the console logs as a
+ *   sync conflict for its analyst to review;
+ * - every other field follows resolveConflict.
+ *
+ * The result is a new version on the core (version above both, origin the core) that every console
+ * pulls, so both sides converge.
+ */
+import { resolveConflict, type SyncKind, type SyncRecord } from './records'
+
+type Body = Record<string, unknown>
+
+/** The kinds a core merges (and consoles pull back), with their scalar fields. */
+export const MERGED_SCALARS: Partial<Record<SyncKind, readonly string[]>> = {
+  incident: ['status', 'severity', 'assignee', 'title', 'description'],
+  alert: ['status', 'note', 'incident_id'],
+}
+
+export const MERGED_KINDS: readonly SyncKind[] = ['incident', 'alert']
+
+export const isMergedKind = (kind: SyncKind): boolean => MERGED_SCALARS[kind] !== undefined
+
+/** The append-only lists of an incident's case body, and how each item is identified. */
+const UNION_PARTS: Record<string, (item: Body) => string | null> = {
+  comments: (c) => (typeof c.id === 'string' ? c.id : null),
+  evidence: (e) =>
+    typeof e.id === 'string' ? e.id : typeof e.sha256 === 'string' ? `sha256:${e.sha256}` : null,
+  observables: (o) =>
+    typeof o.type === 'string' && typeof o.value === 'string' ? `${o.type}:${o.value}` : null,
+  // Only analysts' actions: the other entries each side rebuilds from its comments, evidence,
+  // alerts and events.
+  timeline: (t) =>
+    t.kind === 'action' && typeof t.at === 'string' && typeof t.text === 'string'
+      ? `${t.at}|${t.kind}|${t.text}|${typeof t.ref === 'string' ? t.ref : ''}`
+      : null,
+}
+/** When an item happened, for the union's order (then its key). */
+const WHEN = ['at', 'added_at', 'first_seen'] as const
+
+const object = (value: unknown): Body | null =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Body) : null
+
+/** Where an object's scalar fields sit in its body: an incident case keeps them under `incident`. */
+const scalarsOf = (kind: SyncKind, body: Body): Body =>
+  kind === 'incident' ? (object(body.incident) ?? body) : body
+
+/** The scalar fields of one version (what a core keeps per version as a future merge base). */
+export const mergeFields = (kind: SyncKind, body: Body): Body => {
+  const fields: Body = {}
+  const source = scalarsOf(kind, body)
+  for (const field of MERGED_SCALARS[kind] ?? []) fields[field] = source[field] ?? null
+  return fields
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+
+const when = (item: Body): string => {
+  for (const field of WHEN) if (typeof item[field] === 'string') return item[field]
+  return ''
+}
+
+/**
+ * The union of two lists by key, in a stable order (time, then key); an item both sides hold is
+ * taken from `preferred`. Items with no key are kept from `preferred` only.
+ */
+export const unionBy = (
+  key: (item: Body) => string | null,
+  preferred: readonly unknown[],
+  other: readonly unknown[],
+): Body[] => {
+  const byKey = new Map<string, Body>()
+  const loose: Body[] = []
+  for (const [list, isPreferred] of [
+    [preferred, true],
+    [other, false],
+  ] as const)
+    for (const raw of list) {
+      const item = object(raw)
+      if (!item) continue
+      const k = key(item)
+      if (k === null) {
+        if (isPreferred) loose.push(item)
+      } else if (!byKey.has(k)) byKey.set(k, item)
+    }
+  const keyed = [...byKey.entries()].sort(([ka, a], [kb, b]) => {
+    const wa = when(a)
+    const wb = when(b)
+    return wa !== wb ? (wa < wb ? -1 : 1) : ka < kb ? -1 : ka > kb ? 1 : 0
+  })
+  return [...keyed.map(([, item]) => item), ...loose]
+}
+
+export type MergeResult = {
+  /** The merged body (the winner's, with the union parts and the three-way-merged scalars). */
+  body: Body
+  /** Scalar fields both sides changed to different values since the base. */
+  clashes: string[]
+}
+
+/**
+ * Merges two concurrent versions of one incident or alert. `base` is the scalar fields of their
+ * common version (mergeFields), or null when it is not known: then every scalar the two sides
+ * disagree on is a clash. Deterministic and symmetric in `a` and `b`.
+ */
+export const mergeVersions = (base: Body | null, a: SyncRecord, b: SyncRecord): MergeResult => {
+  const winner = resolveConflict(a, b)
+  const loser = winner === a ? b : a
+  const kind = winner.kind
+  const body: Body = structuredClone(winner.body)
+  if (kind === 'incident') {
+    for (const [part, key] of Object.entries(UNION_PARTS)) {
+      const w = winner.body[part]
+      const l = loser.body[part]
+      if (!Array.isArray(w) && !Array.isArray(l)) continue
+      body[part] = unionBy(key, Array.isArray(w) ? w : [], Array.isArray(l) ? l : [])
+    }
+  }
+  const clashes: string[] = []
+  const target = scalarsOf(kind, body)
+  const fromWinner = scalarsOf(kind, winner.body)
+  const fromLoser = scalarsOf(kind, loser.body)
+  for (const field of MERGED_SCALARS[kind] ?? []) {
+    const w = fromWinner[field]
+    const l = fromLoser[field]
+    if (same(w, l)) continue
+    const was = base ? base[field] : undefined
+    if (base && same(w, was)) {
+      // Only the loser changed it.
+      if (l === undefined) delete target[field]
+      else target[field] = structuredClone(l)
+    } else if (!base || !same(l, was)) clashes.push(field)
+  }
+  return { body, clashes }
+}
+
+/**
+ * The body with the union parts of `other` it lacks added (a fast-forward must not drop what the
+ * other side wrote meanwhile), or null when it lacks none.
+ */
+export const withUnion = (kind: SyncKind, body: Body, other: Body): Body | null => {
+  if (kind !== 'incident') return null
+  let out: Body | null = null
+  for (const [part, key] of Object.entries(UNION_PARTS)) {
+    const mine = Array.isArray(body[part]) ? (body[part] as unknown[]) : []
+    const theirs = other[part]
+    if (!Array.isArray(theirs) || theirs.length === 0) continue
+    const have = new Set(mine.map((item) => (object(item) ? key(object(item)!) : null)))
+    const missing = theirs.some((item) => {
+      const o = object(item)
+      const k = o ? key(o) : null
+      return k !== null && !have.has(k)
+    })
+    if (!missing) continue
+    out ??= { ...body }
+    out[part] = unionBy(key, mine, theirs)
+  }
+  return out
+}
