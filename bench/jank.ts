@@ -5,8 +5,11 @@
 // view open, nothing arriving, nobody scrolling) and busy (the operator scrolls with the wheel
 // while a forwarder pushes 500 events every 100 ms). Prints one JSON object: per view, the longest
 // task and the count over 50 ms, idle and busy; `longest_ms` over all busy phases.
+// To see where the time goes: BENCH_JANK_PROFILE=<dir> writes each view's busy phase as a CPU
+// profile (<view>.cpuprofile, open in Chrome DevTools); build with OUTPOST_NO_MINIFY=1 first
+// (`OUTPOST_NO_MINIFY=1 npx electron-vite build`) for readable function names.
 import { chromium, type Page } from 'playwright-core'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnServe } from '../collector/host/serve-process'
@@ -19,6 +22,8 @@ const BATCH = 5000
 /** `both` (default), or `scroll` / `push` alone, to tell which one costs. */
 const BUSY = process.env.BENCH_JANK_BUSY ?? 'both'
 const ONLY = process.env.BENCH_JANK_VIEWS?.split(',')
+/** A folder: each view's busy phase is CPU-profiled (CDP Profiler) into <view>.cpuprofile there. */
+const PROFILE_DIR = process.env.BENCH_JANK_PROFILE
 
 const event = (i: number): object => ({
   '@timestamp': new Date(Date.UTC(2026, 10, 21, 0, 0, 0) + i * 250).toISOString(),
@@ -83,6 +88,7 @@ const main = async (): Promise<void> => {
       await page.getByRole('heading', { name: heading, exact: true }).waitFor()
       await page.waitForLoadState('networkidle')
       await watch(page)
+      const cdp = PROFILE_DIR ? await page.context().newCDPSession(page) : null
       // Idle: the baseline.
       await page.waitForTimeout(PHASE_MS)
       const idle = await take(page)
@@ -94,6 +100,11 @@ const main = async (): Promise<void> => {
           await new Promise((r) => setTimeout(r, 100))
         }
       })()
+      if (cdp) {
+        await cdp.send('Profiler.enable')
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
+        await cdp.send('Profiler.start')
+      }
       const box = await page.locator(scroller).first().boundingBox()
       if (box) await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 300))
       const until = Date.now() + PHASE_MS
@@ -105,6 +116,11 @@ const main = async (): Promise<void> => {
       await pusher
       await page.waitForTimeout(300)
       views[view] = { idle, busy: await take(page) }
+      if (cdp && PROFILE_DIR) {
+        const { profile } = await cdp.send('Profiler.stop')
+        writeFileSync(join(PROFILE_DIR, `${view}.cpuprofile`), JSON.stringify(profile))
+        await cdp.detach()
+      }
     }
     const busy = Object.values(views).map((v) => v.busy)
     process.stdout.write(

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useDeferredValue, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useRouteParam } from '../../app/use-route'
 import { useAppStore } from '../../state/store'
@@ -32,15 +32,21 @@ export const EventsView = () => {
     })),
   )
   const now = useNow(1000)
+  // Pushed events update the store synchronously (zustand uses useSyncExternalStore); the table
+  // renders them at a deferred, interruptible priority, so scrolling and input stay ahead of a
+  // stream of pushes and no render of the rows holds the main thread for long.
+  const events = useDeferredValue(s.events)
+  const total = useDeferredValue(s.total)
   const { hasOlder, loadOlder, selectEvent } = s
   // `#/events?id=…`: a link from an alert or a rule test opens that event.
   const linkedId = useRouteParam('id')
   useEffect(() => {
     if (linkedId) void selectEvent(linkedId)
   }, [linkedId, selectEvent])
-  const onNearEnd = (): void => {
+  const onNearEnd = useCallback((): void => {
     if (hasOlder) void loadOlder()
-  }
+  }, [hasOlder, loadOlder])
+  const onSelect = useCallback((id: string): void => void selectEvent(id), [selectEvent])
 
   return (
     <>
@@ -56,16 +62,16 @@ export const EventsView = () => {
           {s.error}
         </p>
       )}
-      <EventRateChart events={s.events} now={now} />
+      <EventRateChart events={events} now={now} />
       {s.events.length === 0 && !s.loading && s.infoLoaded && s.selectedId === null ? (
         <EmptyEvents httpPort={s.httpPort} />
       ) : (
         <div className="events" data-detail={s.selectedId !== null}>
           <EventsTable
-            events={s.events}
-            total={s.total}
+            events={events}
+            total={total}
             selectedId={s.selectedId}
-            onSelect={(id) => void s.selectEvent(id)}
+            onSelect={onSelect}
             onNearEnd={onNearEnd}
           />
           {s.selectedId !== null && <EventDetail />}
