@@ -112,6 +112,8 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'bundles:content-rollback': { type: 'rule-pack', to: '1' },
   'watchlist:list': {},
   'sync:status': {},
+  'tasks:list': {},
+  'tasks:cancel': { id: 'task-1' },
   'sync:connect': { url: 'https://core.example.org:7480', token: 'osync_0123456789' },
   'sync:disconnect': {},
   'sync:push-now': {},
