@@ -9,7 +9,7 @@
 // profile (<view>.cpuprofile, open in Chrome DevTools); build with OUTPOST_NO_MINIFY=1 first
 // (`OUTPOST_NO_MINIFY=1 npx electron-vite build`) for readable function names.
 import { chromium, type Page } from 'playwright-core'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnServe } from '../collector/host/serve-process'
@@ -24,6 +24,11 @@ const BUSY = process.env.BENCH_JANK_BUSY ?? 'both'
 const ONLY = process.env.BENCH_JANK_VIEWS?.split(',')
 /** A folder: each view's busy phase is CPU-profiled (CDP Profiler) into <view>.cpuprofile there. */
 const PROFILE_DIR = process.env.BENCH_JANK_PROFILE
+/**
+ * A folder: each view's busy phase is traced (<view>.trace.json, for Chrome DevTools) and `trace`
+ * says how many tasks were long by wall time and by the main thread's own CPU time.
+ */
+const TRACE_DIR = process.env.BENCH_JANK_TRACE
 
 const event = (i: number): object => ({
   '@timestamp': new Date(Date.UTC(2026, 10, 21, 0, 0, 0) + i * 250).toISOString(),
@@ -34,6 +39,36 @@ const event = (i: number): object => ({
 })
 
 type Phase = { long_tasks: number; over_50ms: number; longest_ms: number }
+/** From a trace: the renderer's tasks over 50 ms by wall time, and by the main thread's CPU time. */
+type Traced = { over_50ms_wall: number; over_50ms_thread: number; longest_thread_ms: number }
+
+type TraceEvent = {
+  name: string
+  ph: string
+  pid: number
+  tid: number
+  dur?: number
+  tdur?: number
+  args?: { name?: string }
+}
+/**
+ * On a loaded machine (2 cores shared) a task can be long on the wall clock while the main thread
+ * was descheduled: its thread time says how much work it really did.
+ */
+const traced = (file: string): Traced => {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: TraceEvent[] } | TraceEvent[]
+  const events = Array.isArray(raw) ? raw : raw.traceEvents
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+  const tasks = events.filter(
+    (e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.name === 'RunTask',
+  )
+  const thread = tasks.map((t) => (t.tdur ?? 0) / 1000)
+  return {
+    over_50ms_wall: tasks.filter((t) => (t.dur ?? 0) > 50_000).length,
+    over_50ms_thread: thread.filter((ms) => ms > 50).length,
+    longest_thread_ms: Math.round(Math.max(0, ...thread)),
+  }
+}
 
 const watch = (page: Page): Promise<void> =>
   // As a string: tsx names functions with a helper the page does not have.
@@ -77,7 +112,7 @@ const main = async (): Promise<void> => {
     const seedMs = performance.now() - seeded
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    const views: Record<string, { idle: Phase; busy: Phase }> = {}
+    const views: Record<string, { idle: Phase; busy: Phase; trace?: Traced }> = {}
     for (const [view, heading, scroller] of [
       ['events', 'Events', '.grid-body'],
       ['dashboard', 'Dashboard', '.main'],
@@ -100,6 +135,11 @@ const main = async (): Promise<void> => {
           await new Promise((r) => setTimeout(r, 100))
         }
       })()
+      if (TRACE_DIR)
+        await browser.startTracing(page, {
+          path: join(TRACE_DIR, `${view}.trace.json`),
+          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink'],
+        })
       if (cdp) {
         await cdp.send('Profiler.enable')
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
@@ -116,6 +156,10 @@ const main = async (): Promise<void> => {
       await pusher
       await page.waitForTimeout(300)
       views[view] = { idle, busy: await take(page) }
+      if (TRACE_DIR) {
+        await browser.stopTracing()
+        views[view].trace = traced(join(TRACE_DIR, `${view}.trace.json`))
+      }
       if (cdp && PROFILE_DIR) {
         const { profile } = await cdp.send('Profiler.stop')
         writeFileSync(join(PROFILE_DIR, `${view}.cpuprofile`), JSON.stringify(profile))
