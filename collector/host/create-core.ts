@@ -769,14 +769,23 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     handlers['hunt:export'] = async (req) => {
       const exportId = req.export_id ?? randomUUID()
       const task = operationTasks.exportStarted(exportId, req.format)
+      const cancelled = 'Hunt export cancelled; the partial file was removed'
       try {
         const res = await huntExport({ ...req, export_id: exportId })
+        // Cancelled before DuckDB knew the export (or as it finished): the file goes too.
+        if (task.signal.aborted) {
+          if (res.path) await rm(res.path, { force: true })
+          throw new ContractError('cancelled', cancelled)
+        }
         task.done(`Export written: ${res.rows.toLocaleString('en-US')} rows`)
         return res
       } catch (error) {
-        if (task.signal.aborted) task.cancelled('Hunt export cancelled; the partial file was removed')
-        else task.fail(`Export failed: ${(error as Error).message}`)
-        throw error
+        if (!task.signal.aborted) {
+          task.fail(`Export failed: ${(error as Error).message}`)
+          throw error
+        }
+        task.cancelled(cancelled)
+        throw new ContractError('cancelled', cancelled)
       } finally {
         operationTasks.exportEnded(exportId)
       }

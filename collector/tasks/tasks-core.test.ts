@@ -105,6 +105,41 @@ describe('tasks: cancelling real long operations', () => {
     })
   }, 60_000)
 
+  it('a hunt export cancelled leaves no file at its path; the call answers cancelled', async () => {
+    const core = await start()
+    const url = `http://127.0.0.1:${core.listeners.http!.port}/v1/events`
+    const events = Array.from({ length: 2000 }, (_, i) => ({ message: `exported ${i}`, 'host.name': 'dc01' }))
+    expect((await fetch(url, { method: 'POST', body: JSON.stringify(events) })).status).toBe(200)
+    await expect
+      .poll(async () => (await callOk<CallRes<'archive:status'>>(core, 'archive:status', {})).watermark_seq, {
+        timeout: 20_000,
+      })
+      .toBeGreaterThanOrEqual(2000)
+    let cancelOne = true
+    core.subscribe((name, payload) => {
+      const { task } = (payload ?? {}) as { task?: Task }
+      if (name === 'tasks:changed' && task?.kind === 'export' && cancelOne) {
+        cancelOne = false
+        void core.call('tasks:cancel', { id: task.id })
+      }
+    })
+    const path = join(core.dataDir, 'hunt.csv')
+    const result = await core.call('hunt:export', { format: 'csv', path })
+    expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } })
+    expect(existsSync(path)).toBe(false)
+    expect((await callOk<CallRes<'tasks:list'>>(core, 'tasks:list', {})).tasks[0]).toMatchObject({
+      kind: 'export',
+      state: 'cancelled',
+    })
+    // Not cancelled, it writes the file.
+    const again = await callOk<CallRes<'hunt:export'>>(core, 'hunt:export', {
+      format: 'csv',
+      path: `${path}.2`,
+    })
+    expect(again.rows).toBeGreaterThanOrEqual(2000)
+    expect(existsSync(`${path}.2`)).toBe(true)
+  }, 60_000)
+
   it('tasks:cancel names an unknown task: not_found with where to look', async () => {
     const core = await start()
     const result = await core.call('tasks:cancel', { id: 'nope' })
