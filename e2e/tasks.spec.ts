@@ -1,3 +1,4 @@
+import { seriousViolations } from './axe'
 import { CollectorPage } from './pages/collector.page'
 import { expect, test } from './fixtures'
 
@@ -27,6 +28,8 @@ test('a long task shows in the tray on every view with its progress bar; Cancel 
     .poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 15_000 })
     .toBeGreaterThan(0)
 
+  // The tray over the view leaves it accessible (contrast, names, roles).
+  expect(await seriousViolations(page)).toEqual([])
   await task.getByRole('button', { name: 'Cancel Import tray.ndjson' }).click()
   const notices = page.getByRole('status', { name: 'Notices' })
   await expect(notices).toContainText('Import cancelled: tray.ndjson', { timeout: 15_000 })
