@@ -42,7 +42,7 @@ export default defineConfig({
     build: {
       outDir: root('out/renderer'),
       emptyOutDir: true,
-      minify: true,
+      minify: process.env.OUTPOST_NO_MINIFY ? false : true,
       chunkSizeWarningLimit: 2048,
       rolldownOptions: { input: root('renderer/index.html') },
     },

@@ -114,6 +114,8 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'watchlist:add': { type: 'domain', value: 'evil.example', level: 'critical' },
   'watchlist:remove': { type: 'domain', value: 'evil.example' },
   'sync:status': {},
+  'tasks:list': {},
+  'tasks:cancel': { id: 'task-1' },
   'sync:connect': { url: 'https://core.example.org:7480', token: 'osync_0123456789' },
   'sync:disconnect': {},
   'sync:push-now': {},

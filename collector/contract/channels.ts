@@ -117,6 +117,8 @@ export const CORE_CALLS = [
   'sync:resolve',
   'taxii:sources',
   'taxii:pull-now',
+  'tasks:list',
+  'tasks:cancel',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
@@ -142,6 +144,7 @@ export const EVENT_NAMES = [
   'agents:changed',
   'shell:command',
   'sync:changed',
+  'tasks:changed',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

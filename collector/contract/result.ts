@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'unsupported', // this host cannot do that (e.g. a native dialog in the browser host)
   'unavailable', // the core is starting, stopping or crashed
   'internal', // a bug: the message says what failed
+  'cancelled', // the operator cancelled the task (tasks:cancel); nothing partial was left
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 

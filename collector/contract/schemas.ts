@@ -11,6 +11,7 @@ import { actionCalls, actionEvents } from './actions'
 import { bundleCalls } from './bundles'
 import { searchCalls } from './search'
 import { syncCalls, syncEvents } from './sync'
+import { taskCalls, taskEvents } from './tasks'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -98,6 +99,7 @@ export * from './actions'
 export * from './agents'
 export * from './bundles'
 export * from './search'
+export * from './tasks'
 export * from './routes'
 export * from './sync'
 export * from './taxii'
@@ -250,6 +252,7 @@ export const calls = {
   ...bundleCalls,
   ...searchCalls,
   ...syncCalls,
+  ...taskCalls,
   ...taxiiCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
@@ -365,6 +368,7 @@ export const events = {
     ])
     .describe('desktop only: the native menu, tray or an outpost:// link asks the window to act'),
   ...syncEvents,
+  ...taskEvents,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

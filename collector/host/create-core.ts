@@ -1,5 +1,6 @@
 import { SearchRepo } from '../store/sqlite/search-repo'
 import { searchHandlers } from '../workspace/search-calls'
+import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { rm } from 'node:fs/promises'
 import {
@@ -87,6 +88,8 @@ import { TaxiiPuller } from '../sync/taxii/client'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
 import { startNatsReplica } from '../sync/nats/nats-host'
+import { TaskCancelledError, TaskRegistry, type TaskSpec } from '../tasks/task-registry'
+import { OperationTasks } from '../tasks/operation-tasks'
 
 export type CoreOptions = {
   dataDir: string
@@ -185,7 +188,13 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         memoryLimitMb: config.archive.memory_limit_mb,
         aliases: aliases.aliases,
       },
-      { exportProgress: (progress) => push('hunt:export-progress', progress), log },
+      {
+        exportProgress: (progress) => {
+          push('hunt:export-progress', progress)
+          operationTasks.exportProgress(progress)
+        },
+        log,
+      },
     )
     cleanups.push(() => archive.stop())
     const metrics = archive.metrics
@@ -247,6 +256,14 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
 
     const bus = new EventEmitter()
     const push: PushListener = (name, payload) => bus.emit('push', name, payload)
+    // Long operations (imports, exports, back-tests, bundles) as tasks: one progress bar and
+    // Cancel button each in the console.
+    const tasks = new TaskRegistry({ publish: (task) => push('tasks:changed', { task }) })
+    const operationTasks = new OperationTasks(tasks, {
+      importJob: (jobId) => void imports.cancel(jobId),
+      ruleTest: (testId) => void detector.cancelTest(testId),
+      huntExport: (exportId) => void hunt.cancel(exportId),
+    })
     const onCommitted = (batch: CommittedBatch): void => {
       push('events:appended', {
         total: events.count(),
@@ -282,7 +299,10 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           push('alerts:raised', { alerts: raised })
         },
         rulesChanged: (counts) => push('rules:changed', counts),
-        testProgress: (test) => push('rules:test-progress', test),
+        testProgress: (test) => {
+          push('rules:test-progress', test)
+          operationTasks.ruleTestProgress(test)
+        },
       },
       log,
       // Rule tests read months back: the archive up to its watermark, then SQLite.
@@ -408,13 +428,17 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       sink: async (batch) => {
         await pipeline.submit(batch)
       },
-      push: (job) => push('import:progress', job),
+      push: (job) => {
+        push('import:progress', job)
+        operationTasks.importProgress(job)
+      },
       onFinished: async (inputs) => {
         for (const input of inputs.filter((i) => uploadPaths.delete(i.path)))
           await rm(input.path, { force: true })
       },
     })
     cleanups.push(() => imports.close())
+    cleanups.push(() => tasks.cancelAll())
 
     // Response actions, webhooks and notifications. The executor agent (below) carries out the
     // approved actions.
@@ -730,7 +754,100 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...watchlistHandlers(sqlite.db, audited, () => detector.reloadWatchlist()),
       ...sync.handlers,
       ...taxiiHandlers(taxiiPuller, files.config),
+      'tasks:list': () => ({ tasks: tasks.list() }),
+      'tasks:cancel': (req) => {
+        const task = tasks.cancel(req.id)
+        if (!task)
+          throw new ContractError('not_found', `tasks:cancel: no task with id ${req.id} (see tasks:list)`)
+        return { task }
+      },
     }
+    // The long calls run as tasks. A cancelled one answers `cancelled`, with nothing partial left.
+    const asTask = <K extends CoreCallName>(
+      name: K,
+      spec: (req: ParsedReq<K>) => Omit<TaskSpec, 'onCancel'>,
+      run: (req: ParsedReq<K>, signal: AbortSignal) => CallRes<K> | Promise<CallRes<K>>,
+      said: (res: CallRes<K>) => string,
+    ): void => {
+      handlers[name] = ((req: ParsedReq<K>) =>
+        tasks
+          .run(spec(req), (task) => Promise.resolve(run(req, task.signal)), said)
+          .catch((error: unknown) => {
+            if (error instanceof TaskCancelledError) throw new ContractError('cancelled', error.message)
+            throw error
+          })) as Handlers[K]
+    }
+    const plain = <K extends CoreCallName>(name: K) => {
+      const handler = handlers[name] as (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>>
+      return (req: ParsedReq<K>) => handler(req)
+    }
+    const huntExport = plain('hunt:export')
+    const huntCancel = plain('hunt:cancel')
+    handlers['hunt:export'] = async (req) => {
+      const exportId = req.export_id ?? randomUUID()
+      const task = operationTasks.exportStarted(exportId, req.format)
+      const cancelled = 'Hunt export cancelled; the partial file was removed'
+      try {
+        const res = await huntExport({ ...req, export_id: exportId })
+        // Cancelled before DuckDB knew the export (or as it finished): the file goes too.
+        if (task.signal.aborted) {
+          if (res.path) await rm(res.path, { force: true })
+          throw new ContractError('cancelled', cancelled)
+        }
+        task.done(`Export written: ${res.rows.toLocaleString('en-US')} rows`)
+        return res
+      } catch (error) {
+        if (!task.signal.aborted) {
+          task.fail(`Export failed: ${(error as Error).message}`)
+          throw error
+        }
+        task.cancelled(cancelled)
+        throw new ContractError('cancelled', cancelled)
+      } finally {
+        operationTasks.exportEnded(exportId)
+      }
+    }
+    handlers['hunt:cancel'] = (req) => {
+      const task = operationTasks.exportTask(req.query_id)
+      if (!task) return huntCancel(req)
+      tasks.cancel(task.id)
+      return { cancelled: true }
+    }
+    const base = (path: string): string => path.split(/[\\/]/).pop() ?? path
+    asTask(
+      'bundles:export',
+      (req) => ({ kind: 'bundle', title: `Bundle export to ${base(req.out)}`, phase: 'writing' }),
+      (req, signal) => bundles.exportRecords(req, signal),
+      (res) =>
+        `Bundle written: ${base(res.file)} (${(res.counts.records ?? 0).toLocaleString('en-US')} records)`,
+    )
+    asTask(
+      'bundles:content-export',
+      (req) => ({ kind: 'bundle', title: `Content bundle export to ${base(req.out)}`, phase: 'writing' }),
+      (req, signal) => bundles.exportContent(req, signal),
+      (res) => `Bundle written: ${base(res.file)}`,
+    )
+    asTask(
+      'bundles:import',
+      (req) => ({ kind: 'bundle', title: `Bundle import ${base(req.path)}`, phase: 'verifying' }),
+      (req, signal) => bundles.import(req.path, signal),
+      (res) => `Bundle imported: ${res.applied ?? 0} records applied`,
+    )
+    // One transaction each, short: shown as tasks, not cancellable part-way.
+    const attackImport = plain('attack:import')
+    asTask(
+      'attack:import',
+      () => ({ kind: 'import', title: 'ATT&CK import', phase: 'reading', cancellable: false }),
+      (req) => attackImport(req),
+      () => 'ATT&CK imported',
+    )
+    const rulesImport = plain('rules:import')
+    asTask(
+      'rules:import',
+      () => ({ kind: 'import', title: 'Rules import', phase: 'reading', cancellable: false }),
+      (req) => rulesImport(req),
+      (res) => `Rules imported: ${res.loaded.toLocaleString('en-US')} loaded, ${res.invalid} invalid`,
+    )
 
     let stopping: Promise<void> | undefined
     const core: Core = {

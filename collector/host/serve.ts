@@ -59,6 +59,7 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported: 501,
   unavailable: 503,
   internal: 500,
+  cancelled: 409, // the operator cancelled it meanwhile (tasks:cancel)
 }
 
 // Mirrors the CSP meta tag in renderer/index.html; the header also covers non-HTML responses.

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import type { Database } from 'better-sqlite3'
@@ -193,13 +193,18 @@ export class BundleService {
       )
   }
 
-  private async writeOut(out: string, bytes: Buffer): Promise<void> {
-    // Written beside the target, then renamed: removable media never hold half a bundle.
+  private async writeOut(out: string, bytes: Buffer, signal?: AbortSignal): Promise<void> {
+    // Written beside the target, then renamed: removable media never hold half a bundle. A
+    // cancel before the rename removes the partial file: nothing is left at `out`.
     const temp = `${out}.partial`
+    signal?.throwIfAborted()
     try {
-      await writeFile(temp, bytes)
+      await writeFile(temp, bytes, { signal })
+      signal?.throwIfAborted()
       await rename(temp, out)
     } catch (error) {
+      await rm(temp, { force: true })
+      if (signal?.aborted) throw error
       throw new ContractError('invalid_request', `cannot write ${out}: ${(error as Error).message}`)
     }
   }
@@ -220,11 +225,14 @@ export class BundleService {
     }
   }
 
-  async exportRecords(req: {
-    out: string
-    since?: string | undefined
-    kinds?: readonly PushKind[] | undefined
-  }) {
+  async exportRecords(
+    req: {
+      out: string
+      since?: string | undefined
+      kinds?: readonly PushKind[] | undefined
+    },
+    signal?: AbortSignal,
+  ) {
     this.refuseIn('import-only', 'export bundles')
     const db = this.options.db
     const exportSeq =
@@ -270,7 +278,7 @@ export class BundleService {
       { kind: 'records', version: String(exportSeq), origin, counts, entries },
       this.key(),
     )
-    await this.writeOut(req.out, bytes)
+    await this.writeOut(req.out, bytes, signal)
     this.options.audited(
       {
         action: 'export',
@@ -286,13 +294,16 @@ export class BundleService {
     return this.exported(req.out, bytes, manifest, counts)
   }
 
-  async exportContent(req: {
-    type: ContentType
-    in: string
-    version: string
-    name?: string | undefined
-    out: string
-  }) {
+  async exportContent(
+    req: {
+      type: ContentType
+      in: string
+      version: string
+      name?: string | undefined
+      out: string
+    },
+    signal?: AbortSignal,
+  ) {
     this.refuseIn('import-only', 'export bundles')
     let payload: ContentPayload
     let name = req.name
@@ -351,7 +362,7 @@ export class BundleService {
       },
       this.key(),
     )
-    await this.writeOut(req.out, bytes)
+    await this.writeOut(req.out, bytes, signal)
     this.options.audited(
       {
         action: 'export',
@@ -544,15 +555,24 @@ export class BundleService {
     }
   }
 
-  async import(path: string): Promise<BundleImportResult> {
+  /**
+   * A cancel (`signal`) is honoured up to the one transaction that applies the bundle: before it
+   * nothing is applied (evidence files already written are named by their hash, kept for a retry).
+   */
+  async import(path: string, signal?: AbortSignal): Promise<BundleImportResult> {
     this.refuseIn('export-only', 'import bundles')
     const bundle = await this.verify(path)
+    signal?.throwIfAborted()
     return bundle.manifest.kind === 'records'
-      ? this.importRecords(bundle, path)
+      ? this.importRecords(bundle, path, signal)
       : this.importContent(bundle, path)
   }
 
-  private async importRecords(bundle: VerifiedBundle, path: string): Promise<BundleImportResult> {
+  private async importRecords(
+    bundle: VerifiedBundle,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<BundleImportResult> {
     const records = this.records(bundle, path)
     // Evidence bytes first (named by their SHA-256, so a leftover file is never wrong), then the
     // records in one transaction.
@@ -569,7 +589,9 @@ export class BundleService {
       await mkdir(this.options.evidenceDir, { recursive: true })
       await writeFile(`${file}.partial`, data)
       await rename(`${file}.partial`, file)
+      signal?.throwIfAborted()
     }
+    signal?.throwIfAborted()
     const { manifest, signer } = bundle
     const now = Date.now()
     const before = this.alreadyImported(manifest.bundle_id)

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { AgentsView } from '../features/agents/AgentsView'
+import { TaskTray } from '../components/TaskTray'
 import { Toasts } from '../components/Toasts'
 import { AboutView } from '../features/about/AboutView'
 import { AlertsView } from '../features/alerts/AlertsView'
@@ -297,6 +298,7 @@ export const AppShell = () => {
       </div>
       {overlay === 'palette' && <CommandPalette onClose={close} actions={actions} />}
       {overlay === 'help' && <ShortcutsOverlay onClose={close} />}
+      <TaskTray />
       <Toasts />
     </div>
   )

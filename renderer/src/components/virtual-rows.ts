@@ -15,6 +15,9 @@ export const useVirtualRows = (count: number, onNearEnd?: () => void, nearEnd = 
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
+    // Scroll renders join React's next batch instead of a synchronous render inside each scroll
+    // event: with pushes arriving too, flushSync there made one long task of both.
+    useFlushSync: false,
   })
   const items = virtualizer.getVirtualItems()
   const lastIndex = items.at(-1)?.index ?? -1
@@ -23,6 +26,13 @@ export const useVirtualRows = (count: number, onNearEnd?: () => void, nearEnd = 
   }, [lastIndex, count, onNearEnd, nearEnd])
   return { scroller, virtualizer, items }
 }
+
+/**
+ * A key for the DOM row at virtual `index` among `count` rendered rows: the same few row elements
+ * are reused as rows scroll by or new ones are prepended, so React updates text instead of
+ * removing and creating every row (unique because the rendered indices are consecutive).
+ */
+export const slotKey = (index: number, count: number): number => index % Math.max(count, 1)
 
 /** Where a virtual row sits in its scroller. */
 export const rowStyle = (start: number): CSSProperties => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AuditEntry } from '../../../collector/contract'
+import type { AuditEntry, Task } from '../../../collector/contract'
 import { fakeTransport } from './fake-transport'
 import { connectStore, createAppStore } from './store'
 
@@ -42,29 +42,79 @@ describe('changes pushed as audit entries', () => {
 })
 
 describe('results said as toasts', () => {
-  it('a finished import once, with what it imported; a finished or failed export', () => {
+  const task = (over: Partial<Task>): Task => ({
+    id: 't1',
+    kind: 'import',
+    title: 'Import auth.log',
+    state: 'running',
+    progress: 0.5,
+    phase: 'reading',
+    cancellable: true,
+    started_at: '2026-12-07T10:00:00.000Z',
+    ended_at: null,
+    message: null,
+    ...over,
+  })
+  it("a task's end once, with the core's message; progress pushes say nothing", () => {
     const { transport, emit } = fakeTransport({})
     const store = createAppStore(transport)
     connectStore(store, transport)
-    const job = {
-      job_id: 'j1',
-      file: '/var/log/auth.log',
-      bytes_read: 10,
-      bytes_total: 10,
-      records: 12,
-      imported: 10,
-      rejected: 2,
-    }
-    emit('import:progress', { ...job, state: 'running' })
+    emit('tasks:changed', { task: task({}) })
     expect(store.getState().toasts).toEqual([])
-    emit('import:progress', { ...job, state: 'done' })
-    emit('import:progress', { ...job, state: 'done' })
-    emit('import:progress', { ...job, job_id: 'j2', state: 'failed' })
+    expect(store.getState().tasks).toHaveLength(1)
+    const ended = { state: 'done', ended_at: '2026-12-07T10:00:05.000Z', progress: 1 } as const
+    emit('tasks:changed', {
+      task: task({ ...ended, message: 'Imported 10 events from auth.log, 2 rejected' }),
+    })
+    emit('tasks:changed', {
+      task: task({ ...ended, message: 'Imported 10 events from auth.log, 2 rejected' }),
+    })
+    emit('tasks:changed', {
+      task: task({ id: 't2', state: 'failed', ended_at: ended.ended_at, message: 'Import failed: auth.log' }),
+    })
+    emit('tasks:changed', {
+      task: task({
+        id: 't3',
+        kind: 'export',
+        state: 'cancelled',
+        ended_at: ended.ended_at,
+        message: 'Hunt export cancelled',
+      }),
+    })
+    // The hunt export's own push no longer toasts: its task does.
     emit('hunt:export-progress', { export_id: 'e', phase: 'done', percentage: 100, rows: 1234 })
     expect(store.getState().toasts.map((t) => [t.kind, t.text])).toEqual([
       ['ok', 'Imported 10 events from auth.log, 2 rejected'],
       ['error', 'Import failed: auth.log'],
-      ['ok', 'Export written: 1,234 rows'],
+      ['info', 'Hunt export cancelled'],
+    ])
+    expect(store.getState().tasks.map((t) => [t.id, t.state])).toEqual([
+      ['t3', 'cancelled'],
+      ['t2', 'failed'],
+      ['t1', 'done'],
+    ])
+    store.getState().pruneTasks(Date.parse(ended.ended_at) + 60_000)
+    expect(store.getState().tasks).toEqual([])
+  })
+
+  it('cancel asks the core and shows what it answered; a refusal is a toast', async () => {
+    let cancelled = 0
+    const { transport } = fakeTransport({
+      'tasks:cancel': (req) => {
+        cancelled++
+        const { id } = req as { id: string }
+        return id === 't1'
+          ? { ok: true, value: { task: task({ phase: 'cancelling' }) } }
+          : { ok: false, error: { code: 'not_found', message: `tasks:cancel: no task with id ${id}` } }
+      },
+    })
+    const store = createAppStore(transport)
+    await store.getState().cancelTask('t1')
+    expect(store.getState().tasks[0]).toMatchObject({ id: 't1', phase: 'cancelling' })
+    await store.getState().cancelTask('zz')
+    expect(cancelled).toBe(2)
+    expect(store.getState().toasts.map((t) => t.text)).toEqual([
+      'Cannot cancel: tasks:cancel: no task with id zz',
     ])
   })
 })

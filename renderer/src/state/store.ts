@@ -21,6 +21,7 @@ import { createRulesSlice, type RulesSlice } from './rules-slice'
 import { createShellSlice, type ShellSlice } from './shell-slice'
 import { createSyncSlice, type SyncSlice } from './sync-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
+import { createTasksSlice, type TasksSlice } from './tasks-slice'
 
 export type AppState = EventsSlice &
   SystemSlice &
@@ -40,7 +41,8 @@ export type AppState = EventsSlice &
   BundlesSlice &
   ShellSlice &
   SyncSlice &
-  IntelFeedsSlice & { transport: Transport }
+  IntelFeedsSlice &
+  TasksSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
 export const createAppStore = (transport: Transport): StoreApi<AppState> =>
@@ -65,6 +67,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createShellSlice(transport)(...a),
     ...createSyncSlice(transport)(...a),
     ...createIntelFeedsSlice(transport)(...a),
+    ...createTasksSlice(transport)(...a),
   }))
 
 /**
@@ -112,17 +115,12 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     store.getState().dashboardChanged()
   })
   // At most 10 a second per job (the core throttles), so no coalescing here.
-  const offImport = transport.on('import:progress', (job) => {
-    store.getState().importProgress(job)
-    announceImport(store, job)
-  })
+  const offImport = transport.on('import:progress', (job) => store.getState().importProgress(job))
   const offAssets = transport.on('assets:changed', () => store.getState().assetsChanged())
   const offAudit = transport.on('audit:appended', ({ entry }) => workspaceChanged(store, entry))
-  const offExport = transport.on('hunt:export-progress', (p) => {
-    store.getState().huntExportProgress(p)
-    if (p.phase === 'done') store.getState().toast('ok', `Export written: ${p.rows.toLocaleString()} rows`)
-    else if (p.phase === 'failed') store.getState().toast('error', 'Export failed: see the Hunt view')
-  })
+  const offExport = transport.on('hunt:export-progress', (p) => store.getState().huntExportProgress(p))
+  // Every long task (imports, exports, back-tests, bundles): the tray's bars, and a toast at its end.
+  const offTasks = transport.on('tasks:changed', ({ task }) => store.getState().taskChanged(task))
   const offAction = transport.on('actions:changed', ({ action }) => {
     store.getState().actionChanged(action)
     store.getState().countShell()
@@ -142,6 +140,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
       void store.getState().loadEvents()
       void store.getState().loadInfo()
       void store.getState().loadImports()
+      void store.getState().loadTasks()
       void store.getState().loadAlerts()
       if (store.getState().reportsLoaded) void store.getState().loadReports()
       if (store.getState().assetsLoaded) void store.getState().loadAssets()
@@ -171,6 +170,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offNotification()
     offAgents()
     offSync()
+    offTasks()
     if (frame) cancelAnimationFrame(frame)
   }
 }
@@ -202,23 +202,6 @@ const workspaceChanged = (store: StoreApi<AppState>, entry: AuditEntry): void =>
       s.assetsChanged()
       break
   }
-}
-
-/** A finished import, said once as a toast (the job card in Collector keeps the detail). */
-const announced = new Set<string>()
-const announceImport = (store: StoreApi<AppState>, job: EventPayload<'import:progress'>): void => {
-  if (job.state === 'running' || announced.has(job.job_id)) return
-  announced.add(job.job_id)
-  const name = job.file.split(/[\\/]/).pop() ?? job.file
-  if (job.state === 'done')
-    store
-      .getState()
-      .toast(
-        'ok',
-        `Imported ${job.imported.toLocaleString()} events from ${name}` +
-          (job.rejected ? `, ${job.rejected.toLocaleString()} rejected` : ''),
-      )
-  else store.getState().toast(job.state === 'failed' ? 'error' : 'info', `Import ${job.state}: ${name}`)
 }
 
 export const StoreContext = createContext<StoreApi<AppState> | null>(null)

@@ -1,7 +1,7 @@
-import { type KeyboardEvent } from 'react'
+import { memo, type KeyboardEvent } from 'react'
 import type { EventSummary } from '../../../../collector/contract'
 import { formatTime } from './format'
-import { rowStyle, useVirtualRows } from '../../components/virtual-rows'
+import { rowStyle, slotKey, useVirtualRows } from '../../components/virtual-rows'
 
 type Props = {
   events: EventSummary[]
@@ -11,8 +11,46 @@ type Props = {
   onNearEnd: () => void
 }
 
-/** Virtualized: only the visible rows exist in the DOM, so thousands of events scroll smoothly. */
-export const EventsTable = ({ events, total, selectedId, onSelect, onNearEnd }: Props) => {
+type RowProps = {
+  event: EventSummary
+  index: number
+  start: number
+  selected: boolean
+  onSelect: (id: string) => void
+}
+
+/** One row; memoised so a push or a scroll re-renders only the rows whose event or place changed. */
+const EventRow = memo(({ event, index, start, selected, onSelect }: RowProps) => (
+  <div
+    className="grid-row"
+    role="row"
+    aria-rowindex={index + 2}
+    aria-selected={selected}
+    data-event-id={event.id}
+    onClick={() => onSelect(event.id)}
+    style={rowStyle(start)}
+  >
+    <span role="cell" className="mono">
+      {formatTime(event.timestamp)}
+    </span>
+    <span role="cell">{event.host ?? ''}</span>
+    <span role="cell" className="mono">
+      {event.source ?? ''}
+    </span>
+    <span role="cell">{event.listener}</span>
+    <span role="cell">{event.severity ?? ''}</span>
+    <span role="cell" title={event.message ?? ''}>
+      {event.message ?? ''}
+    </span>
+  </div>
+))
+EventRow.displayName = 'EventRow'
+
+/**
+ * Virtualized: only the visible rows exist in the DOM, so thousands of events scroll smoothly.
+ * Memoised: it renders when its (deferred) events change, not on every render of the view.
+ */
+export const EventsTable = memo(({ events, total, selectedId, onSelect, onNearEnd }: Props) => {
   const { scroller, virtualizer, items } = useVirtualRows(events.length, onNearEnd)
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
@@ -50,33 +88,19 @@ export const EventsTable = ({ events, total, selectedId, onSelect, onNearEnd }: 
           {items.map((item) => {
             const event = events[item.index]!
             return (
-              <div
-                key={event.seq}
-                className="grid-row"
-                role="row"
-                aria-rowindex={item.index + 2}
-                aria-selected={event.id === selectedId}
-                data-event-id={event.id}
-                onClick={() => onSelect(event.id)}
-                style={rowStyle(item.start)}
-              >
-                <span role="cell" className="mono">
-                  {formatTime(event.timestamp)}
-                </span>
-                <span role="cell">{event.host ?? ''}</span>
-                <span role="cell" className="mono">
-                  {event.source ?? ''}
-                </span>
-                <span role="cell">{event.listener}</span>
-                <span role="cell">{event.severity ?? ''}</span>
-                <span role="cell" title={event.message ?? ''}>
-                  {event.message ?? ''}
-                </span>
-              </div>
+              <EventRow
+                key={slotKey(item.index, items.length)}
+                event={event}
+                index={item.index}
+                start={item.start}
+                selected={event.id === selectedId}
+                onSelect={onSelect}
+              />
             )
           })}
         </div>
       </div>
     </div>
   )
-}
+})
+EventsTable.displayName = 'EventsTable'

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useDeferredValue, useEffect, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useRouteParam } from '../../app/use-route'
 import { useAppStore } from '../../state/store'
@@ -14,6 +14,29 @@ const useNow = (everyMs: number): number => {
     return () => clearInterval(timer)
   }, [everyMs])
   return now
+}
+
+/**
+ * The latest `value`, at most once every `ms` (the first at once): rows replaced ten times a
+ * second cannot be read, and each replacement costs a render, a commit and a layout of every row.
+ */
+const useThrottled = <T,>(value: T, ms: number): T => {
+  const [shown, setShown] = useState(value)
+  const last = useRef(0)
+  useEffect(() => {
+    const show = (): void => {
+      last.current = Date.now()
+      setShown(value)
+    }
+    const wait = last.current + ms - Date.now()
+    if (wait <= 0) {
+      show()
+      return
+    }
+    const timer = setTimeout(show, wait)
+    return () => clearTimeout(timer)
+  }, [value, ms])
+  return shown
 }
 
 export const EventsView = () => {
@@ -32,15 +55,21 @@ export const EventsView = () => {
     })),
   )
   const now = useNow(1000)
+  // Pushed events update the store synchronously (zustand uses useSyncExternalStore); the table
+  // takes them at most 4 times a second and renders them at a deferred, interruptible priority,
+  // so scrolling and input stay ahead of a stream of pushes and no render holds the main thread.
+  const events = useDeferredValue(useThrottled(s.events, 250))
+  const total = useDeferredValue(useThrottled(s.total, 250))
   const { hasOlder, loadOlder, selectEvent } = s
   // `#/events?id=…`: a link from an alert or a rule test opens that event.
   const linkedId = useRouteParam('id')
   useEffect(() => {
     if (linkedId) void selectEvent(linkedId)
   }, [linkedId, selectEvent])
-  const onNearEnd = (): void => {
+  const onNearEnd = useCallback((): void => {
     if (hasOlder) void loadOlder()
-  }
+  }, [hasOlder, loadOlder])
+  const onSelect = useCallback((id: string): void => void selectEvent(id), [selectEvent])
 
   return (
     <>
@@ -56,16 +85,16 @@ export const EventsView = () => {
           {s.error}
         </p>
       )}
-      <EventRateChart events={s.events} now={now} />
+      <EventRateChart events={events} now={now} />
       {s.events.length === 0 && !s.loading && s.infoLoaded && s.selectedId === null ? (
         <EmptyEvents httpPort={s.httpPort} />
       ) : (
         <div className="events" data-detail={s.selectedId !== null}>
           <EventsTable
-            events={s.events}
-            total={s.total}
+            events={events}
+            total={total}
             selectedId={s.selectedId}
-            onSelect={(id) => void s.selectEvent(id)}
+            onSelect={onSelect}
             onNearEnd={onNearEnd}
           />
           {s.selectedId !== null && <EventDetail />}
