@@ -115,6 +115,8 @@ export const CORE_CALLS = [
   'sync:resolve',
   'taxii:sources',
   'taxii:pull-now',
+  'settings:get',
+  'settings:update',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */

@@ -11,6 +11,7 @@ import { actionCalls, actionEvents } from './actions'
 import { bundleCalls } from './bundles'
 import { searchCalls } from './search'
 import { syncCalls, syncEvents } from './sync'
+import { settingsCalls } from './settings'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -101,6 +102,7 @@ export * from './search'
 export * from './routes'
 export * from './sync'
 export * from './taxii'
+export * from './settings'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -251,6 +253,7 @@ export const calls = {
   ...searchCalls,
   ...syncCalls,
   ...taxiiCalls,
+  ...settingsCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),

@@ -7,7 +7,11 @@ import { NatsConfig } from '../sync/nats/config'
 import { TaxiiConfig } from '../sync/taxii/config'
 import { StartupError, errnoCode } from './errors'
 
-const port = z.number().int().min(0).max(65535)
+const port = z
+  .number({ error: 'a port number from 1 to 65535' })
+  .int('a whole port number from 1 to 65535')
+  .min(0, 'a port number from 1 to 65535 (0: any free port)')
+  .max(65535, 'a port is at most 65535: choose a free one from 1024 to 65535')
 const host = z.string().min(1)
 
 /**

@@ -78,6 +78,7 @@ import { loadTlsCredentials } from './tls-files'
 import { findUpload } from './uploads'
 import { OUTPOST_VERSION } from './version'
 import { syncLoaders } from './sync-loaders'
+import { settingsHandlers } from './settings'
 import { createSyncService, type SyncRole } from '../sync/sync-service'
 import type { SyncApi } from '../sync/core/sync-api'
 import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
@@ -713,6 +714,18 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...bundleHandlers(bundles),
       ...sync.handlers,
       ...taxiiHandlers(taxiiPuller, files.config),
+      ...settingsHandlers({
+        dataDir,
+        configFile: files.config,
+        running: config,
+        // Retention reads these at its next run; the banner at the next system:info.
+        applyLive: (fields) => {
+          retention.hotDays = config.storage.hot_days
+          retention.archiveMaxAgeDays = config.archive.max_age_days
+          retention.archiveMaxBytes = config.archive.max_bytes
+          log.info('settings applied', { fields: fields.join(', ') })
+        },
+      }),
     }
 
     let stopping: Promise<void> | undefined
