@@ -63,7 +63,12 @@ const SyslogTlsListener = listener(
   {
     cert_file: z.string().min(1).default('tls/collector.crt'),
     key_file: z.string().min(1).default('tls/collector.key'),
-    ca_file: z.string().min(1).optional(),
+    // null (as the Settings view saves an emptied field) is the same as no line.
+    ca_file: z
+      .string()
+      .min(1)
+      .nullish()
+      .transform((file) => file ?? undefined),
     require_client_cert: z.boolean().default(false),
     allowed_names: z.array(z.string().min(1)).default([]),
     min_version: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),

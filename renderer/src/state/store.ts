@@ -17,6 +17,7 @@ import { createIncidentsSlice, type IncidentsSlice } from './incidents-slice'
 import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
+import { createSettingsSlice, type SettingsSlice } from './settings-slice'
 import { createShellSlice, type ShellSlice } from './shell-slice'
 import { createSyncSlice, type SyncSlice } from './sync-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
@@ -38,6 +39,7 @@ export type AppState = EventsSlice &
   AgentsSlice &
   BundlesSlice &
   ShellSlice &
+  SettingsSlice &
   SyncSlice & { transport: Transport }
 
 /** One store of slices; its actions are the only code that calls the transport. */
@@ -62,6 +64,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createBundlesSlice(...a),
     ...createShellSlice(transport)(...a),
     ...createSyncSlice(transport)(...a),
+    ...createSettingsSlice(transport)(...a),
   }))
 
 /**
