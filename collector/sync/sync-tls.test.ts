@@ -229,6 +229,8 @@ describe('sync over HTTPS', () => {
     while ((await callOk<SyncStatus>(console, 'sync:status', {})).configured && Date.now() < until)
       await new Promise((resolve) => setTimeout(resolve, 200))
     expect((await callOk<SyncStatus>(console, 'sync:status', {})).configured).toBe(false)
+    // status reads the stored state at once; the connector stops at the watch's next tick (2 s).
+    await new Promise((resolve) => setTimeout(resolve, 4000))
     // Disconnected: new work waits in the outbox.
     await callOk(console, 'reports:create', { title: 'After the disconnect' })
     await new Promise((resolve) => setTimeout(resolve, 500))
