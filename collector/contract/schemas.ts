@@ -223,7 +223,7 @@ export const calls = {
             )
             .describe('listeners with TLS settings, their certificate files as configured'),
         })
-        .describe('what the Settings view shows of the config (read-only; edit config.yaml and restart)'),
+        .describe('a summary of the config as it runs (settings:get and settings:update read and edit it)'),
     }),
   },
   'collector:stats': {

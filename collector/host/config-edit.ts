@@ -79,6 +79,12 @@ const editsFor = (text: string, map: YAMLMap, key: string, value: unknown): Edit
       const colon = text.indexOf(':', keyEnd)
       return [{ start: colon + 1, end: valueEnd, text: ` ${written}\n` }]
     }
+    // A trailing comment keeps its column where the new value leaves room for it.
+    const gap = /^( +)#/.exec(text.slice(valueEnd, lineEnd(text, valueEnd)))
+    if (gap) {
+      const pad = Math.max(1, valueEnd - start + gap[1]!.length - written.length)
+      return [{ start, end: valueEnd + gap[1]!.length, text: written + ' '.repeat(pad) }]
+    }
     return [{ start, end: valueEnd, text: written }]
   }
   const last = map.items.at(-1)

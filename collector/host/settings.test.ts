@@ -55,7 +55,11 @@ describe('editConfigText', () => {
     const { text, value } = editConfigText(DEFAULT_CONFIG_TEXT, ['detection'], {
       incidents: { group_by: ['host', 'user'] },
     })
-    expect(text).toContain('    group_by: [host, user]      # alerts sharing these')
+    expect(editConfigText(DEFAULT_CONFIG_TEXT, ['archive'], { max_age_days: 30 }).text).toContain(
+      '  max_age_days: 30     # drop archived events',
+    )
+    expect(text).toContain('    group_by: [host, user] # alerts sharing these')
+    expect(text).toContain('    window_s: 3600        # ... whose last alert')
     expect(text).toContain('    min_level: high       # alerts at or above')
     expect((value as { detection: { incidents: unknown } }).detection.incidents).toEqual({
       min_level: 'high',

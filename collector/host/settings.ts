@@ -149,7 +149,8 @@ export const writeFileAtomic = (file: string, text: string): void => {
     rmSync(temp, { force: true })
     throw error
   }
-  // The rename itself reaches the disk with the directory.
+  // The rename itself reaches the disk with the directory (Windows cannot open one to fsync it).
+  if (process.platform === 'win32') return
   const dir = openSync(dirname(file), 'r')
   try {
     fsyncSync(dir)
