@@ -142,6 +142,7 @@ export const EVENT_NAMES = [
   'agents:changed',
   'shell:command',
   'sync:changed',
+  'settings:changed',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

@@ -11,7 +11,7 @@ import { actionCalls, actionEvents } from './actions'
 import { bundleCalls } from './bundles'
 import { searchCalls } from './search'
 import { syncCalls, syncEvents } from './sync'
-import { settingsCalls } from './settings'
+import { settingsCalls, settingsEvents } from './settings'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -368,6 +368,7 @@ export const events = {
     ])
     .describe('desktop only: the native menu, tray or an outpost:// link asks the window to act'),
   ...syncEvents,
+  ...settingsEvents,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

@@ -86,3 +86,12 @@ export const settingsCalls = {
     }),
   },
 } as const
+
+export const settingsEvents = {
+  'settings:changed': z
+    .object({
+      applied: z.array(z.string()).describe('fields applied at once: views showing them reload'),
+      restart_required: z.array(z.string()),
+    })
+    .describe('config.yaml was saved through settings:update (by this window or another)'),
+} as const

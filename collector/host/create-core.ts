@@ -725,6 +725,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           retention.archiveMaxBytes = config.archive.max_bytes
           log.info('settings applied', { fields: fields.join(', ') })
         },
+        saved: (change) => push('settings:changed', change),
       }),
     }
 

@@ -179,6 +179,10 @@ describe('settings:get and settings:update', () => {
 
   it('applies the banner and retention at once, without a restart', async () => {
     const core = await start()
+    const pushed: unknown[] = []
+    core.subscribe((name, payload) => {
+      if (name === 'settings:changed') pushed.push(payload)
+    })
     const saved = await callOk<CallRes<'settings:update'>>(core, 'settings:update', {
       section: 'ui',
       values: { banner: { text: 'TLP:AMBER', color: 'tlp-amber' } },
@@ -187,6 +191,8 @@ describe('settings:get and settings:update', () => {
     expect(saved).toMatchObject({ applied: ['ui.banner'], restart: [] })
     const info = await callOk<CallRes<'system:info'>>(core, 'system:info', {})
     expect(info.ui.banner).toEqual({ text: 'TLP:AMBER', color: '#ffc000' })
+    // Every window hears of it (and reloads its banner).
+    expect(pushed).toEqual([{ applied: ['ui.banner'], restart_required: [] }])
     const bad = await update(core, 'ui', { banner: { text: '  ', color: 'tlp-amber' } })
     if (!bad.ok) expect(bad.error.message).toMatch(/^ui\.banner\.text: the banner needs its text/)
     expect(bad.ok).toBe(false)

@@ -166,6 +166,8 @@ export type SettingsOptions = {
   running: Config
   /** Called after a save with the live fields that changed, already set in `running`. */
   applyLive: (fields: string[]) => void
+  /** After every save: what applied at once and what waits for a restart. */
+  saved?: (change: { applied: string[]; restart_required: string[] }) => void
   env?: NodeJS.ProcessEnv
 }
 
@@ -281,12 +283,9 @@ export const settingsHandlers = (options: SettingsOptions): SettingsHandlers => 
       }
       options.applyLive(applied)
     }
-    return {
-      changed,
-      applied,
-      restart: changed.filter((field) => !isLive(field)),
-      settings: snapshot(),
-    }
+    const settings = snapshot()
+    options.saved?.({ applied, restart_required: settings.restart_required })
+    return { changed, applied, restart: changed.filter((field) => !isLive(field)), settings }
   }
 
   return { 'settings:get': () => snapshot(), 'settings:update': update }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { SettingsSnapshot } from '../../../collector/contract'
 import { fakeTransport } from './fake-transport'
 import { settingsErrorFields } from './settings-slice'
-import { createAppStore } from './store'
+import { connectStore, createAppStore } from './store'
 
 const snapshot = (patch: Partial<SettingsSnapshot> = {}): SettingsSnapshot => ({
   data_dir: '/d',
@@ -78,5 +78,22 @@ describe('the settings slice', () => {
     await store.getState().loadSettings()
     await store.getState().saveSettings('archive', { max_age_days: 3 })
     expect(store.getState().settingsSectionErrors.archive).toBe('changed on disk')
+  })
+
+  it('reloads the banner and the settings when another window saved', async () => {
+    let banner: { text: string; color: string } | null = null
+    const fake = fakeTransport({
+      'settings:get': () => ({ ok: true, value: snapshot() }),
+      'system:info': () => ({ ok: true, value: { ui: { banner } } }),
+    })
+    const store = createAppStore(fake.transport)
+    const stop = connectStore(store, fake.transport)
+    await store.getState().loadSettings()
+    banner = { text: 'TLP:RED', color: '#cc0033' }
+    fake.emit('settings:changed', { applied: ['ui.banner'], restart_required: [] })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(store.getState().info?.ui.banner).toEqual(banner)
+    expect(fake.named('settings:get')).toHaveLength(2)
+    stop()
   })
 })

@@ -69,7 +69,8 @@ export const createSettingsSlice =
               ? `Saved and applied: ${applied.join(', ')}`
               : 'Saved (nothing changed)',
         )
-        // The banner and retention come with system:info.
+        // The banner and retention come with system:info (settings:changed reloads it too, for
+        // other windows; loaded here so this one does not wait for the push).
         if (applied.length > 0) await get().loadInfo()
         return true
       }

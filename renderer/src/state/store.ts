@@ -132,6 +132,11 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   )
   const offAgents = transport.on('agents:changed', ({ agent }) => store.getState().agentChanged(agent))
   const offSync = transport.on('sync:changed', (status) => store.getState().syncChanged(status))
+  // Saved in this window or another: the banner (system:info) and the Settings view follow.
+  const offSettings = transport.on('settings:changed', ({ applied }) => {
+    if (applied.length > 0) void store.getState().loadInfo()
+    if (store.getState().settings) void store.getState().loadSettings()
+  })
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -171,6 +176,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offNotification()
     offAgents()
     offSync()
+    offSettings()
     if (frame) cancelAnimationFrame(frame)
   }
 }
