@@ -41,12 +41,17 @@ test('Settings edits config.yaml: a bad port is named and nothing is saved; a go
   expect(comments(saved)).toEqual(comments(original))
   expect(readFileSync(`${file}.bak`, 'utf8')).toBe(original)
 
-  // The banner needs no restart: it tops the views as soon as it is saved.
+  // The banner needs no restart: it tops the views as soon as it is saved, in other windows too.
+  const other = await page.context().newPage()
+  await other.goto(`${outpost.ready.url}#/dashboard`)
+  await expect(other.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible()
   const banner = page.getByRole('form', { name: 'Banner' })
   await banner.getByLabel('Banner text').fill('TLP:AMBER')
   await banner.getByLabel('Banner colour').selectOption('tlp-amber')
   await banner.getByRole('button', { name: 'Save banner' }).click()
   await expect(page.getByRole('note', { name: 'Classification' })).toHaveText('TLP:AMBER')
+  await expect(other.getByRole('note', { name: 'Classification' })).toHaveText('TLP:AMBER')
+  await other.close()
   await expect(page.getByRole('status', { name: 'Restart required' })).not.toContainText('ui.banner')
   expect(readFileSync(file, 'utf8')).toContain('  banner: {text: TLP:AMBER, color: tlp-amber}\n')
 
