@@ -296,7 +296,8 @@ export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
 
 /** Written on first run; every value is the default, so deleting a line changes nothing. */
-export const DEFAULT_CONFIG_TEXT = `# Outpost configuration. Edit and restart Outpost to apply.
+export const DEFAULT_CONFIG_TEXT = `# Outpost configuration. Edit it here or in the Settings view (which keeps these comments);
+# restart Outpost to apply (the Settings view says what applies at once).
 # Every value below is the default: delete a line and Outpost uses the same value.
 
 # The headless host's API and web UI (\`outpost serve\`). The desktop app uses IPC instead.
