@@ -149,7 +149,7 @@ test('the nav counts open incidents; Settings shows the collector and reports a 
   await page.getByRole('radio', { name: other === 'dark' ? /Dark/ : /Light/ }).check()
   await expect(page.getByRole('status', { name: 'Notices' })).toContainText(`Theme: ${other}`)
   await expect(page.locator('html')).toHaveAttribute('data-theme', other)
-  await expect(page.getByRole('region', { name: 'Collector settings' })).toContainText(outpost.dataDir)
+  await expect(page.getByRole('region', { name: 'Data' })).toContainText(outpost.dataDir)
 })
 
 test('the classification banner from config.yaml tops every view', async ({ page }) => {

@@ -73,6 +73,8 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'agents:update': { name: 'monitor', interval_s: 600, options: { silent_after_s: 1800 } },
   'agents:run': { name: 'monitor' },
   'agents:runs': { name: 'analyzer', limit: 20 },
+  'settings:get': {},
+  'settings:update': { section: 'ui', values: { banner: null }, base_hash: '0'.repeat(64) },
   'tokens:list': {},
   'tokens:create': { name: 'x' },
   'tokens:revoke': { id: 'x' },

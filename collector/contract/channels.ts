@@ -119,6 +119,8 @@ export const CORE_CALLS = [
   'taxii:pull-now',
   'tasks:list',
   'tasks:cancel',
+  'settings:get',
+  'settings:update',
 ] as const
 
 /** Calls answered by the desktop shell itself (native dialogs). The headless host answers `unsupported`. */
@@ -145,6 +147,7 @@ export const EVENT_NAMES = [
   'shell:command',
   'sync:changed',
   'tasks:changed',
+  'settings:changed',
 ] as const
 
 export type CoreCallName = (typeof CORE_CALLS)[number]

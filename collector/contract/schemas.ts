@@ -12,6 +12,7 @@ import { bundleCalls } from './bundles'
 import { searchCalls } from './search'
 import { syncCalls, syncEvents } from './sync'
 import { taskCalls, taskEvents } from './tasks'
+import { settingsCalls, settingsEvents } from './settings'
 import { fail, ok, type Result } from './result'
 
 const isoTimestamp = z.string().describe('ISO-8601 timestamp with Z or an offset')
@@ -103,6 +104,7 @@ export * from './tasks'
 export * from './routes'
 export * from './sync'
 export * from './taxii'
+export * from './settings'
 
 export const ImportState = z.enum(['running', 'done', 'failed', 'cancelled'])
 export type ImportState = z.infer<typeof ImportState>
@@ -223,7 +225,7 @@ export const calls = {
             )
             .describe('listeners with TLS settings, their certificate files as configured'),
         })
-        .describe('what the Settings view shows of the config (read-only; edit config.yaml and restart)'),
+        .describe('a summary of the config as it runs (settings:get and settings:update read and edit it)'),
     }),
   },
   'collector:stats': {
@@ -254,6 +256,7 @@ export const calls = {
   ...syncCalls,
   ...taskCalls,
   ...taxiiCalls,
+  ...settingsCalls,
   'tokens:list': { req: empty, res: z.object({ tokens: z.array(IngestToken) }) },
   'tokens:create': {
     req: z.strictObject({ name: z.string().min(1) }),
@@ -369,6 +372,7 @@ export const events = {
     .describe('desktop only: the native menu, tray or an outpost:// link asks the window to act'),
   ...syncEvents,
   ...taskEvents,
+  ...settingsEvents,
 } as const satisfies { [E in EventName]: z.ZodType }
 
 export type CallReq<K extends CallName> = z.input<(typeof calls)[K]['req']>

@@ -63,26 +63,61 @@ export type SyncConflict = z.infer<typeof SyncConflict>
 export const syncCalls = {
   'sync:status': { req: z.strictObject({}), res: SyncStatus },
   'sync:connect': {
-    req: z.strictObject({
-      url: z
-        .string()
-        .trim()
-        .min(1, 'the core URL is required, e.g. https://core.example.org:7480')
-        .pipe(z.url({ protocol: /^https?$/, error: 'use an http:// or https:// URL of the core' })),
-      token: z
-        .string()
-        .trim()
-        .min(8, "the console's token is required (outpost sync consoles add on the core)"),
-      ca_pem: z
-        .string()
-        .trim()
-        .refine(
-          (s) => s === '' || s.includes('-----BEGIN CERTIFICATE-----'),
-          'the CA must be a PEM certificate',
-        )
-        .optional()
-        .describe('PEM of the CA to trust for an https core (pinned: only this CA)'),
-    }),
+    req: z
+      .strictObject({
+        url: z
+          .string()
+          .trim()
+          .min(1, 'the core URL is required, e.g. https://core.example.org:7480')
+          .pipe(z.url({ protocol: /^https?$/, error: 'use an http:// or https:// URL of the core' })),
+        token: z
+          .string()
+          .trim()
+          .min(8, "the console's token is required (outpost sync consoles add on the core)")
+          .optional()
+          .describe('or a client certificate and key instead (cert_pem, key_pem)'),
+        ca_pem: z
+          .string()
+          .trim()
+          .refine(
+            (s) => s === '' || s.includes('-----BEGIN CERTIFICATE-----'),
+            'the CA must be a PEM certificate',
+          )
+          .optional()
+          .describe('PEM of the CA to trust for an https core (pinned: only this CA)'),
+        cert_pem: z
+          .string()
+          .trim()
+          .refine((s) => s.includes('-----BEGIN CERTIFICATE-----'), 'the client certificate must be PEM')
+          .optional()
+          .describe(
+            "PEM client certificate from the core's client CA (api.client_ca_file); its CN names the console",
+          ),
+        key_pem: z
+          .string()
+          .trim()
+          .refine(
+            (s) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(s),
+            'the client key must be a PEM private key',
+          )
+          .optional()
+          .describe("the client certificate's private key, PEM, unencrypted"),
+      })
+      .superRefine((req, ctx) => {
+        if ((req.cert_pem === undefined) !== (req.key_pem === undefined))
+          ctx.addIssue({
+            code: 'custom',
+            path: [req.cert_pem === undefined ? 'cert_pem' : 'key_pem'],
+            message: 'a client certificate and its key go together: give both',
+          })
+        else if (req.token === undefined && req.cert_pem === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['token'],
+            message:
+              "the console's token is required (outpost sync consoles add on the core), or a client certificate and key",
+          })
+      }),
     res: SyncStatus,
   },
   'sync:disconnect': { req: z.strictObject({}), res: SyncStatus },

@@ -7,7 +7,11 @@ import { NatsConfig } from '../sync/nats/config'
 import { TaxiiConfig } from '../sync/taxii/config'
 import { StartupError, errnoCode } from './errors'
 
-const port = z.number().int().min(0).max(65535)
+const port = z
+  .number({ error: 'a port number from 1 to 65535' })
+  .int('a whole port number from 1 to 65535')
+  .min(0, 'a port number from 1 to 65535 (0: any free port)')
+  .max(65535, 'a port is at most 65535: choose a free one from 1024 to 65535')
 const host = z.string().min(1)
 
 /**
@@ -59,7 +63,12 @@ const SyslogTlsListener = listener(
   {
     cert_file: z.string().min(1).default('tls/collector.crt'),
     key_file: z.string().min(1).default('tls/collector.key'),
-    ca_file: z.string().min(1).optional(),
+    // null (as the Settings view saves an emptied field) is the same as no line.
+    ca_file: z
+      .string()
+      .min(1)
+      .nullish()
+      .transform((file) => file ?? undefined),
     require_client_cert: z.boolean().default(false),
     allowed_names: z.array(z.string().min(1)).default([]),
     min_version: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
@@ -297,7 +306,8 @@ export type Config = z.infer<typeof Config>
 export type ListenerName = keyof Config['listeners']
 
 /** Written on first run; every value is the default, so deleting a line changes nothing. */
-export const DEFAULT_CONFIG_TEXT = `# Outpost configuration. Edit and restart Outpost to apply.
+export const DEFAULT_CONFIG_TEXT = `# Outpost configuration. Edit it here or in the Settings view (which keeps these comments);
+# restart Outpost to apply (the Settings view says what applies at once).
 # Every value below is the default: delete a line and Outpost uses the same value.
 
 # The headless host's API and web UI (\`outpost serve\`). The desktop app uses IPC instead.

@@ -81,6 +81,7 @@ import { findUpload } from './uploads'
 import { OUTPOST_VERSION } from './version'
 import { syncLoaders } from './sync-loaders'
 import { syncedAlertEvent } from '../sync/alert-events'
+import { settingsHandlers } from './settings'
 import { createSyncService, type SyncRole } from '../sync/sync-service'
 import type { SyncApi } from '../sync/core/sync-api'
 import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
@@ -761,6 +762,19 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           throw new ContractError('not_found', `tasks:cancel: no task with id ${req.id} (see tasks:list)`)
         return { task }
       },
+      ...settingsHandlers({
+        dataDir,
+        configFile: files.config,
+        running: config,
+        // Retention reads these at its next run; the banner at the next system:info.
+        applyLive: (fields) => {
+          retention.hotDays = config.storage.hot_days
+          retention.archiveMaxAgeDays = config.archive.max_age_days
+          retention.archiveMaxBytes = config.archive.max_bytes
+          log.info('settings applied', { fields: fields.join(', ') })
+        },
+        saved: (change) => push('settings:changed', change),
+      }),
     }
     // The long calls run as tasks. A cancelled one answers `cancelled`, with nothing partial left.
     const asTask = <K extends CoreCallName>(

@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -67,6 +68,30 @@ type SyncHandlers = { [K in SyncCall]: (req: ParsedReq<K>) => CallRes<K> | Promi
 
 const PUSHED = new Set<string>(PUSH_KINDS)
 const SHA256 = /^[0-9a-f]{64}$/
+
+/** A client certificate and its key, checked to belong together before anything is sent. */
+const checkClientPair = (certPem: string, keyPem: string): void => {
+  let cert: X509Certificate
+  try {
+    cert = new X509Certificate(certPem)
+  } catch {
+    throw new ContractError('invalid_request', 'cert_pem: not a PEM certificate')
+  }
+  let key
+  try {
+    key = createPrivateKey(keyPem)
+  } catch (error) {
+    throw new ContractError(
+      'invalid_request',
+      `key_pem: not an unencrypted PEM private key (${(error as Error).message}); decrypt it with openssl pkey -in KEY -out KEY.plain`,
+    )
+  }
+  if (!cert.checkPrivateKey(key))
+    throw new ContractError(
+      'invalid_request',
+      'key_pem: this key does not belong to the certificate in cert_pem',
+    )
+}
 
 const readPem = (dataDir: string, file: string | null, setting: string): string | undefined => {
   if (!file) return undefined
@@ -353,6 +378,10 @@ export const createSyncService = (options: SyncServiceOptions) => {
     if (newIncident) queue('incident', newIncident)
   }
 
+  /** The stored connection the connector was last configured from (JSON), to notice another process's. */
+  let inUse: string | null = null
+  let watcher: ReturnType<typeof setInterval> | undefined
+
   const savedEndpoint = (): SyncEndpoint | null => {
     const saved = store.state('connection')
     if (saved) return JSON.parse(saved) as SyncEndpoint
@@ -443,13 +472,24 @@ export const createSyncService = (options: SyncServiceOptions) => {
     'sync:connect': async (req) => {
       const endpoint: SyncEndpoint = {
         url: req.url,
-        token: req.token,
+        token: req.token ?? '',
         ...(req.ca_pem ? { ca: req.ca_pem } : {}),
+        ...(req.cert_pem && req.key_pem ? { cert: req.cert_pem, key: req.key_pem } : {}),
       }
       if (endpoint.url.startsWith('http://') && req.ca_pem)
         throw new ContractError('invalid_request', 'ca_pem: a CA only applies to an https:// core URL')
+      if (endpoint.cert) {
+        if (endpoint.url.startsWith('http://'))
+          throw new ContractError(
+            'invalid_request',
+            'cert_pem: a client certificate only applies to an https:// core URL',
+          )
+        checkClientPair(endpoint.cert, endpoint.key!)
+      }
       const hello = await connector.hello(endpoint).catch(failure)
-      store.setState('connection', JSON.stringify(endpoint))
+      const saved = JSON.stringify(endpoint)
+      store.setState('connection', saved)
+      inUse = saved
       store.setState('console_id', hello.console_id)
       store.setState('role', hello.role)
       store.setState('core_id', hello.core_id)
@@ -459,6 +499,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
     },
     'sync:disconnect': () => {
       for (const key of ['connection', 'console_id', 'role', 'core_id', 'last_error']) store.clearState(key)
+      inUse = null
       connector.configure(null)
       options.changed(status())
       return status()
@@ -495,11 +536,17 @@ export const createSyncService = (options: SyncServiceOptions) => {
     registerApplier(kind: SyncKind, apply: PulledApplier): void {
       appliers.set(kind, apply)
     },
-    /** Starts the connector when one is configured; otherwise nothing opens a socket. */
-    start(options_: { loop?: boolean } = {}): void {
+    /**
+     * Starts the connector when one is configured; otherwise nothing opens a socket. With the loop
+     * on, a connection stored or removed by another process on this data dir (outpost sync
+     * connect|disconnect beside a running Outpost) is taken up within `watchMs`.
+     */
+    start(options_: { loop?: boolean; watchMs?: number } = {}): void {
+      inUse = store.state('connection') ?? null
       const endpoint = savedEndpoint()
-      if (endpoint) connector.configure(endpoint, options.connector.interval_s * 1000, options_.loop ?? true)
-      if (options_.loop === false) return
+      const loop = options_.loop ?? true
+      if (endpoint) connector.configure(endpoint, options.connector.interval_s * 1000, loop)
+      if (!loop) return
       nats?.start()
       if (role === 'console' && !inventoryTimer) {
         inventoryTimer = setInterval(() => {
@@ -513,10 +560,37 @@ export const createSyncService = (options: SyncServiceOptions) => {
         }, options.inventory?.intervalMs ?? 5000)
         inventoryTimer.unref()
       }
+      if (watcher) return
+      let dataVersion = db.pragma('data_version', { simple: true }) as number
+      watcher = setInterval(() => {
+        try {
+          // Changes only when another connection commits: one cheap pragma a tick.
+          const now = db.pragma('data_version', { simple: true }) as number
+          if (now === dataVersion) return
+          dataVersion = now
+          const saved = store.state('connection') ?? null
+          if (saved === inUse) return
+          inUse = saved
+          const next = savedEndpoint()
+          connector.configure(next, options.connector.interval_s * 1000)
+          options.log(
+            next
+              ? 'sync: took up the connection stored by another process'
+              : 'sync: disconnected by another process',
+            { url: next?.url ?? null },
+          )
+          options.changed(status())
+        } catch (error) {
+          options.log('sync: cannot read the stored connection', { error: (error as Error).message })
+        }
+      }, options_.watchMs ?? 2000)
+      watcher.unref()
     },
     stop: async () => {
       clearInterval(inventoryTimer)
       inventoryTimer = undefined
+      if (watcher) clearInterval(watcher)
+      watcher = undefined
       await Promise.all([connector.stop(), nats?.stop()])
     },
   }

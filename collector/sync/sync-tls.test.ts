@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
@@ -141,4 +142,98 @@ describe('sync over HTTPS', () => {
     ).value.records.map((r) => r.record.body.title)
     expect(titles).toContain('By certificate')
   })
+
+  it('a console connects with a client certificate and key instead of a token (sync:connect)', async () => {
+    const console = await createCore({ dataDir: tempDir('cert-connect'), ephemeralPorts: true })
+    cores.push(console)
+    const device = TEST_PKI.allowedDevice
+    const base = { url: core!.ready.api, ca_pem: pem('ca.crt') }
+    const alone = await console.call('sync:connect', { ...base, cert_pem: pem(`${device}.crt`) })
+    expect(alone).toMatchObject({ ok: false, error: { code: 'invalid_request' } })
+    if (!alone.ok)
+      expect(alone.error.message).toMatch(/key_pem: a client certificate and its key go together/)
+    const neither = await console.call('sync:connect', base)
+    if (!neither.ok) expect(neither.error.message).toMatch(/token: .*or a client certificate and key/)
+    expect(neither.ok).toBe(false)
+    const mismatched = await console.call('sync:connect', {
+      ...base,
+      cert_pem: pem(`${device}.crt`),
+      key_pem: pem(`${TEST_PKI.otherDevice}.key`),
+    })
+    if (!mismatched.ok)
+      expect(mismatched.error.message).toBe(
+        'key_pem: this key does not belong to the certificate in cert_pem',
+      )
+    expect(mismatched.ok).toBe(false)
+    // A certificate from another CA: the core knows no console by it.
+    const foreign = await console.call('sync:connect', {
+      ...base,
+      cert_pem: pem(`${TEST_PKI.foreignDevice}.crt`),
+      key_pem: pem(`${TEST_PKI.foreignDevice}.key`),
+    })
+    if (!foreign.ok) expect(foreign.error.message).toMatch(/401/)
+    expect(foreign.ok).toBe(false)
+    expect((await callOk<SyncStatus>(console, 'sync:status', {})).configured).toBe(false)
+    const status = await callOk<SyncStatus>(console, 'sync:connect', {
+      ...base,
+      cert_pem: pem(`${device}.crt`),
+      key_pem: pem(`${device}.key`),
+    })
+    expect(status).toMatchObject({ configured: true, console_id: device })
+    await callOk(console, 'reports:create', { title: 'Connected by certificate' })
+    const pushed = await callOk<CallRes<'sync:push-now'>>(console, 'sync:push-now', {})
+    expect(pushed.status).toMatchObject({ queue_depth: 0, last_error: null })
+  })
+
+  it('outpost sync connect --cert --key beside a running console is taken up without a restart', async () => {
+    const dataDir = tempDir('cli-beside')
+    const console = await createCore({ dataDir, ephemeralPorts: true })
+    cores.push(console)
+    await callOk(console, 'reports:create', { title: 'Waiting for a core' })
+    expect(await callOk<SyncStatus>(console, 'sync:status', {})).toMatchObject({
+      configured: false,
+      queue_depth: 2,
+    })
+    const device = TEST_PKI.allowedDevice
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [OUTPOST_BIN, 'sync', ...args, '--data-dir', dataDir], {
+        encoding: 'utf8',
+      })
+    const mixed = await cli('connect', core!.ready.api, '--cert', join(pki, `${device}.crt`)).catch(
+      (error: { stderr: string }) => error,
+    )
+    expect(mixed.stderr).toMatch(/--cert and --key go together/)
+    const connected = await cli(
+      'connect',
+      core!.ready.api,
+      ...[
+        '--ca',
+        join(pki, 'ca.crt'),
+        '--cert',
+        join(pki, `${device}.crt`),
+        '--key',
+        join(pki, `${device}.key`),
+      ],
+    )
+    expect(connected.stdout).toBe(`connected to ${core!.ready.api} as ${device} (analyst)\n`)
+    // The running console notices the stored connection (within its 2 s watch) and pushes its outbox.
+    const deadline = Date.now() + 15_000
+    let status = await callOk<SyncStatus>(console, 'sync:status', {})
+    while ((status.queue_depth > 0 || !status.configured) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      status = await callOk<SyncStatus>(console, 'sync:status', {})
+    }
+    expect(status).toMatchObject({ configured: true, console_id: device, queue_depth: 0, last_error: null })
+    await cli('disconnect')
+    const until = Date.now() + 10_000
+    while ((await callOk<SyncStatus>(console, 'sync:status', {})).configured && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    expect((await callOk<SyncStatus>(console, 'sync:status', {})).configured).toBe(false)
+    // status reads the stored state at once; the connector stops at the watch's next tick (2 s).
+    await new Promise((resolve) => setTimeout(resolve, 4000))
+    // Disconnected: new work waits in the outbox.
+    await callOk(console, 'reports:create', { title: 'After the disconnect' })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect((await callOk<SyncStatus>(console, 'sync:status', {})).queue_depth).toBeGreaterThan(0)
+  }, 40_000)
 })

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { ContractError, parseRequest, type SyncStatus } from '../../contract'
+import { ContractError, parseRequest, type ParsedReq, type SyncStatus } from '../../contract'
 import { StartupError } from '../errors'
 import { commonOptions, parse, UsageError, type Command } from './common'
 import { withStore } from './store'
 
-const HELP = `Usage: outpost sync connect URL --token T [--ca FILE] [--json]
+const HELP = `Usage: outpost sync connect URL (--token T | --cert FILE --key FILE) [--ca FILE] [--json]
        outpost sync disconnect
        outpost sync push|pull|status [--json]
        outpost sync conflicts [--json]
@@ -13,8 +13,8 @@ const HELP = `Usage: outpost sync connect URL --token T [--ca FILE] [--json]
        outpost sync consoles list|revoke NAME [--json]
 
 Keeps this console in step with a team core (outpost serve --role core), on the data dir.
-connect checks the URL and token with the core (GET /sync/v1/hello) and stores them; a running
-Outpost picks the connection up at its next start (the Sync view connects at once).
+connect checks the URL and token (or client certificate) with the core (GET /sync/v1/hello) and
+stores them; a running Outpost on the same data dir takes the connection up within seconds.
 push sends the outbox in order; pull fetches what the core published after the stored cursor;
 status shows the queue depth, the last success, the last error and the open conflicts, and the
 NATS channel's (nats.enabled in config.yaml) queue, last success and last error.
@@ -23,6 +23,9 @@ consoles (on the core's data dir) makes a console's token with its role, printed
 Options:
   --token T        the console's token, made on the core with: outpost sync consoles add NAME
   --ca FILE        PEM CA certificate to trust for an https:// core (pinned: only it)
+  --cert FILE      PEM client certificate instead of a token, from the core's api.client_ca_file CA
+                   (its CN is the console's name on the core)
+  --key FILE       the client certificate's PEM private key (unencrypted)
   --role ROLE      viewer (hello, pull), analyst (+ push, evidence), admin (+ publish, consoles)
   --data-dir DIR   data dir
   --json           print JSON
@@ -61,6 +64,8 @@ export const syncCommand: Command = {
         json: { type: 'boolean' },
         token: { type: 'string' },
         ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
         role: { type: 'string' },
       },
       'sync',
@@ -78,28 +83,41 @@ export const syncCommand: Command = {
     const print = (json: unknown, text: string): void =>
       io.stdout(values.json ? JSON.stringify(json) + '\n' : text)
 
-    let connect: { url: string; token: string; ca_pem?: string } | undefined
+    let connect: ParsedReq<'sync:connect'> | undefined
     if (verb === 'connect') {
       if (rest.length !== 1)
         throw new UsageError('outpost sync connect needs the core URL, e.g. https://core:7480')
-      if (!values.token)
+      if (!values.token && !values.cert)
         throw new UsageError(
-          'outpost sync connect needs --token T (made on the core with outpost sync consoles add)',
+          'outpost sync connect needs --token T (made on the core with outpost sync consoles add), or --cert FILE --key FILE',
         )
-      let ca: string | undefined
-      if (values.ca !== undefined) {
+      if ((values.cert === undefined) !== (values.key === undefined))
+        throw new UsageError('--cert and --key go together: the client certificate and its private key')
+      const read = (option: string, file: string | undefined): string | undefined => {
+        if (file === undefined) return undefined
         try {
-          ca = readFileSync(values.ca, 'utf8')
+          return readFileSync(file, 'utf8')
         } catch (error) {
-          throw new UsageError(`--ca ${values.ca}: cannot read it (${(error as Error).message})`)
+          throw new UsageError(`--${option} ${file}: cannot read it (${(error as Error).message})`)
         }
       }
+      const ca = read('ca', values.ca)
+      const cert = read('cert', values.cert)
+      const key = read('key', values.key)
       const parsed = parseRequest('sync:connect', {
         url: rest[0],
-        token: values.token,
+        ...(values.token ? { token: values.token } : {}),
         ...(ca ? { ca_pem: ca } : {}),
+        ...(cert && key ? { cert_pem: cert, key_pem: key } : {}),
       })
-      if (!parsed.ok) throw new UsageError(parsed.error.message.replace('sync:connect: ', ''))
+      if (!parsed.ok)
+        throw new UsageError(
+          parsed.error.message
+            .replace('sync:connect: ', '')
+            .replace(/\bcert_pem\b/g, '--cert')
+            .replace(/\bkey_pem\b/g, '--key')
+            .replace(/\bca_pem\b/g, '--ca'),
+        )
       connect = parsed.value
     }
 

@@ -18,6 +18,7 @@ import { createIntelFeedsSlice, type IntelFeedsSlice } from './intel-feeds-slice
 import { createOperationsSlice, type OperationsSlice } from './operations-slice'
 import { createReportsSlice, type ReportsSlice } from './reports-slice'
 import { createRulesSlice, type RulesSlice } from './rules-slice'
+import { createSettingsSlice, type SettingsSlice } from './settings-slice'
 import { createShellSlice, type ShellSlice } from './shell-slice'
 import { createSyncSlice, type SyncSlice } from './sync-slice'
 import { createSystemSlice, type SystemSlice } from './system-slice'
@@ -40,6 +41,7 @@ export type AppState = EventsSlice &
   AgentsSlice &
   BundlesSlice &
   ShellSlice &
+  SettingsSlice &
   SyncSlice &
   IntelFeedsSlice &
   TasksSlice & { transport: Transport }
@@ -68,6 +70,7 @@ export const createAppStore = (transport: Transport): StoreApi<AppState> =>
     ...createSyncSlice(transport)(...a),
     ...createIntelFeedsSlice(transport)(...a),
     ...createTasksSlice(transport)(...a),
+    ...createSettingsSlice(transport)(...a),
   }))
 
 /**
@@ -130,6 +133,11 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   )
   const offAgents = transport.on('agents:changed', ({ agent }) => store.getState().agentChanged(agent))
   const offSync = transport.on('sync:changed', (status) => store.getState().syncChanged(status))
+  // Saved in this window or another: the banner (system:info) and the Settings view follow.
+  const offSettings = transport.on('settings:changed', ({ applied }) => {
+    if (applied.length > 0) void store.getState().loadInfo()
+    if (store.getState().settings) void store.getState().loadSettings()
+  })
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {
     store.getState().setConnection(state)
@@ -171,6 +179,7 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     offAgents()
     offSync()
     offTasks()
+    offSettings()
     if (frame) cancelAnimationFrame(frame)
   }
 }

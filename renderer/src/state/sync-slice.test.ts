@@ -108,6 +108,35 @@ describe('sync slice', () => {
     expect(store.getState().syncStatus?.conflicts).toBe(0)
   })
 
+  it('sends a client certificate and key instead of an empty token, and shows a key refusal beside it', async () => {
+    let answer: 'refuse' | 'ok' = 'refuse'
+    const fake = fakeTransport({
+      'sync:connect': () =>
+        answer === 'refuse'
+          ? {
+              ok: false,
+              error: {
+                code: 'invalid_request',
+                message: 'key_pem: this key does not belong to the certificate',
+              },
+            }
+          : { ok: true, value: status({ configured: true, console_id: 'device-ok' }) },
+    })
+    const store = createAppStore(fake.transport)
+    const req = { url: 'https://core:7480', token: '', ca_pem: '', cert_pem: 'CERT ', key_pem: 'KEY' }
+    expect(await store.getState().syncConnect(req)).toBe(false)
+    expect(store.getState().syncFieldErrors).toEqual({
+      key_pem: 'key_pem: this key does not belong to the certificate',
+    })
+    answer = 'ok'
+    expect(await store.getState().syncConnect(req)).toBe(true)
+    expect(fake.named('sync:connect')[1]!.req).toEqual({
+      url: 'https://core:7480',
+      cert_pem: 'CERT',
+      key_pem: 'KEY',
+    })
+  })
+
   it('follows sync:changed pushes', () => {
     const fake = fakeTransport({ 'sync:conflicts': () => ({ ok: true, value: { conflicts: [] } }) })
     const store = createAppStore(fake.transport)

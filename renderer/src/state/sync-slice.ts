@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand'
 import type { SyncConflict, SyncStatus } from '../../../collector/contract'
 import type { AppState } from './store'
 
-export type SyncField = 'url' | 'token' | 'ca_pem'
+export type SyncField = 'url' | 'token' | 'ca_pem' | 'cert_pem' | 'key_pem'
 
 export type SyncSlice = {
   syncStatus: SyncStatus | null
@@ -14,7 +14,14 @@ export type SyncSlice = {
   syncNotice: string | null
   syncBusy: boolean
   loadSync: () => Promise<void>
-  syncConnect: (req: { url: string; token: string; ca_pem: string }) => Promise<boolean>
+  syncConnect: (req: {
+    url: string
+    token: string
+    ca_pem: string
+    /** A client certificate and key instead of the token (both, or neither). */
+    cert_pem?: string
+    key_pem?: string
+  }) => Promise<boolean>
   syncDisconnect: () => Promise<void>
   syncPushNow: () => Promise<void>
   syncPullNow: () => Promise<void>
@@ -24,7 +31,7 @@ export type SyncSlice = {
 
 /** The field a sync:connect refusal names ("sync:connect: url: …"), else null. */
 export const syncErrorField = (message: string): SyncField | null => {
-  const named = /^sync:connect: (url|token|ca_pem)\b/.exec(message)
+  const named = /^(?:sync:connect: )?(url|token|ca_pem|cert_pem|key_pem)\b/.exec(message)
   if (named) return named[1] as SyncField
   if (/\b(401|console token)\b/.test(message)) return 'token'
   if (/\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|no answer from|certificate|self.signed)\b/i.test(message))
@@ -55,10 +62,15 @@ export const createSyncSlice =
       },
       async syncConnect(req) {
         set({ syncBusy: true, syncFieldErrors: {}, syncError: null })
+        const cert = req.cert_pem?.trim() ?? ''
+        const key = req.key_pem?.trim() ?? ''
         const result = await transport.invoke('sync:connect', {
           url: req.url,
-          token: req.token,
+          // With a client certificate the token may stay empty.
+          ...(req.token.trim() || (!cert && !key) ? { token: req.token } : {}),
           ...(req.ca_pem.trim() ? { ca_pem: req.ca_pem } : {}),
+          ...(cert ? { cert_pem: cert } : {}),
+          ...(key ? { key_pem: key } : {}),
         })
         if (result.ok) {
           set({

@@ -1,8 +1,11 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import type { CertificateInfo, SettingsSection } from '../../../../collector/contract'
 import { routeHref } from '../../app/use-route'
 import { setTheme, THEMES, useTheme } from '../../app/theme'
+import { formatTimeShort } from '../../components/format'
 import { useAppStore } from '../../state/store'
+import { SettingsForm, type FieldSpec } from './SettingsForm'
 
 const desktopPermission = (): NotificationPermission | 'unsupported' =>
   'Notification' in window ? window.Notification.permission : 'unsupported'
@@ -14,38 +17,184 @@ const PERMISSION_TEXT = {
   unsupported: 'not available in this window',
 } as const
 
-const days = (n: number): string => (n === 0 ? 'no limit' : `${n} days`)
+const BANNER_COLORS = [
+  'unclassified',
+  'cui',
+  'confidential',
+  'secret',
+  'top-secret',
+  'tlp-red',
+  'tlp-amber',
+  'tlp-green',
+  'tlp-clear',
+] as const
+
+const LISTENER_TEXT: Record<string, string> = {
+  http: 'JSON over HTTP',
+  syslog_udp: 'Syslog over UDP',
+  syslog_tcp: 'Syslog over TCP',
+  syslog_tls: 'Syslog over TLS',
+  hec: 'Splunk HEC',
+  gelf_udp: 'GELF over UDP',
+  gelf_tcp: 'GELF over TCP',
+  forward: 'Fluentd forward',
+  elastic: 'Elasticsearch _bulk',
+  otlp: 'OpenTelemetry OTLP',
+}
+
+const listenerFields = (name: string): FieldSpec[] => [
+  { key: 'enabled', label: 'Enabled', kind: 'bool' },
+  { key: 'host', label: 'Host', kind: 'text', hint: '127.0.0.1: this machine only; 0.0.0.0: every address' },
+  { key: 'port', label: 'Port', kind: 'number' },
+  {
+    key: 'allow_cidrs',
+    label: 'Allowed peers',
+    kind: 'list',
+    hint: 'addresses or CIDRs, comma-separated; empty: any peer',
+  },
+  { key: 'rate_limit_eps', label: 'Rate limit (events/s per source)', kind: 'number', hint: '0: no limit' },
+  ...(name === 'http' || name === 'elastic'
+    ? [{ key: 'require_token', label: 'Require an ingest token', kind: 'bool' } as const]
+    : []),
+  ...(name === 'syslog_tls'
+    ? ([
+        { key: 'cert_file', label: 'Certificate file', kind: 'text', hint: 'PEM, relative to the data dir' },
+        { key: 'key_file', label: 'Key file', kind: 'text', hint: 'PEM, unencrypted' },
+        {
+          key: 'ca_file',
+          label: 'Client CA file',
+          kind: 'text',
+          nullable: true,
+          hint: 'empty: no client CA',
+        },
+        { key: 'require_client_cert', label: 'Require a client certificate', kind: 'bool' },
+        {
+          key: 'allowed_names',
+          label: 'Allowed client names',
+          kind: 'list',
+          hint: 'certificate CN or DNS SAN',
+        },
+        { key: 'min_version', label: 'Minimum TLS version', kind: 'select', options: ['TLSv1.2', 'TLSv1.3'] },
+      ] as const)
+    : []),
+]
+
+/** What the certificate files a section names say, or why they cannot be read. */
+const Certificates = ({ certificates }: { certificates: readonly CertificateInfo[] }) =>
+  certificates.length === 0 ? null : (
+    <ul className="plain" aria-label="Certificates">
+      {certificates.map((c) => (
+        <li key={c.setting}>
+          <span className="mono">{c.setting.split('.').at(-1)}</span>:{' '}
+          {c.error ? (
+            <span className="error-text">
+              {c.path}: {c.error}
+            </span>
+          ) : (
+            <>
+              {c.subject} (issued by {c.issuer}),{' '}
+              <span className={c.expired ? 'error-text' : undefined}>
+                {c.expired ? 'expired' : 'valid until'} {c.valid_to ? formatTimeShort(c.valid_to) : '?'}
+              </span>
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  )
 
 /**
- * What this console runs with. Theme and notifications are this window's to change; the rest is the
- * core's config file (edited there, applied at restart), shown so an operator can check it at a glance.
+ * What this console runs with: the theme and notifications are this window's; the rest is the
+ * core's config.yaml, edited section by section (checked by the core, comments kept). What only
+ * applies at the next start stays listed at the top until then.
  */
 export const SettingsView = () => {
-  const { info, error, transport, toast } = useAppStore(
-    useShallow((s) => ({ info: s.info, error: s.infoError, transport: s.transport.kind, toast: s.toast })),
+  const s = useAppStore(
+    useShallow((state) => ({
+      settings: state.settings,
+      error: state.settingsError,
+      load: state.loadSettings,
+      transport: state.transport.kind,
+      toast: state.toast,
+      tokens: state.tokens,
+      loadTokens: state.loadTokens,
+      sync: state.syncStatus,
+      loadSync: state.loadSync,
+      save: state.saveSettings,
+      saving: state.settingsSaving,
+    })),
   )
+  const { load, loadTokens, loadSync } = s
+  useEffect(() => {
+    void load()
+    void loadTokens()
+    void loadSync()
+  }, [load, loadTokens, loadSync])
   const theme = useTheme()
   const [permission, setPermission] = useState(desktopPermission)
   const ask = (): void => {
     void window.Notification.requestPermission().then((answer) => {
       setPermission(answer)
-      toast(
-        answer === 'granted' ? 'ok' : 'info',
-        `Desktop notifications ${answer === 'granted' ? 'on' : answer}`,
-      )
+      s.toast('ok', `Desktop notifications ${answer === 'granted' ? 'on' : answer}`)
     })
   }
+  const settings = s.settings
+  const certs = (prefix: string) => settings?.certificates.filter((c) => c.setting.startsWith(prefix)) ?? []
+  const listeners = Object.keys((settings?.config.listeners as Record<string, unknown> | undefined) ?? {})
+  const banner = settings?.config.ui as { banner: unknown } | undefined
   return (
     // Focusable so the keyboard can scroll it (axe: scrollable-region-focusable).
     <div className="scroll" tabIndex={0} role="region" aria-label="Settings">
       <div className="view-header">
         <h1>Settings</h1>
+        <button type="button" onClick={() => void load()} title="Read config.yaml again (after a hand edit)">
+          Reload from the file
+        </button>
       </div>
-      {error && (
+      {s.error && (
         <p className="error" role="alert">
-          {error}
+          {s.error}
         </p>
       )}
+      {settings && settings.restart_required.length > 0 && (
+        <div className="restart-notice" role="status" aria-label="Restart required">
+          <strong>Restart Outpost to apply:</strong>{' '}
+          <span className="mono">{settings.restart_required.join(', ')}</span>
+          <span className="muted">
+            {' '}
+            (saved in config.yaml; Outpost runs with the previous values until it starts again)
+          </span>
+        </div>
+      )}
+      {settings?.file_error && (
+        <p className="error" role="alert">
+          {settings.config_file} does not load now (edited by hand?): {settings.file_error}. Fix the file:
+          Outpost would not start with it.
+        </p>
+      )}
+
+      <section className="panel" aria-label="Data">
+        <h2>Data</h2>
+        {settings && (
+          <>
+            <dl className="kv">
+              <dt className="muted">Data dir</dt>
+              <dd className="mono">{settings.data_dir}</dd>
+              <dt className="muted">Config file</dt>
+              <dd className="mono">
+                {settings.config_file}
+                {settings.mtime && (
+                  <span className="muted"> (changed {formatTimeShort(settings.mtime)})</span>
+                )}
+              </dd>
+              <dt className="muted">Connected via</dt>
+              <dd>{s.transport === 'ipc' ? 'desktop (IPC)' : 'browser (HTTP + WebSocket)'}</dd>
+            </dl>
+            <p className="muted">{settings.data_dir_source}</p>
+          </>
+        )}
+      </section>
+
       <section className="panel" aria-label="Appearance">
         <h2>Appearance</h2>
         <fieldset className="field-row">
@@ -59,7 +208,7 @@ export const SettingsView = () => {
                 checked={theme === t}
                 onChange={() => {
                   setTheme(t)
-                  toast('ok', `Theme: ${t}`)
+                  s.toast('ok', `Theme: ${t}`)
                 }}
               />{' '}
               {t === 'dark' ? 'Dark (dim rooms)' : 'Light'}
@@ -67,20 +216,31 @@ export const SettingsView = () => {
           ))}
         </fieldset>
         <p className="muted">Kept in this window; until chosen, Outpost follows the system’s preference.</p>
-        <h3>Classification banner</h3>
-        <p>
-          {info?.ui.banner ? (
-            <>
-              <span className="mono">{info.ui.banner.text}</span> ({info.ui.banner.color})
-            </>
-          ) : (
-            'None.'
-          )}{' '}
-          <span className="muted">
-            Set <code>ui.banner</code> in config.yaml, e.g.{' '}
-            <code>{'banner: { text: "TLP:AMBER", color: tlp-amber }'}</code>, and restart.
-          </span>
-        </p>
+        {settings && (
+          <SettingsForm
+            section="ui"
+            title="Banner"
+            note={
+              <p className="muted">
+                The classification/TLP marking above every view (and so in every screenshot).
+              </p>
+            }
+            fields={[
+              { key: 'banner.text', label: 'Banner text', kind: 'text' },
+              { key: 'banner.color', label: 'Banner colour', kind: 'select', options: BANNER_COLORS },
+            ]}
+          >
+            {banner?.banner !== null && (
+              <button
+                type="button"
+                disabled={s.saving === 'ui'}
+                onClick={() => void s.save('ui', { banner: null })}
+              >
+                Remove the banner
+              </button>
+            )}
+          </SettingsForm>
+        )}
       </section>
 
       <section className="panel" aria-label="Notifications">
@@ -96,54 +256,152 @@ export const SettingsView = () => {
         <p className="muted">The bell in the header lists every notification whatever this says.</p>
       </section>
 
-      {info && (
-        <section className="panel" aria-label="Collector settings">
-          <h2>Collector</h2>
-          <dl className="kv">
-            <dt className="muted">Connected via</dt>
-            <dd>{transport === 'ipc' ? 'desktop (IPC)' : 'browser (HTTP + WebSocket)'}</dd>
-            <dt className="muted">Data dir</dt>
-            <dd className="mono">{info.data_dir}</dd>
-            <dt className="muted">Config file</dt>
-            <dd className="mono">{info.settings.config_file}</dd>
-            <dt className="muted">Listeners</dt>
-            <dd className="mono">
-              {Object.entries(info.listeners).map(([name, ep]) => (
-                <div key={name}>
-                  {name}: {ep.host}:{ep.port}
-                </div>
+      {settings && (
+        <>
+          <section className="panel" aria-label="Listeners">
+            <h2>Listeners</h2>
+            <p className="muted">
+              Where forwarders send events. A listener on another address than 127.0.0.1 needs allowed peers,
+              TLS or a token.
+            </p>
+            <div className="settings-grid">
+              {listeners.map((name) => (
+                <SettingsForm
+                  key={name}
+                  section={`listeners.${name}` as SettingsSection}
+                  title={`Listener ${name}`}
+                  note={<p className="muted">{LISTENER_TEXT[name] ?? name}</p>}
+                  fields={listenerFields(name)}
+                >
+                  <Certificates certificates={certs(`listeners.${name}.`)} />
+                </SettingsForm>
               ))}
-              {Object.keys(info.listeners).length === 0 && 'none enabled'}
-            </dd>
-            <dt className="muted">Ingest tokens</dt>
-            <dd>
-              <a href={routeHref('collector')}>Create and revoke tokens in the Collector view</a>
-            </dd>
-            <dt className="muted">TLS certificates</dt>
-            <dd className="mono">
-              {Object.entries(info.settings.tls).map(([name, tls]) => (
-                <div key={name}>
-                  {name} ({tls.enabled ? 'on' : 'off'}): cert {tls.cert_file}, key {tls.key_file}
-                  {tls.ca_file && `, client CA ${tls.ca_file}`}
-                </div>
+            </div>
+          </section>
+
+          <section className="panel" aria-label="Ingest tokens">
+            <h2>Ingest tokens</h2>
+            <ul className="plain">
+              {s.tokens.map((t) => (
+                <li key={t.id}>
+                  <span className="mono">{t.name}</span> —{' '}
+                  {t.revoked_at ? `revoked ${formatTimeShort(t.revoked_at)}` : 'active'}, last used{' '}
+                  {t.last_used_at ? formatTimeShort(t.last_used_at) : 'never'}
+                </li>
               ))}
-            </dd>
-            <dt className="muted">Retention</dt>
-            <dd>
-              hot (SQLite): {days(info.settings.retention.hot_days)}; archive:{' '}
-              {days(info.settings.retention.archive_max_age_days)},{' '}
-              {info.settings.retention.archive_max_bytes === 0
-                ? 'no size limit'
-                : `at most ${(info.settings.retention.archive_max_bytes / 1024 ** 3).toFixed(1)} GiB`}
-            </dd>
-            <dt className="muted">Connector</dt>
-            <dd className="muted">No connector configured in this build.</dd>
-          </dl>
-          <p className="muted">
-            These come from the config file: edit it and restart Outpost. A mistake there stops the start with
-            the file, the key and the reason.
-          </p>
-        </section>
+            </ul>
+            <p className="muted">
+              HEC always asks for one; HTTP and _bulk when “Require an ingest token” is on.{' '}
+              <a href={routeHref('collector')}>Create, copy and revoke tokens in the Collector view</a>.
+            </p>
+          </section>
+
+          <section className="panel" aria-label="API and certificates">
+            <h2>API and certificates</h2>
+            <SettingsForm
+              section="api"
+              title="API"
+              note={
+                <p className="muted">
+                  The headless host’s web UI and API (outpost serve); HTTPS with a certificate.
+                </p>
+              }
+              fields={[
+                { key: 'host', label: 'Host', kind: 'text' },
+                { key: 'port', label: 'Port', kind: 'number' },
+                { key: 'tls_cert_file', label: 'HTTPS certificate file', kind: 'text', nullable: true },
+                { key: 'tls_key_file', label: 'HTTPS key file', kind: 'text', nullable: true },
+                {
+                  key: 'client_ca_file',
+                  label: 'Console client CA file',
+                  kind: 'text',
+                  nullable: true,
+                  hint: 'a core: consoles may sync with a certificate from this CA',
+                },
+              ]}
+            >
+              <Certificates certificates={certs('api.')} />
+            </SettingsForm>
+          </section>
+
+          <section className="panel" aria-label="Retention">
+            <h2>Retention</h2>
+            <SettingsForm
+              section="storage"
+              title="Hot storage"
+              fields={[
+                {
+                  key: 'hot_days',
+                  label: 'Days archived events stay in SQLite',
+                  kind: 'number',
+                  hint: '0: until archived by size; events not yet archived always stay',
+                },
+              ]}
+            />
+            <SettingsForm
+              section="archive"
+              title="Archive"
+              fields={[
+                { key: 'max_age_days', label: 'Maximum age (days)', kind: 'number', hint: '0: forever' },
+                { key: 'max_bytes', label: 'Maximum size (bytes)', kind: 'number', hint: '0: no limit' },
+              ]}
+            />
+          </section>
+
+          <section className="panel" aria-label="Detection">
+            <h2>Detection</h2>
+            <SettingsForm
+              section="detection"
+              title="Detection"
+              fields={[
+                { key: 'enabled', label: 'Run the enabled Sigma rules', kind: 'bool' },
+                { key: 'suppression_window_s', label: 'Fold repeats within (seconds)', kind: 'number' },
+                {
+                  key: 'incidents.min_level',
+                  label: 'Group alerts from level',
+                  kind: 'select',
+                  options: ['informational', 'low', 'medium', 'high', 'critical'],
+                },
+                {
+                  key: 'incidents.group_by',
+                  label: 'Group by',
+                  kind: 'list',
+                  hint: 'host, user, tactic (comma-separated)',
+                },
+                { key: 'incidents.window_s', label: 'Incident window (seconds)', kind: 'number' },
+              ]}
+            />
+          </section>
+
+          <section className="panel" aria-label="Connector">
+            <h2>Connector</h2>
+            <p>
+              {s.sync?.configured
+                ? `Connected to ${s.sync.url ?? ''} as ${s.sync.console_id ?? '?'}.`
+                : 'Not connected: this console opens no outbound connection.'}{' '}
+              <a href={routeHref('sync')}>Connect, push, pull and resolve conflicts in the Sync view</a>.
+            </p>
+            <SettingsForm
+              section="connector"
+              title="Connector"
+              note={
+                <p className="muted">
+                  A connection made in the Sync view (or outpost sync connect) takes precedence over these.
+                </p>
+              }
+              fields={[
+                { key: 'url', label: 'Core URL', kind: 'text', nullable: true },
+                { key: 'token', label: 'Console token', kind: 'secret', hint: 'empty: keep the one saved' },
+                { key: 'ca_file', label: 'Core CA file', kind: 'text', nullable: true },
+                { key: 'cert_file', label: 'Client certificate file', kind: 'text', nullable: true },
+                { key: 'key_file', label: 'Client key file', kind: 'text', nullable: true },
+                { key: 'interval_s', label: 'Sync every (seconds)', kind: 'number' },
+              ]}
+            >
+              <Certificates certificates={certs('connector.')} />
+            </SettingsForm>
+          </section>
+        </>
       )}
     </div>
   )

@@ -28,9 +28,14 @@ export const SyncView = () => {
   const [url, setUrl] = useState('')
   const [token, setToken] = useState('')
   const [ca, setCa] = useState('')
+  const [cert, setCert] = useState('')
+  const [key, setKey] = useState('')
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    if (await s.connect({ url, token, ca_pem: ca })) setToken('')
+    if (await s.connect({ url, token, ca_pem: ca, cert_pem: cert, key_pem: key })) {
+      setToken('')
+      setKey('')
+    }
   }
   const status = s.status
   return (
@@ -128,7 +133,7 @@ export const SyncView = () => {
           </label>
           <FieldError id="sync-url-error" label="Core URL problem" message={s.fieldErrors.url} />
           <label className="field">
-            <span>Console token</span>
+            <span>Console token (or a client certificate below)</span>
             <input
               aria-label="Console token"
               aria-describedby="sync-token-error"
@@ -152,6 +157,39 @@ export const SyncView = () => {
             />
           </label>
           <FieldError id="sync-ca-error" label="CA certificate problem" message={s.fieldErrors.ca_pem} />
+          <p className="muted">
+            Or, for a core with a client CA (api.client_ca_file), a client certificate instead of the token:
+            its CN is this console&apos;s name on the core.
+          </p>
+          <label className="field">
+            <span>Client certificate (PEM; optional)</span>
+            <textarea
+              aria-label="Client certificate"
+              aria-describedby="sync-cert-error"
+              aria-invalid={s.fieldErrors.cert_pem ? true : undefined}
+              rows={3}
+              value={cert}
+              onChange={(e) => setCert(e.target.value)}
+            />
+          </label>
+          <FieldError
+            id="sync-cert-error"
+            label="Client certificate problem"
+            message={s.fieldErrors.cert_pem}
+          />
+          <label className="field">
+            <span>Client key (PEM, unencrypted; with the certificate)</span>
+            <textarea
+              aria-label="Client key"
+              aria-describedby="sync-key-error"
+              aria-invalid={s.fieldErrors.key_pem ? true : undefined}
+              rows={3}
+              autoComplete="off"
+              value={key}
+              onChange={(e) => setKey(e.target.value)}
+            />
+          </label>
+          <FieldError id="sync-key-error" label="Client key problem" message={s.fieldErrors.key_pem} />
           <button type="submit" disabled={s.busy}>
             Connect
           </button>
