@@ -108,6 +108,7 @@ export class ImportJobs {
       file.startsWith(input.path) ? input.name + file.slice(input.path.length) : file
 
     let error: string | null = null
+    let ended: 'done' | 'failed' | 'cancelled'
     try {
       const sizes = await Promise.all(
         inputs.map((i) =>
@@ -154,17 +155,17 @@ export class ImportJobs {
         })
         maybePush()
       }
-      job.state = files.length > 0 && files.every((f) => f.error !== null) ? 'failed' : 'done'
+      ended = files.length > 0 && files.every((f) => f.error !== null) ? 'failed' : 'done'
     } catch (caught) {
       if (controller.signal.aborted) {
-        job.state = 'cancelled'
+        ended = 'cancelled'
         error = 'cancelled; what was imported before stays stored'
       } else {
-        job.state = 'failed'
+        ended = 'failed'
         error = (caught as Error).message
       }
     }
-    job.summary = {
+    const summary = {
       files,
       records: job.records,
       imported: job.imported,
@@ -177,6 +178,9 @@ export class ImportJobs {
     try {
       await this.options.onFinished?.(inputs)
     } finally {
+      // Ended only once its uploads are cleaned up: whoever sees the end sees them gone.
+      job.state = ended
+      job.summary = summary
       pushNow()
     }
   }
