@@ -54,6 +54,11 @@ export type SyncServiceOptions = {
   nats?: NatsConfig
   /** How often inventory changes (sync_dirty) move to the outbox, and how many at a time. */
   inventory?: { intervalMs: number; batch: number }
+  /**
+   * An export-only console (bundles.mode, a data diode): bundles written with --outbox are a
+   * delivery channel of the outbox, and the core channel counts only when a core is configured.
+   */
+  bundlesOnly?: boolean
 }
 
 type SyncCall =
@@ -126,6 +131,10 @@ export const createSyncService = (options: SyncServiceOptions) => {
         })
       : null
   store.useNats(nats !== null)
+  store.useBundles(
+    role === 'console' && options.bundlesOnly === true,
+    () => store.state('connection') !== null || savedEndpointConfigured(),
+  )
   // A core shows consoles' work in its own views: each pushed (or replicated) record that wins
   // is applied to its tables in the same transaction. Its own records are already there.
   let appliedHere: Array<{ kind: SyncKind; id: string }> = []
@@ -381,6 +390,11 @@ export const createSyncService = (options: SyncServiceOptions) => {
   /** The stored connection the connector was last configured from (JSON), to notice another process's. */
   let inUse: string | null = null
   let watcher: ReturnType<typeof setInterval> | undefined
+
+  function savedEndpointConfigured(): boolean {
+    const c = options.connector
+    return Boolean(c.url && (c.token || (c.cert_file && c.key_file)))
+  }
 
   const savedEndpoint = (): SyncEndpoint | null => {
     const saved = store.state('connection')

@@ -141,11 +141,11 @@ describe('records bundles', () => {
     const preview = await core.service.preview(out)
     expect(preview.counts).toEqual({ new: 2, changed: 0, unchanged: 0, conflict: 0 })
     expect(preview.bundle).toMatchObject({ kind: 'records', signer: { name: 'console-1' } })
-    expect(core.count('sync_received')).toBe(0) // a preview stores nothing
+    expect(core.count('sync_records')).toBe(0) // a preview stores nothing
 
     const first = await core.service.import(out)
     expect(first).toMatchObject({ applied: 2, already_imported: false, counts: { new: 2, unchanged: 0 } })
-    expect(core.count('sync_received')).toBe(2)
+    expect(core.count('sync_records')).toBe(2)
     const second = await core.service.import(out)
     expect(second).toMatchObject({
       applied: 0,
@@ -153,7 +153,7 @@ describe('records bundles', () => {
       counts: { new: 0, changed: 0, unchanged: 2, conflict: 0 },
     })
     expect((await core.service.preview(out)).already_imported).toBe(true)
-    expect(core.count('sync_received')).toBe(2)
+    expect(core.count('sync_records')).toBe(2)
     expect(core.count('bundle_imports')).toBe(1)
     // The record is what the console has, as a SyncRecord.
     const stored = core.db.prepare("SELECT * FROM sync_received WHERE kind = 'report'").all() as Array<{
@@ -279,7 +279,7 @@ describe('tampering: every altered bundle is refused with a clear error and noth
     const auditBefore = core.count('audit_log')
     await expect(core.service.preview(bad)).rejects.toThrow(expected)
     await expect(core.service.import(bad)).rejects.toThrow(expected)
-    expect(core.count('sync_received')).toBe(0)
+    expect(core.count('sync_records')).toBe(0)
     expect(core.count('bundle_imports')).toBe(0)
     expect(core.count('audit_log')).toBe(auditBefore)
     // The good one still imports.
@@ -346,7 +346,7 @@ describe('tampering: every altered bundle is refused with a clear error and noth
     expect(error?.message).toContain(`signed by key ${key_id}, which is not trusted here`)
     expect(error?.message).toContain(`fingerprint ${fingerprint}`)
     expect(error?.message).toContain(`outpost keys trust NAME ${public_key}`)
-    expect(stranger.count('sync_received')).toBe(0)
+    expect(stranger.count('sync_records')).toBe(0)
   })
 
   it('a key trusted for content only does not sign records', async () => {
@@ -402,7 +402,7 @@ describe('signed but malformed', () => {
     await expect(core.service.import(bundle(`${good}\n{"kind":"cat","id":"1"}`))).rejects.toThrow(
       /record 2 is not a SyncRecord/,
     )
-    expect(core.count('sync_received')).toBe(0)
+    expect(core.count('sync_records')).toBe(0)
     expect((await core.service.import(bundle(good))).applied).toBe(1)
   })
 })
