@@ -53,7 +53,7 @@ type Site = ReturnType<typeof installation>
 
 /** What the sync service does on every audited change: the report's new version is queued. */
 const queued = (site: Site, id: string) =>
-  new SyncStore(site.db).enqueue('report', id, new ReportsRepo(site.db).get(id)! as Record<string, unknown>)
+  new SyncStore(site.db).enqueue('report', id, new ReportsRepo(site.db).get(id)!)
 
 const addReport = (site: Site, title: string) =>
   new ReportsRepo(site.db).create(

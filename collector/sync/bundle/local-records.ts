@@ -165,7 +165,7 @@ export const collectLocalRecords = (
       >
       for (const row of rows) {
         const entry = toEntry(row)
-        add('audit', `${store.nodeId()}:${entry.seq}`, entry as unknown as Record<string, unknown>)
+        add('audit', `${store.nodeId()}:${entry.seq}`, entry)
       }
     }
   })()
