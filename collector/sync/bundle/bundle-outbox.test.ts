@@ -61,6 +61,15 @@ describe('an incident sent online and by bundle', () => {
     })
     return incident.id
   }
+  /**
+   * One online push, then offline again: connected, the connector pushes on every change by
+   * itself, and these tests say which channel carries which version.
+   */
+  const pushOnline = async (): Promise<void> => {
+    await callOk(analyst, 'sync:connect', { url, token })
+    await callOk(analyst, 'sync:push-now', {})
+    await callOk(analyst, 'sync:disconnect', {})
+  }
   let bundles = 0
   const exportOutbox = (): Promise<Exported> =>
     callOk<Exported>(analyst, 'bundles:export', {
@@ -86,7 +95,6 @@ describe('an incident sent online and by bundle', () => {
     db.pragma('busy_timeout = 5000')
     token = new SyncConsoles(db).add('ws-analyst-1', 'analyst').token
     db.close()
-    await callOk(analyst, 'sync:connect', { url, token })
     const own = await callOk<CallRes<'keys:show'>>(analyst, 'keys:show', {})
     await callOk(team, 'keys:trust', { name: 'analyst', public_key: own.public_key, scope: 'records' })
     alertIds = (await raiseAlerts(analyst, ['ws-1', 'ws-2', 'ws-3'])).map((a) => a.id)
@@ -100,7 +108,7 @@ describe('an incident sent online and by bundle', () => {
   it('v2 pushed online, v3 by bundle: v3 wins; the same v3 pushed online after is stored once', async () => {
     const id = await newIncident('Beacon to 203.0.113.7')
     await callOk(analyst, 'incidents:update', { id, description: 'v2: one host' })
-    await callOk(analyst, 'sync:push-now', {})
+    await pushOnline()
     const v2 = stored(id)!
     expect(await description(team, id)).toBe('v2: one host')
     const node = (await callOk<CallRes<'sync:status'>>(analyst, 'sync:status', {})).node_id
@@ -128,7 +136,7 @@ describe('an incident sent online and by bundle', () => {
 
     // The console (two-way, connected) still pushes the same v3 online: a duplicate, not a new store.
     expect(queuedIncident(id)).toBeDefined()
-    await callOk(analyst, 'sync:push-now', {})
+    await pushOnline()
     expect(stored(id)).toEqual(v3)
     expect(queuedIncident(id)).toBeUndefined()
     const conflicts = await callOk<CallRes<'sync:conflicts'>>(analyst, 'sync:conflicts', {})
@@ -137,7 +145,7 @@ describe('an incident sent online and by bundle', () => {
 
   it('v3 by bundle, then an online retry of v2: v3 stays', async () => {
     const id = await newIncident('Whoami on ws-9')
-    await callOk(analyst, 'sync:push-now', {})
+    await pushOnline()
     await callOk(analyst, 'incidents:update', { id, description: 'v2: one host' })
     // v2's push is in flight (the core never answered); the analyst edits again before a retry.
     const inFlight = queuedIncident(id)!
