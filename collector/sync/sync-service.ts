@@ -456,13 +456,14 @@ export const createSyncService = (options: SyncServiceOptions) => {
           origin: nodeId,
         }
         if (PUSHED.has(conflict.kind)) {
-          store.enqueueRecord(local)
           store.setSynced(conflict.kind, conflict.object_id, conflict.remote.version)
           db.prepare('UPDATE sync_versions SET version = ? WHERE kind = ? AND id = ?').run(
             version,
             conflict.kind,
             conflict.object_id,
           )
+          // Queued last: its header (updated_at) is the one a bundle carrying this version repeats.
+          store.enqueueRecord(local)
         } else {
           // A pulled kind: the console keeps its version here (the core's stays the core's).
           applyPulledRecord(db, local)
