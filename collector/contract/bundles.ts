@@ -132,6 +132,12 @@ export const bundleCalls = {
         .optional()
         .describe('ISO-8601: objects changed since then; or N: what changed after this side’s bundle N'),
       kinds: z.array(z.enum(SYNC_PUSH_KINDS)).min(1).optional().describe('default: all'),
+      outbox: z
+        .boolean()
+        .optional()
+        .describe(
+          'the sync outbox entries no bundle carried yet (the bundle delivery channel), instead of a selection',
+        ),
     }),
     res: BundleExportResult,
   },

@@ -229,6 +229,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       objectsChanged: syncedObjectsChanged,
       log: (message, fields) => log.warn(message, fields),
       nats: config.nats,
+      bundlesOnly: config.bundles.mode === 'export-only',
     })
     // This workstation's operator: the app runs as them (the browser host too, on loopback).
     const actor = osUser()
@@ -543,6 +544,13 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       watchlistChanged: () => detector.reloadWatchlist(),
       objectsChanged: syncedObjectsChanged,
+      // One version line and one import path with online sync (a core applies through its merge).
+      sync: {
+        store: sync.store,
+        records: sync.records,
+        core: role === 'core',
+        loaders: syncLoaders(sqlite.db),
+      },
     })
     // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).
     const taxiiPuller = new TaxiiPuller({

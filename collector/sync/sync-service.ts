@@ -54,6 +54,11 @@ export type SyncServiceOptions = {
   nats?: NatsConfig
   /** How often inventory changes (sync_dirty) move to the outbox, and how many at a time. */
   inventory?: { intervalMs: number; batch: number }
+  /**
+   * An export-only console (bundles.mode, a data diode): bundles written with --outbox are a
+   * delivery channel of the outbox, and the core channel counts only when a core is configured.
+   */
+  bundlesOnly?: boolean
 }
 
 type SyncCall =
@@ -126,6 +131,10 @@ export const createSyncService = (options: SyncServiceOptions) => {
         })
       : null
   store.useNats(nats !== null)
+  store.useBundles(
+    role === 'console' && options.bundlesOnly === true,
+    () => store.state('connection') !== null || savedEndpointConfigured(),
+  )
   // A core shows consoles' work in its own views: each pushed (or replicated) record that wins
   // is applied to its tables in the same transaction. Its own records are already there.
   let appliedHere: Array<{ kind: SyncKind; id: string }> = []
@@ -382,6 +391,11 @@ export const createSyncService = (options: SyncServiceOptions) => {
   let inUse: string | null = null
   let watcher: ReturnType<typeof setInterval> | undefined
 
+  function savedEndpointConfigured(): boolean {
+    const c = options.connector
+    return Boolean(c.url && (c.token || (c.cert_file && c.key_file)))
+  }
+
   const savedEndpoint = (): SyncEndpoint | null => {
     const saved = store.state('connection')
     if (saved) return JSON.parse(saved) as SyncEndpoint
@@ -442,13 +456,14 @@ export const createSyncService = (options: SyncServiceOptions) => {
           origin: nodeId,
         }
         if (PUSHED.has(conflict.kind)) {
-          store.enqueueRecord(local)
           store.setSynced(conflict.kind, conflict.object_id, conflict.remote.version)
           db.prepare('UPDATE sync_versions SET version = ? WHERE kind = ? AND id = ?').run(
             version,
             conflict.kind,
             conflict.object_id,
           )
+          // Queued last: its header (updated_at) is the one a bundle carrying this version repeats.
+          store.enqueueRecord(local)
         } else {
           // A pulled kind: the console keeps its version here (the core's stays the core's).
           applyPulledRecord(db, local)

@@ -3,6 +3,7 @@ import { BundleService } from '../../sync/bundle/bundle-service'
 import { loadConfig } from '../config'
 import { StartupError } from '../errors'
 import { dataFiles } from '../paths'
+import { syncLoaders } from '../sync-loaders'
 import { withStore } from './store'
 
 /** The bundle service over the data dir's store, for `outpost keys` and `outpost bundle`. */
@@ -11,7 +12,7 @@ export const withBundles = <T>(
   env: NodeJS.ProcessEnv,
   use: (service: BundleService) => T | Promise<T>,
 ): Promise<T> =>
-  withStore(dataDir, env, async ({ db, dataDir: dir, audited }) => {
+  withStore(dataDir, env, async ({ db, dataDir: dir, audited, sync }) => {
     const files = dataFiles(dir)
     const service = new BundleService({
       db,
@@ -19,6 +20,8 @@ export const withBundles = <T>(
       audited,
       mode: loadConfig(files.config).bundles.mode,
       evidenceDir: files.evidence,
+      // The CLI opens a data dir as a console: records imported here are applied to its tables.
+      sync: { store: sync.store, records: sync.records, core: false, loaders: syncLoaders(db) },
     })
     try {
       return await use(service)

@@ -199,6 +199,44 @@ describe('outpost bundle', () => {
     },
   )
 
+  it(
+    'export --outbox on an export-only data dir drains the outbox; the next has nothing new',
+    { timeout: 120_000 },
+    () => {
+      const diodeDir = join(dir, 'diode')
+      outpost(['tokens', 'list', '--data-dir', diodeDir])
+      writeFileSync(join(diodeDir, 'config.yaml'), 'bundles:\n  mode: export-only\n')
+      // An audited change: its audit entry is queued in the outbox.
+      outpost(['tokens', 'create', 'forwarder', '--data-dir', diodeDir])
+      const first = json<{ counts: { records: number; audit?: number } }>([
+        'bundle',
+        'export',
+        '--outbox',
+        '--out',
+        join(dir, 'diode-1.bundle'),
+        '--data-dir',
+        diodeDir,
+      ])
+      expect(first.counts.records).toBeGreaterThan(0)
+      expect(first.counts.audit).toBeGreaterThan(0)
+      const second = outpost([
+        'bundle',
+        'export',
+        '--outbox',
+        '--out',
+        join(dir, 'diode-2.bundle'),
+        '--data-dir',
+        diodeDir,
+      ])
+      expect(second.status).toBe(0)
+      expect(second.stdout).toMatch(/^nothing new in the outbox since the last bundle\nwrote .*: 0 records/)
+      expect(
+        outpost(['bundle', 'export', '--outbox', '--since', '1', '--out', 'x', '--data-dir', diodeDir])
+          .stderr,
+      ).toMatch(/--outbox carries every outbox entry no bundle carried yet: leave out --since and --kinds/)
+    },
+  )
+
   it('bad usage exits 2 with what to fix', { timeout: 120_000 }, () => {
     expect(outpost(['bundle']).status).toBe(2)
     expect(outpost(['bundle', 'export']).stderr).toMatch(/needs --out FILE/)

@@ -6,6 +6,7 @@ import { commonOptions, parse, UsageError, type CliIo, type Command } from './co
 import { withBundles } from './bundle-service'
 
 const HELP = `Usage: outpost bundle export --out FILE [--since ISO|N] [--kinds alert,incident,…] [--json]
+       outpost bundle export --outbox --out FILE [--json]
        outpost bundle import FILE [--dry-run] [--json]
        outpost bundle content export --type rule-pack|attack|watchlist --in PATH --version V
                                      [--name NAME] --out FILE [--json]
@@ -17,7 +18,11 @@ Signed bundles carry records and content between installations on removable medi
   export           writes this installation's alerts, incidents (timeline, comments, observables,
                    evidence metadata and files), reports, analyst-edited assets and audit
                    entries as one signed file, numbered 1, 2, …; --since TIME only what changed
-                   since then, --since N what changed after bundle N; --kinds a subset of ${SYNC_PUSH_KINDS.join(', ')}
+                   since then, --since N what changed after bundle N; --kinds a subset of ${SYNC_PUSH_KINDS.join(', ')}.
+                   --outbox instead carries the sync outbox entries no bundle carried yet, as
+                   online sync sends them: the bundle delivery channel (on an export-only
+                   console its outbox drains as bundles are written). Use --outbox for regular
+                   transfers over a data diode, a selection to hand over chosen objects again
   import           verifies the signature against the trusted keys (outpost keys) and every
                    entry's SHA-256, then stores everything in one transaction, or nothing.
                    Importing the same bundle again adds nothing. --dry-run shows what would be
@@ -43,6 +48,7 @@ const options = {
   out: { type: 'string' },
   since: { type: 'string' },
   kinds: { type: 'string' },
+  outbox: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   type: { type: 'string' },
   in: { type: 'string' },
@@ -125,13 +131,16 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
     const out = needs(values.out, '--out FILE', 'outpost bundle export')
     const kinds = parseKinds(values.kinds)
     return withBundles(values['data-dir'], io.env, async (service) => {
-      const done = await service.exportRecords({ out, since: values.since, kinds })
+      const outbox = values.outbox === true
+      const done = await service.exportRecords({ out, since: values.since, kinds, outbox })
       const counts = Object.entries(done.counts)
         .map(([k, n]) => `${n} ${k}`)
         .join(', ')
+      const nothing =
+        outbox && done.counts.records === 0 ? 'nothing new in the outbox since the last bundle\n' : ''
       return print(
         done,
-        `wrote ${done.file} (bundle number ${done.version}, ${done.bytes} bytes, id ${done.bundle_id}): ${counts}\nsha256 ${done.sha256}\n`,
+        `${nothing}wrote ${done.file} (bundle number ${done.version}, ${done.bytes} bytes, id ${done.bundle_id}): ${counts}\nsha256 ${done.sha256}\n`,
       )
     })
   }

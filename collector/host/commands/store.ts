@@ -48,6 +48,8 @@ export const withStore = async <T>(
       log: () => undefined,
       // Its cursor keeps what NATS has not published yet from leaving the outbox on a CLI push.
       nats: config.nats,
+      // An export-only console's outbox drains by `bundle export --outbox` (a data diode).
+      bundlesOnly: config.bundles.mode === 'export-only',
     })
     try {
       return await use({

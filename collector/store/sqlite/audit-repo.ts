@@ -58,7 +58,7 @@ const entryHash = (prev: string, row: Omit<Row, 'prev_hash' | 'hash'>): string =
     )
     .digest('hex')
 
-const toEntry = (r: Row): AuditEntry => ({
+export const toEntry = (r: Row): AuditEntry => ({
   seq: r.seq,
   at: new Date(r.at).toISOString(),
   actor: r.actor,

@@ -10,6 +10,7 @@ import { RulesRepo } from '../../store/sqlite/rules-repo'
 import { gzipSync } from 'node:zlib'
 import { loadSigningKey } from '../keys/keys'
 import { BUNDLE_MAGIC, MANIFEST, SIGNATURE, packEntries, unpackEntries, writeBundle } from './format'
+import { SyncStore } from '../connector/sync-store'
 import { BundleService, type BundleMode } from './bundle-service'
 
 const root = mkdtempSync(join(tmpdir(), 'outpost-bundles-'))
@@ -49,6 +50,10 @@ const installation = (mode: BundleMode = 'two-way') => {
 }
 
 type Site = ReturnType<typeof installation>
+
+/** What the sync service does on every audited change: the report's new version is queued. */
+const queued = (site: Site, id: string) =>
+  new SyncStore(site.db).enqueue('report', id, new ReportsRepo(site.db).get(id)!)
 
 const addReport = (site: Site, title: string) =>
   new ReportsRepo(site.db).create(
@@ -141,11 +146,11 @@ describe('records bundles', () => {
     const preview = await core.service.preview(out)
     expect(preview.counts).toEqual({ new: 2, changed: 0, unchanged: 0, conflict: 0 })
     expect(preview.bundle).toMatchObject({ kind: 'records', signer: { name: 'console-1' } })
-    expect(core.count('sync_received')).toBe(0) // a preview stores nothing
+    expect(core.count('sync_records')).toBe(0) // a preview stores nothing
 
     const first = await core.service.import(out)
     expect(first).toMatchObject({ applied: 2, already_imported: false, counts: { new: 2, unchanged: 0 } })
-    expect(core.count('sync_received')).toBe(2)
+    expect(core.count('sync_records')).toBe(2)
     const second = await core.service.import(out)
     expect(second).toMatchObject({
       applied: 0,
@@ -153,10 +158,10 @@ describe('records bundles', () => {
       counts: { new: 0, changed: 0, unchanged: 2, conflict: 0 },
     })
     expect((await core.service.preview(out)).already_imported).toBe(true)
-    expect(core.count('sync_received')).toBe(2)
+    expect(core.count('sync_records')).toBe(2)
     expect(core.count('bundle_imports')).toBe(1)
     // The record is what the console has, as a SyncRecord.
-    const stored = core.db.prepare("SELECT * FROM sync_received WHERE kind = 'report'").all() as Array<{
+    const stored = core.db.prepare("SELECT * FROM sync_records WHERE kind = 'report'").all() as Array<{
       origin: string
       version: number
       body: string
@@ -165,11 +170,12 @@ describe('records bundles', () => {
       'Beaconing to 203.0.113.7',
       'Phishing wave',
     ])
-    expect(
-      stored.every((r) => r.origin === `outpost-${consoleSite.service.showKey().key_id}` && r.version === 1),
-    ).toBe(true)
+    // On the console's online version line: its sync node id, its first version.
+    expect(consoleSite.service.origin()).toBe(new SyncStore(consoleSite.db).nodeId())
+    expect(stored.every((r) => r.origin === consoleSite.service.origin() && r.version === 1)).toBe(true)
   })
 
+  // Versions are the online sync line's (sync_versions): they rise when a change is queued.
   it('versions rise only when an object changed; the preview shows changed fields', async () => {
     const { consoleSite, core } = pair()
     const first = file('v1.bundle')
@@ -178,6 +184,7 @@ describe('records bundles', () => {
     const reports = new ReportsRepo(consoleSite.db)
     const [report] = reports.list({ limit: 10 }).reports
     reports.update(report!.id, report!.version, { title: 'Phishing wave, second stage' }, 'alice')
+    queued(consoleSite, report!.id)
     const second = file('v2.bundle')
     await consoleSite.service.exportRecords({ out: second, kinds: ['report'] })
     const preview = await core.service.preview(second)
@@ -194,17 +201,13 @@ describe('records bundles', () => {
     await consoleSite.service.exportRecords({ out, kinds: ['report'] })
     await core.service.import(out)
     // Another console edited the same report (same id) twice: version 3 beats version 1.
-    const row = core.db.prepare("SELECT id, body FROM sync_received WHERE kind = 'report' LIMIT 1").get() as {
+    const row = core.db.prepare("SELECT id, body FROM sync_records WHERE kind = 'report' LIMIT 1").get() as {
       id: string
       body: string
     }
     const other = installation()
     core.service.trust('console-2', other.service.showKey().public_key, 'both')
-    other.db
-      .prepare(
-        'INSERT INTO bundle_versions (kind, id, version, body_hash, updated_at, export_seq) VALUES (?, ?, 2, ?, ?, 0)',
-      )
-      .run('report', row.id, 'x', '2026-01-01T00:00:00.000Z')
+    other.db.prepare("INSERT INTO sync_versions (kind, id, version) VALUES ('report', ?, 3)").run(row.id)
     const body = JSON.parse(row.body) as Record<string, unknown>
     // Put the same report into the other console, edited, by copying its row.
     const source = consoleSite.db.prepare('SELECT * FROM reports WHERE id = ?').get(row.id) as Record<
@@ -231,11 +234,11 @@ describe('records bundles', () => {
     expect(conflict.fields).toContain('title')
     expect(body.title).not.toBe('Edited elsewhere')
     await core.service.import(theirs)
-    const after = core.db.prepare('SELECT origin, body FROM sync_received WHERE id = ?').get(row.id) as {
+    const after = core.db.prepare('SELECT origin, body FROM sync_records WHERE id = ?').get(row.id) as {
       origin: string
       body: string
     }
-    expect(after.origin).toBe(`outpost-${other.service.showKey().key_id}`)
+    expect(after.origin).toBe(other.service.origin())
     expect((JSON.parse(after.body) as { title: string }).title).toBe('Edited elsewhere')
   })
 
@@ -249,6 +252,7 @@ describe('records bundles', () => {
     const reports = new ReportsRepo(consoleSite.db)
     const old = reports.list({ limit: 10 }).reports.find((r) => r.title === 'Phishing wave')!
     reports.update(old.id, old.version, { title: 'Phishing wave, updated' }, 'alice')
+    queued(consoleSite, old.id)
     expect(await exportReports('n3.bundle', '2')).toMatchObject({ version: '3', counts: { records: 2 } })
     // After bundle 1: the same two; since the epoch: all three; since the future: none.
     expect((await exportReports('n4.bundle', '1')).counts.records).toBe(2)
@@ -279,7 +283,7 @@ describe('tampering: every altered bundle is refused with a clear error and noth
     const auditBefore = core.count('audit_log')
     await expect(core.service.preview(bad)).rejects.toThrow(expected)
     await expect(core.service.import(bad)).rejects.toThrow(expected)
-    expect(core.count('sync_received')).toBe(0)
+    expect(core.count('sync_records')).toBe(0)
     expect(core.count('bundle_imports')).toBe(0)
     expect(core.count('audit_log')).toBe(auditBefore)
     // The good one still imports.
@@ -346,7 +350,7 @@ describe('tampering: every altered bundle is refused with a clear error and noth
     expect(error?.message).toContain(`signed by key ${key_id}, which is not trusted here`)
     expect(error?.message).toContain(`fingerprint ${fingerprint}`)
     expect(error?.message).toContain(`outpost keys trust NAME ${public_key}`)
-    expect(stranger.count('sync_received')).toBe(0)
+    expect(stranger.count('sync_records')).toBe(0)
   })
 
   it('a key trusted for content only does not sign records', async () => {
@@ -402,7 +406,7 @@ describe('signed but malformed', () => {
     await expect(core.service.import(bundle(`${good}\n{"kind":"cat","id":"1"}`))).rejects.toThrow(
       /record 2 is not a SyncRecord/,
     )
-    expect(core.count('sync_received')).toBe(0)
+    expect(core.count('sync_records')).toBe(0)
     expect((await core.service.import(bundle(good))).applied).toBe(1)
   })
 })

@@ -34,7 +34,10 @@ import {
   type SigningKey,
 } from '../keys/keys'
 import { applyToLocal } from '../apply-local'
+import { SyncStore } from '../connector/sync-store'
+import { RecordStore } from '../core/record-store'
 import { PUSH_KINDS, resolveConflict, type SyncRecord } from '../records'
+import type { SyncLoaders } from '../sync-service'
 import {
   canonicalJson,
   sha256,
@@ -44,7 +47,7 @@ import {
   type Entry,
   type VerifiedBundle,
 } from './format'
-import { collectLocalRecords, type PushKind } from './local-records'
+import { collectLocalRecords, markCarried, type PushKind } from './local-records'
 import { WatchlistError, parseWatchlist, type Indicator } from './watchlist'
 
 export type BundleMode = 'two-way' | 'export-only' | 'import-only'
@@ -62,6 +65,23 @@ export type BundleServiceOptions = {
   watchlistChanged?: () => void
   /** Called after an import committed, with the objects it made or changed in the local tables. */
   objectsChanged?: (objects: ReadonlyArray<{ kind: SyncRecord['kind']; id: string }>) => void
+  /**
+   * Online sync on this data dir (sync-service.ts): bundles carry its version line and outbox, and
+   * imported records go through its record store. Without it, a console's own (tests).
+   */
+  sync?: BundleSync
+}
+
+export type BundleSync = {
+  store: SyncStore
+  records: RecordStore
+  /**
+   * A core's record store makes each winner into its own tables (and announces it) itself; on a
+   * console the bundle service does that.
+   */
+  core: boolean
+  /** How online sync reads each kind, so both channels send the same bodies. */
+  loaders?: SyncLoaders
 }
 
 const RECORDS_ENTRY = 'records.ndjson.gz'
@@ -73,16 +93,6 @@ type ContentPayload =
   | { type: 'rule-pack'; files: Array<{ path: string; text: string }>; license: string | null }
   | { type: 'attack'; bundle: unknown }
   | { type: 'watchlist'; indicators: Indicator[] }
-
-type ReceivedRow = {
-  kind: string
-  id: string
-  origin: string
-  version: number
-  updated_at: string
-  deleted: number
-  body: string
-}
 
 type ContentRow = {
   type: ContentType
@@ -118,9 +128,16 @@ const bodyHash = (body: unknown): string => sha256(Buffer.from(canonicalJson(bod
 export class BundleService {
   private signingKey: SigningKey | undefined
   readonly keys: TrustedKeysRepo
+  private readonly sync: BundleSync
 
   constructor(private readonly options: BundleServiceOptions) {
     this.keys = new TrustedKeysRepo(options.db)
+    this.sync = options.sync ?? {
+      store: new SyncStore(options.db),
+      records: new RecordStore(options.db),
+      core: false,
+    }
+    if (!options.sync) this.sync.store.useBundles(options.mode === 'export-only')
   }
 
   /** This installation's key, made on first use. */
@@ -134,9 +151,9 @@ export class BundleService {
     return this.signingKey
   }
 
-  /** The origin records carry: this installation's signing key id. */
+  /** The origin records carry: this data dir's sync node id, as online sync sends them. */
   origin(): string {
-    return `outpost-${this.key().keyId}`
+    return this.sync.store.nodeId()
   }
 
   showKey(): { key_id: string; public_key: string; fingerprint: string } {
@@ -225,11 +242,18 @@ export class BundleService {
     }
   }
 
+  /**
+   * A records bundle. `outbox`: the outbox entries no bundle carried yet, as online sync queued
+   * them (the bundle delivery channel; its cursor moves once the file is written). Otherwise a
+   * selection read from the tables: everything, what changed since a time, or (`since` N) what
+   * changed after this side's bundle N; on the same version line as online sync.
+   */
   async exportRecords(
     req: {
       out: string
       since?: string | undefined
       kinds?: readonly PushKind[] | undefined
+      outbox?: boolean | undefined
     },
     signal?: AbortSignal,
   ) {
@@ -237,6 +261,11 @@ export class BundleService {
     const db = this.options.db
     const exportSeq =
       ((db.prepare('SELECT max(seq) FROM bundle_exports').pluck().get() as number | null) ?? 0) + 1
+    if (req.outbox && (req.since !== undefined || req.kinds !== undefined))
+      throw new ContractError(
+        'invalid_request',
+        '--outbox carries every outbox entry no bundle carried yet: leave out --since and --kinds (or drop --outbox to export a selection)',
+      )
     // --since takes a time or the number of an earlier bundle from here (what changed after it).
     const afterExport = req.since !== undefined && /^\d+$/.test(req.since) ? Number(req.since) : undefined
     if (afterExport !== undefined && afterExport >= exportSeq)
@@ -249,15 +278,29 @@ export class BundleService {
         'invalid_request',
         `--since "${req.since}" is neither an ISO-8601 time (e.g. 2026-12-01 or 2026-12-01T08:00:00Z) nor the number of an earlier bundle`,
       )
-    const kinds = new Set<PushKind>(req.kinds ?? PUSH_KINDS)
     const origin = this.origin()
-    const local = collectLocalRecords(db, {
-      since: afterExport === undefined ? req.since : undefined,
-      afterExport,
-      exportSeq,
-      kinds,
-      origin,
-    })
+    // Outbox entries keep their idempotency keys: the core stores a record once whichever
+    // channel brings it first.
+    const pending = req.outbox ? this.sync.store.bundleDue() : []
+    const lastSeq = pending.at(-1)?.seq
+    const due = pending.filter((row) => PUSH_SET.has(row.kind))
+    const local = req.outbox
+      ? {
+          records: due.map((row) => ({ ...row.record, key: row.key })),
+          evidence: due.flatMap((row) =>
+            row.kind === 'evidence' && typeof row.record.body.sha256 === 'string'
+              ? [row.record.body.sha256]
+              : [],
+          ),
+        }
+      : collectLocalRecords(db, {
+          since: afterExport === undefined ? req.since : undefined,
+          afterExport,
+          exportSeq,
+          kinds: new Set<PushKind>(req.kinds ?? PUSH_KINDS),
+          store: this.sync.store,
+          loaders: this.sync.loaders,
+        })
     const entries: Entry[] = [
       {
         name: RECORDS_ENTRY,
@@ -279,18 +322,37 @@ export class BundleService {
       this.key(),
     )
     await this.writeOut(req.out, bytes, signal)
-    this.options.audited(
-      {
-        action: 'export',
-        object_type: 'bundle',
-        object_id: manifest.bundle_id,
-        details: { file: req.out, number: exportSeq, since: req.since ?? null, counts },
-      },
-      () =>
-        db
-          .prepare('INSERT INTO bundle_exports (seq, bundle_id, file, at, records) VALUES (?, ?, ?, ?, ?)')
-          .run(exportSeq, manifest.bundle_id, req.out, Date.now(), local.records.length),
-    )
+    // Only now, with the signed file complete at `out`, does the bundle channel count as having
+    // carried the entries (a data-diode console's outbox drains here).
+    const store = this.sync.store
+    db.transaction(() => {
+      const before = store.lastSeq()
+      this.options.audited(
+        {
+          action: 'export',
+          object_type: 'bundle',
+          object_id: manifest.bundle_id,
+          details: {
+            file: req.out,
+            number: exportSeq,
+            since: req.since ?? null,
+            outbox: req.outbox === true,
+            counts,
+          },
+        },
+        () => {
+          db.prepare(
+            'INSERT INTO bundle_exports (seq, bundle_id, file, at, records) VALUES (?, ?, ?, ?, ?)',
+          ).run(exportSeq, manifest.bundle_id, req.out, Date.now(), local.records.length)
+          if (req.outbox) markCarried(db, local.records, exportSeq)
+        },
+      )
+      if (!req.outbox) return
+      if (lastSeq !== undefined) store.bundleDelivered(lastSeq)
+      // This export's own audit entry, just queued, needs no bundle of its own (the console's
+      // audit log keeps it, the core logs the import): otherwise no outbox bundle is ever empty.
+      store.bundleSkipOwn(before)
+    }).immediate()
     return this.exported(req.out, bytes, manifest, counts)
   }
 
@@ -460,34 +522,29 @@ export class BundleService {
     )
   }
 
+  /**
+   * Each record against the version the record store holds (what online pushes and earlier
+   * bundles stored): new, changed (a newer version of the same maker's object), unchanged (the
+   * same version, or an older one: the stored stays), or a conflict (another maker's version).
+   */
   private diffRecords(records: readonly SyncRecord[]): Array<PreviewItem & { record: SyncRecord }> {
-    const stored = this.options.db.prepare('SELECT * FROM sync_received WHERE kind = ? AND id = ?')
     return records.map((record) => {
-      const row = stored.get(record.kind, record.id) as ReceivedRow | undefined
+      const existing = this.sync.records.get(record.kind, record.id)?.record
       const base = {
         record,
         kind: record.kind,
         id: record.id,
         incoming_version: String(record.version),
-        stored_version: row ? String(row.version) : null,
-        stored_origin: row?.origin ?? null,
+        stored_version: existing ? String(existing.version) : null,
+        stored_origin: existing?.origin ?? null,
       }
-      if (!row) return { ...base, status: 'new' as const, winner: 'incoming' as const, fields: [] }
-      const existing: SyncRecord = {
-        kind: row.kind as SyncRecord['kind'],
-        id: row.id,
-        version: row.version,
-        updated_at: row.updated_at,
-        origin: row.origin,
-        deleted: row.deleted === 1,
-        body: JSON.parse(row.body) as Record<string, unknown>,
-      }
+      if (!existing) return { ...base, status: 'new' as const, winner: 'incoming' as const, fields: [] }
       const fields = differingFields(existing.body, record.body)
       const same =
         existing.origin === record.origin &&
         existing.version === record.version &&
         existing.deleted === record.deleted &&
-        bodyHash(existing.body) === bodyHash(record.body)
+        (existing.updated_at === record.updated_at || bodyHash(existing.body) === bodyHash(record.body))
       if (same) return { ...base, status: 'unchanged' as const, winner: 'stored' as const, fields: [] }
       const winner =
         resolveConflict(existing, record) === record ? ('incoming' as const) : ('stored' as const)
@@ -612,33 +669,23 @@ export class BundleService {
       }),
       () => {
         const items = this.diffRecords(records)
-        const upsert = this.options.db.prepare(
-          `INSERT INTO sync_received (kind, id, origin, version, updated_at, deleted, body, bundle_id, received_at)
-           VALUES (@kind, @id, @origin, @version, @updated_at, @deleted, @body, @bundle_id, @received_at)
-           ON CONFLICT (kind, id) DO UPDATE SET origin = excluded.origin, version = excluded.version,
-             updated_at = excluded.updated_at, deleted = excluded.deleted, body = excluded.body,
-             bundle_id = excluded.bundle_id, received_at = excluded.received_at`,
+        // The same apply as an online push (idempotency key, merge, conflict rule): a record that
+        // came online already, or a bundle imported again, is a duplicate and changes nothing.
+        const results = this.sync.records.applyAll(
+          records.map((record) => ({ record, key: this.keyOf(record) })),
         )
         let applied = 0
-        for (const item of items) {
-          if (item.status === 'unchanged' || item.winner !== 'incoming') continue
-          const r = item.record
-          upsert.run({
-            kind: r.kind,
-            id: r.id,
-            origin: r.origin,
-            version: r.version,
-            updated_at: r.updated_at,
-            deleted: r.deleted ? 1 : 0,
-            body: JSON.stringify(r.body),
-            bundle_id: manifest.bundle_id,
-            received_at: now,
-          })
-          // The winner also becomes the incident, alert, report or asset analysts see here.
-          if (applyToLocal(this.options.db, r, now) !== 'skipped')
-            changedObjects.push({ kind: r.kind, id: r.id })
+        results.forEach((result, i) => {
+          const item = items[i]!
+          const after = this.sync.records.get(item.kind as SyncRecord['kind'], item.id)?.record
+          if (result.outcome === 'duplicate' || !after) return
+          if (item.stored_version === String(after.version) && item.stored_origin === after.origin) return
           applied++
-        }
+          // A core's record store made the winner into its tables already (and announces it).
+          if (this.sync.core) return
+          if (applyToLocal(this.options.db, after, now) !== 'skipped')
+            changedObjects.push({ kind: after.kind, id: after.id })
+        })
         this.recordImport(bundle, items, now)
         return { items, applied }
       },
@@ -651,6 +698,16 @@ export class BundleService {
       items: this.present(result.items),
       applied: result.applied,
     }
+  }
+
+  /**
+   * The idempotency key a bundled record is applied under: the outbox key it was queued with
+   * (the one an online push of it uses), or one made of its version for a selection bundle.
+   */
+  private keyOf(record: SyncRecord & { key?: unknown }): string {
+    return typeof record.key === 'string' && record.key.length > 0 && record.key.length <= 300
+      ? record.key
+      : `${record.origin}:${record.kind}:${record.id}:${record.version}`
   }
 
   private recordImport(bundle: VerifiedBundle, items: readonly PreviewItem[], now: number): void {

@@ -110,3 +110,74 @@ describe('SyncStore dirty objects', () => {
     expect(store.dirtyCount()).toBe(2)
   })
 })
+
+describe('SyncStore bundle channel', () => {
+  it('on an export-only console with no core, bundles drain the outbox; a configured core still counts', () => {
+    const { store } = open()
+    let coreConfigured = false
+    store.useBundles(true, () => coreConfigured)
+    store.enqueue('incident', 'inc-1', { title: 'a' })
+    store.enqueue('report', 'rep-1', { title: 'b' })
+    const due = store.bundleDue()
+    expect(due.map((r) => r.object_id)).toEqual(['inc-1', 'rep-1'])
+    store.bundleDelivered(due.at(-1)!.seq)
+    expect(store.bundleDue()).toEqual([])
+    expect(store.depth()).toBe(0)
+
+    // With a core configured, an entry bundles carried waits until HTTP delivered it too.
+    coreConfigured = true
+    store.enqueue('incident', 'inc-1', { title: 'a2' })
+    const entry = store.bundleDue()[0]!
+    store.bundleDelivered(entry.seq)
+    expect(store.depth()).toBe(1)
+    store.delivered(entry.seq)
+    expect(store.depth()).toBe(0)
+  })
+
+  it('elsewhere the bundle cursor only marks what bundles carried; HTTP still empties the outbox', () => {
+    const { store } = open()
+    store.enqueue('incident', 'inc-1', { title: 'a' })
+    const [row] = store.bundleDue()
+    store.bundleDelivered(row!.seq)
+    expect(store.bundleDue()).toEqual([])
+    expect(store.due(Number.MAX_SAFE_INTEGER, 10).map((r) => r.seq)).toEqual([row!.seq])
+    store.delivered(row!.seq)
+    expect(store.depth()).toBe(0)
+  })
+
+  it('skips an export’s own audit entry only when nothing else waits below it', () => {
+    const { store } = open()
+    store.useBundles(true, () => false)
+    store.enqueue('incident', 'inc-1', {})
+    const carried = store.bundleDue().at(-1)!.seq
+    // Queued while the bundle was written: not carried, so the cursor cannot jump past it.
+    store.enqueue('report', 'rep-1', {})
+    const before = store.lastSeq()
+    store.bundleDelivered(carried)
+    store.enqueue('audit', 'n:1', { action: 'export' })
+    store.bundleSkipOwn(before)
+    expect(store.bundleDue().map((r) => r.object_id)).toEqual(['rep-1', 'n:1'])
+    // Nothing in between: the export's own entry counts as carried.
+    const next = store.bundleDue().at(-1)!.seq
+    const before2 = store.lastSeq()
+    store.bundleDelivered(next)
+    store.enqueue('audit', 'n:2', { action: 'export' })
+    store.bundleSkipOwn(before2)
+    expect(store.bundleDue()).toEqual([])
+  })
+
+  it('keeps the header of the latest queued version for a bundle to repeat; a pulled version drops it', () => {
+    const { store } = open()
+    store.enqueue('incident', 'inc-1', { title: 'a' })
+    store.markSynced('incident', 'inc-1', 1)
+    const queued = store.enqueue('incident', 'inc-1', { title: 'b' })
+    expect(store.header('incident', 'inc-1')).toEqual({
+      version: 2,
+      synced_version: 1,
+      updated_at: queued.updated_at,
+      base: 1,
+    })
+    store.setSynced('incident', 'inc-1', 5)
+    expect(store.header('incident', 'inc-1')).toMatchObject({ version: 5, updated_at: null, base: null })
+  })
+})

@@ -42,6 +42,7 @@ type ConflictDbRow = {
 /** sync_state keys: the last outbox seq each channel delivered. */
 const PUSH_CURSOR = 'push_cursor'
 const NATS_CURSOR = 'nats_cursor'
+const BUNDLE_CURSOR = 'bundle_cursor'
 
 const toOutbox = (row: OutboxDbRow): OutboxRow => ({ ...row, record: JSON.parse(row.record) as SyncRecord })
 const toConflict = (row: ConflictDbRow): SyncConflict => ({
@@ -64,9 +65,12 @@ export class SyncStore {
   private readonly insertOutbox: Statement<[Record<string, unknown>]>
   private readonly setKey: Statement<[string, number]>
   private readonly coalesce: Statement<[string, string]>
-  private readonly remove: Statement<[number]>
   /** NATS publishing is on: an entry leaves the outbox once both channels have it. */
   private nats = false
+  /** Bundles carry the outbox (a data-diode console): the bundle cursor counts too. */
+  private bundles = false
+  /** Whether the core (HTTP) channel counts; off only on an export-only console with no core. */
+  private http: () => boolean = () => true
   private id: string | undefined
 
   constructor(
@@ -83,7 +87,6 @@ export class SyncStore {
     )
     this.setKey = db.prepare('UPDATE sync_outbox SET key = ? WHERE seq = ?')
     this.coalesce = db.prepare('DELETE FROM sync_outbox WHERE kind = ? AND object_id = ?')
-    this.remove = db.prepare('DELETE FROM sync_outbox WHERE seq = ?')
   }
 
   /** This data dir's id, made on first use: the origin of every record it makes. */
@@ -115,19 +118,50 @@ export class SyncStore {
     return (this.versionOf.get(kind, id) as { version: number; synced_version: number } | undefined) ?? null
   }
 
+  /** Keeps the header of an object's current version (a bundle carrying it the first time). */
+  setHeader(kind: SyncKind, id: string, updatedAt: string, base: number | null): void {
+    this.db
+      .prepare('UPDATE sync_versions SET updated_at = ?, base = ? WHERE kind = ? AND id = ?')
+      .run(updatedAt, base, kind, id)
+  }
+
   /** A local change of one object: its version rises by one. */
   bumpVersion(kind: SyncKind, id: string): number {
     return (this.bump.get(kind, id) as { version: number }).version
   }
 
-  /** Sets both versions (a pulled record applied here, or a resolution taking the remote). */
+  /**
+   * Sets both versions (a pulled record applied here, or a resolution taking the remote). The
+   * version was made elsewhere: its header (updated_at, base) is not this node's to repeat.
+   */
   setSynced(kind: SyncKind, id: string, version: number): void {
     this.db
       .prepare(
         `INSERT INTO sync_versions (kind, id, version, synced_version) VALUES (?, ?, ?, ?)
-         ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, synced_version = excluded.synced_version`,
+         ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, synced_version = excluded.synced_version,
+           updated_at = NULL, base = NULL`,
       )
       .run(kind, id, version, version)
+  }
+
+  /**
+   * The header of an object's latest local version as its outbox record carried it (version,
+   * updated_at, base): a bundle repeats it so both channels send the same record. updated_at is
+   * null when that version was made before headers were kept, or elsewhere (pulled).
+   */
+  header(
+    kind: SyncKind,
+    id: string,
+  ): { version: number; synced_version: number; updated_at: string | null; base: number | null } | null {
+    return (
+      (this.db
+        .prepare(
+          'SELECT version, synced_version, updated_at, base FROM sync_versions WHERE kind = ? AND id = ?',
+        )
+        .get(kind, id) as
+        | { version: number; synced_version: number; updated_at: string | null; base: number | null }
+        | undefined) ?? null
+    )
   }
 
   /** Marks a version as agreed by the core (never lowers it). */
@@ -161,6 +195,10 @@ export class SyncStore {
    */
   enqueueRecord(record: SyncRecord): SyncRecord {
     if (record.kind !== 'audit') this.coalesce.run(record.kind, record.id)
+    // The header of the object's latest queued version: a bundle carrying it later repeats it.
+    this.db
+      .prepare('UPDATE sync_versions SET updated_at = ?, base = ? WHERE kind = ? AND id = ?')
+      .run(record.updated_at, record.base ?? null, record.kind, record.id)
     const seq = Number(
       this.insertOutbox.run({
         kind: record.kind,
@@ -199,7 +237,7 @@ export class SyncStore {
   /** The core (HTTP) acknowledged the entry; it leaves the outbox unless NATS still needs it. */
   delivered(seq: number): void {
     this.advance(PUSH_CURSOR, seq)
-    if (!this.nats || seq <= this.cursor(NATS_CURSOR)) this.remove.run(seq)
+    this.prune()
   }
 
   /** The batch failed: its head waits until `nextAt`; all keep their keys. */
@@ -303,15 +341,80 @@ export class SyncStore {
   }
 
   // Delivery channels. The outbox is one queue with a cursor per channel: the core over HTTP
-  // (push_cursor) and, when enabled, NATS JetStream (nats_cursor). Each delivers in seq order
-  // and moves its own cursor; an entry leaves once every channel in use is past it. The HTTP
-  // channel always counts (a console not connected yet keeps its entries for the core it will
-  // reach, or for a bundle), so an entry NATS published stays until the core got it too.
+  // (push_cursor), when enabled NATS JetStream (nats_cursor), and bundles written with
+  // `bundle export --outbox` (bundle_cursor). Each delivers in seq order and moves its own
+  // cursor; an entry leaves once every channel in use is past it. The HTTP channel counts unless
+  // this is an export-only console with no core configured (a data diode: bundles are its way
+  // out), so a console not connected yet keeps its entries for the core it will reach. The
+  // bundle channel counts on an export-only console; elsewhere its cursor only marks what
+  // bundles carried so far.
 
   /** Turns the NATS channel on or off; off forgets what only NATS was still waiting for. */
   useNats(enabled: boolean): void {
     this.nats = enabled
-    if (!enabled) this.db.prepare('DELETE FROM sync_outbox WHERE seq <= ?').run(this.cursor(PUSH_CURSOR))
+    this.prune()
+  }
+
+  /**
+   * Makes bundles a channel that counts (an export-only console), with `http` saying whether
+   * the core channel still counts (a core configured).
+   */
+  useBundles(enabled: boolean, http: () => boolean = () => true): void {
+    this.bundles = enabled
+    this.http = enabled ? http : () => true
+    this.prune()
+  }
+
+  /** Entries no bundle carried yet, in order (all of them: a bundle takes the whole rest). */
+  bundleDue(): OutboxRow[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM sync_outbox WHERE seq > ? ORDER BY seq')
+        .all(this.cursor(BUNDLE_CURSOR)) as OutboxDbRow[]
+    ).map(toOutbox)
+  }
+
+  /** A bundle carrying the entries up to `seq` is written: they leave unless another channel needs them. */
+  bundleDelivered(seq: number): void {
+    this.advance(BUNDLE_CURSOR, seq)
+    this.prune()
+  }
+
+  /**
+   * After an outbox bundle was recorded: the entries queued after `before` (its own audit entry)
+   * count as carried too, when no other entry waits below them.
+   */
+  bundleSkipOwn(before: number): void {
+    const waiting = this.db
+      .prepare('SELECT count(*) FROM sync_outbox WHERE seq > ? AND seq <= ?')
+      .pluck()
+      .get(this.cursor(BUNDLE_CURSOR), before) as number
+    if (waiting === 0) this.bundleDelivered(this.lastSeq())
+  }
+
+  /** The highest outbox seq handed out so far (0 before the first). */
+  lastSeq(): number {
+    return (
+      (this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'").pluck().get() as
+        number | undefined) ?? 0
+    )
+  }
+
+  /** Entries no bundle carried yet. */
+  bundleDepth(): number {
+    return this.countAfter(BUNDLE_CURSOR)
+  }
+
+  /** Removes the entries every channel in use is past. */
+  private prune(): void {
+    const cursors = [
+      ...(this.http() ? [this.cursor(PUSH_CURSOR)] : []),
+      ...(this.nats ? [this.cursor(NATS_CURSOR)] : []),
+      ...(this.bundles ? [this.cursor(BUNDLE_CURSOR)] : []),
+    ]
+    // No channel in use (an export-only console never exporting --outbox keeps everything).
+    if (cursors.length === 0) return
+    this.db.prepare('DELETE FROM sync_outbox WHERE seq <= ?').run(Math.min(...cursors))
   }
 
   /** The next entries NATS has not published, in order. */
@@ -326,7 +429,7 @@ export class SyncStore {
   /** JetStream acknowledged the entry; it leaves the outbox if the core has it too. */
   natsDelivered(seq: number): void {
     this.advance(NATS_CURSOR, seq)
-    if (seq <= this.cursor(PUSH_CURSOR)) this.remove.run(seq)
+    this.prune()
   }
 
   /** Entries NATS has not published yet. */

@@ -12,7 +12,8 @@ import type { Merger, RecordStore } from './record-store'
  * - otherwise the two were made concurrently: merged (mergeVersions) against the scalar fields of
  *   the common version, into a new version made by the core, above both.
  *
- * Other kinds, and removals, keep the usual rule (resolveConflict).
+ * An older version from the stored version's maker, other kinds, and removals keep the usual
+ * rule (resolveConflict).
  */
 export const coreMerger =
   (records: () => RecordStore, coreId: string, now: () => number = Date.now): Merger =>
@@ -28,6 +29,9 @@ export const coreMerger =
       deleted: false,
       body,
     })
+    // An older version from the maker of the stored one (a retry overtaken by its later version,
+    // say online after a bundle): the stored already holds its changes, so the usual rule keeps it.
+    if (incoming.origin === stored.origin && incoming.version < stored.version) return null
     const forward =
       incoming.version > stored.version &&
       (incoming.base === undefined || incoming.base === stored.version || incoming.origin === stored.origin)

@@ -51,6 +51,28 @@ describe('bundles slice', () => {
     expect(fake.named('keys:list')).toHaveLength(1)
   })
 
+  it('exports the outbox or a selection, never both', async () => {
+    const done = {
+      file: '/m/a.bundle',
+      bundle_id: 'b',
+      version: '1',
+      bytes: 1,
+      sha256: 'x',
+      counts: { records: 0 },
+    }
+    const fake = fakeTransport({ 'bundles:export': () => ok(done) })
+    const store = createAppStore(fake.transport)
+    await store.getState().exportBundle('/m/a.bundle', '3', true)
+    await store.getState().exportBundle('/m/b.bundle', '3')
+    await store.getState().exportBundle('/m/c.bundle', undefined)
+    expect(fake.named('bundles:export').map((c) => c.req)).toEqual([
+      { out: '/m/a.bundle', outbox: true },
+      { out: '/m/b.bundle', since: '3' },
+      { out: '/m/c.bundle' },
+    ])
+    expect(store.getState().bundleExported).toEqual(done)
+  })
+
   it('shows a refused bundle beside the import form and keeps nothing previewed', async () => {
     const fake = fakeTransport({
       'bundles:preview': () => fail('invalid_request', 'bundle /x refused: it is unsigned (no manifest.sig)'),

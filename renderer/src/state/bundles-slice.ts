@@ -25,7 +25,8 @@ export type BundlesSlice = {
   loadBundles: () => Promise<void>
   trustKey: (name: string, publicKey: string, scope: KeyScope) => Promise<boolean>
   revokeKey: (name: string) => Promise<void>
-  exportBundle: (out: string, since: string | undefined) => Promise<void>
+  /** `outbox`: the sync outbox entries no bundle carried yet, instead of a selection. */
+  exportBundle: (out: string, since: string | undefined, outbox?: boolean) => Promise<void>
   previewBundle: (path: string) => Promise<void>
   confirmBundleImport: () => Promise<void>
   cancelBundleImport: () => void
@@ -80,9 +81,12 @@ export const createBundlesSlice: StateCreator<AppState, [], [], BundlesSlice> = 
       set({ bundleError: result.ok ? null : { where: 'keys', message: result.error.message } })
       await get().loadBundles()
     },
-    exportBundle: (out, since) =>
+    exportBundle: (out, since, outbox) =>
       busy(async () => {
-        const result = await transport().invoke('bundles:export', since ? { out, since } : { out })
+        const result = await transport().invoke(
+          'bundles:export',
+          outbox ? { out, outbox: true } : since ? { out, since } : { out },
+        )
         set(
           result.ok
             ? { bundleExported: result.value, bundleError: null }

@@ -25,6 +25,7 @@ import { migration0023 } from './0023-watchlist-view'
 import { migration0024 } from './0024-sync-twoway'
 import { migration0025 } from './0025-sync-outbox-channels'
 import { migration0026 } from './0026-watchlist-levels'
+import { migration0027 } from './0027-bundle-outbox'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -54,4 +55,5 @@ export const migrations: readonly Migration[] = [
   migration0024,
   migration0025,
   migration0026,
+  migration0027,
 ]

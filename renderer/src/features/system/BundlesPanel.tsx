@@ -38,6 +38,7 @@ export const BundlesPanel = () => {
   const [scope, setScope] = useState<KeyScope>('both')
   const [out, setOut] = useState('')
   const [since, setSince] = useState('')
+  const [outbox, setOutbox] = useState(false)
   const [path, setPath] = useState('')
   const errorAt = (where: NonNullable<typeof s.error>['where']) =>
     s.error?.where === where ? s.error.message : undefined
@@ -145,7 +146,7 @@ export const BundlesPanel = () => {
         aria-label="Export a bundle"
         onSubmit={(e) => {
           e.preventDefault()
-          void s.exportBundle(out, since || undefined)
+          void s.exportBundle(out, since || undefined, outbox)
         }}
       >
         <label className="field">
@@ -163,7 +164,18 @@ export const BundlesPanel = () => {
             aria-label="Export changed since"
             placeholder="2026-12-01T00:00:00Z, or a bundle number (empty: everything)"
             value={since}
+            disabled={outbox}
             onChange={(e) => setSince(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>Outbox</span>
+          <input
+            type="checkbox"
+            aria-label="Export the outbox"
+            title="The sync outbox entries no bundle carried yet (a data diode's regular transfer)"
+            checked={outbox}
+            onChange={(e) => setOutbox(e.target.checked)}
           />
         </label>
         <button type="submit" disabled={s.busy || !out}>
