@@ -13,7 +13,7 @@ import { SyncConsoles } from './core/consoles'
 import { RecordStore } from './core/record-store'
 import { createSyncApi, type SyncApi } from './core/sync-api'
 import { coreMerger } from './core/core-merger'
-import { isMergedKind, MERGED_SCALARS, withUnion } from './merge'
+import { isMergedKind, MERGED_SCALARS, scalarsOf, withUnion } from './merge'
 import type { NatsConfig } from './nats/config'
 import { NatsOutboxPublisher } from './nats/outbox-publisher'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
@@ -415,11 +415,8 @@ export const createSyncService = (options: SyncServiceOptions) => {
     if (!current) throw new ContractError('not_found', `${kind} ${id} is no longer here`)
     const clashes = conflict.remote.clashes ?? MERGED_SCALARS[kind] ?? []
     const body = structuredClone(current)
-    const target = (kind === 'incident' ? body.incident : body) as Record<string, unknown> | undefined
-    const mine = (kind === 'incident' ? conflict.local.body.incident : conflict.local.body) as
-      Record<string, unknown> | undefined
-    if (!target || !mine)
-      throw new ContractError('invalid_request', `conflict ${conflict.id}: no ${kind} body`)
+    const target = scalarsOf(kind, body)
+    const mine = scalarsOf(kind, conflict.local.body)
     for (const field of clashes) if (field in mine) target[field] = mine[field]
     applyToLocal(db, store.enqueue(kind, id, body))
   }
