@@ -10,11 +10,12 @@ import { Connector } from './connector/connector'
 import { SyncRequestError, type SyncEndpoint } from './connector/http-client'
 import { SyncStore, type SyncConflict } from './connector/sync-store'
 import { SyncConsoles } from './core/consoles'
-import { RecordStore } from './core/record-store'
+import { localKey, RecordStore } from './core/record-store'
 import { createSyncApi, type SyncApi } from './core/sync-api'
 import { coreMerger } from './core/core-merger'
 import { isMergedKind, MERGED_SCALARS, scalarsOf, withUnion } from './merge'
 import type { NatsConfig } from './nats/config'
+import { coreNatsQueue } from './nats/core-queue'
 import { NatsOutboxPublisher } from './nats/outbox-publisher'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
 
@@ -115,17 +116,18 @@ export const createSyncService = (options: SyncServiceOptions) => {
   const { db, role } = options
   const store = new SyncStore(db)
   const nodeId = store.nodeId()
-  // A console's second delivery channel: the same outbox, its own cursor (sync-store.ts).
-  const nats =
-    role === 'console' && options.nats?.enabled
-      ? new NatsOutboxPublisher({
-          store,
-          config: options.nats,
-          changed: () => options.changed(status()),
-          log: options.log,
-        })
-      : null
-  store.useNats(nats !== null)
+  // A console's second delivery channel: the same outbox, its own cursor (sync-store.ts). A core
+  // replica publishes the records it made itself instead (see coreNatsQueue), so the others have them.
+  const nats = options.nats?.enabled
+    ? new NatsOutboxPublisher({
+        store: role === 'console' ? store : coreNatsQueue(() => records, store, nodeId),
+        config: options.nats,
+        changed: () => options.changed(status()),
+        log: options.log,
+        ...(role === 'core' ? { name: `outpost-core-${options.nats.replica}` } : {}),
+      })
+    : null
+  store.useNats(role === 'console' && nats !== null)
   // A core shows consoles' work in its own views: each pushed (or replicated) record that wins
   // is applied to its tables in the same transaction. Its own records are already there.
   let appliedHere: Array<{ kind: SyncKind; id: string }> = []
@@ -141,6 +143,14 @@ export const createSyncService = (options: SyncServiceOptions) => {
     Date.now,
     role === 'core'
       ? (record) => {
+          if (record.kind === 'operation' || record.kind === 'mission') {
+            // Another replica's operation or mission (over NATS): into this core's tables too, at
+            // its version, so an edit here builds on it. Not published again: not made here.
+            if (record.origin === nodeId) return
+            applyPulledRecord(db, record)
+            store.setSynced(record.kind, record.id, record.version)
+            return
+          }
           if (!PUSHED.has(record.kind)) return
           // A version this core made: its own edit is in its tables already; a merge is not.
           if (record.origin === nodeId && (recordingLocalEdit || !isMergedKind(record.kind))) return
@@ -279,7 +289,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
           body,
           base: stored.record.version,
         },
-        `${nodeId}:${kind}:${id}:${version}`,
+        localKey(nodeId, kind, id, version),
       )
     } finally {
       recordingLocalEdit = false
@@ -321,7 +331,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
       deleted: body === undefined,
       body: body ?? {},
     }
-    records.apply(record, `${nodeId}:${kind}:${id}:${version}`)
+    records.apply(record, localKey(nodeId, kind, id, version))
     store.markSynced(kind, id, version)
   }
 
