@@ -32,7 +32,9 @@ const stored = (dataDir: string, kind: string, id: string): SyncRecord | null =>
   try {
     const row = db.prepare('SELECT * FROM sync_records WHERE kind = ? AND id = ?').get(kind, id) as
       { version: number; origin: string; body: string } | undefined
-    return row ? ({ ...row, body: JSON.parse(row.body) } as unknown as SyncRecord) : null
+    return row
+      ? ({ ...row, body: JSON.parse(row.body) as Record<string, unknown> } as unknown as SyncRecord)
+      : null
   } finally {
     db.close()
   }
