@@ -89,6 +89,7 @@ import { TaxiiPuller } from '../sync/taxii/client'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
 import { startNatsReplica } from '../sync/nats/nats-host'
+import { installPulledWatchlist } from '../sync/watchlist-sync'
 import { TaskCancelledError, TaskRegistry, type TaskSpec } from '../tasks/task-registry'
 import { OperationTasks } from '../tasks/operation-tasks'
 
@@ -543,6 +544,15 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       watchlistChanged: () => detector.reloadWatchlist(),
       objectsChanged: syncedObjectsChanged,
+    })
+    // IOC lists pulled from the team core: installed in the pull's transaction, matched once it
+    // has committed.
+    sync.registerApplier('watchlist', (record) => {
+      const { rejected } = installPulledWatchlist(sqlite.db, record)
+      if (rejected > 0)
+        log.warn('sync: pulled watchlist indicators left out (not valid)', { list: record.id, rejected })
+      queueMicrotask(() => detector.reloadWatchlist())
+      return true
     })
     // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).
     const taxiiPuller = new TaxiiPuller({

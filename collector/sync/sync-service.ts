@@ -18,6 +18,8 @@ import type { NatsConfig } from './nats/config'
 import { coreNatsQueue } from './nats/core-queue'
 import { NatsOutboxPublisher } from './nats/outbox-publisher'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
+import { publishedListId } from './watchlist-sync'
+import { ANALYST_LIST } from '../detect/ioc/watchlist-calls'
 
 export type SyncRole = 'console' | 'core'
 
@@ -317,7 +319,10 @@ export const createSyncService = (options: SyncServiceOptions) => {
     return true
   }
 
-  /** A local change of an operation or mission: on a core, published for consoles to pull. */
+  /**
+   * A local change of an operation or mission (on a core also of a watchlist): on a core,
+   * published for consoles to pull.
+   */
   const localPullKind = (kind: SyncKind, id: string): void => {
     const version = store.bumpVersion(kind, id)
     if (role !== 'core') return
@@ -344,6 +349,11 @@ export const createSyncService = (options: SyncServiceOptions) => {
     else if (type === 'report' && id) queue('report', id)
     else if (type === 'asset' && id) queue('asset', id)
     else if ((type === 'operation' || type === 'mission') && id) localPullKind(type, id)
+    else if (role === 'core' && type === 'watchlist')
+      localPullKind('watchlist', publishedListId(ANALYST_LIST))
+    else if (role === 'core' && type === 'content' && id?.startsWith('watchlist/'))
+      // A list installed (or rolled back) from a content bundle: consoles pull the list as it is now.
+      localPullKind('watchlist', publishedListId(id.slice('watchlist/'.length)))
     else if (type === 'alert') {
       const ids = Array.isArray(entry.details.ids) ? (entry.details.ids as unknown[]) : id ? [id] : []
       const incidents = new Set<string>()
