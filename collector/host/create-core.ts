@@ -90,6 +90,7 @@ import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
 import { startNatsReplica } from '../sync/nats/nats-host'
 import { installPulledWatchlist } from '../sync/watchlist-sync'
+import { installPulledRulePack, RulePackSyncError } from '../sync/rule-pack-sync'
 import { TaskCancelledError, TaskRegistry, type TaskSpec } from '../tasks/task-registry'
 import { OperationTasks } from '../tasks/operation-tasks'
 
@@ -552,6 +553,25 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       if (rejected > 0)
         log.warn('sync: pulled watchlist indicators left out (not valid)', { list: record.id, rejected })
       queueMicrotask(() => detector.reloadWatchlist())
+      return true
+    })
+    // Rule packs pulled from the team core: into the rule store as imported files (the paths each
+    // pulled version installed are kept, so the next one removes what it dropped).
+    sync.registerApplier('rule-pack', (record) => {
+      const key = `pulled_rule_pack:${record.id}`
+      const previous = JSON.parse(sync.store.state(key) ?? '[]') as string[]
+      try {
+        sync.store.setState(key, JSON.stringify(installPulledRulePack(sqlite.db, record, previous)))
+      } catch (error) {
+        if (!(error instanceof RulePackSyncError)) throw error
+        // Kept in sync_inbox: nothing of it is installed.
+        log.warn('sync: a pulled rule pack was refused', { pack: record.id, error: error.message })
+        return false
+      }
+      queueMicrotask(() => {
+        detector.reload()
+        detector.kick()
+      })
       return true
     })
     // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).

@@ -354,6 +354,8 @@ export const createSyncService = (options: SyncServiceOptions) => {
     else if (role === 'core' && type === 'content' && id?.startsWith('watchlist/'))
       // A list installed (or rolled back) from a content bundle: consoles pull the list as it is now.
       localPullKind('watchlist', publishedListId(id.slice('watchlist/'.length)))
+    else if (role === 'core' && type === 'content' && id?.startsWith('rule-pack/'))
+      localPullKind('rule-pack', id.slice('rule-pack/'.length))
     else if (type === 'alert') {
       const ids = Array.isArray(entry.details.ids) ? (entry.details.ids as unknown[]) : id ? [id] : []
       const incidents = new Set<string>()

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -105,11 +105,76 @@ describe('watchlists pulled from a team core', () => {
     expect(alert).toMatchObject({ title: 'Watchlist match: ip 203.0.113.77', level: 'high' })
   }, 60_000)
 
+  it('a watchlist and a rule pack installed on the core from content bundles reach the console', async () => {
+    // The core installs content it signed itself (trusted for content), as a team lead would.
+    const files = join(root, 'content')
+    mkdirSync(files, { recursive: true })
+    const { public_key } = await callOk<CallRes<'keys:show'>>(team, 'keys:show', {})
+    await callOk(team, 'keys:trust', { name: 'lead', public_key, scope: 'content' })
+    writeFileSync(join(files, 'apt-iocs.csv'), 'type,value,level\nip,198.51.100.66,critical\n')
+    writeFileSync(
+      join(files, 'team-rules.yml'),
+      [
+        'title: Team certutil download',
+        'id: 6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+        'logsource: {product: windows, category: process_creation}',
+        'detection:',
+        "  selection: {Image|endswith: '\\\\certutil.exe'}",
+        '  condition: selection',
+        'level: high',
+        '',
+      ].join('\n'),
+    )
+    for (const [type, file] of [
+      ['watchlist', 'apt-iocs.csv'],
+      ['rule-pack', 'team-rules.yml'],
+    ] as const) {
+      const out = join(files, `${type}.bundle`)
+      await callOk(team, 'bundles:content-export', { type, in: join(files, file), version: '1', out })
+      await callOk(team, 'bundles:import', { path: out })
+    }
+    await callOk(analyst, 'sync:pull-now', {})
+    expect(lists(join(root, 'console'))).toContainEqual({
+      list: 'apt-iocs',
+      type: 'ip',
+      value: '198.51.100.66',
+    })
+    const inbox = new Database(join(root, 'console', 'outpost.sqlite'), { readonly: true })
+    expect(inbox.prepare('SELECT count(*) AS n FROM sync_inbox').get()).toEqual({ n: 0 })
+    inbox.close()
+
+    await post([
+      connection('ws-apt', '198.51.100.66', '2026-12-07T11:00:00.000Z'),
+      {
+        Channel: 'Microsoft-Windows-Sysmon/Operational',
+        EventID: 1,
+        Computer: 'ws-rule',
+        host: 'ws-rule',
+        '@timestamp': '2026-12-07T11:00:05Z',
+        Image: 'C:\\Windows\\System32\\certutil.exe',
+      },
+    ])
+    const alerts = async (): Promise<Alert[]> =>
+      (await callOk<CallRes<'alerts:list'>>(analyst, 'alerts:list', { limit: 100 })).alerts
+    for (let i = 0; i < 200; i++) {
+      const all = await alerts()
+      if (all.some((a) => a.host === 'ws-apt') && all.some((a) => a.host === 'ws-rule')) break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const all = await alerts()
+    expect(all.find((a) => a.host === 'ws-apt')).toMatchObject({ origin: 'ioc', level: 'critical' })
+    expect(all.find((a) => a.host === 'ws-rule')).toMatchObject({
+      title: 'Team certutil download',
+      level: 'high',
+    })
+  }, 60_000)
+
   it('a removal on the core reaches the console with the next pull', async () => {
     await callOk(team, 'watchlist:remove', { type: 'ip', value: '203.0.113.77' })
     await callOk(analyst, 'sync:pull-now', {})
     expect(lists(join(root, 'console')).map((r) => `${r.list}/${r.value}`)).toEqual([
       'analyst/own.example.org',
+      'apt-iocs/198.51.100.66',
       'core-analyst/c2.example.net',
     ])
   }, 60_000)
