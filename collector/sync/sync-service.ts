@@ -258,6 +258,25 @@ export const createSyncService = (options: SyncServiceOptions) => {
     log: options.log,
   })
 
+  /**
+   * Records pulled before their kind had an applier (an older Outpost left them in sync_inbox):
+   * applied in the order they were pulled, each leaving the inbox once applied.
+   */
+  const applyWaiting = (): void => {
+    if (role !== 'console') return
+    try {
+      db.transaction(() => {
+        for (const [kind, apply] of appliers)
+          for (const record of store.inbox(kind))
+            if (apply(record)) store.dropInbox(kind, record.id, record.version)
+      })()
+    } catch (error) {
+      options.log('sync: applying pulled records waiting in the inbox failed', {
+        error: (error as Error).message,
+      })
+    }
+  }
+
   const queue = (kind: SyncKind, id: string): void => {
     if (coreEdit(kind, id)) return
     const body = options.loaders[kind]?.(id)
@@ -561,6 +580,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
      * connect|disconnect beside a running Outpost) is taken up within `watchMs`.
      */
     start(options_: { loop?: boolean; watchMs?: number } = {}): void {
+      applyWaiting()
       inUse = store.state('connection') ?? null
       const endpoint = savedEndpoint()
       const loop = options_.loop ?? true
