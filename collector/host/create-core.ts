@@ -89,6 +89,8 @@ import { TaxiiPuller } from '../sync/taxii/client'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
 import { startNatsReplica } from '../sync/nats/nats-host'
+import { installPulledWatchlist } from '../sync/watchlist-sync'
+import { installPulledRulePack, RulePackSyncError } from '../sync/rule-pack-sync'
 import { TaskCancelledError, TaskRegistry, type TaskSpec } from '../tasks/task-registry'
 import { OperationTasks } from '../tasks/operation-tasks'
 
@@ -551,6 +553,34 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         core: role === 'core',
         loaders: syncLoaders(sqlite.db),
       },
+    })
+    // IOC lists pulled from the team core: installed in the pull's transaction, matched once it
+    // has committed.
+    sync.registerApplier('watchlist', (record) => {
+      const { rejected } = installPulledWatchlist(sqlite.db, record)
+      if (rejected > 0)
+        log.warn('sync: pulled watchlist indicators left out (not valid)', { list: record.id, rejected })
+      queueMicrotask(() => detector.reloadWatchlist())
+      return true
+    })
+    // Rule packs pulled from the team core: into the rule store as imported files (the paths each
+    // pulled version installed are kept, so the next one removes what it dropped).
+    sync.registerApplier('rule-pack', (record) => {
+      const key = `pulled_rule_pack:${record.id}`
+      const previous = JSON.parse(sync.store.state(key) ?? '[]') as string[]
+      try {
+        sync.store.setState(key, JSON.stringify(installPulledRulePack(sqlite.db, record, previous)))
+      } catch (error) {
+        if (!(error instanceof RulePackSyncError)) throw error
+        // Kept in sync_inbox: nothing of it is installed.
+        log.warn('sync: a pulled rule pack was refused', { pack: record.id, error: error.message })
+        return false
+      }
+      queueMicrotask(() => {
+        detector.reload()
+        detector.kick()
+      })
+      return true
     })
     // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).
     const taxiiPuller = new TaxiiPuller({

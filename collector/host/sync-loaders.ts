@@ -7,6 +7,8 @@ import { OperationsRepo } from '../store/sqlite/operations-repo'
 import { ReportsRepo } from '../store/sqlite/reports-repo'
 import { alertEvents, syncedAlertEvent } from '../sync/alert-events'
 import type { SyncLoaders } from '../sync/sync-service'
+import { watchlistBody } from '../sync/watchlist-sync'
+import { rulePackBody } from '../sync/rule-pack-sync'
 
 const gone = (error: unknown): boolean =>
   error instanceof NotFoundError || (error as { code?: unknown }).code === 'not_found'
@@ -44,5 +46,9 @@ export const syncLoaders = (db: Database): SyncLoaders => {
     asset: loader((id) => assets.get(id, 0)),
     operation: loader((id) => operations.operation(id)),
     mission: loader((id) => operations.mission(id)),
+    // A core's IOC list, whole (what consoles pull and install).
+    watchlist: (id) => watchlistBody(db, id),
+    // The active version of a rule pack installed from a content bundle, whole.
+    'rule-pack': (id) => rulePackBody(db, id),
   }
 }

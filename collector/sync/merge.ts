@@ -25,9 +25,12 @@ type Body = Record<string, unknown>
 export const MERGED_SCALARS: Partial<Record<SyncKind, readonly string[]>> = {
   incident: ['status', 'severity', 'assignee', 'title', 'description'],
   alert: ['status', 'note', 'incident_id'],
+  // An asset's analyst fields; its tags are a set merged three-way (mergeTags), its inventory
+  // monotonically per origin (mergeInventory).
+  asset: ['owner', 'criticality', 'role', 'note'],
 }
 
-export const MERGED_KINDS: readonly SyncKind[] = ['incident', 'alert']
+export const MERGED_KINDS: readonly SyncKind[] = ['incident', 'alert', 'asset']
 
 export const isMergedKind = (kind: SyncKind): boolean => MERGED_SCALARS[kind] !== undefined
 
@@ -51,17 +54,28 @@ const WHEN = ['at', 'added_at', 'first_seen'] as const
 const object = (value: unknown): Body | null =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Body) : null
 
-/** Where an object's scalar fields sit in its body: an incident case keeps them under `incident`. */
-const scalarsOf = (kind: SyncKind, body: Body): Body =>
-  kind === 'incident' ? (object(body.incident) ?? body) : body
+/**
+ * Where an object's scalar fields sit in its body: an incident case keeps them under `incident`,
+ * an asset (assets:get's answer) under `asset`.
+ */
+export const scalarsOf = (kind: SyncKind, body: Body): Body =>
+  kind === 'incident'
+    ? (object(body.incident) ?? body)
+    : kind === 'asset'
+      ? (object(body.asset) ?? body)
+      : body
 
 /** The scalar fields of one version (what a core keeps per version as a future merge base). */
 export const mergeFields = (kind: SyncKind, body: Body): Body => {
   const fields: Body = {}
   const source = scalarsOf(kind, body)
   for (const field of MERGED_SCALARS[kind] ?? []) fields[field] = source[field] ?? null
+  if (kind === 'asset') fields.tags = tagsOf(source)
   return fields
 }
+
+const tagsOf = (source: Body): string[] =>
+  Array.isArray(source.tags) ? source.tags.filter((t): t is string => typeof t === 'string') : []
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
 
@@ -166,4 +180,146 @@ export const withUnion = (kind: SyncKind, body: Body, other: Body): Body | null 
     out[part] = unionBy(key, mine, theirs)
   }
   return out
+}
+
+/**
+ * An asset's analyst fields before anyone set them: every asset starts so (the inventory creates
+ * it with none), so it is the common version of a console's first push of an asset it never
+ * synced, however high its inventory has raised its version.
+ */
+export const EMPTY_ASSET_FIELDS: Body = { owner: null, criticality: null, role: null, note: null, tags: [] }
+
+/**
+ * Tags are a set merged three-way: a tag either side added since the base is kept, one either
+ * side removed is dropped (so a removal syncs, which a plain union could not do), and neither
+ * side's change is a clash. Without a base, the union.
+ */
+export const mergeTags = (
+  base: readonly string[] | null,
+  a: readonly string[],
+  b: readonly string[],
+): string[] => {
+  const inA = new Set(a)
+  const inB = new Set(b)
+  const was = new Set(base ?? [])
+  const kept = [...new Set([...a, ...b])].filter(
+    (t) => (inA.has(t) && inB.has(t)) || base === null || !was.has(t),
+  )
+  return kept.sort()
+}
+
+/** What one origin's events said about an asset. */
+export type InventoryPart = {
+  events: number
+  alerts: number
+  first_seen: string | null
+  last_seen: string | null
+}
+
+const count = (value: unknown): number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0
+const isoOrNull = (value: unknown): string | null =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : null
+const minIso = (a: string | null, b: string | null): string | null =>
+  a === null ? b : b === null ? a : Date.parse(a) <= Date.parse(b) ? a : b
+const maxIso = (a: string | null, b: string | null): string | null =>
+  a === null ? b : b === null ? a : Date.parse(a) >= Date.parse(b) ? a : b
+
+/**
+ * The inventory a version carries, per origin: a merged version keeps the map in `inventory`;
+ * one made where the asset is counted (a console's, a core's own edit) carries only its maker's
+ * counters, in `asset`.
+ */
+export const inventoryOf = (record: SyncRecord): Record<string, InventoryPart> => {
+  const map = object(record.body.inventory)
+  const parts: Record<string, InventoryPart> = {}
+  if (map) {
+    for (const [origin, raw] of Object.entries(map)) {
+      const part = object(raw)
+      if (part)
+        parts[origin] = {
+          events: count(part.events),
+          alerts: count(part.alerts),
+          first_seen: isoOrNull(part.first_seen),
+          last_seen: isoOrNull(part.last_seen),
+        }
+    }
+    return parts
+  }
+  const a = scalarsOf('asset', record.body)
+  parts[record.origin] = {
+    events: count(a.events),
+    alerts: count(a.alerts),
+    first_seen: isoOrNull(a.first_seen),
+    last_seen: isoOrNull(a.last_seen),
+  }
+  return parts
+}
+
+/**
+ * Merges inventories monotonically: per origin the larger counts, the earliest first_seen and the
+ * latest last_seen. Each installation counts only the events it ingested itself (synced alert
+ * events stay out of the inventory), so origins never count the same event and the asset's total
+ * is the sum over origins; first_seen the minimum, last_seen the maximum. The merge is
+ * commutative, associative and idempotent: replicas applying versions in any order agree.
+ */
+export const mergeInventory = (
+  a: Record<string, InventoryPart>,
+  b: Record<string, InventoryPart>,
+): { parts: Record<string, InventoryPart>; total: InventoryPart } => {
+  const parts: Record<string, InventoryPart> = {}
+  for (const origin of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    const x = a[origin]
+    const y = b[origin]
+    parts[origin] =
+      x && y
+        ? {
+            events: Math.max(x.events, y.events),
+            alerts: Math.max(x.alerts, y.alerts),
+            first_seen: minIso(x.first_seen, y.first_seen),
+            last_seen: maxIso(x.last_seen, y.last_seen),
+          }
+        : (x ?? y)!
+  }
+  const total: InventoryPart = { events: 0, alerts: 0, first_seen: null, last_seen: null }
+  for (const part of Object.values(parts)) {
+    total.events += part.events
+    total.alerts += part.alerts
+    total.first_seen = minIso(total.first_seen, part.first_seen)
+    total.last_seen = maxIso(total.last_seen, part.last_seen)
+  }
+  return { parts, total }
+}
+
+/**
+ * Merges two versions of one asset: the analyst fields as for other merged kinds (`forward`: the
+ * incoming version was built on the stored one, its fields stand; otherwise three-way against
+ * `base`), the tags as a set (mergeTags), the inventory per origin (mergeInventory). The body is
+ * the incoming one's with those fields set, `inventory` holding the per-origin parts.
+ */
+export const mergeAsset = (
+  base: Body | null,
+  stored: SyncRecord,
+  incoming: SyncRecord,
+  forward: boolean,
+): MergeResult => {
+  let body: Body
+  let clashes: string[] = []
+  const storedFields = scalarsOf('asset', stored.body)
+  const incomingFields = scalarsOf('asset', incoming.body)
+  let tags: string[]
+  if (forward) {
+    body = structuredClone(incoming.body)
+    tags = tagsOf(incomingFields)
+  } else {
+    const merged = mergeVersions(base, stored, incoming)
+    body = merged.body
+    clashes = merged.clashes
+    tags = mergeTags(base ? tagsOf(base) : null, tagsOf(storedFields), tagsOf(incomingFields))
+  }
+  const { parts, total } = mergeInventory(inventoryOf(stored), inventoryOf(incoming))
+  const target = object(body.asset) ?? body
+  Object.assign(target, { tags }, total)
+  body.inventory = parts
+  return { body, clashes }
 }

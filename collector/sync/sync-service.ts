@@ -10,13 +10,16 @@ import { Connector } from './connector/connector'
 import { SyncRequestError, type SyncEndpoint } from './connector/http-client'
 import { SyncStore, type SyncConflict } from './connector/sync-store'
 import { SyncConsoles } from './core/consoles'
-import { RecordStore } from './core/record-store'
+import { localKey, RecordStore } from './core/record-store'
 import { createSyncApi, type SyncApi } from './core/sync-api'
 import { coreMerger } from './core/core-merger'
-import { isMergedKind, MERGED_SCALARS, withUnion } from './merge'
+import { isMergedKind, MERGED_SCALARS, scalarsOf, withUnion } from './merge'
 import type { NatsConfig } from './nats/config'
+import { coreNatsQueue } from './nats/core-queue'
 import { NatsOutboxPublisher } from './nats/outbox-publisher'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
+import { publishedListId } from './watchlist-sync'
+import { ANALYST_LIST } from '../detect/ioc/watchlist-calls'
 
 export type SyncRole = 'console' | 'core'
 
@@ -120,17 +123,18 @@ export const createSyncService = (options: SyncServiceOptions) => {
   const { db, role } = options
   const store = new SyncStore(db)
   const nodeId = store.nodeId()
-  // A console's second delivery channel: the same outbox, its own cursor (sync-store.ts).
-  const nats =
-    role === 'console' && options.nats?.enabled
-      ? new NatsOutboxPublisher({
-          store,
-          config: options.nats,
-          changed: () => options.changed(status()),
-          log: options.log,
-        })
-      : null
-  store.useNats(nats !== null)
+  // A console's second delivery channel: the same outbox, its own cursor (sync-store.ts). A core
+  // replica publishes the records it made itself instead (see coreNatsQueue), so the others have them.
+  const nats = options.nats?.enabled
+    ? new NatsOutboxPublisher({
+        store: role === 'console' ? store : coreNatsQueue(() => records, store, nodeId),
+        config: options.nats,
+        changed: () => options.changed(status()),
+        log: options.log,
+        ...(role === 'core' ? { name: `outpost-core-${options.nats.replica}` } : {}),
+      })
+    : null
+  store.useNats(role === 'console' && nats !== null)
   store.useBundles(
     role === 'console' && options.bundlesOnly === true,
     () => store.state('connection') !== null || savedEndpointConfigured(),
@@ -150,6 +154,14 @@ export const createSyncService = (options: SyncServiceOptions) => {
     Date.now,
     role === 'core'
       ? (record) => {
+          if (record.kind === 'operation' || record.kind === 'mission') {
+            // Another replica's operation or mission (over NATS): into this core's tables too, at
+            // its version, so an edit here builds on it. Not published again: not made here.
+            if (record.origin === nodeId) return
+            applyPulledRecord(db, record)
+            store.setSynced(record.kind, record.id, record.version)
+            return
+          }
           if (!PUSHED.has(record.kind)) return
           // A version this core made: its own edit is in its tables already; a merge is not.
           if (record.origin === nodeId && (recordingLocalEdit || !isMergedKind(record.kind))) return
@@ -255,6 +267,25 @@ export const createSyncService = (options: SyncServiceOptions) => {
     log: options.log,
   })
 
+  /**
+   * Records pulled before their kind had an applier (an older Outpost left them in sync_inbox):
+   * applied in the order they were pulled, each leaving the inbox once applied.
+   */
+  const applyWaiting = (): void => {
+    if (role !== 'console') return
+    try {
+      db.transaction(() => {
+        for (const [kind, apply] of appliers)
+          for (const record of store.inbox(kind))
+            if (apply(record)) store.dropInbox(kind, record.id, record.version)
+      })()
+    } catch (error) {
+      options.log('sync: applying pulled records waiting in the inbox failed', {
+        error: (error as Error).message,
+      })
+    }
+  }
+
   const queue = (kind: SyncKind, id: string): void => {
     if (coreEdit(kind, id)) return
     const body = options.loaders[kind]?.(id)
@@ -288,7 +319,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
           body,
           base: stored.record.version,
         },
-        `${nodeId}:${kind}:${id}:${version}`,
+        localKey(nodeId, kind, id, version),
       )
     } finally {
       recordingLocalEdit = false
@@ -316,7 +347,10 @@ export const createSyncService = (options: SyncServiceOptions) => {
     return true
   }
 
-  /** A local change of an operation or mission: on a core, published for consoles to pull. */
+  /**
+   * A local change of an operation or mission (on a core also of a watchlist): on a core,
+   * published for consoles to pull.
+   */
   const localPullKind = (kind: SyncKind, id: string): void => {
     const version = store.bumpVersion(kind, id)
     if (role !== 'core') return
@@ -330,7 +364,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
       deleted: body === undefined,
       body: body ?? {},
     }
-    records.apply(record, `${nodeId}:${kind}:${id}:${version}`)
+    records.apply(record, localKey(nodeId, kind, id, version))
     store.markSynced(kind, id, version)
   }
 
@@ -343,6 +377,13 @@ export const createSyncService = (options: SyncServiceOptions) => {
     else if (type === 'report' && id) queue('report', id)
     else if (type === 'asset' && id) queue('asset', id)
     else if ((type === 'operation' || type === 'mission') && id) localPullKind(type, id)
+    else if (role === 'core' && type === 'watchlist')
+      localPullKind('watchlist', publishedListId(ANALYST_LIST))
+    else if (role === 'core' && type === 'content' && id?.startsWith('watchlist/'))
+      // A list installed (or rolled back) from a content bundle: consoles pull the list as it is now.
+      localPullKind('watchlist', publishedListId(id.slice('watchlist/'.length)))
+    else if (role === 'core' && type === 'content' && id?.startsWith('rule-pack/'))
+      localPullKind('rule-pack', id.slice('rule-pack/'.length))
     else if (type === 'alert') {
       const ids = Array.isArray(entry.details.ids) ? (entry.details.ids as unknown[]) : id ? [id] : []
       const incidents = new Set<string>()
@@ -429,11 +470,8 @@ export const createSyncService = (options: SyncServiceOptions) => {
     if (!current) throw new ContractError('not_found', `${kind} ${id} is no longer here`)
     const clashes = conflict.remote.clashes ?? MERGED_SCALARS[kind] ?? []
     const body = structuredClone(current)
-    const target = (kind === 'incident' ? body.incident : body) as Record<string, unknown> | undefined
-    const mine = (kind === 'incident' ? conflict.local.body.incident : conflict.local.body) as
-      Record<string, unknown> | undefined
-    if (!target || !mine)
-      throw new ContractError('invalid_request', `conflict ${conflict.id}: no ${kind} body`)
+    const target = scalarsOf(kind, body)
+    const mine = scalarsOf(kind, conflict.local.body)
     for (const field of clashes) if (field in mine) target[field] = mine[field]
     applyToLocal(db, store.enqueue(kind, id, body))
   }
@@ -557,6 +595,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
      * connect|disconnect beside a running Outpost) is taken up within `watchMs`.
      */
     start(options_: { loop?: boolean; watchMs?: number } = {}): void {
+      applyWaiting()
       inUse = store.state('connection') ?? null
       const endpoint = savedEndpoint()
       const loop = options_.loop ?? true

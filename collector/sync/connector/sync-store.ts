@@ -322,6 +322,11 @@ export class SyncStore {
     return row ? toOutbox(row) : null
   }
 
+  /** A record waiting in the inbox was applied after all (an applier registered later). */
+  dropInbox(kind: SyncKind, id: string, version: number): void {
+    this.db.prepare('DELETE FROM sync_inbox WHERE kind = ? AND id = ? AND version = ?').run(kind, id, version)
+  }
+
   putInbox(record: SyncRecord): void {
     this.db
       .prepare(

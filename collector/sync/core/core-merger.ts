@@ -1,4 +1,4 @@
-import { isMergedKind, mergeVersions, withUnion } from '../merge'
+import { EMPTY_ASSET_FIELDS, isMergedKind, mergeAsset, mergeVersions, withUnion } from '../merge'
 import type { SyncRecord } from '../records'
 import type { Merger, RecordStore } from './record-store'
 
@@ -11,6 +11,11 @@ import type { Merger, RecordStore } from './record-store'
  *   union is stored as a new version made by the core;
  * - otherwise the two were made concurrently: merged (mergeVersions) against the scalar fields of
  *   the common version, into a new version made by the core, above both.
+ *
+ * An asset is always merged (mergeAsset), even when built on the stored version, so no console's
+ * inventory or analyst fields are dropped by a higher version from another: a version with no base
+ * (a console that never synced the asset, its version raised by its inventory alone) is merged
+ * against the empty analyst fields every asset starts with.
  *
  * An older version from the stored version's maker, other kinds, and removals keep the usual
  * rule (resolveConflict).
@@ -32,6 +37,17 @@ export const coreMerger =
     // An older version from the maker of the stored one (a retry overtaken by its later version,
     // say online after a bundle): the stored already holds its changes, so the usual rule keeps it.
     if (incoming.origin === stored.origin && incoming.version < stored.version) return null
+    if (incoming.kind === 'asset') {
+      const ahead =
+        incoming.base === stored.version || (incoming.base !== undefined && incoming.origin === stored.origin)
+      if (ahead) records().keepBase(incoming.kind, incoming.id, incoming.version, incoming.body)
+      const base =
+        incoming.base === undefined
+          ? EMPTY_ASSET_FIELDS
+          : records().base(incoming.kind, incoming.id, incoming.base)
+      const { body, clashes } = mergeAsset(base, stored, incoming, ahead)
+      return { record: made(Math.max(stored.version, incoming.version) + 1, body), clashes }
+    }
     const forward =
       incoming.version > stored.version &&
       (incoming.base === undefined || incoming.base === stored.version || incoming.origin === stored.origin)

@@ -18,6 +18,14 @@ export type StoredRecord = { seq: number; record: SyncRecord }
 export type RecordPage = { records: StoredRecord[]; next: number }
 
 export const SYNC_KINDS: readonly SyncKind[] = [...PUSH_KINDS, ...PULL_KINDS]
+
+/**
+ * The key a core stores a version it made itself under (an operation or mission it publishes, its
+ * analyst's edit of a console's incident): what tells its own records from the ones it applied,
+ * merges included, so only its own are published to the other replicas (no echo).
+ */
+export const localKey = (origin: string, kind: SyncKind, id: string, version: number): string =>
+  `${origin}:${kind}:${id}:${version}`
 export const MAX_PAGE = 1000
 
 type Row = {
@@ -159,6 +167,32 @@ export class RecordStore {
     this.db
       .prepare('INSERT OR IGNORE INTO sync_object_consoles (console, kind, id) VALUES (?, ?, ?)')
       .run(console, kind, id)
+  }
+
+  /**
+   * The versions `origin` made here itself (stored under localKey) and still stored, after
+   * `cursor` (a seq), in seq order: what a core replica publishes to the others.
+   */
+  madeHere(origin: string, cursor: number, limit: number): StoredRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.* FROM sync_records r WHERE r.seq > ? AND r.origin = ? AND EXISTS (SELECT 1 FROM sync_record_keys k
+           WHERE k.key = r.origin || ':' || r.kind || ':' || r.id || ':' || r.version) ORDER BY r.seq LIMIT ?`,
+      )
+      .all(cursor, origin, limit) as Row[]
+    return rows.map((row) => ({ seq: row.seq, record: toRecord(row) }))
+  }
+
+  /** How many madeHere versions are stored after `cursor`. */
+  madeHereCount(origin: string, cursor: number): number {
+    return (
+      this.db
+        .prepare(
+          `SELECT count(*) AS n FROM sync_records r WHERE r.seq > ? AND r.origin = ? AND EXISTS (SELECT 1 FROM
+             sync_record_keys k WHERE k.key = r.origin || ':' || r.kind || ':' || r.id || ':' || r.version)`,
+        )
+        .get(cursor, origin) as { n: number }
+    ).n
   }
 
   /** The highest seq handed out so far (0 when empty). */

@@ -17,8 +17,16 @@ export type NatsPublishingStatus = {
   next_retry: string | null
 }
 
+/** What the publisher reads and moves on: a console's outbox (SyncStore), or a core's own records. */
+export type NatsQueue = Pick<
+  SyncStore,
+  'natsDue' | 'natsDelivered' | 'natsDepth' | 'state' | 'setState' | 'clearState'
+>
+
 export type NatsOutboxDeps = {
-  store: SyncStore
+  store: NatsQueue
+  /** The client's name on the server (outpost-console-<site> by default). */
+  name?: string
   config: NatsConfig
   changed?: () => void
   log?: (message: string, fields?: Record<string, string | number | boolean | null | undefined>) => void
@@ -165,7 +173,7 @@ export class NatsOutboxPublisher {
     if (!this.nc) {
       const nc = await connect({
         servers: config.servers,
-        name: `outpost-console-${config.site}`,
+        name: this.deps.name ?? `outpost-console-${config.site}`,
         timeout: 5000,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
