@@ -766,11 +766,15 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         dataDir,
         configFile: files.config,
         running: config,
-        // Retention reads these at its next run; the banner at the next system:info.
+        // Retention reads these at its next run; the banner at the next system:info; the detector,
+        // actions and webhooks at their next use (they hold config's own section objects).
         applyLive: (fields) => {
           retention.hotDays = config.storage.hot_days
           retention.archiveMaxAgeDays = config.archive.max_age_days
           retention.archiveMaxBytes = config.archive.max_bytes
+          if (fields.some((field) => field.startsWith('detection.ioc.'))) detector.reloadWatchlist()
+          // Turned back on: the events stored meanwhile are evaluated now.
+          if (fields.includes('detection.enabled') && config.detection.enabled) detector.kick()
           log.info('settings applied', { fields: fields.join(', ') })
         },
         saved: (change) => push('settings:changed', change),
