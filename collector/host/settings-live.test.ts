@@ -179,6 +179,17 @@ describe('settings applied to a running core', () => {
     expect(file).toContain(token)
     expect(file).not.toContain('…abcd')
 
+    // A masked token in a row that never had one is refused, not saved as the token.
+    const stray = await core.call('settings:update', {
+      section: 'taxii',
+      values: { sources: [second, shown.sources[0], { ...second, name: 'third', token: '…abcd' }] },
+      base_hash: (await callOk<SettingsSnapshot>(core, 'settings:get', {})).hash,
+    })
+    expect(stray.ok).toBe(false)
+    if (!stray.ok)
+      expect(stray.error.message).toMatch(/^taxii\.sources\.2\.token: this is how a saved secret is shown/)
+    expect(readFileSync(join(dirs[0]!, 'config.yaml'), 'utf8')).toBe(file)
+
     const bad = await core.call('settings:update', {
       section: 'taxii',
       values: { sources: [second, { name: 'x', url: 'https://no-collection.example.org/' }] },

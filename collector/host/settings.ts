@@ -97,6 +97,23 @@ const masked = (value: unknown): unknown => {
   )
 }
 
+/** The first secret still masked after keepSecrets (sent back for a row it never belonged to). */
+const maskedSecret = (value: unknown, path: string): string | null => {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = maskedSecret(item, `${path}.${index}`)
+      if (found) return found
+    }
+  } else if (isPlainObject(value)) {
+    for (const [key, inner] of Object.entries(value)) {
+      if (SECRET_KEYS.has(key) && typeof inner === 'string' && inner.startsWith('…')) return `${path}.${key}`
+      const found = maskedSecret(inner, `${path}.${key}`)
+      if (found) return found
+    }
+  }
+  return null
+}
+
 /**
  * `value` with every secret that comes back masked replaced by the one it masks, in lists too
  * (taxii.sources: a row matched by its name, else by its place), so a list saved whole keeps them.
@@ -106,10 +123,11 @@ export const keepSecrets = (value: unknown, was: unknown): unknown => {
     const before: unknown[] = Array.isArray(was) ? was : []
     return value.map((item: unknown, index) => {
       const name = isPlainObject(item) ? item.name : undefined
+      // By name; a renamed (or unnamed) row by its place.
       const same: unknown =
-        typeof name === 'string'
+        (typeof name === 'string'
           ? before.find((old) => isPlainObject(old) && old.name === name)
-          : before[index]
+          : undefined) ?? before[index]
       return keepSecrets(item, same)
     })
   }
@@ -295,6 +313,12 @@ export const settingsHandlers = (options: SettingsOptions): SettingsHandlers => 
       const was = isPlainObject(current) ? current[key] : undefined
       if (SECRET_KEYS.has(key) && typeof was === 'string' && value === maskSecret(was)) continue
       values[key] = keepSecrets(value, was)
+      const lost = maskedSecret(values[key], `${section}.${key}`)
+      if (lost)
+        throw new ContractError(
+          'invalid_request',
+          `${lost}: this is how a saved secret is shown, not the secret; type the secret again (nothing was saved)`,
+        )
     }
     let edit
     try {
