@@ -89,7 +89,7 @@ import { TaxiiPuller } from '../sync/taxii/client'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
 import { startNatsReplica } from '../sync/nats/nats-host'
-import { TaskCancelledError, TaskRegistry, type TaskSpec } from '../tasks/task-registry'
+import { TaskCancelledError, TaskRegistry, type TaskHandle, type TaskSpec } from '../tasks/task-registry'
 import { OperationTasks } from '../tasks/operation-tasks'
 
 export type CoreOptions = {
@@ -564,6 +564,24 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       cleanups.push(() => nats.stop())
     }
 
+    const reportsRepo = new ReportsRepo(sqlite.db)
+    const reportCalls = reportHandlers(reportsRepo, sqlite.db, audited, actor)
+    const caseCalls = caseHandlers(casesRepo, sqlite.db, audited, actor, {
+      evidence: evidenceStore,
+      uploads: {
+        take: async (id) => {
+          const upload = await findUpload(files.uploads, id)
+          if (!upload || uploadPaths.has(upload.path)) return undefined
+          uploadPaths.add(upload.path)
+          return upload
+        },
+        finish: async (path) => {
+          uploadPaths.delete(path)
+          await rm(path, { force: true })
+        },
+      },
+      changed: (id) => push('incidents:changed', { id }),
+    })
     const handlers: Handlers = {
       'system:health': () => ({
         status: 'ok',
@@ -663,23 +681,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       'incidents:list': (req) => ({ incidents: alerts.incidents(req) }),
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
-      ...reportHandlers(new ReportsRepo(sqlite.db), sqlite.db, audited, actor),
-      ...caseHandlers(casesRepo, sqlite.db, audited, actor, {
-        evidence: evidenceStore,
-        uploads: {
-          take: async (id) => {
-            const upload = await findUpload(files.uploads, id)
-            if (!upload || uploadPaths.has(upload.path)) return undefined
-            uploadPaths.add(upload.path)
-            return upload
-          },
-          finish: async (path) => {
-            uploadPaths.delete(path)
-            await rm(path, { force: true })
-          },
-        },
-        changed: (id) => push('incidents:changed', { id }),
-      }),
+      ...reportCalls,
+      ...caseCalls,
       ...operationHandlers(new OperationsRepo(sqlite.db), audited),
       ...searchHandlers(new SearchRepo(sqlite.db), () => detector.ruleBook.entries),
       ...assetHandlers(assetsRepo, audited),
@@ -784,12 +787,12 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const asTask = <K extends CoreCallName>(
       name: K,
       spec: (req: ParsedReq<K>) => Omit<TaskSpec, 'onCancel'>,
-      run: (req: ParsedReq<K>, signal: AbortSignal) => CallRes<K> | Promise<CallRes<K>>,
+      run: (req: ParsedReq<K>, task: TaskHandle) => CallRes<K> | Promise<CallRes<K>>,
       said: (res: CallRes<K>) => string,
     ): void => {
       handlers[name] = ((req: ParsedReq<K>) =>
         tasks
-          .run(spec(req), (task) => Promise.resolve(run(req, task.signal)), said)
+          .run(spec(req), (task) => Promise.resolve(run(req, task)), said)
           .catch((error: unknown) => {
             if (error instanceof TaskCancelledError) throw new ContractError('cancelled', error.message)
             throw error
@@ -835,21 +838,49 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     asTask(
       'bundles:export',
       (req) => ({ kind: 'bundle', title: `Bundle export to ${base(req.out)}`, phase: 'writing' }),
-      (req, signal) => bundles.exportRecords(req, signal),
+      (req, task) => bundles.exportRecords(req, task.signal),
       (res) =>
         `Bundle written: ${base(res.file)} (${(res.counts.records ?? 0).toLocaleString('en-US')} records)`,
     )
     asTask(
       'bundles:content-export',
       (req) => ({ kind: 'bundle', title: `Content bundle export to ${base(req.out)}`, phase: 'writing' }),
-      (req, signal) => bundles.exportContent(req, signal),
+      (req, task) => bundles.exportContent(req, task.signal),
       (res) => `Bundle written: ${base(res.file)}`,
     )
     asTask(
       'bundles:import',
       (req) => ({ kind: 'bundle', title: `Bundle import ${base(req.path)}`, phase: 'verifying' }),
-      (req, signal) => bundles.import(req.path, signal),
+      (req, task) => bundles.import(req.path, task.signal),
       (res) => `Bundle imported: ${res.applied ?? 0} records applied`,
+    )
+    // Report and incident exports (PDF printing, a package with its evidence): Cancel removes the
+    // partial file; the toast says where it went.
+    const formatName = (format: string): string => (format === 'md' ? 'Markdown' : format.toUpperCase())
+    const exported = (res: CallRes<'reports:export'>): string =>
+      `Exported ${res.path ? base(res.path) : res.name} (${res.bytes.toLocaleString('en-US')} bytes)`
+    const incidentTitle = sqlite.db.prepare<[string], { title: string }>(
+      'SELECT title FROM incidents WHERE id = ?',
+    )
+    asTask(
+      'reports:export',
+      (req) => ({
+        kind: 'export',
+        title: `Export report "${reportsRepo.get(req.id)?.title ?? req.id}" (${formatName(req.format)})`,
+        phase: 'rendering',
+      }),
+      (req, task) => reportCalls['reports:export'](req, task),
+      exported,
+    )
+    asTask(
+      'incidents:export',
+      (req) => ({
+        kind: 'export',
+        title: `Export incident "${incidentTitle.get(req.id)?.title ?? req.id}" (${formatName(req.format)})`,
+        phase: 'reading',
+      }),
+      (req, task) => caseCalls['incidents:export'](req, task),
+      exported,
     )
     // One transaction each, short: shown as tasks, not cancellable part-way.
     const attackImport = plain('attack:import')
