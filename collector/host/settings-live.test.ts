@@ -139,6 +139,32 @@ describe('settings applied to a running core', () => {
     expect(listed.subscriptions.map((s) => s.name)).toEqual(['n8n'])
   })
 
+  it('detection.enabled: off, nothing is evaluated; on again, what was stored meanwhile is', async () => {
+    const core = await start()
+    await raiseAlert(core, 'ws-before')
+    expect((await save(core, 'detection', { enabled: false })).applied).toEqual(['detection.enabled'])
+    await postWhoami(core, 'ws-while-off')
+    await new Promise((r) => setTimeout(r, 500))
+    const { alerts } = await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', {})
+    expect(alerts.map((a) => a.host)).toEqual(['ws-before'])
+    await save(core, 'detection', { enabled: true })
+    await alertsOf(core, 'ws-while-off', (found) => found.length === 1)
+  })
+
+  it('taxii.serve_max_tlp: the next TAXII read serves reports up to the new ceiling', async () => {
+    const core = await start()
+    const { report } = await callOk<CallRes<'reports:create'>>(core, 'reports:create', {
+      title: 'Amber report',
+      tlp: 'amber',
+    })
+    await callOk(core, 'reports:update', { id: report.id, version: 1, status: 'review' })
+    await callOk(core, 'reports:update', { id: report.id, version: 2, status: 'published' })
+    const served = () => JSON.stringify(core.taxiiEntries())
+    expect(served()).not.toContain('Amber report') // the default ceiling is green
+    expect((await save(core, 'taxii', { serve_max_tlp: 'amber' })).applied).toEqual(['taxii.serve_max_tlp'])
+    expect(served()).toContain('Amber report')
+  })
+
   it('keeps restart-only sections waiting, and says so', async () => {
     const core = await start()
     const saved = await save(core, 'bundles', { mode: 'export-only' })
