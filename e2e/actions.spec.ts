@@ -146,7 +146,7 @@ test('System view: webhooks off until configured, a local operator added, an act
   await form.getByLabel('Webhook URL').fill('http://127.0.0.1:5678/webhook/outpost')
   await form.getByRole('button', { name: 'Add webhook' }).click()
   await expect(webhooks.getByRole('alert', { name: 'Webhook problem' })).toContainText(
-    'add a URL prefix to webhooks.allow in config.yaml',
+    'add a URL prefix to webhooks.allow (Settings, or config.yaml)',
   )
   expect((await outpost.call('webhooks:list', {})).subscriptions).toEqual([])
 

@@ -96,6 +96,10 @@ test('a report is written, refused a bad observable, reviewed, published and exp
   const pdf = await reports.exportDownload('PDF')
   expect((await bytesOf(pdf)).subarray(0, 5).toString('latin1')).toBe('%PDF-')
   await expect(reports.exportResult).toContainText('.pdf')
+  // Each export ran as a task in the core: its toast says the result, once.
+  const notices = page.getByRole('status', { name: 'Notices' })
+  await expect(notices).toContainText(`Exported ${pdf.suggestedFilename()}`)
+  await expect(notices.getByText(`Exported ${pdf.suggestedFilename()}`)).toHaveCount(1)
 
   // Every save is a version: the first (a draft) is still readable.
   await reports.editor.getByText('History').click()

@@ -71,3 +71,58 @@ test('Settings edits config.yaml: a bad port is named and nothing is saved; a go
     'Failed to load resource: the server responded with a status of 409 (Conflict)',
   ])
 })
+
+test('Settings edits lists row by row (a bad row named beside it) and webhook destinations apply at once', async ({
+  page,
+  outpost,
+}) => {
+  const file = join(outpost.dataDir, 'config.yaml')
+  await page.goto(`${outpost.ready.url}#/system`)
+  const panel = page.getByRole('region', { name: 'Webhooks' })
+  await expect(panel).toContainText('Off: no destination is allowed')
+
+  await page.goto(`${outpost.ready.url}#/settings`)
+  const webhooks = page.getByRole('form', { name: 'Webhooks' })
+  await webhooks.getByRole('button', { name: 'Add an allowed destination' }).click()
+  await webhooks.getByLabel('Allowed destinations 1', { exact: true }).fill('http://127.0.0.1:5678/webhook/')
+  await webhooks.getByRole('button', { name: 'Add an allowed destination' }).click()
+  await webhooks.getByLabel('Allowed destinations 2', { exact: true }).fill('ftp://files.example.org/')
+  await webhooks.getByRole('button', { name: 'Save webhooks' }).click()
+  await expect(webhooks.getByRole('alert', { name: 'Allowed destinations 2 problem' })).toBeVisible()
+  await expect(webhooks.getByLabel('Allowed destinations 2', { exact: true })).toHaveAttribute(
+    'aria-invalid',
+    'true',
+  )
+  expect(readFileSync(file, 'utf8')).toContain('  allow: []')
+
+  await webhooks.getByRole('button', { name: 'Remove Allowed destinations 2' }).click()
+  await webhooks.getByRole('button', { name: 'Save webhooks' }).click()
+  await expect(page.getByRole('status', { name: 'Notices' })).toContainText(
+    'Saved and applied: webhooks.allow',
+  )
+  await expect(webhooks.getByLabel('Allowed destinations 2', { exact: true })).toHaveCount(0)
+  expect(readFileSync(file, 'utf8')).toContain('  allow: [http://127.0.0.1:5678/webhook/]')
+  await expect(page.getByRole('status', { name: 'Restart required' })).toHaveCount(0)
+
+  // A TAXII source: a row of fields, its token shown only by its end once saved.
+  const taxii = page.getByRole('form', { name: 'TAXII' })
+  await taxii.getByRole('button', { name: 'Add a TAXII source' }).click()
+  const source = taxii.getByRole('listitem', { name: 'TAXII source 1' })
+  await source.getByLabel('Name', { exact: true }).fill('partner')
+  await source
+    .getByLabel('URL', { exact: true })
+    .fill('https://taxii.example.org/api1/collections/c1/objects/')
+  await source.getByLabel('Token', { exact: true }).fill('taxii-secret-token-abcd')
+  await taxii.getByRole('button', { name: 'Save taxii' }).click()
+  await expect(page.getByRole('status', { name: 'Restart required' })).toContainText('taxii.sources')
+  await expect(source.getByLabel('Token', { exact: true })).toHaveAttribute(
+    'placeholder',
+    'unchanged (…abcd)',
+  )
+  expect(readFileSync(file, 'utf8')).toContain('taxii-secret-token-abcd')
+
+  // The webhook destination took effect without a restart: the System view says so and takes one.
+  await page.getByRole('link', { name: 'System' }).click()
+  await expect(panel).toContainText('Allowed destinations: http://127.0.0.1:5678/webhook/')
+  expect(await seriousViolations(page)).toEqual([])
+})

@@ -12,6 +12,8 @@ test('a long task shows in the tray on every view with its progress bar; Cancel 
   outpost,
 }) => {
   const collector = new CollectorPage(page)
+  await page.goto(outpost.ready.url)
+  await page.evaluate(() => localStorage.setItem('outpost.theme', 'dark'))
   await collector.open(outpost.ready.url)
   // Big enough that the import is still running when Cancel is clicked.
   await collector.chooseImportFile('tray.ndjson', ndjson(300_000))
@@ -30,6 +32,8 @@ test('a long task shows in the tray on every view with its progress bar; Cancel 
 
   // The tray over the view leaves it accessible (contrast, names, roles).
   expect(await seriousViolations(page)).toEqual([])
+  // out/test-results/e2e-artifacts/tasks-…/dark-task-tray.png: the README's Tour shows it.
+  await page.screenshot({ path: test.info().outputPath('dark-task-tray.png') })
   await task.getByRole('button', { name: 'Cancel Import tray.ndjson' }).click()
   const notices = page.getByRole('status', { name: 'Notices' })
   await expect(notices).toContainText('Import cancelled: tray.ndjson', { timeout: 15_000 })

@@ -138,7 +138,7 @@ describe('webhooks', () => {
         enabled: true,
       }),
     ).toThrow(
-      /webhooks are off until destinations are allowed: add a URL prefix to webhooks\.allow in config\.yaml/,
+      /webhooks are off until destinations are allowed: add a URL prefix to webhooks\.allow \(Settings, or config\.yaml\)/,
     )
     expect(() =>
       dispatcher(['http://127.0.0.1:5678/webhook/']).hooks.save({

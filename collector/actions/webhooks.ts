@@ -56,7 +56,7 @@ export class WebhookDispatcher {
     if (this.deps.config.allow.length === 0)
       throw new ContractError(
         'invalid_request',
-        `${call}: url: webhooks are off until destinations are allowed: add a URL prefix to webhooks.allow in config.yaml (e.g. http://127.0.0.1:5678/webhook/) and restart`,
+        `${call}: url: webhooks are off until destinations are allowed: add a URL prefix to webhooks.allow (Settings, or config.yaml), e.g. http://127.0.0.1:5678/webhook/`,
       )
     if (!this.allowed(url))
       throw new ContractError(

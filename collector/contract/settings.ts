@@ -21,6 +21,8 @@ export const SETTINGS_SECTIONS = [
   'bundles',
   'ui',
   'connector',
+  'taxii',
+  'nats',
 ] as const
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number]
 

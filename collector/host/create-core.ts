@@ -91,7 +91,7 @@ import { taxiiHandlers } from '../sync/taxii/taxii-calls'
 import { startNatsReplica } from '../sync/nats/nats-host'
 import { installPulledWatchlist } from '../sync/watchlist-sync'
 import { installPulledRulePack, RulePackSyncError } from '../sync/rule-pack-sync'
-import { TaskCancelledError, TaskRegistry, type TaskSpec } from '../tasks/task-registry'
+import { TaskCancelledError, TaskRegistry, type TaskHandle, type TaskSpec } from '../tasks/task-registry'
 import { OperationTasks } from '../tasks/operation-tasks'
 
 export type CoreOptions = {
@@ -602,6 +602,24 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       cleanups.push(() => nats.stop())
     }
 
+    const reportsRepo = new ReportsRepo(sqlite.db)
+    const reportCalls = reportHandlers(reportsRepo, sqlite.db, audited, actor)
+    const caseCalls = caseHandlers(casesRepo, sqlite.db, audited, actor, {
+      evidence: evidenceStore,
+      uploads: {
+        take: async (id) => {
+          const upload = await findUpload(files.uploads, id)
+          if (!upload || uploadPaths.has(upload.path)) return undefined
+          uploadPaths.add(upload.path)
+          return upload
+        },
+        finish: async (path) => {
+          uploadPaths.delete(path)
+          await rm(path, { force: true })
+        },
+      },
+      changed: (id) => push('incidents:changed', { id }),
+    })
     const handlers: Handlers = {
       'system:health': () => ({
         status: 'ok',
@@ -701,23 +719,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       },
       'incidents:list': (req) => ({ incidents: alerts.incidents(req) }),
       ...ruleHandlers(rules, detector, (id) => findUpload(files.uploads, id), audited),
-      ...reportHandlers(new ReportsRepo(sqlite.db), sqlite.db, audited, actor),
-      ...caseHandlers(casesRepo, sqlite.db, audited, actor, {
-        evidence: evidenceStore,
-        uploads: {
-          take: async (id) => {
-            const upload = await findUpload(files.uploads, id)
-            if (!upload || uploadPaths.has(upload.path)) return undefined
-            uploadPaths.add(upload.path)
-            return upload
-          },
-          finish: async (path) => {
-            uploadPaths.delete(path)
-            await rm(path, { force: true })
-          },
-        },
-        changed: (id) => push('incidents:changed', { id }),
-      }),
+      ...reportCalls,
+      ...caseCalls,
       ...operationHandlers(new OperationsRepo(sqlite.db), audited),
       ...searchHandlers(new SearchRepo(sqlite.db), () => detector.ruleBook.entries),
       ...assetHandlers(assetsRepo, audited),
@@ -804,11 +807,15 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         dataDir,
         configFile: files.config,
         running: config,
-        // Retention reads these at its next run; the banner at the next system:info.
+        // Retention reads these at its next run; the banner at the next system:info; the detector,
+        // actions and webhooks at their next use (they hold config's own section objects).
         applyLive: (fields) => {
           retention.hotDays = config.storage.hot_days
           retention.archiveMaxAgeDays = config.archive.max_age_days
           retention.archiveMaxBytes = config.archive.max_bytes
+          if (fields.some((field) => field.startsWith('detection.ioc.'))) detector.reloadWatchlist()
+          // Turned back on: the events stored meanwhile are evaluated now.
+          if (fields.includes('detection.enabled') && config.detection.enabled) detector.kick()
           log.info('settings applied', { fields: fields.join(', ') })
         },
         saved: (change) => push('settings:changed', change),
@@ -818,12 +825,12 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     const asTask = <K extends CoreCallName>(
       name: K,
       spec: (req: ParsedReq<K>) => Omit<TaskSpec, 'onCancel'>,
-      run: (req: ParsedReq<K>, signal: AbortSignal) => CallRes<K> | Promise<CallRes<K>>,
+      run: (req: ParsedReq<K>, task: TaskHandle) => CallRes<K> | Promise<CallRes<K>>,
       said: (res: CallRes<K>) => string,
     ): void => {
       handlers[name] = ((req: ParsedReq<K>) =>
         tasks
-          .run(spec(req), (task) => Promise.resolve(run(req, task.signal)), said)
+          .run(spec(req), (task) => Promise.resolve(run(req, task)), said)
           .catch((error: unknown) => {
             if (error instanceof TaskCancelledError) throw new ContractError('cancelled', error.message)
             throw error
@@ -869,21 +876,49 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     asTask(
       'bundles:export',
       (req) => ({ kind: 'bundle', title: `Bundle export to ${base(req.out)}`, phase: 'writing' }),
-      (req, signal) => bundles.exportRecords(req, signal),
+      (req, task) => bundles.exportRecords(req, task.signal),
       (res) =>
         `Bundle written: ${base(res.file)} (${(res.counts.records ?? 0).toLocaleString('en-US')} records)`,
     )
     asTask(
       'bundles:content-export',
       (req) => ({ kind: 'bundle', title: `Content bundle export to ${base(req.out)}`, phase: 'writing' }),
-      (req, signal) => bundles.exportContent(req, signal),
+      (req, task) => bundles.exportContent(req, task.signal),
       (res) => `Bundle written: ${base(res.file)}`,
     )
     asTask(
       'bundles:import',
       (req) => ({ kind: 'bundle', title: `Bundle import ${base(req.path)}`, phase: 'verifying' }),
-      (req, signal) => bundles.import(req.path, signal),
+      (req, task) => bundles.import(req.path, task.signal),
       (res) => `Bundle imported: ${res.applied ?? 0} records applied`,
+    )
+    // Report and incident exports (PDF printing, a package with its evidence): Cancel removes the
+    // partial file; the toast says where it went.
+    const formatName = (format: string): string => (format === 'md' ? 'Markdown' : format.toUpperCase())
+    const exported = (res: CallRes<'reports:export'>): string =>
+      `Exported ${res.path ? base(res.path) : res.name} (${res.bytes.toLocaleString('en-US')} bytes)`
+    const incidentTitle = sqlite.db.prepare<[string], { title: string }>(
+      'SELECT title FROM incidents WHERE id = ?',
+    )
+    asTask(
+      'reports:export',
+      (req) => ({
+        kind: 'export',
+        title: `Export report "${reportsRepo.get(req.id)?.title ?? req.id}" (${formatName(req.format)})`,
+        phase: 'rendering',
+      }),
+      (req, task) => reportCalls['reports:export'](req, task),
+      exported,
+    )
+    asTask(
+      'incidents:export',
+      (req) => ({
+        kind: 'export',
+        title: `Export incident "${incidentTitle.get(req.id)?.title ?? req.id}" (${formatName(req.format)})`,
+        phase: 'reading',
+      }),
+      (req, task) => caseCalls['incidents:export'](req, task),
+      exported,
     )
     // One transaction each, short: shown as tasks, not cancellable part-way.
     const attackImport = plain('attack:import')

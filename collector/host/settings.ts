@@ -30,10 +30,33 @@ import { defaultDataDir } from './paths'
 import { loadTlsCredentials } from './tls-files'
 
 /**
- * What a running core applies as soon as it is saved: read at each use, with nothing to
- * re-open. Everything else (listeners, stores, engines built at start) waits for a restart.
+ * What a running core applies as soon as it is saved: read at each use (the detector, the action
+ * service and the webhook dispatcher hold these very config objects), with nothing to re-open;
+ * detection.ioc reloads the watchlist (see create-core's applyLive). Everything else waits for a
+ * restart: listeners (a port or address change means unbinding and binding again while senders
+ * are connected, and a failed bind would leave the collector deaf), stores, the connector and
+ * TAXII pullers and NATS (built at start in sync/), bundles.mode (given to the bundle service at
+ * start).
  */
-export const LIVE_FIELDS = ['ui.banner', 'storage.hot_days', 'archive.max_age_days', 'archive.max_bytes']
+export const LIVE_FIELDS = [
+  'ui.banner',
+  'storage.hot_days',
+  'archive.max_age_days',
+  'archive.max_bytes',
+  'detection.enabled',
+  'detection.suppression_window_s',
+  'detection.incidents',
+  'detection.ioc',
+  'actions.two_person_rule',
+  'actions.max_attempts',
+  'actions.retry_base_s',
+  'actions.webhook_allow',
+  'actions.commands',
+  'webhooks.allow',
+  'webhooks.max_attempts',
+  'webhooks.retry_base_s',
+  'taxii.serve_max_tlp',
+]
 
 /** Compared whole: a banner is one setting, not its text and colour apart. */
 const ATOMIC = new Set(['ui.banner'])
@@ -71,6 +94,52 @@ const masked = (value: unknown): unknown => {
       key,
       SECRET_KEYS.has(key) && typeof inner === 'string' ? maskSecret(inner) : masked(inner),
     ]),
+  )
+}
+
+/** The first secret still masked after keepSecrets (sent back for a row it never belonged to). */
+const maskedSecret = (value: unknown, path: string): string | null => {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = maskedSecret(item, `${path}.${index}`)
+      if (found) return found
+    }
+  } else if (isPlainObject(value)) {
+    for (const [key, inner] of Object.entries(value)) {
+      if (SECRET_KEYS.has(key) && typeof inner === 'string' && inner.startsWith('…')) return `${path}.${key}`
+      const found = maskedSecret(inner, `${path}.${key}`)
+      if (found) return found
+    }
+  }
+  return null
+}
+
+/**
+ * `value` with every secret that comes back masked replaced by the one it masks, in lists too
+ * (taxii.sources: a row matched by its name, else by its place), so a list saved whole keeps them.
+ */
+export const keepSecrets = (value: unknown, was: unknown): unknown => {
+  if (Array.isArray(value)) {
+    const before: unknown[] = Array.isArray(was) ? was : []
+    return value.map((item: unknown, index) => {
+      const name = isPlainObject(item) ? item.name : undefined
+      // By name; a renamed (or unnamed) row by its place.
+      const same: unknown =
+        (typeof name === 'string'
+          ? before.find((old) => isPlainObject(old) && old.name === name)
+          : undefined) ?? before[index]
+      return keepSecrets(item, same)
+    })
+  }
+  if (!isPlainObject(value)) return value
+  const old = isPlainObject(was) ? was : {}
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => {
+      const secret = old[key]
+      if (SECRET_KEYS.has(key) && typeof secret === 'string' && inner === maskSecret(secret))
+        return [key, secret]
+      return [key, keepSecrets(inner, secret)]
+    }),
   )
 }
 
@@ -243,7 +312,13 @@ export const settingsHandlers = (options: SettingsOptions): SettingsHandlers => 
       // A secret sent back as settings:get showed it means "keep it".
       const was = isPlainObject(current) ? current[key] : undefined
       if (SECRET_KEYS.has(key) && typeof was === 'string' && value === maskSecret(was)) continue
-      values[key] = value
+      values[key] = keepSecrets(value, was)
+      const lost = maskedSecret(values[key], `${section}.${key}`)
+      if (lost)
+        throw new ContractError(
+          'invalid_request',
+          `${lost}: this is how a saved secret is shown, not the secret; type the secret again (nothing was saved)`,
+        )
     }
     let edit
     try {
@@ -277,9 +352,12 @@ export const settingsHandlers = (options: SettingsOptions): SettingsHandlers => 
     }
     const applied = changed.filter(isLive)
     if (applied.length > 0) {
+      // Set in place: the services hold running's section objects, never copies.
       for (const field of LIVE_FIELDS) {
-        const [group, key] = field.split('.') as [keyof Config, string]
-        ;(running[group] as Record<string, unknown>)[key] = (next[group] as Record<string, unknown>)[key]
+        const keys = field.split('.')
+        const last = keys.pop()!
+        const into = at(running, keys) as Record<string, unknown>
+        into[last] = (at(next, keys) as Record<string, unknown>)[last]
       }
       options.applyLive(applied)
     }

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CallRes, ImportJob, Task } from '../contract'
 import { createCore, type Core } from '../host/create-core'
-import { callOk } from '../host/test-core'
+import { callOk, raiseAlert } from '../host/test-core'
+import { findChromium } from '../workspace/report-export'
 
 // Real long operations in a real core, cancelled through tasks:cancel.
 const dirs: string[] = []
@@ -139,6 +140,61 @@ describe('tasks: cancelling real long operations', () => {
     expect(again.rows).toBeGreaterThanOrEqual(2000)
     expect(existsSync(`${path}.2`)).toBe(true)
   }, 60_000)
+
+  it('a report export is a task: phases on its bar, its file in place, the result said once', async () => {
+    const core = await start()
+    const pushed = watchTasks(core)
+    const { report } = await callOk<CallRes<'reports:create'>>(core, 'reports:create', { title: 'APT notes' })
+    const path = join(core.dataDir, 'apt.md')
+    const res = await callOk<CallRes<'reports:export'>>(core, 'reports:export', {
+      id: report.id,
+      format: 'md',
+      path,
+    })
+    expect(readFileSync(path, 'utf8')).toContain('APT notes')
+    expect(existsSync(`${path}.partial`)).toBe(false)
+    const mine = pushed.filter((t) => t.kind === 'export')
+    expect(mine[0]).toMatchObject({ title: 'Export report "APT notes" (Markdown)', state: 'running' })
+    expect(mine.at(-1)).toMatchObject({
+      state: 'done',
+      progress: 1,
+      message: `Exported apt.md (${res.bytes.toLocaleString('en-US')} bytes)`,
+    })
+    // Started and ended pushed at once; the phases between are throttled, the latest kept.
+    expect(new Set(mine.map((t) => t.id)).size).toBe(1)
+  })
+
+  it.skipIf(!findChromium())(
+    'an incident PDF export cancelled while Chromium prints leaves no file and no audit entry',
+    async () => {
+      const core = await start()
+      const alert = await raiseAlert(core, 'ws-export')
+      const { incident } = await callOk<CallRes<'alerts:escalate'>>(core, 'alerts:escalate', {
+        ids: [alert.id],
+      })
+      core.subscribe((name, payload) => {
+        const { task } = (payload ?? {}) as { task?: Task }
+        if (name === 'tasks:changed' && task?.kind === 'export' && task.state === 'running')
+          if (task.phase === 'rendering') void core.call('tasks:cancel', { id: task.id })
+      })
+      const exports = async () =>
+        (await callOk<CallRes<'audit:list'>>(core, 'audit:list', { limit: 500 })).entries.filter(
+          (e) => e.action === 'export',
+        )
+      const path = join(core.dataDir, 'incident.pdf')
+      const started = Date.now()
+      const result = await core.call('incidents:export', { id: incident.id, format: 'pdf', path })
+      expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } })
+      expect(readdirSync(core.dataDir).filter((f) => f.startsWith('incident.pdf'))).toEqual([])
+      expect(await exports()).toEqual([])
+      const [task] = (await callOk<CallRes<'tasks:list'>>(core, 'tasks:list', {})).tasks
+      expect(task).toMatchObject({ kind: 'export', state: 'cancelled' })
+      expect(task!.title).toMatch(/^Export incident ".*" \(PDF\)$/)
+      // Chromium was killed, not waited for (its own limit is 60 s).
+      expect(Date.now() - started).toBeLessThan(30_000)
+    },
+    60_000,
+  )
 
   it('tasks:cancel names an unknown task: not_found with where to look', async () => {
     const core = await start()

@@ -6,7 +6,7 @@ import type { Audited } from '../detect/rule-calls'
 import type { CasesRepo } from '../store/sqlite/cases-repo'
 import { EVIDENCE_GET_MAX_BYTES, mediaTypeOf, type EvidenceStore, type StoredBytes } from './evidence-store'
 import { observableProblem } from './observables'
-import { deliverExport } from './report-calls'
+import { deliverExport, type ExportTask } from './report-calls'
 import { incidentDocument } from './report-export'
 import { refused } from './refused'
 
@@ -15,10 +15,15 @@ type CaseCall =
   | 'incidents:update'
   | 'incidents:comment'
   | 'incidents:observe'
-  | 'incidents:export'
   | 'incidents:attach'
   | 'evidence:get'
-export type CaseHandlers = { [K in CaseCall]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> }
+export type CaseHandlers = { [K in CaseCall]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> } & {
+  /** Run as a task by the host (create-core), which passes its handle. */
+  'incidents:export': (
+    req: ParsedReq<'incidents:export'>,
+    task?: ExportTask,
+  ) => Promise<CallRes<'incidents:export'>>
+}
 
 /** Browser mode's uploads (`PUT /api/upload`), taken once: an upload is imported or attached, not both. */
 export type UploadDesk = {
@@ -43,9 +48,10 @@ export const caseHandlers = (
   actor: string,
   deps: CaseDeps,
 ): CaseHandlers => ({
-  'incidents:export': async (req) => {
+  'incidents:export': async (req, task) => {
     const detail = refused(() => cases.detail(req.id))
     // Only the package carries the files themselves; every other format lists them.
+    task?.progress(0, 'reading')
     const bytes =
       req.format === 'package' ? await deps.evidence.readAll(detail.evidence.map((e) => e.sha256)) : undefined
     return deliverExport({
@@ -54,6 +60,7 @@ export const caseHandlers = (
       format: req.format,
       path: req.path ?? null,
       audited,
+      task,
     })
   },
   'incidents:attach': async (req) => {

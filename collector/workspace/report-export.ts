@@ -169,8 +169,15 @@ export const findChromium = (env: NodeJS.ProcessEnv = process.env): string | nul
   )
 }
 
-/** Prints self-contained HTML to PDF with headless Chromium (no network: the HTML references nothing). */
-export const htmlToPdf = async (html: string, chromium = findChromium()): Promise<Uint8Array> => {
+/**
+ * Prints self-contained HTML to PDF with headless Chromium (no network: the HTML references
+ * nothing). An aborted `signal` kills Chromium; its temporary dir goes either way.
+ */
+export const htmlToPdf = async (
+  html: string,
+  chromium = findChromium(),
+  signal?: AbortSignal,
+): Promise<Uint8Array> => {
   if (!chromium)
     throw new ExportError(
       'PDF export needs Chromium: install it (apt-get install chromium) or set OUTPOST_CHROMIUM',
@@ -194,15 +201,23 @@ export const htmlToPdf = async (html: string, chromium = findChromium()): Promis
       let err = ''
       child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-      child.on('error', (error) => {
+      const abort = (): void => void child.kill('SIGKILL')
+      if (signal?.aborted) abort()
+      else signal?.addEventListener('abort', abort, { once: true })
+      const settle = (): void => {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', abort)
+      }
+      child.on('error', (error) => {
+        settle()
         reject(new ExportError(`cannot run ${chromium}: ${error.message}`))
       })
       child.on('close', () => {
-        clearTimeout(timer)
+        settle()
         resolve(err)
       })
     })
+    if (signal?.aborted) throw new ExportCancelled('PDF printing stopped')
     if (!existsSync(output))
       throw new ExportError(
         `Chromium wrote no PDF: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no output'}`,
@@ -217,11 +232,20 @@ export class ExportError extends Error {
   override name = 'ExportError'
 }
 
+/** The export's signal aborted (its task was cancelled): nothing was written. */
+export class ExportCancelled extends Error {
+  override name = 'ExportCancelled'
+}
+
 /**
  * One export file's bytes. `package` is a zip of every format, the PDF when Chromium is there,
  * and a manifest of SHA-256 hashes (export/package.ts).
  */
-export const renderExport = async (doc: ExportDocument, format: ExportFormat): Promise<Uint8Array> => {
+export const renderExport = async (
+  doc: ExportDocument,
+  format: ExportFormat,
+  signal?: AbortSignal,
+): Promise<Uint8Array> => {
   switch (format) {
     case 'stix':
       return json(toStixBundle(doc))
@@ -236,8 +260,11 @@ export const renderExport = async (doc: ExportDocument, format: ExportFormat): P
     case 'navigator':
       return json(toNavigatorLayer(doc))
     case 'pdf':
-      return htmlToPdf(toHtml(doc))
+      return htmlToPdf(toHtml(doc), findChromium(), signal)
     case 'package':
-      return toPackage(doc, findChromium() ? { pdf: await htmlToPdf(toHtml(doc)) } : {})
+      return toPackage(
+        doc,
+        findChromium() ? { pdf: await htmlToPdf(toHtml(doc), findChromium(), signal) } : {},
+      )
   }
 }

@@ -208,6 +208,21 @@ describe('reports slice', () => {
     expect(store.getState().reportExport).toMatchObject({ state: 'failed', error: 'PDF needs Chromium' })
   })
 
+  it('an export cancelled from the tray leaves no error behind (its task toasts it)', async () => {
+    const { transport } = fakeTransport({
+      'reports:get': () => ({ ok: true, value: { report: report() } }),
+      'reports:export': () => ({
+        ok: false,
+        error: { code: 'cancelled', message: 'reports:export: cancelled; no file was left behind' },
+      }),
+    })
+    const store = createAppStore(transport)
+    await store.getState().openReport('r-1')
+    await store.getState().exportReport('pdf')
+    expect(store.getState().reportExport).toBeNull()
+    expect(store.getState().toasts).toEqual([])
+  })
+
   it('a cancelled save dialog exports nothing', async () => {
     const { transport, named } = fakeTransport(
       {

@@ -239,7 +239,9 @@ export const runExport = async (
     if (chosen.value.path === null) return set(null) // cancelled
     path = chosen.value.path
   }
+  // The core runs it as a task: its bar and Cancel are in the tray, and its toast says the result.
   const result = await transport.invoke(call, { id, format, ...(path !== undefined && { path }) })
+  if (!result.ok && result.error.code === 'cancelled') return set(null)
   if (!result.ok) return fail(result.error.message)
   const { content_base64: base64, ...rest } = result.value
   if (path === undefined) {

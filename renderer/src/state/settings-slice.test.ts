@@ -96,4 +96,25 @@ describe('the settings slice', () => {
     expect(fake.named('settings:get')).toHaveLength(2)
     stop()
   })
+
+  it('reloads the action types and webhooks when their settings applied at once', async () => {
+    const fake = fakeTransport({
+      'system:info': () => ({ ok: true, value: { ui: { banner: null } } }),
+      'actions:types': () => ({ ok: true, value: { types: [], two_person_rule: true } }),
+      'webhooks:list': () => ({
+        ok: true,
+        value: { subscriptions: [], allow: ['http://127.0.0.1:5678/'], deliveries: [] },
+      }),
+    })
+    const store = createAppStore(fake.transport)
+    const stop = connectStore(store, fake.transport)
+    fake.emit('settings:changed', { applied: ['actions.two_person_rule'], restart_required: [] })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(store.getState().twoPersonRule).toBe(true)
+    expect(fake.named('webhooks:list')).toHaveLength(0)
+    fake.emit('settings:changed', { applied: ['webhooks.allow'], restart_required: [] })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(store.getState().webhookAllow).toEqual(['http://127.0.0.1:5678/'])
+    stop()
+  })
 })

@@ -137,6 +137,9 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
   const offSettings = transport.on('settings:changed', ({ applied }) => {
     if (applied.length > 0) void store.getState().loadInfo()
     if (store.getState().settings) void store.getState().loadSettings()
+    // Allowlists and the two-person rule apply at once: views showing them follow.
+    if (applied.some((field) => field.startsWith('actions.'))) void store.getState().loadActionTypes()
+    if (applied.some((field) => field.startsWith('webhooks.'))) void store.getState().loadWebhooks()
   })
   let wasClosed = false
   const offConnection = transport.onConnection((state) => {

@@ -29,6 +29,8 @@ const BANNER_COLORS = [
   'tlp-clear',
 ] as const
 
+const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const
+
 const LISTENER_TEXT: Record<string, string> = {
   http: 'JSON over HTTP',
   syslog_udp: 'Syslog over UDP',
@@ -360,7 +362,7 @@ export const SettingsView = () => {
                   key: 'incidents.min_level',
                   label: 'Group alerts from level',
                   kind: 'select',
-                  options: ['informational', 'low', 'medium', 'high', 'critical'],
+                  options: LEVELS,
                 },
                 {
                   key: 'incidents.group_by',
@@ -369,6 +371,160 @@ export const SettingsView = () => {
                   hint: 'host, user, tactic (comma-separated)',
                 },
                 { key: 'incidents.window_s', label: 'Incident window (seconds)', kind: 'number' },
+                { key: 'ioc.enabled', label: 'Match events against the IOC watchlist', kind: 'bool' },
+                {
+                  key: 'ioc.default_level',
+                  label: 'IOC match level',
+                  kind: 'select',
+                  options: LEVELS,
+                  hint: 'when the indicator gives none (TAXII indicators never do)',
+                },
+                {
+                  key: 'ioc.match_subdomains',
+                  label: 'A domain indicator matches its subdomains',
+                  kind: 'bool',
+                },
+              ]}
+            />
+          </section>
+
+          <section className="panel" aria-label="Response">
+            <h2>Response actions and webhooks</h2>
+            <SettingsForm
+              section="actions"
+              title="Response actions"
+              fields={[
+                {
+                  key: 'two_person_rule',
+                  label: 'Two-person rule',
+                  kind: 'bool',
+                  hint: 'an action is approved by an operator other than the one who proposed it',
+                },
+                { key: 'max_attempts', label: 'Tries per approved action', kind: 'number' },
+                {
+                  key: 'retry_base_s',
+                  label: 'First retry after (seconds)',
+                  kind: 'number',
+                  hint: 'doubling each time',
+                },
+                {
+                  key: 'webhook_allow',
+                  label: 'Webhook action destinations',
+                  kind: 'rows',
+                  addLabel: 'Add a destination',
+                  hint: 'URL prefixes the webhook action may POST to; none: the action is off',
+                },
+                {
+                  key: 'commands',
+                  label: 'Allowed programs',
+                  kind: 'rows',
+                  addLabel: 'Add a program',
+                  hint: 'absolute paths the command action may run (no shell); none: the action is off',
+                },
+              ]}
+            />
+            <SettingsForm
+              section="webhooks"
+              title="Webhooks"
+              note={
+                <p className="muted">
+                  Subscriptions (alert, incident and action changes, HMAC-signed) are made in the Actions
+                  view.
+                </p>
+              }
+              fields={[
+                {
+                  key: 'allow',
+                  label: 'Allowed destinations',
+                  kind: 'rows',
+                  addLabel: 'Add an allowed destination',
+                  hint: 'URL prefixes, e.g. http://127.0.0.1:5678/webhook/; none: every subscription refused',
+                },
+                { key: 'max_attempts', label: 'Tries per delivery', kind: 'number' },
+                { key: 'retry_base_s', label: 'First retry after (seconds)', kind: 'number' },
+              ]}
+            />
+          </section>
+
+          <section className="panel" aria-label="Exchange">
+            <h2>Bundles, TAXII and NATS</h2>
+            <SettingsForm
+              section="bundles"
+              title="Bundles"
+              fields={[
+                {
+                  key: 'mode',
+                  label: 'Bundle mode',
+                  kind: 'select',
+                  options: ['two-way', 'export-only', 'import-only'],
+                  hint: 'export-only: a console behind a data diode; import-only: the core on its far side',
+                },
+              ]}
+            />
+            <SettingsForm
+              section="taxii"
+              title="TAXII"
+              note={
+                <p className="muted">
+                  Collections to pull STIX indicators from into the IOC watchlist; none: Outpost connects
+                  nowhere. Published reports are served at /taxii2/ up to the TLP below.
+                </p>
+              }
+              fields={[
+                {
+                  key: 'serve_max_tlp',
+                  label: 'Serve up to TLP',
+                  kind: 'select',
+                  options: ['clear', 'green', 'amber', 'amber+strict', 'red'],
+                },
+                {
+                  key: 'sources',
+                  label: 'TAXII source',
+                  kind: 'records',
+                  addLabel: 'Add a TAXII source',
+                  columns: [
+                    { key: 'name', label: 'Name', kind: 'text' },
+                    {
+                      key: 'url',
+                      label: 'URL',
+                      kind: 'text',
+                      hint: 'objects URL, or API root with a collection',
+                    },
+                    { key: 'collection', label: 'Collection', kind: 'text', nullable: true },
+                    { key: 'token', label: 'Token', kind: 'secret' },
+                    { key: 'username', label: 'Username', kind: 'text', nullable: true },
+                    { key: 'password', label: 'Password', kind: 'secret' },
+                    { key: 'ca_file', label: 'CA file', kind: 'text', nullable: true },
+                    { key: 'interval_s', label: 'Pull every (seconds)', kind: 'number', initial: '3600' },
+                    { key: 'page_size', label: 'Page size', kind: 'number', initial: '500' },
+                  ],
+                },
+              ]}
+            />
+            <SettingsForm
+              section="nats"
+              title="NATS"
+              note={
+                <p className="muted">
+                  A team core as replicas over NATS JetStream; a console with it on publishes its outbox.
+                </p>
+              }
+              fields={[
+                { key: 'enabled', label: 'Use NATS JetStream', kind: 'bool' },
+                {
+                  key: 'servers',
+                  label: 'NATS server',
+                  kind: 'rows',
+                  addLabel: 'Add a server',
+                  hint: 'nats://host:port or tls://host:port',
+                },
+                { key: 'site', label: 'Site', kind: 'text' },
+                { key: 'replica', label: 'Replica name', kind: 'text', hint: 'unique per core replica' },
+                { key: 'replicas', label: 'Stream copies', kind: 'number' },
+                { key: 'duplicate_window_s', label: 'Duplicate window (seconds)', kind: 'number' },
+                { key: 'max_age_days', label: 'Stream max age (days)', kind: 'number', hint: '0: unlimited' },
+                { key: 'max_bytes', label: 'Stream max bytes', kind: 'number', hint: '0: unlimited' },
+                { key: 'max_msgs', label: 'Stream max messages', kind: 'number', hint: '0: unlimited' },
               ]}
             />
           </section>

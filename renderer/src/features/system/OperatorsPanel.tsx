@@ -33,7 +33,7 @@ export const OperatorsPanel = () => {
     <section className="panel" aria-label="Operators">
       <h2>Operators</h2>
       <p className="muted">
-        Two-person rule {s.twoPersonRule ? 'on' : 'off'} (actions.two_person_rule in config.yaml).{' '}
+        Two-person rule {s.twoPersonRule ? 'on' : 'off'} (Settings, Response actions).{' '}
         {s.operators.length === 0 ? 'No operators yet.' : s.operators.map((o) => o.name).join(', ')}
       </p>
       <form className="field-row" aria-label="New operator" onSubmit={(e) => void submit(e)}>

@@ -36,7 +36,7 @@ export const WebhooksPanel = () => {
       <h2>Webhooks</h2>
       <p className="muted">
         {s.allow.length === 0
-          ? 'Off: no destination is allowed. Add URL prefixes to webhooks.allow in config.yaml and restart.'
+          ? 'Off: no destination is allowed. Add URL prefixes to Webhooks in Settings (applies at once).'
           : `Allowed destinations: ${s.allow.join(', ')}`}
       </p>
       <table className="table" aria-label="Webhook subscriptions">
