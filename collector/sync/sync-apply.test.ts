@@ -74,4 +74,27 @@ describe('pushed records in a core’s own views', () => {
     const { incidents } = await callOk<CallRes<'incidents:list'>>(team, 'incidents:list', {})
     expect(incidents.filter((i) => i.id === incident.id)).toHaveLength(1)
   }, 60_000)
+
+  it('keeps no outbox on the core: its own changes are versioned, not queued for no one', async () => {
+    const own = await raiseAlert(team, 'core-host-1')
+    const { incident } = await callOk<CallRes<'alerts:escalate'>>(team, 'alerts:escalate', {
+      ids: [own.id],
+      title: 'Seen on the core',
+    })
+    await callOk(team, 'incidents:comment', { id: incident.id, body: 'Core analyst here.' })
+    const db = new Database(join(root, 'core', 'outpost.sqlite'), { readonly: true })
+    try {
+      expect(db.prepare('SELECT count(*) FROM sync_outbox').pluck().get()).toBe(0)
+      // The changes are still versioned (bundles and two-way sync read these).
+      expect(
+        db
+          .prepare("SELECT version FROM sync_versions WHERE kind = 'incident' AND id = ?")
+          .pluck()
+          .get(incident.id),
+      ).toBeGreaterThan(0)
+    } finally {
+      db.close()
+    }
+    expect((await callOk<CallRes<'sync:status'>>(team, 'sync:status', {})).queue_depth).toBe(0)
+  }, 60_000)
 })

@@ -323,6 +323,14 @@ export class SyncStore {
   }
 
   /** A record waiting in the inbox was applied after all (an applier registered later). */
+  /**
+   * Empties the outbox: on a core, which pushes to no one (consoles pull its record store; its
+   * replicas read the stream), so what its changes queue would only pile up.
+   */
+  clearOutbox(): void {
+    this.db.prepare('DELETE FROM sync_outbox').run()
+  }
+
   dropInbox(kind: SyncKind, id: string, version: number): void {
     this.db.prepare('DELETE FROM sync_inbox WHERE kind = ? AND id = ? AND version = ?').run(kind, id, version)
   }
