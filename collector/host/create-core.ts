@@ -103,6 +103,11 @@ export type CoreOptions = {
   sqliteBinding?: string | undefined
   /** core: `outpost serve --role core`, a team core that also answers the sync API. */
   role?: SyncRole
+  /**
+   * false: the connector syncs only when asked (sync:push-now, sync:pull-now), never on its own
+   * loop; for tests that stage concurrent edits on both sides. Default true.
+   */
+  syncLoop?: boolean
 }
 
 export type PushListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void
@@ -232,6 +237,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       log: (message, fields) => log.warn(message, fields),
       nats: config.nats,
       bundlesOnly: config.bundles.mode === 'export-only',
+      loop: options.syncLoop ?? true,
     })
     // This workstation's operator: the app runs as them (the browser host too, on loopback).
     const actor = osUser()

@@ -43,6 +43,8 @@ export type ConnectorSettings = {
 
 export type SyncServiceOptions = {
   db: Database
+  /** false: the connector pushes and pulls only when asked (tests); default true. */
+  loop?: boolean
   role: SyncRole
   dataDir: string
   connector: ConnectorSettings
@@ -549,7 +551,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
       store.setState('console_id', hello.console_id)
       store.setState('role', hello.role)
       store.setState('core_id', hello.core_id)
-      connector.configure(endpoint, options.connector.interval_s * 1000)
+      connector.configure(endpoint, options.connector.interval_s * 1000, options.loop ?? true)
       options.changed(status())
       return status()
     },
@@ -604,7 +606,8 @@ export const createSyncService = (options: SyncServiceOptions) => {
       inUse = store.state('connection') ?? null
       const endpoint = savedEndpoint()
       const loop = options_.loop ?? true
-      if (endpoint) connector.configure(endpoint, options.connector.interval_s * 1000, loop)
+      if (endpoint)
+        connector.configure(endpoint, options.connector.interval_s * 1000, loop && options.loop !== false)
       if (!loop) return
       nats?.start()
       if (role === 'console' && !inventoryTimer) {
@@ -631,7 +634,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
           if (saved === inUse) return
           inUse = saved
           const next = savedEndpoint()
-          connector.configure(next, options.connector.interval_s * 1000)
+          connector.configure(next, options.connector.interval_s * 1000, options.loop ?? true)
           options.log(
             next
               ? 'sync: took up the connection stored by another process'

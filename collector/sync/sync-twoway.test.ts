@@ -49,7 +49,7 @@ describe('an incident worked on both a console and its team core', () => {
   beforeAll(async () => {
     ;[team, analyst] = await Promise.all([
       createCore({ dataDir: join(root, 'core'), ephemeralPorts: true, role: 'core' }),
-      createCore({ dataDir: join(root, 'console'), ephemeralPorts: true }),
+      createCore({ dataDir: join(root, 'console'), ephemeralPorts: true, syncLoop: false }),
     ])
     const api = team.syncApi
     if (!api) throw new Error('a core answers the sync API')
@@ -265,7 +265,8 @@ describe('two-way sync with a real outpost serve --role core', () => {
       ),
     ) as { token: string }
     core = await spawnServe(['--data-dir', coreDir, '--port', '0', '--role', 'core'])
-    analyst = await createCore({ dataDir: join(root, 'console'), ephemeralPorts: true })
+    // Syncs only when told: the edits below must be concurrent, not pulled in between.
+    analyst = await createCore({ dataDir: join(root, 'console'), ephemeralPorts: true, syncLoop: false })
     await callOk(analyst, 'sync:connect', { url: core.ready.api, token })
     const syncOnce = async () => {
       await callOk(analyst, 'sync:push-now', {})
