@@ -473,6 +473,8 @@ export class HuntService {
           )
         content = (await readFile(target)).toString('base64')
       }
+      // A cancel that came as DuckDB finished (interrupting nothing) still wins: the file goes.
+      if (cancelled) throw new Error('cancelled after writing')
       return {
         name,
         media_type:
