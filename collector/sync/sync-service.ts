@@ -136,6 +136,8 @@ export const createSyncService = (options: SyncServiceOptions) => {
         ...(role === 'core' ? { name: `outpost-core-${options.nats.replica}` } : {}),
       })
     : null
+  // A core queues nothing (and drops what earlier versions of it queued for no one).
+  store.queueOutbox(role === 'console')
   store.useNats(role === 'console' && nats !== null)
   store.useBundles(
     role === 'console' && options.bundlesOnly === true,
@@ -397,8 +399,6 @@ export const createSyncService = (options: SyncServiceOptions) => {
       }
       for (const incident of incidents) queue('incident', incident)
     }
-    // A core versions its changes (above) but delivers them through its record store, not an outbox.
-    if (role === 'core') store.clearOutbox()
     connector.wake()
     nats?.wake()
   }
@@ -430,7 +430,6 @@ export const createSyncService = (options: SyncServiceOptions) => {
   const onAlertRaised = (id: string, newIncident: string | null): void => {
     queue('alert', id)
     if (newIncident) queue('incident', newIncident)
-    if (role === 'core') store.clearOutbox()
   }
 
   /** The stored connection the connector was last configured from (JSON), to notice another process's. */
@@ -601,8 +600,6 @@ export const createSyncService = (options: SyncServiceOptions) => {
      */
     start(options_: { loop?: boolean; watchMs?: number } = {}): void {
       applyWaiting()
-      // What earlier versions of a core queued and nothing would ever deliver.
-      if (role === 'core') store.clearOutbox()
       inUse = store.state('connection') ?? null
       const endpoint = savedEndpoint()
       const loop = options_.loop ?? true

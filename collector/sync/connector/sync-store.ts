@@ -65,6 +65,12 @@ export class SyncStore {
   private readonly insertOutbox: Statement<[Record<string, unknown>]>
   private readonly setKey: Statement<[string, number]>
   private readonly coalesce: Statement<[string, string]>
+  private readonly keepHeader: Statement<[string, number | null, string, string]>
+  /**
+   * Changes are queued for delivery (a console). A core versions them but queues nothing: it
+   * pushes to no one (consoles pull its record store; its replicas read the stream).
+   */
+  private queueing = true
   /** NATS publishing is on: an entry leaves the outbox once both channels have it. */
   private nats = false
   /** Bundles carry the outbox (a data-diode console): the bundle cursor counts too. */
@@ -87,6 +93,9 @@ export class SyncStore {
     )
     this.setKey = db.prepare('UPDATE sync_outbox SET key = ? WHERE seq = ?')
     this.coalesce = db.prepare('DELETE FROM sync_outbox WHERE kind = ? AND object_id = ?')
+    this.keepHeader = db.prepare(
+      'UPDATE sync_versions SET updated_at = ?, base = ? WHERE kind = ? AND id = ?',
+    )
   }
 
   /** This data dir's id, made on first use: the origin of every record it makes. */
@@ -194,11 +203,10 @@ export class SyncStore {
    * outbox holds at most one entry per object plus the audit entries not yet delivered.
    */
   enqueueRecord(record: SyncRecord): SyncRecord {
-    if (record.kind !== 'audit') this.coalesce.run(record.kind, record.id)
     // The header of the object's latest queued version: a bundle carrying it later repeats it.
-    this.db
-      .prepare('UPDATE sync_versions SET updated_at = ?, base = ? WHERE kind = ? AND id = ?')
-      .run(record.updated_at, record.base ?? null, record.kind, record.id)
+    this.keepHeader.run(record.updated_at, record.base ?? null, record.kind, record.id)
+    if (!this.queueing) return record
+    if (record.kind !== 'audit') this.coalesce.run(record.kind, record.id)
     const seq = Number(
       this.insertOutbox.run({
         kind: record.kind,
@@ -323,14 +331,6 @@ export class SyncStore {
   }
 
   /** A record waiting in the inbox was applied after all (an applier registered later). */
-  /**
-   * Empties the outbox: on a core, which pushes to no one (consoles pull its record store; its
-   * replicas read the stream), so what its changes queue would only pile up.
-   */
-  clearOutbox(): void {
-    this.db.prepare('DELETE FROM sync_outbox').run()
-  }
-
   dropInbox(kind: SyncKind, id: string, version: number): void {
     this.db.prepare('DELETE FROM sync_inbox WHERE kind = ? AND id = ? AND version = ?').run(kind, id, version)
   }
@@ -361,6 +361,12 @@ export class SyncStore {
   // out), so a console not connected yet keeps its entries for the core it will reach. The
   // bundle channel counts on an export-only console; elsewhere its cursor only marks what
   // bundles carried so far.
+
+  /** Off (a core): changes are versioned but not queued, and what was queued before goes. */
+  queueOutbox(enabled: boolean): void {
+    this.queueing = enabled
+    if (!enabled) this.db.prepare('DELETE FROM sync_outbox').run()
+  }
 
   /** Turns the NATS channel on or off; off forgets what only NATS was still waiting for. */
   useNats(enabled: boolean): void {
