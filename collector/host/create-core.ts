@@ -604,7 +604,11 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     // (the sync service's, so on a core the winners also reach incidents, alerts, reports, assets).
     // A console with nats.enabled publishes its outbox instead (the sync service's NATS channel).
     if (config.nats.enabled && role === 'core') {
-      const nats = startNatsReplica({ config: config.nats, sink: sync.records, log })
+      const nats = startNatsReplica({
+        config: config.nats,
+        sink: { apply: (record, key, holder) => sync.records.applyFromStream(record, key, holder) },
+        log,
+      })
       cleanups.push(() => nats.stop())
     }
 

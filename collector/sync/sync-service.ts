@@ -116,6 +116,9 @@ const readPem = (dataDir: string, file: string | null, setting: string): string 
   }
 }
 
+/** Who made a merge on a replica of the team core of `site`: the same on every replica. */
+export const teamOrigin = (site: string): string => `outpost-team-${site}`
+
 /**
  * Sync in one place, for the composition root: the outbox hooks (called inside the transaction
  * of each change), the connector (console side), the record store and sync API (core side), and
@@ -126,10 +129,11 @@ export const createSyncService = (options: SyncServiceOptions) => {
   const store = new SyncStore(db)
   const nodeId = store.nodeId()
   // A console's second delivery channel: the same outbox, its own cursor (sync-store.ts). A core
-  // replica publishes the records it made itself instead (see coreNatsQueue), so the others have them.
+  // replica publishes what reached it another way than the stream instead (see coreNatsQueue), so
+  // the others have it.
   const nats = options.nats?.enabled
     ? new NatsOutboxPublisher({
-        store: role === 'console' ? store : coreNatsQueue(() => records, store, nodeId),
+        store: role === 'console' ? store : coreNatsQueue(db, store),
         config: options.nats,
         changed: () => options.changed(status()),
         log: options.log,
@@ -189,8 +193,10 @@ export const createSyncService = (options: SyncServiceOptions) => {
           appliedHere.push({ kind: record.kind, id: record.id })
         }
       : undefined,
-    role === 'core' ? coreMerger(() => records, nodeId) : undefined,
+    // Replicas of one team core make the same merge of the same two versions (core-merger.ts).
+    role === 'core' ? coreMerger(() => records, nats ? teamOrigin(options.nats!.site) : nodeId) : undefined,
   )
+  if (role === 'core' && nats) records.relayForStream(() => nats.wake())
   const consoles = new SyncConsoles(db)
   const api: SyncApi | null =
     role === 'core'

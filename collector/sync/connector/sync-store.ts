@@ -12,6 +12,8 @@ export type OutboxRow = {
   attempts: number
   next_attempt_at: number
   last_error: string | null
+  /** Only on a core replica's relayed records (nats/core-queue.ts): the console that pushed it. */
+  holder?: string
 }
 
 export type SyncConflict = {

@@ -64,11 +64,7 @@ describe('assets on a core: analyst fields three-way, inventory per origin', () 
       db,
       () => 1_000,
       undefined,
-      coreMerger(
-        () => store,
-        'core',
-        () => 2_000,
-      ),
+      coreMerger(() => store, 'core'),
     )
   })
   afterEach(() => db.close())

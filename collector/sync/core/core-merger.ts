@@ -19,18 +19,22 @@ import type { Merger, RecordStore } from './record-store'
  *
  * An older version from the stored version's maker, other kinds, and removals keep the usual
  * rule (resolveConflict).
+ *
+ * A merge depends only on the two versions (and the bases kept from earlier ones): its origin is
+ * `mergeOrigin` (the team's id, shared by every replica of a team core) and its time the later of
+ * the two versions' times, so replicas that merge the same two versions store the same record.
  */
 export const coreMerger =
-  (records: () => RecordStore, coreId: string, now: () => number = Date.now): Merger =>
+  (records: () => RecordStore, mergeOrigin: string): Merger =>
   (stored, incoming) => {
     if (!isMergedKind(incoming.kind) || stored.deleted || incoming.deleted) return null
-    const at = new Date(now()).toISOString()
+    const at = stored.updated_at > incoming.updated_at ? stored.updated_at : incoming.updated_at
     const made = (version: number, body: Record<string, unknown>): SyncRecord => ({
       kind: incoming.kind,
       id: incoming.id,
       version,
       updated_at: at,
-      origin: coreId,
+      origin: mergeOrigin,
       deleted: false,
       body,
     })

@@ -21,8 +21,8 @@ export const SYNC_KINDS: readonly SyncKind[] = [...PUSH_KINDS, ...PULL_KINDS]
 
 /**
  * The key a core stores a version it made itself under (an operation or mission it publishes, its
- * analyst's edit of a console's incident): what tells its own records from the ones it applied,
- * merges included, so only its own are published to the other replicas (no echo).
+ * analyst's edit of a console's incident): the same on every replica that applies it, so it is
+ * stored once everywhere.
  */
 export const localKey = (origin: string, kind: SyncKind, id: string, version: number): string =>
   `${origin}:${kind}:${id}:${version}`
@@ -83,6 +83,9 @@ export class RecordStore {
   private readonly insert: Statement<[Record<string, unknown>]>
   private readonly insertKey: Statement<[Record<string, unknown>]>
   private readonly applyTx: (record: SyncRecord, key: string) => ApplyResult
+  private relay: ((key: string, record: string, holder: string | null) => void) | undefined
+  private fromStream = false
+  private holder: string | undefined
 
   constructor(
     private readonly db: Database,
@@ -116,8 +119,12 @@ export class RecordStore {
     return this.applyTx(record, key)
   }
 
-  /** Several records in one transaction (one commit for a pushed batch), each as `apply`. */
-  applyAll(items: ReadonlyArray<{ record: SyncRecord; key: string }>): ApplyResult[] {
+  /**
+   * Several records in one transaction (one commit for a pushed batch), each as `apply`. With
+   * `holder` (the console that pushed them), it pulls later versions of its incidents and alerts
+   * back (pushedBy), on every replica.
+   */
+  applyAll(items: ReadonlyArray<{ record: SyncRecord; key: string }>, holder?: string): ApplyResult[] {
     for (const { record, key } of items) {
       if (typeof key !== 'string' || key.length === 0 || key.length > 300)
         throw new ContractError('invalid_request', 'idempotency key must be a string of 1-300 characters')
@@ -125,7 +132,18 @@ export class RecordStore {
       if (problem)
         throw new ContractError('invalid_request', `record ${record.kind}/${record.id}: ${problem}`)
     }
-    return this.db.transaction(() => items.map(({ record, key }) => this.applyTx(record, key)))()
+    return this.db.transaction(() =>
+      items.map(({ record, key }) => {
+        this.holder = holder
+        try {
+          const result = this.applyTx(record, key)
+          if (holder !== undefined) this.pushedBy(holder, record.kind, record.id)
+          return result
+        } finally {
+          this.holder = undefined
+        }
+      }),
+    )()
   }
 
   /** The stored (winning) version of one object. */
@@ -170,29 +188,30 @@ export class RecordStore {
   }
 
   /**
-   * The versions `origin` made here itself (stored under localKey) and still stored, after
-   * `cursor` (a seq), in seq order: what a core replica publishes to the others.
+   * From now on (a core replica with NATS), every record this store takes another way than the
+   * stream (a console's push, a bundle import, a version this core made) is also written to
+   * sync_relay, in the same transaction, for the replica's publisher (nats/core-queue.ts), and
+   * `relayed` is called (the publisher runs once the transaction has returned).
    */
-  madeHere(origin: string, cursor: number, limit: number): StoredRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT r.* FROM sync_records r WHERE r.seq > ? AND r.origin = ? AND EXISTS (SELECT 1 FROM sync_record_keys k
-           WHERE k.key = r.origin || ':' || r.kind || ':' || r.id || ':' || r.version) ORDER BY r.seq LIMIT ?`,
-      )
-      .all(cursor, origin, limit) as Row[]
-    return rows.map((row) => ({ seq: row.seq, record: toRecord(row) }))
+  relayForStream(relayed: () => void): void {
+    const insert = this.db.prepare('INSERT INTO sync_relay (key, record, holder) VALUES (?, ?, ?)')
+    this.relay = (key, record, holder) => {
+      insert.run(key, record, holder)
+      relayed()
+    }
   }
 
-  /** How many madeHere versions are stored after `cursor`. */
-  madeHereCount(origin: string, cursor: number): number {
-    return (
-      this.db
-        .prepare(
-          `SELECT count(*) AS n FROM sync_records r WHERE r.seq > ? AND r.origin = ? AND EXISTS (SELECT 1 FROM
-             sync_record_keys k WHERE k.key = r.origin || ':' || r.kind || ':' || r.id || ':' || r.version)`,
-        )
-        .get(cursor, origin) as { n: number }
-    ).n
+  /**
+   * `apply` for a record consumed from the stream: every replica has it from there, so it is not
+   * relayed back. `holder`: the console that pushed it to the replica that relayed it.
+   */
+  applyFromStream(record: SyncRecord, key: string, holder?: string): ApplyResult {
+    this.fromStream = true
+    try {
+      return holder === undefined ? this.apply(record, key) : this.applyAll([{ record, key }], holder)[0]!
+    } finally {
+      this.fromStream = false
+    }
   }
 
   /** The highest seq handed out so far (0 when empty). */
@@ -222,6 +241,8 @@ export class RecordStore {
       this.insertKey.run({ key, kind: record.kind, id: record.id, outcome: 'applied', stored_at: at })
       return { outcome: 'duplicate', winner: stored }
     }
+    // Not a duplicate: the other replicas must settle the same record against theirs.
+    if (this.relay && !this.fromStream) this.relay(key, JSON.stringify(record), this.holder ?? null)
     const merged = stored && existing && !stored.deleted ? this.merger?.(stored, record) : null
     if (merged && existing) {
       this.remove.run(existing.seq)

@@ -171,8 +171,7 @@ export const createSyncApi = (options: SyncApiOptions) => {
         )
       return { key, record: asRecord(record, `records[${i}].record`, PUSH_KINDS) }
     })
-    const applied = records.applyAll(parsed)
-    for (const { record } of parsed) records.pushedBy(caller.name, record.kind, record.id)
+    const applied = records.applyAll(parsed, caller.name)
     const results = parsed.map(({ key }, i) => ({ key, ...applied[i]! }))
     return { status: 200, body: { ok: true, value: { console_id: caller.name, results } } }
   }

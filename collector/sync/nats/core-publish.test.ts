@@ -40,6 +40,37 @@ const stored = (dataDir: string, kind: string, id: string): SyncRecord | null =>
   }
 }
 
+/** A core's sync API on a loopback port (what `serve --role core` mounts). */
+const serveSync = async (core: Core): Promise<{ url: string; server: Server }> => {
+  const api = core.syncApi!
+  const server = createServer((req, res) => {
+    void api.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1'))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+}
+
+/** A console token made on a core's data dir, as `outpost sync consoles add` would. */
+const addConsole = (dataDir: string, name: string, role: 'analyst' | 'admin'): string => {
+  const db = new Database(join(dataDir, 'outpost.sqlite'))
+  db.pragma('busy_timeout = 5000')
+  try {
+    return new SyncConsoles(db).add(name, role).token
+  } finally {
+    db.close()
+  }
+}
+
+const syncCall = async (url: string, token: string, init: RequestInit = {}): Promise<unknown> => {
+  const res = await fetch(url, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  })
+  const body = (await res.json()) as { ok: boolean; value?: unknown; error?: unknown }
+  if (!body.ok) throw new Error(`${url}: ${JSON.stringify(body.error)}`)
+  return body.value
+}
+
 describe.skipIf(binary === null)('core replicas publish the records they make to the stream', () => {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-nats-core-publish-'))
   let server: NatsServerProcess
@@ -79,18 +110,11 @@ describe.skipIf(binary === null)('core replicas publish the records they make to
       createCore({ dataDir: join(dir, 'console'), ephemeralPorts: true }),
     ])
     // The console reaches replica 2 only, over its sync API.
-    const api = r2.syncApi!
-    http = createServer((req, res) => {
-      void api.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1'))
-    })
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-    const db = new Database(join(dir, 'core-2', 'outpost.sqlite'))
-    db.pragma('busy_timeout = 5000')
-    const { token } = new SyncConsoles(db).add('ws-1', 'admin')
-    db.close()
+    const served = await serveSync(r2)
+    http = served.server
     await callOk(analyst, 'sync:connect', {
-      url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-      token,
+      url: served.url,
+      token: addConsole(join(dir, 'core-2'), 'ws-1', 'admin'),
     })
   }, 60_000)
   afterAll(async () => {
@@ -152,5 +176,86 @@ describe.skipIf(binary === null)('core replicas publish the records they make to
     expect(stored(join(dir, 'core-1'), 'incident', 'inc-nats-1')).toMatchObject({ version: 2 })
     const status = await callOk<CallRes<'sync:status'>>(r1, 'sync:status', {})
     expect(status.nats).toMatchObject({ enabled: true, connected: true, queue_depth: 0 })
+  }, 60_000)
+  it("a console's push over HTTP to replica 2 reaches replica 1; concurrent edits on the two merge to the same record on both", async () => {
+    const r2Url = (await serveSync(r2)).url
+    const r1Served = await serveSync(r1)
+    const viaR2 = addConsole(join(dir, 'core-2'), 'ws-9', 'analyst')
+    const viaR1 = addConsole(join(dir, 'core-1'), 'ws-9', 'analyst')
+    const push = (record: SyncRecord, key: string): Promise<unknown> =>
+      syncCall(`${r2Url}/sync/v1/push`, viaR2, {
+        method: 'POST',
+        body: JSON.stringify({ records: [{ key, record }] }),
+      })
+    const v1: SyncRecord = {
+      kind: 'incident',
+      id: 'inc-http-1',
+      version: 1,
+      updated_at: '2026-12-07T10:00:00.000Z',
+      origin: 'console-9',
+      deleted: false,
+      body: {
+        incident: {
+          id: 'inc-http-1',
+          title: 'Lateral movement from ws-9',
+          status: 'new',
+          severity: 'medium',
+        },
+        comments: [],
+      },
+    }
+    await push(v1, idempotencyKey('console-9', 1))
+    // Replica 1 never saw the push: it has the record from the stream, relayed by replica 2.
+    await waitFor(
+      'replica 1 to store the pushed incident',
+      () => stored(join(dir, 'core-1'), 'incident', 'inc-http-1') !== null,
+    )
+    const onR1 = await callOk<CallRes<'incidents:get'>>(r1, 'incidents:get', { id: 'inc-http-1' })
+    expect(onR1.incident.title).toBe('Lateral movement from ws-9')
+
+    // Concurrently: replica 1's analyst takes the incident; the console raises its severity and
+    // comments, pushed to replica 2. Each replica merges the other's version against its own.
+    const v2: SyncRecord = {
+      ...v1,
+      version: 2,
+      base: 1,
+      updated_at: '2026-12-07T10:05:00.000Z',
+      body: {
+        incident: { ...(v1.body.incident as object), severity: 'high' },
+        comments: [
+          { id: 'c-9-1', author: 'ws-9', at: '2026-12-07T10:05:00.000Z', text: 'Seen on two hosts' },
+        ],
+      },
+    }
+    await Promise.all([
+      callOk(r1, 'incidents:update', { id: 'inc-http-1', status: 'triage', assignee: 'core-analyst' }),
+      push(v2, idempotencyKey('console-9', 2)),
+    ])
+    const settled = (d: string): boolean => {
+      const record = stored(join(dir, d), 'incident', 'inc-http-1')
+      return record !== null && record.version === 3
+    }
+    await waitFor('both replicas to merge', () => settled('core-1') && settled('core-2'))
+    const a = stored(join(dir, 'core-1'), 'incident', 'inc-http-1')!
+    const b = stored(join(dir, 'core-2'), 'incident', 'inc-http-1')!
+    expect(a.body.incident).toMatchObject({ status: 'triage', assignee: 'core-analyst', severity: 'high' })
+    expect((a.body.comments as Array<{ id: string }>).map((c) => c.id)).toEqual(['c-9-1'])
+    // The same record on both, made by the team, not by either replica.
+    const record = ({ kind, id, version, updated_at, origin, deleted, body }: SyncRecord) => ({
+      ...{ kind, id, version, updated_at, origin, deleted, body },
+    })
+    expect(record(b)).toEqual(record(a))
+    expect(a.origin).toBe('outpost-team-hq')
+
+    // The console that pushed through replica 2 pulls the merge from replica 1 too (it holds the
+    // incident on every replica), and neither replica publishes the merge: nothing echoes.
+    const page = (await syncCall(`${r1Served.url}/sync/v1/pull?cursor=0&kinds=incident`, viaR1)) as {
+      records: Array<{ record: SyncRecord }>
+    }
+    expect(page.records.map((r) => [r.record.id, r.record.version])).toContainEqual(['inc-http-1', 3])
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(stored(join(dir, 'core-1'), 'incident', 'inc-http-1')).toMatchObject({ version: 3 })
+    const status = await callOk<CallRes<'sync:status'>>(r2, 'sync:status', {})
+    expect(status.nats).toMatchObject({ connected: true, queue_depth: 0 })
   }, 60_000)
 })

@@ -132,7 +132,7 @@ export class NatsOutboxPublisher {
         for (const row of rows) {
           if (this.stopped) break
           try {
-            await publisher.publish(row.record, row.key)
+            await publisher.publish(row.record, row.key, row.holder)
           } catch (error) {
             // A record no core would take (RangeError from the publisher): skipped here, kept for HTTP.
             if (!(error instanceof RangeError)) throw error

@@ -6,7 +6,7 @@ import type { RecordMessage } from './publisher'
 import { STREAM } from './stream'
 
 /** Where a replica applies what it consumes: the core's RecordStore (idempotent by key). */
-export type RecordSink = { apply(record: SyncRecord, key: string): unknown }
+export type RecordSink = { apply(record: SyncRecord, key: string, holder?: string): unknown }
 
 export type ReplicaStats = { applied: number; rejected: number; failed: number }
 
@@ -18,11 +18,12 @@ const parse = (msg: JsMsg): RecordMessage | string => {
     return 'not JSON'
   }
   if (value === null || typeof value !== 'object') return 'not an object'
-  const { key, record } = value as Partial<RecordMessage>
+  const { key, record, holder } = value as Partial<RecordMessage>
   if (typeof key !== 'string' || key === '') return 'no idempotency key'
   if (record === null || typeof record !== 'object') return 'no record'
+  if (holder !== undefined && (typeof holder !== 'string' || holder === '')) return 'holder is not a name'
   const problem = recordProblem(record)
-  return problem ?? { key, record }
+  return problem ?? (holder === undefined ? { key, record } : { key, record, holder })
 }
 
 /**
@@ -72,7 +73,7 @@ export class NatsReplica {
       return
     }
     try {
-      sink.apply(parsed.record, parsed.key)
+      sink.apply(parsed.record, parsed.key, parsed.holder)
     } catch (error) {
       this.stats.failed++
       log.error('nats: apply failed, redelivered later', {
