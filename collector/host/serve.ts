@@ -28,6 +28,7 @@ import type { ApiTls } from './api-tls'
 import { readStatic } from './static-files'
 import { newUpload } from './uploads'
 import { createTaxiiHandler } from '../sync/taxii/server'
+import { API_HEADERS, sendJson } from '../ingest/http-body'
 
 export type ServeOptions = {
   core: Core
@@ -74,22 +75,13 @@ const SECURITY_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
 }
 
-const json = (
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  sendJson(res, status, body, {
     ...SECURITY_HEADERS,
     ...headers,
+    ...API_HEADERS,
     'content-type': 'application/json',
-    'cache-control': 'no-store',
-    'content-length': Buffer.byteLength(text),
   })
-  res.end(text)
-}
 
 const UNAUTHORIZED_PAGE = `<!doctype html><meta charset="utf-8"><title>Outpost: sign in</title>
 <body style="font:16px system-ui;margin:3rem;max-width:40rem">

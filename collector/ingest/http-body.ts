@@ -15,6 +15,13 @@ export class BodyError extends Error {
   }
 }
 
+/** What an API answer (not an ingest acknowledgement) adds: never cached, never sniffed. */
+export const API_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+}
+
+/** Answers with `body` as JSON; `headers` may set another JSON media type (TAXII's). */
 export const sendJson = (
   res: ServerResponse,
   status: number,
@@ -24,8 +31,8 @@ export const sendJson = (
   const text = JSON.stringify(body)
   res.writeHead(status, {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
     ...headers,
+    'content-length': Buffer.byteLength(text),
   })
   res.end(text)
 }

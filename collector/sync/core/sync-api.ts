@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises'
 import { ContractError } from '../../contract'
 import { PULL_KINDS, PUSH_KINDS, type SyncKind, type SyncRecord } from '../records'
 import { ROLE_RANK, SYNC_ROLES, type SyncConsole, type SyncConsoles, type SyncRole } from './consoles'
+import { API_HEADERS, sendJson } from '../../ingest/http-body'
 import { SYNC_KINDS, recordProblem, type RecordStore } from './record-store'
 
 export const SYNC_API_VERSION = 'v1'
@@ -49,22 +50,8 @@ class SyncHttpError extends Error {
   }
 }
 
-const send = (
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    'content-length': Buffer.byteLength(text),
-  })
-  res.end(text)
-}
+const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  sendJson(res, status, body, { ...headers, ...API_HEADERS, 'content-type': 'application/json' })
 
 const failure = (code: string, message: string) => ({ ok: false, error: { code, message } })
 

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sameToken } from '../../host/api-auth'
+import { API_HEADERS, sendJson } from '../../ingest/http-body'
 import { compareEntries, type TaxiiEntry } from './collection'
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1'
@@ -35,22 +36,8 @@ class TaxiiError extends Error {
   }
 }
 
-const send = (
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': TAXII_MEDIA_TYPE,
-    'content-length': String(Buffer.byteLength(text)),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...headers,
-  })
-  res.end(text)
-}
+const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  sendJson(res, status, body, { 'content-type': TAXII_MEDIA_TYPE, ...API_HEADERS, ...headers })
 
 const sendError = (res: ServerResponse, error: TaxiiError, headers: Record<string, string> = {}): void =>
   send(
