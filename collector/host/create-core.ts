@@ -82,13 +82,14 @@ import { OUTPOST_VERSION } from './version'
 import { syncLoaders } from './sync-loaders'
 import { syncedAlertEvent } from '../sync/alert-events'
 import { settingsHandlers } from './settings'
-import { createSyncService, type SyncRole } from '../sync/sync-service'
+import { createSyncService, syncEvidenceDir, type SyncRole } from '../sync/sync-service'
 import type { SyncApi } from '../sync/core/sync-api'
 import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
 import { TaxiiPuller } from '../sync/taxii/client'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
 import { startNatsReplica } from '../sync/nats/nats-host'
+import { SharedEvidence } from '../sync/nats/shared-evidence'
 import { installPulledWatchlist } from '../sync/watchlist-sync'
 import { installPulledRulePack, RulePackSyncError } from '../sync/rule-pack-sync'
 import { TaskCancelledError, TaskRegistry, type TaskHandle, type TaskSpec } from '../tasks/task-registry'
@@ -224,6 +225,11 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     }
     // Sync: every syncable change is queued in the outbox inside its own transaction (audited
     // below, and alerts the detector raises); the connector opens no socket unless configured.
+    // A team core's replicas share the evidence files consoles push to any of them.
+    const sharedEvidence =
+      role === 'core' && config.nats.enabled
+        ? new SharedEvidence({ dir: syncEvidenceDir(dataDir), replicas: config.nats.replicas, log })
+        : undefined
     const sync = createSyncService({
       db: sqlite.db,
       role,
@@ -236,6 +242,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       objectsChanged: syncedObjectsChanged,
       log: (message, fields) => log.warn(message, fields),
       nats: config.nats,
+      ...(sharedEvidence ? { sharedEvidence } : {}),
       bundlesOnly: config.bundles.mode === 'export-only',
       loop: options.syncLoop ?? true,
     })
@@ -608,6 +615,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         config: config.nats,
         sink: { apply: (record, key, holder) => sync.records.applyFromStream(record, key, holder) },
         log,
+        ...(sharedEvidence ? { connected: (nc) => sharedEvidence.attach(nc) } : {}),
       })
       cleanups.push(() => nats.stop())
     }

@@ -16,6 +16,7 @@ import { coreMerger } from './core/core-merger'
 import { isMergedKind, MERGED_SCALARS, scalarsOf, withUnion } from './merge'
 import type { NatsConfig } from './nats/config'
 import { coreNatsQueue } from './nats/core-queue'
+import type { SharedEvidence } from './nats/shared-evidence'
 import { NatsOutboxPublisher } from './nats/outbox-publisher'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
 import { publishedListId } from './watchlist-sync'
@@ -57,6 +58,8 @@ export type SyncServiceOptions = {
   log: (message: string, fields?: Record<string, string | number | boolean | null | undefined>) => void
   /** NATS JetStream: a console with it enabled publishes its outbox there too (a core consumes). */
   nats?: NatsConfig
+  /** A team core replica's evidence bucket (nats/shared-evidence.ts). */
+  sharedEvidence?: SharedEvidence
   /** How often inventory changes (sync_dirty) move to the outbox, and how many at a time. */
   inventory?: { intervalMs: number; batch: number }
   /**
@@ -115,6 +118,9 @@ const readPem = (dataDir: string, file: string | null, setting: string): string 
     )
   }
 }
+
+/** Where a core keeps the evidence files consoles pushed (one file per SHA-256). */
+export const syncEvidenceDir = (dataDir: string): string => join(dataDir, 'sync', 'evidence')
 
 /** Who made a merge on a replica of the team core of `site`: the same on every replica. */
 export const teamOrigin = (site: string): string => `outpost-team-${site}`
@@ -204,8 +210,9 @@ export const createSyncService = (options: SyncServiceOptions) => {
           records,
           consoles,
           coreId: nodeId,
-          evidenceDir: join(options.dataDir, 'sync', 'evidence'),
+          evidenceDir: syncEvidenceDir(options.dataDir),
           maxEvidenceBytes: options.maxEvidenceBytes,
+          ...(options.sharedEvidence ? { sharedEvidence: options.sharedEvidence } : {}),
         })
       : null
 

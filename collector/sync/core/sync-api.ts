@@ -34,6 +34,11 @@ export type SyncApiOptions = {
   records: RecordStore
   consoles: SyncConsoles
   coreId: string
+  /**
+   * The replicas' shared evidence (a team core over NATS): told of each file stored here, asked
+   * for a file this replica lacks.
+   */
+  sharedEvidence?: { stored(sha256: string): void; fetch(sha256: string, path: string): Promise<boolean> }
   /** Where pushed evidence bytes are kept, one file per SHA-256. */
   evidenceDir: string
   maxEvidenceBytes: number
@@ -251,12 +256,16 @@ export const createSyncApi = (options: SyncApiOptions) => {
     } finally {
       await rm(temporary, { force: true })
     }
+    options.sharedEvidence?.stored(sha256)
     return { status: 200, body: { ok: true, value: { sha256, size } } }
   }
 
   const getEvidence = async (res: ServerResponse, url: URL): Promise<Reply | null> => {
     const { sha256, path } = evidencePath(url)
-    const info = await stat(path).catch(() => null)
+    let info = await stat(path).catch(() => null)
+    // Pushed to another replica of the team core: from the shared bucket.
+    if (!info && (await options.sharedEvidence?.fetch(sha256, path)))
+      info = await stat(path).catch(() => null)
     if (!info) throw new SyncHttpError(404, 'not_found', `no evidence ${sha256} on this core: push it first`)
     res.writeHead(200, {
       'content-type': 'application/octet-stream',

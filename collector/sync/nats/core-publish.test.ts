@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -257,5 +258,33 @@ describe.skipIf(binary === null)('core replicas publish the records they make to
     expect(stored(join(dir, 'core-1'), 'incident', 'inc-http-1')).toMatchObject({ version: 3 })
     const status = await callOk<CallRes<'sync:status'>>(r2, 'sync:status', {})
     expect(status.nats).toMatchObject({ connected: true, queue_depth: 0 })
+  }, 60_000)
+  it('evidence a console pushed to replica 2 is served by replica 1 (the shared bucket), hash checked', async () => {
+    const r1Url = (await serveSync(r1)).url
+    const r2Url = (await serveSync(r2)).url
+    const viaR2 = addConsole(join(dir, 'core-2'), 'ws-evidence', 'analyst')
+    const viaR1 = addConsole(join(dir, 'core-1'), 'ws-evidence', 'analyst')
+    const bytes = Buffer.from('pcap excerpt: 10.0.0.5 -> 203.0.113.9:443\n'.repeat(2000))
+    const sha = createHash('sha256').update(bytes).digest('hex')
+    const put = await fetch(`${r2Url}/sync/v1/evidence/${sha}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${viaR2}`, 'content-type': 'application/octet-stream' },
+      body: bytes,
+    })
+    expect(put.status).toBe(200)
+    let got: Response | undefined
+    await waitFor('replica 1 to serve the file', async () => {
+      got = await fetch(`${r1Url}/sync/v1/evidence/${sha}`, { headers: { authorization: `Bearer ${viaR1}` } })
+      return got.status === 200
+    })
+    expect(got!.headers.get('x-content-sha256')).toBe(sha)
+    expect(Buffer.from(await got!.arrayBuffer()).equals(bytes)).toBe(true)
+    // Kept by replica 1 from then on.
+    expect(readFileSync(join(dir, 'core-1', 'sync', 'evidence', sha)).equals(bytes)).toBe(true)
+    const unknown = '0'.repeat(64)
+    const missing = await fetch(`${r1Url}/sync/v1/evidence/${unknown}`, {
+      headers: { authorization: `Bearer ${viaR1}` },
+    })
+    expect(missing.status).toBe(404)
   }, 60_000)
 })

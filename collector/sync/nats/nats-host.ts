@@ -23,6 +23,8 @@ export const startNatsReplica = (options: {
   config: NatsConfig
   sink: RecordSink
   log: Logger
+  /** Once consuming, with the connection (the shared evidence bucket opens on it). */
+  connected?: (nc: NatsConnection) => Promise<void>
 }): NatsHost => {
   const { config, sink, log } = options
   let nc: NatsConnection | undefined
@@ -59,6 +61,7 @@ export const startNatsReplica = (options: {
     replica = new NatsReplica({ js: jetstream(nc), durable, sink, log })
     await replica.start()
     log.info('nats replica consuming', { servers: config.servers.join(','), replica: config.replica })
+    await options.connected?.(nc)
   })()
   ready.catch((error: unknown) =>
     log.error('nats replica failed to start', { error: (error as Error).message }),
