@@ -4,7 +4,6 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { ReadableStream } from 'node:stream/web'
 import { StorageType } from '@nats-io/jetstream'
 import { Objm, type ObjectStore } from '@nats-io/obj'
 import type { NatsConnection } from '@nats-io/transport-node'
@@ -66,9 +65,10 @@ export class SharedEvidence {
     if (!bucket) return // put when the replica connects (attach)
     try {
       if (await bucket.info(sha256)) return
-      const data = Readable.toWeb(
-        createReadStream(join(this.options.dir, sha256)),
-      ) as ReadableStream<Uint8Array>
+      // Node's web streams and the DOM's (the electron config's lib) are the same at run time.
+      const data = Readable.toWeb(createReadStream(join(this.options.dir, sha256))) as unknown as Parameters<
+        ObjectStore['put']
+      >[1]
       await bucket.put({ name: sha256 }, data)
     } catch (error) {
       // Kept in the local folder: put again at the next connection.
@@ -99,7 +99,7 @@ export class SharedEvidence {
     })
     try {
       await pipeline(
-        Readable.fromWeb(result.data),
+        Readable.fromWeb(result.data as unknown as Parameters<typeof Readable.fromWeb>[0]),
         meter,
         createWriteStream(temporary, { mode: 0o600 }),
       )
