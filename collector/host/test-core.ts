@@ -60,3 +60,17 @@ export const raiseAlerts = async (core: Core, hosts: readonly string[]): Promise
 
 export const raiseAlert = async (core: Core, host = 'ws-9'): Promise<Alert> =>
   (await raiseAlerts(core, [host]))[0]!
+
+/** Polls `check` until it holds (a core, a replica or a peer catching up), or fails naming `what`. */
+export const waitFor = async (
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  ms = 30_000,
+  everyMs = 50,
+): Promise<void> => {
+  const until = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+}

@@ -7,18 +7,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallRes } from '../contract'
 import { createCore, type Core } from '../host/create-core'
-import { callOk } from '../host/test-core'
+import { callOk, waitFor } from '../host/test-core'
 import { SyncConsoles } from './core/consoles'
 
 type AssetDetail = CallRes<'assets:get'>
-
-const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
-  const until = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 const read = <T>(dataDir: string, sql: string, ...args: unknown[]): T | undefined => {
   const db = new Database(join(dataDir, 'outpost.sqlite'), { readonly: true })

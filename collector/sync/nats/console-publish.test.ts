@@ -17,16 +17,9 @@ import { NatsConfig } from './config'
 import { startNatsReplica, type NatsHost } from './nats-host'
 import { STREAM } from './stream'
 import { findNatsServer, startNatsServer, type NatsServerProcess } from './test-nats-server'
+import { waitFor } from '../../host/test-core'
 
 const binary = findNatsServer()
-
-const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
-  const until = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 /** A team core replica as `serve --role core` runs it: startNatsReplica into its own record store. */
 const coreReplica = (name: string, dir: string, url: string) => {

@@ -10,22 +10,14 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallRes } from '../../contract'
 import { createCore, type Core } from '../../host/create-core'
-import { callOk } from '../../host/test-core'
+import { callOk, waitFor } from '../../host/test-core'
 import { SyncConsoles } from '../core/consoles'
 import { idempotencyKey, type SyncRecord } from '../records'
 import { NatsPublisher } from './publisher'
 import { ensureStream, STREAM } from './stream'
-import { findNatsServer, startNatsServer, type NatsServerProcess } from './test-nats-server'
+import { findNatsServer, startNatsServer, type NatsServerProcess, natsConfigYaml } from './test-nats-server'
 
 const binary = findNatsServer()
-
-const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => {
-  const until = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 /** One synced record as a core's database holds it, read beside the running core (WAL). */
 const stored = (dataDir: string, kind: string, id: string): SyncRecord | null => {
@@ -92,17 +84,7 @@ describe.skipIf(binary === null)('core replicas publish the records they make to
     const start = (name: string): Promise<Core> => {
       const dataDir = join(dir, name)
       mkdirSync(dataDir, { recursive: true })
-      writeFileSync(
-        join(dataDir, 'config.yaml'),
-        [
-          'nats:',
-          '  enabled: true',
-          `  servers: [${server.url}]`,
-          '  site: hq',
-          `  replica: ${name}`,
-          '',
-        ].join('\n'),
-      )
+      writeFileSync(join(dataDir, 'config.yaml'), natsConfigYaml(server.url, name))
       return createCore({ dataDir, ephemeralPorts: true, role: 'core' })
     }
     ;[r1, r2, analyst] = await Promise.all([

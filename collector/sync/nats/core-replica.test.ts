@@ -10,7 +10,8 @@ import { idempotencyKey, type SyncRecord } from '../records'
 import { NatsConfig } from './config'
 import { NatsPublisher } from './publisher'
 import { ensureStream } from './stream'
-import { findNatsServer, startNatsServer, type NatsServerProcess } from './test-nats-server'
+import { findNatsServer, startNatsServer, type NatsServerProcess, natsConfigYaml } from './test-nats-server'
+import { waitFor } from '../../host/test-core'
 
 const binary = findNatsServer()
 
@@ -36,14 +37,6 @@ const storedIds = (dataDir: string): string[] => {
   }
 }
 
-const waitFor = async (what: string, check: () => boolean, ms = 15_000): Promise<void> => {
-  const until = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 describe.skipIf(binary === null)('cores as replicas over NATS (createCore with nats.enabled)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-nats-core-'))
   let server: NatsServerProcess
@@ -63,15 +56,7 @@ describe.skipIf(binary === null)('cores as replicas over NATS (createCore with n
   })
 
   it("two core replicas converge, and a console's records published while one is down are applied when it restarts", async () => {
-    const config = (replica: string): string =>
-      [
-        'nats:',
-        '  enabled: true',
-        `  servers: [${server.url}]`,
-        '  site: hq',
-        `  replica: ${replica}`,
-        '',
-      ].join('\n')
+    const config = (replica: string): string => natsConfigYaml(server.url, replica)
     const dirA = join(dir, 'a')
     const dirB = join(dir, 'b')
     for (const [d, name] of [

@@ -5,17 +5,10 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallRes } from '../../contract'
 import { createCore, type Core } from '../../host/create-core'
-import { findNatsServer, startNatsServer, type NatsServerProcess } from './test-nats-server'
+import { findNatsServer, startNatsServer, type NatsServerProcess, natsConfigYaml } from './test-nats-server'
+import { waitFor } from '../../host/test-core'
 
 const binary = findNatsServer()
-
-const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
-  const until = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 const read = <T>(dataDir: string, sql: string): T[] => {
   const db = new Database(join(dataDir, 'outpost.sqlite'), { readonly: true })
@@ -49,16 +42,7 @@ describe.skipIf(binary === null)('the asset inventory built from events reaches 
       mkdirSync(dataDir, { recursive: true })
       writeFileSync(
         join(dataDir, 'config.yaml'),
-        [
-          'detection:',
-          '  enabled: false',
-          'nats:',
-          '  enabled: true',
-          `  servers: [${server.url}]`,
-          '  site: hq',
-          `  replica: ${name}`,
-          '',
-        ].join('\n'),
+        natsConfigYaml(server.url, name, ['detection:', '  enabled: false']),
       )
       const core = await createCore({ dataDir, ephemeralPorts: true, role })
       cores.push(core)

@@ -12,6 +12,7 @@ import { NatsPublisher } from './publisher'
 import { NatsReplica, type RecordSink } from './replica'
 import { STREAM, ensureConsumer, ensureStream, subjectFor } from './stream'
 import { findNatsServer, startNatsServer, type NatsServerProcess } from './test-nats-server'
+import { waitFor } from '../../host/test-core'
 
 const binary = findNatsServer()
 const dirs: string[] = []
@@ -37,14 +38,6 @@ const contents = (store: RecordStore): SyncRecord[] =>
     .since(0, [], 1000)
     .records.map((r: StoredRecord) => r.record)
     .sort((a, b) => (a.kind + a.id < b.kind + b.id ? -1 : 1))
-
-const waitFor = async (what: string, check: () => boolean, ms = 10_000): Promise<void> => {
-  const until = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 /** A core replica: its own SQLite record store, its own connection and durable consumer. */
 const replica = (name: string, dbDir = tempDir()) => {

@@ -79,3 +79,15 @@ export const startNatsServer = async (
       }),
   }
 }
+
+/** The config.yaml of a core (or console) on `url` as replica `replica` of site hq, after `before` lines. */
+export const natsConfigYaml = (url: string, replica: string, before: readonly string[] = []): string =>
+  [
+    ...before,
+    'nats:',
+    '  enabled: true',
+    `  servers: [${url}]`,
+    '  site: hq',
+    `  replica: ${replica}`,
+    '',
+  ].join('\n')
