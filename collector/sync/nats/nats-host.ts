@@ -31,37 +31,55 @@ export const startNatsReplica = (options: {
   let replica: NatsReplica | undefined
   let stopped = false
   let wake: (() => void) | undefined
-  const ready = (async () => {
-    // Until the cluster first answers, retry here (not in the client), so stop() is never stuck.
+  const pause = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      wake = resolve
+      setTimeout(resolve, RETRY_MS).unref()
+    })
+  /** Runs `step` until it succeeds or the host stops, warning once with what failed. */
+  const retried = async (what: string, step: () => Promise<void>): Promise<boolean> => {
     for (let attempt = 1; !stopped; attempt++) {
       try {
-        nc = await connect({
-          servers: config.servers,
-          name: `outpost-${config.replica}`,
-          timeout: 5000,
-          maxReconnectAttempts: -1,
-        })
-        break
+        await step()
+        return true
       } catch (error) {
         if (attempt === 1)
-          log.warn('nats: no server answers yet, retrying every 5 s', {
+          log.warn(`nats: ${what} failed, retrying every 5 s`, {
             servers: config.servers.join(','),
             error: (error as Error).message,
           })
-        await new Promise<void>((resolve) => {
-          wake = resolve
-          setTimeout(resolve, RETRY_MS).unref()
-        })
+        await pause()
       }
     }
-    if (stopped || !nc) return
-    const jsm = await jetstreamManager(nc)
-    await ensureStream(jsm, streamOptions(config))
-    const durable = await ensureConsumer(jsm, config.replica, { ackWaitMs: 30_000 })
-    replica = new NatsReplica({ js: jetstream(nc), durable, sink, log })
-    await replica.start()
+    return false
+  }
+  const ready = (async () => {
+    // Until the cluster answers, retry here (not in the client), so stop() is never stuck; a
+    // cluster that answers but cannot take the stream yet (no JetStream leader, no quorum for its
+    // replicas) is retried the same way.
+    const connected = await retried('connecting', async () => {
+      nc = await connect({
+        servers: config.servers,
+        name: `outpost-${config.replica}`,
+        timeout: 5000,
+        maxReconnectAttempts: -1,
+      })
+    })
+    if (!connected || !nc) return
+    const conn = nc
+    let durable = ''
+    const consuming = await retried('setting up the stream and consumer', async () => {
+      const jsm = await jetstreamManager(conn)
+      await ensureStream(jsm, streamOptions(config))
+      durable = await ensureConsumer(jsm, config.replica, { ackWaitMs: 30_000 })
+    })
+    if (!consuming) return
+    replica = new NatsReplica({ js: jetstream(conn), durable, sink, log })
+    await retried('consuming', () => replica!.start())
+    if (stopped) return
     log.info('nats replica consuming', { servers: config.servers.join(','), replica: config.replica })
-    await options.connected?.(nc)
+    const attach = options.connected
+    if (attach) await retried('opening the shared evidence bucket', () => attach(conn))
   })()
   ready.catch((error: unknown) =>
     log.error('nats replica failed to start', { error: (error as Error).message }),

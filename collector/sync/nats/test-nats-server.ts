@@ -32,11 +32,12 @@ export const startNatsServer = async (
   binary: string,
   storeDir: string,
   port?: number,
+  extraArgs: readonly string[] = [],
 ): Promise<NatsServerProcess> => {
   const chosen = port ?? (await freePort())
   const child: ChildProcess = spawn(
     binary,
-    ['-js', '-a', '127.0.0.1', '-p', String(chosen), '-sd', storeDir],
+    ['-js', '-a', '127.0.0.1', '-p', String(chosen), '-sd', storeDir, ...extraArgs],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -91,3 +92,47 @@ export const natsConfigYaml = (url: string, replica: string, before: readonly st
     `  replica: ${replica}`,
     '',
   ].join('\n')
+
+export type NatsClusterNode = NatsServerProcess & {
+  /** Starts this node again (same name, ports and store) after stop or kill. */
+  restart(): Promise<void>
+}
+
+/**
+ * `size` nats-server nodes with JetStream clustered on loopback (routes between all of them),
+ * each with its own store under `dir`; resolves once every node is ready.
+ */
+export const startNatsCluster = async (binary: string, dir: string, size = 3): Promise<NatsClusterNode[]> => {
+  const clients = await Promise.all(Array.from({ length: size }, () => freePort()))
+  const routes = await Promise.all(Array.from({ length: size }, () => freePort()))
+  const args = (n: number): string[] => [
+    '-n',
+    `outpost-n${n + 1}`,
+    '--cluster_name',
+    'outpost-test',
+    '--cluster',
+    `nats://127.0.0.1:${routes[n]}`,
+    '--routes',
+    routes
+      .filter((_, i) => i !== n)
+      .map((p) => `nats://127.0.0.1:${p}`)
+      .join(','),
+  ]
+  return Promise.all(
+    clients.map(async (port, n) => {
+      const start = (): Promise<NatsServerProcess> =>
+        startNatsServer(binary, `${dir}/n${n + 1}`, port, args(n))
+      let current = await start()
+      const node: NatsClusterNode = {
+        url: current.url,
+        port,
+        stop: () => current.stop(),
+        kill: () => current.kill(),
+        restart: async () => {
+          current = await start()
+        },
+      }
+      return node
+    }),
+  )
+}
