@@ -4,6 +4,7 @@ import { migrate } from '../store/sqlite/migrate'
 import { migrations } from '../store/sqlite/migrations'
 import { TLP2_MARKING_IDS } from '../workspace/export/stix'
 import { RecordStore } from './core/record-store'
+import type { SyncKind } from './records'
 import { TaxiiIndicatorsRepo, type IndicatorInput } from './taxii/indicators-repo'
 import { markingTlp } from './taxii/tlp'
 import { publishTaxiiList, taxiiWatchlistBody } from './taxii-watchlist-sync'
@@ -78,7 +79,7 @@ describe("a TAXII source's list as a core publishes it", () => {
     let version = 0
     const sync = {
       records,
-      publishLocal: (kind: 'watchlist', id: string) => {
+      publishLocal: (kind: SyncKind, id: string) => {
         version++
         const body = taxiiWatchlistBody(db, id.slice('taxii/'.length), 'green')
         records.apply(
