@@ -282,7 +282,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
       db.transaction(() => {
         for (const [kind, apply] of appliers)
           for (const record of store.inbox(kind))
-            if (apply(record)) store.dropInbox(kind, record.id, record.version)
+            if (apply(record)) store.dropInboxBelow(kind, record.id, record.version + 1)
       })()
     } catch (error) {
       options.log('sync: applying pulled records waiting in the inbox failed', {
