@@ -86,6 +86,8 @@ import { createSyncService, syncEvidenceDir, type SyncRole } from '../sync/sync-
 import type { SyncApi } from '../sync/core/sync-api'
 import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
 import { TaxiiPuller } from '../sync/taxii/client'
+import { ContentSyncError } from '../sync/content-sync'
+import { publishTaxiiList } from '../sync/taxii-watchlist-sync'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
 import { startNatsReplica } from '../sync/nats/nats-host'
@@ -235,7 +237,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       role,
       dataDir,
       connector: config.connector,
-      loaders: syncLoaders(sqlite.db),
+      loaders: syncLoaders(sqlite.db, { taxiiMaxTlp: () => config.taxii.serve_max_tlp }),
       evidenceDir: files.evidence,
       maxEvidenceBytes: config.storage.max_evidence_bytes,
       changed: (status) => push('sync:changed', status),
@@ -564,7 +566,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         store: sync.store,
         records: sync.records,
         core: role === 'core',
-        loaders: syncLoaders(sqlite.db),
+        loaders: syncLoaders(sqlite.db, { taxiiMaxTlp: () => config.taxii.serve_max_tlp }),
       },
     })
     // IOC lists pulled from the team core: installed in the pull's transaction, matched once it
@@ -595,6 +597,33 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       })
       return true
     })
+    // ATT&CK content pulled from the team core: installed as a content bundle's would be (the
+    // same stores, a content version, audited); a refused one stays in sync_inbox, nothing of it
+    // installed.
+    sync.registerApplier('content', (record) => {
+      if (!record.id.startsWith('attack/')) return false
+      try {
+        bundles.installPulledContent(record)
+      } catch (error) {
+        if (!(error instanceof ContentSyncError)) throw error
+        log.warn('sync: pulled content was refused', { content: record.id, error: error.message })
+        return false
+      }
+      return true
+    })
+    // A core's TAXII sources' lists, for its consoles: republished when a pull (or time, or the
+    // TLP ceiling) changed what is shared.
+    const publishTaxii = (source: string): void => {
+      if (role !== 'core') return
+      try {
+        publishTaxiiList(sqlite.db, sync, source, config.taxii.serve_max_tlp)
+      } catch (error) {
+        log.warn('sync: publishing a TAXII source to consoles failed', {
+          source,
+          error: (error as Error).message,
+        })
+      }
+    }
     // TAXII 2.1 indicator pulls: only the sources configured (none by default, no connection).
     const taxiiPuller = new TaxiiPuller({
       sources: config.taxii.sources,
@@ -603,7 +632,9 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       log,
       // Pulled indicators are matched against the events stored from then on.
       changed: () => detector.reloadWatchlist(),
+      pulled: (result) => publishTaxii(result.source),
     })
+    for (const source of config.taxii.sources) publishTaxii(source.name)
     taxiiPuller.start()
     cleanups.push(() => taxiiPuller.stop())
 
@@ -832,6 +863,9 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           retention.archiveMaxAgeDays = config.archive.max_age_days
           retention.archiveMaxBytes = config.archive.max_bytes
           if (fields.some((field) => field.startsWith('detection.ioc.'))) detector.reloadWatchlist()
+          // Consoles get the TAXII lists as the new ceiling shares them.
+          if (fields.includes('taxii.serve_max_tlp'))
+            for (const source of config.taxii.sources) publishTaxii(source.name)
           // Turned back on: the events stored meanwhile are evaluated now.
           if (fields.includes('detection.enabled') && config.detection.enabled) detector.kick()
           log.info('settings applied', { fields: fields.join(', ') })

@@ -9,6 +9,9 @@ import { alertEvents, syncedAlertEvent } from '../sync/alert-events'
 import type { SyncLoaders } from '../sync/sync-service'
 import { watchlistBody } from '../sync/watchlist-sync'
 import { rulePackBody } from '../sync/rule-pack-sync'
+import { contentBody } from '../sync/content-sync'
+import type { TlpLevel } from '../sync/taxii/config'
+import { TAXII_LIST_PREFIX, taxiiWatchlistBody } from '../sync/taxii-watchlist-sync'
 
 const gone = (error: unknown): boolean =>
   error instanceof NotFoundError || (error as { code?: unknown }).code === 'not_found'
@@ -25,8 +28,11 @@ const loader =
     }
   }
 
-/** How each synced kind is read from the console's tables: its contract shape. */
-export const syncLoaders = (db: Database): SyncLoaders => {
+/**
+ * How each synced kind is read from the console's tables: its contract shape. `taxiiMaxTlp`: the
+ * TLP ceiling a core publishes its TAXII sources' lists under (taxii.serve_max_tlp, read live).
+ */
+export const syncLoaders = (db: Database, options: { taxiiMaxTlp?: () => TlpLevel } = {}): SyncLoaders => {
   const alerts = new AlertsRepo(db)
   const cases = new CasesRepo(db, alerts)
   const reports = new ReportsRepo(db)
@@ -46,9 +52,14 @@ export const syncLoaders = (db: Database): SyncLoaders => {
     asset: loader((id) => assets.get(id, 0)),
     operation: loader((id) => operations.operation(id)),
     mission: loader((id) => operations.mission(id)),
-    // A core's IOC list, whole (what consoles pull and install).
-    watchlist: (id) => watchlistBody(db, id),
+    // A core's IOC list, whole (what consoles pull and install); a TAXII source's as it is shared.
+    watchlist: (id) =>
+      id.startsWith(TAXII_LIST_PREFIX)
+        ? taxiiWatchlistBody(db, id.slice(TAXII_LIST_PREFIX.length), options.taxiiMaxTlp?.() ?? 'green')
+        : watchlistBody(db, id),
     // The active version of a rule pack installed from a content bundle, whole.
     'rule-pack': (id) => rulePackBody(db, id),
+    // The active version of ATT&CK content installed from a content bundle (gzip+base64).
+    content: (id) => contentBody(db, id),
   }
 }

@@ -58,4 +58,37 @@ describe('pulled records waiting in sync_inbox', () => {
     expect(sync.store.inbox('watchlist')).toEqual([])
     expect(sync.store.inbox('rule-pack').map((r) => r.id)).toEqual(['team'])
   })
+
+  it('a refused version waits until a newer one of the object is applied, which supersedes it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-sync-inbox-'))
+    dirs.push(dir)
+    const db = new Database(':memory:')
+    migrate(db, migrations, ':memory:')
+    const sync = createSyncService({
+      db,
+      role: 'console',
+      dataDir: dir,
+      connector: { url: null, token: null, ca_file: null, cert_file: null, key_file: null, interval_s: 60 },
+      loaders: {},
+      evidenceDir: join(dir, 'evidence'),
+      maxEvidenceBytes: 1024,
+      changed: () => undefined,
+      log: () => undefined,
+    })
+    services.push(sync)
+    const applied: number[] = []
+    // Version 1 does not hold up; the others do.
+    sync.registerApplier('watchlist', (record) => {
+      if (record.version === 1) return false
+      applied.push(record.version)
+      return true
+    })
+    sync.connector.take(list(1))
+    sync.connector.take({ ...list(1), id: 'other' })
+    expect(sync.store.inbox('watchlist').map((r) => `${r.id}@${r.version}`)).toEqual(['iocs@1', 'other@1'])
+    sync.connector.take(list(2))
+    expect(applied).toEqual([2])
+    // Never applied over version 2 at the next start; another object's refusal still waits.
+    expect(sync.store.inbox('watchlist').map((r) => `${r.id}@${r.version}`)).toEqual(['other@1'])
+  })
 })

@@ -20,6 +20,7 @@ import type { SharedEvidence } from './nats/shared-evidence'
 import { NatsOutboxPublisher } from './nats/outbox-publisher'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
 import { publishedListId } from './watchlist-sync'
+import { contentRecordId } from './content-sync'
 import { ANALYST_LIST } from '../detect/ioc/watchlist-calls'
 
 export type SyncRole = 'console' | 'core'
@@ -294,7 +295,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
       db.transaction(() => {
         for (const [kind, apply] of appliers)
           for (const record of store.inbox(kind))
-            if (apply(record)) store.dropInbox(kind, record.id, record.version)
+            if (apply(record)) store.dropInboxBelow(kind, record.id, record.version + 1)
       })()
     } catch (error) {
       options.log('sync: applying pulled records waiting in the inbox failed', {
@@ -401,6 +402,9 @@ export const createSyncService = (options: SyncServiceOptions) => {
       localPullKind('watchlist', publishedListId(id.slice('watchlist/'.length)))
     else if (role === 'core' && type === 'content' && id?.startsWith('rule-pack/'))
       localPullKind('rule-pack', id.slice('rule-pack/'.length))
+    else if (role === 'core' && type === 'content' && id && contentRecordId(id))
+      // ATT&CK installed (or rolled back) from a content bundle: consoles install the active version.
+      localPullKind('content', id)
     else if (type === 'alert') {
       const ids = Array.isArray(entry.details.ids) ? (entry.details.ids as unknown[]) : id ? [id] : []
       const incidents = new Set<string>()
@@ -599,6 +603,16 @@ export const createSyncService = (options: SyncServiceOptions) => {
     status,
     onInventory,
     drainInventory,
+    /**
+     * On a core, a new version of a pulled kind made here without an audited change (a TAXII pull's
+     * indicators), for consoles to pull; in its own transaction. Nothing on a console.
+     */
+    publishLocal(kind: SyncKind, id: string): void {
+      if (role !== 'core') return
+      db.transaction(() => localPullKind(kind, id))()
+      connector.wake()
+      nats?.wake()
+    },
     /**
      * Hands pulled records of one kind (rule-pack, watchlist, content…) to the engine that applies
      * them; until one is registered they wait in sync_inbox (`store.inbox(kind)`).

@@ -123,12 +123,15 @@ describe('IocIndex', () => {
     const ioc = index([
       row('ip', '203.0.113.9'),
       row('ip', '203.0.113.9', { list: 'taxii:partner', source: 'indicator--1' }),
+      // The team core's TAXII source, pulled by sync.
+      row('ip', '203.0.113.9', { list: 'taxii/isac', source: 'indicator--2' }),
     ])
     const hits = ioc.match({ SourceIp: '203.0.113.9', DestinationIp: '203.0.113.9' })
     expect(hits).toHaveLength(1)
     expect(hits[0]!.indicators.map((i) => [i.list, i.source, i.stix_id])).toEqual([
       ['cert', 'CERT', null],
       ['taxii:partner', 'partner', 'indicator--1'],
+      ['taxii/isac', 'isac', 'indicator--2'],
     ])
   })
 

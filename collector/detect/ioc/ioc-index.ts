@@ -138,7 +138,9 @@ export class IocIndex {
     for (const row of rows) {
       const until = row.valid_until === null ? Infinity : Date.parse(row.valid_until)
       if (!(until > now)) continue
-      const taxii = row.list.startsWith('taxii:')
+      // This console's own TAXII source (taxii:<name>), or the team core's, pulled (taxii/<name>):
+      // the source's name vouches, the row's source is the STIX id.
+      const taxii = row.list.startsWith('taxii:') || row.list.startsWith('taxii/')
       const base = {
         list: row.list,
         source: taxii ? row.list.slice('taxii:'.length) : row.source,

@@ -34,6 +34,7 @@ import {
   type SigningKey,
 } from '../keys/keys'
 import { applyToLocal } from '../apply-local'
+import { ContentSyncError, decodePulledContent } from '../content-sync'
 import { SyncStore } from '../connector/sync-store'
 import { RecordStore } from '../core/record-store'
 import { PUSH_KINDS, resolveConflict, type SyncRecord } from '../records'
@@ -797,6 +798,56 @@ export class BundleService {
       items: [item],
       applied,
     }
+  }
+
+  /**
+   * A content record pulled from the team core (content-sync.ts), installed as importContent
+   * installs a bundle's content: the same stores, a content_versions row made active, audited. In
+   * the caller's transaction (the pull's). 'unchanged' when that version is already the active one;
+   * a removal changes nothing (content is rolled back, never removed). Throws ContentSyncError
+   * when the record is refused; nothing of it is then installed.
+   */
+  installPulledContent(record: SyncRecord): 'installed' | 'unchanged' {
+    if (record.deleted) return 'unchanged'
+    const pulled = decodePulledContent(record)
+    const { type, name, version } = pulled
+    const db = this.options.db
+    const existing = db
+      .prepare('SELECT * FROM content_versions WHERE type = ? AND name = ? AND version = ?')
+      .get(type, name, version) as ContentRow | undefined
+    const payload = JSON.parse(gunzipSync(pulled.packed).toString('utf8')) as ContentPayload
+    if (existing && bodyHash(this.unpack(existing)) !== bodyHash(payload))
+      throw new ContentSyncError(
+        `content ${record.id}: version ${version} is installed here with different content; the core's stays in the inbox (roll it back here or have the core install a new version)`,
+      )
+    if (existing?.active === 1) return 'unchanged'
+    const active = db
+      .prepare('SELECT version FROM content_versions WHERE type = ? AND name = ? AND active = 1')
+      .get(type, name) as { version: string } | undefined
+    this.options.audited(
+      {
+        action: 'install',
+        object_type: 'content',
+        object_id: record.id,
+        details: {
+          version,
+          from: active?.version ?? null,
+          bundle_id: pulled.bundle_id,
+          signer: pulled.signer,
+          core: record.origin,
+        },
+      },
+      () => {
+        new AttackRepo(db).replace(pulled.parsed)
+        db.prepare('UPDATE content_versions SET active = 0 WHERE type = ? AND name = ?').run(type, name)
+        db.prepare(
+          `INSERT INTO content_versions (type, name, version, bundle_id, signer, payload, installed_at, active)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+           ON CONFLICT (type, name, version) DO UPDATE SET active = 1`,
+        ).run(type, name, version, pulled.bundle_id, pulled.signer, pulled.packed, Date.now())
+      },
+    )
+    return 'installed'
   }
 
   private unpack(row: ContentRow): ContentPayload {

@@ -329,7 +329,8 @@ export class Connector {
   /** Makes a remote version the local one. */
   take(remote: SyncRecord): void {
     const { store } = this.deps
-    if (!this.deps.applyPulled(remote)) store.putInbox(remote)
+    if (this.deps.applyPulled(remote)) store.dropInboxBelow(remote.kind, remote.id, remote.version)
+    else store.putInbox(remote)
     store.dropQueued(remote.kind, remote.id)
     store.setSynced(remote.kind, remote.id, remote.version)
   }

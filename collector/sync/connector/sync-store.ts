@@ -332,9 +332,12 @@ export class SyncStore {
     return row ? toOutbox(row) : null
   }
 
-  /** A record waiting in the inbox was applied after all (an applier registered later). */
-  dropInbox(kind: SyncKind, id: string, version: number): void {
-    this.db.prepare('DELETE FROM sync_inbox WHERE kind = ? AND id = ? AND version = ?').run(kind, id, version)
+  /**
+   * A version of the object was applied (pulled, or waiting here until an applier took it): it
+   * and the older ones still waiting (refused, say) leave, never to be applied over it later.
+   */
+  dropInboxBelow(kind: SyncKind, id: string, version: number): void {
+    this.db.prepare('DELETE FROM sync_inbox WHERE kind = ? AND id = ? AND version < ?').run(kind, id, version)
   }
 
   putInbox(record: SyncRecord): void {

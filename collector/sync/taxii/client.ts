@@ -12,6 +12,7 @@ import { objectsUrl, type TaxiiSourceConfig } from './config'
 import type { TaxiiIndicatorsRepo, TaxiiSourceState } from './indicators-repo'
 import { extractIndicator, type SkipReason } from './patterns'
 import { TAXII_MEDIA_TYPE } from './server'
+import { markingTlp } from './tlp'
 
 export type PullResult = {
   source: string
@@ -145,6 +146,8 @@ export type TaxiiPullerOptions = {
   log: Logger
   /** A pull stored or removed indicators: the watchlist changed (IOC matching reloads it). */
   changed?: (source: string) => void
+  /** After every pull of a source, whatever it did (a core republishes the source's list). */
+  pulled?: (result: PullResult) => void
 }
 
 export class TaxiiPuller {
@@ -259,6 +262,14 @@ export class TaxiiPuller {
       log.info('taxii pull', { source: source.name, stored: result.stored, pages: result.pages })
     // Pages are committed one by one: a pull that failed midway may still have changed the list.
     if (result.stored > 0 || result.removed > 0) this.options.changed?.(source.name)
+    try {
+      this.options.pulled?.(result)
+    } catch (error) {
+      log.warn('taxii: handling a finished pull failed', {
+        source: source.name,
+        error: (error as Error).message,
+      })
+    }
     return result
   }
 
@@ -289,6 +300,7 @@ export class TaxiiPuller {
       name: str(o.name),
       valid_from: str(o.valid_from),
       valid_until: str(o.valid_until),
+      tlp: markingTlp(o.object_marking_refs),
     })
     if (changed) result.stored++
   }

@@ -3,7 +3,8 @@ import type { Database } from 'better-sqlite3'
 import { ReportsRepo } from '../../store/sqlite/reports-repo'
 import { reportDocument } from '../../workspace/report-export'
 import { toStixBundle, type StixObject } from '../../workspace/export/stix'
-import { TLP_ORDER, type TlpLevel } from './config'
+import type { TlpLevel } from './config'
+import { sharedLevels } from './tlp'
 
 /** One version of one object in a collection, as TAXII tracks it. */
 export type TaxiiEntry = {
@@ -39,7 +40,7 @@ export const compareEntries = (a: TaxiiEntry, b: TaxiiEntry): number =>
  */
 export const publishedEntries = (db: Database, maxTlp: TlpLevel = 'green'): TaxiiEntry[] => {
   const repo = new ReportsRepo(db)
-  const shared = TLP_ORDER.slice(0, TLP_ORDER.indexOf(maxTlp) + 1)
+  const shared = sharedLevels(maxTlp)
   const ids = (
     db
       .prepare(

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import type { TlpLevel } from './config'
 import type { IndicatorType, SkipReason } from './patterns'
 
 /**
@@ -14,6 +15,8 @@ export type TaxiiIndicator = {
   name: string | null
   valid_from: string | null
   valid_until: string | null
+  /** The most restricted TLP marking it carries (TLP 2.0 levels); null: unmarked. */
+  tlp: TlpLevel | null
   pulled_at: string
 }
 
@@ -32,7 +35,7 @@ export type TaxiiSourceState = {
   indicators: number
 }
 
-export type IndicatorInput = Omit<TaxiiIndicator, 'source' | 'pulled_at'>
+export type IndicatorInput = Omit<TaxiiIndicator, 'source' | 'pulled_at' | 'tlp'> & { tlp?: TlpLevel | null }
 
 type SourceRow = Omit<TaxiiSourceState, 'last_pull_at' | 'last_ok_at' | 'last_skipped' | 'indicators'> & {
   last_pull_at: number | null
@@ -52,14 +55,15 @@ export class TaxiiIndicatorsRepo {
   put(source: string, input: IndicatorInput, now = Date.now()): boolean {
     const result = this.db
       .prepare(
-        `INSERT INTO taxii_indicators (source, stix_id, modified, type, value, name, valid_from, valid_until, pulled_at)
-         VALUES (@source, @stix_id, @modified, @type, @value, @name, @valid_from, @valid_until, @now)
+        `INSERT INTO taxii_indicators (source, stix_id, modified, type, value, name, valid_from, valid_until, tlp, pulled_at)
+         VALUES (@source, @stix_id, @modified, @type, @value, @name, @valid_from, @valid_until, @tlp, @now)
          ON CONFLICT (source, stix_id) DO UPDATE SET
            modified = excluded.modified, type = excluded.type, value = excluded.value, name = excluded.name,
-           valid_from = excluded.valid_from, valid_until = excluded.valid_until, pulled_at = excluded.pulled_at
+           valid_from = excluded.valid_from, valid_until = excluded.valid_until, tlp = excluded.tlp,
+           pulled_at = excluded.pulled_at
          WHERE excluded.modified > taxii_indicators.modified`,
       )
-      .run({ source, ...input, now })
+      .run({ source, ...input, tlp: input.tlp ?? null, now })
     return result.changes > 0
   }
 
