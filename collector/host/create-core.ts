@@ -88,7 +88,7 @@ import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
 import { TaxiiPuller } from '../sync/taxii/client'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
-import { startNatsReplica } from '../sync/nats/nats-host'
+import { startNatsReplica, type NatsHost } from '../sync/nats/nats-host'
 import { installPulledWatchlist } from '../sync/watchlist-sync'
 import { installPulledRulePack, RulePackSyncError } from '../sync/rule-pack-sync'
 import { TaskCancelledError, TaskRegistry, type TaskHandle, type TaskSpec } from '../tasks/task-registry'
@@ -235,8 +235,9 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       changed: (status) => push('sync:changed', status),
       objectsChanged: syncedObjectsChanged,
       log: (message, fields) => log.warn(message, fields),
-      nats: config.nats,
-      bundlesOnly: config.bundles.mode === 'export-only',
+      // A copy: settings change config.nats in place, and the publisher in use keeps its own.
+      nats: { ...config.nats },
+      bundleMode: config.bundles.mode,
       loop: options.syncLoop ?? true,
     })
     // This workstation's operator: the app runs as them (the browser host too, on loopback).
@@ -603,10 +604,37 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     // One replica of a team core over NATS JetStream: synced records applied to the record store
     // (the sync service's, so on a core the winners also reach incidents, alerts, reports, assets).
     // A console with nats.enabled publishes its outbox instead (the sync service's NATS channel).
-    if (config.nats.enabled && role === 'core') {
-      const nats = startNatsReplica({ config: config.nats, sink: sync.records, log })
-      cleanups.push(() => nats.stop())
+    // Settings can switch it on, off or elsewhere while running (see restartNats).
+    let natsReplica: NatsHost | null = null
+    const startReplica = (): void => {
+      if (config.nats.enabled && role === 'core')
+        natsReplica = startNatsReplica({ config: { ...config.nats }, sink: sync.records, log })
     }
+    startReplica()
+    // One switch at a time, in the order the settings were saved.
+    let natsSwitch: Promise<void> = Promise.resolve()
+    const restartNats = (): void => {
+      natsSwitch = natsSwitch
+        .then(async () => {
+          const replica = natsReplica
+          natsReplica = null
+          // Its durable consumer keeps what was not acknowledged: redelivered to the next one.
+          await replica?.stop()
+          await sync.setNats({ ...config.nats })
+          if (!stopping) startReplica()
+          log.info('nats settings applied', {
+            enabled: config.nats.enabled,
+            servers: config.nats.servers.join(','),
+          })
+        })
+        .catch((error: unknown) =>
+          log.error('nats settings could not be applied', { error: (error as Error).message }),
+        )
+    }
+    cleanups.push(async () => {
+      await natsSwitch
+      await natsReplica?.stop()
+    })
 
     const reportsRepo = new ReportsRepo(sqlite.db)
     const reportCalls = reportHandlers(reportsRepo, sqlite.db, audited, actor)
@@ -822,6 +850,13 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
           if (fields.some((field) => field.startsWith('detection.ioc.'))) detector.reloadWatchlist()
           // Turned back on: the events stored meanwhile are evaluated now.
           if (fields.includes('detection.enabled') && config.detection.enabled) detector.kick()
+          if (fields.includes('connector.interval_s')) sync.setInterval(config.connector.interval_s)
+          if (fields.includes('taxii.sources')) taxiiPuller.setSources(config.taxii.sources)
+          if (fields.some((field) => field.startsWith('nats.'))) restartNats()
+          if (fields.includes('bundles.mode')) {
+            bundles.setMode(config.bundles.mode)
+            sync.setBundleMode(config.bundles.mode)
+          }
           log.info('settings applied', { fields: fields.join(', ') })
         },
         saved: (change) => push('settings:changed', change),

@@ -49,7 +49,7 @@ export const withStore = async <T>(
       // Its cursor keeps what NATS has not published yet from leaving the outbox on a CLI push.
       nats: config.nats,
       // An export-only console's outbox drains by `bundle export --outbox` (a data diode).
-      bundlesOnly: config.bundles.mode === 'export-only',
+      bundleMode: config.bundles.mode,
     })
     try {
       return await use({

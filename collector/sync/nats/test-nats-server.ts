@@ -22,6 +22,8 @@ const freePort = (): Promise<number> =>
 export type NatsServerProcess = {
   url: string
   port: number
+  /** The monitoring endpoint (http://127.0.0.1:<port>, /connz lists the clients) when asked for. */
+  monitorUrl: string | null
   stop(): Promise<void>
   /** SIGKILL: no shutdown, as a crash or a pulled plug of the server would. */
   kill(): Promise<void>
@@ -32,11 +34,22 @@ export const startNatsServer = async (
   binary: string,
   storeDir: string,
   port?: number,
+  options: { monitor?: boolean } = {},
 ): Promise<NatsServerProcess> => {
   const chosen = port ?? (await freePort())
+  const monitor = options.monitor ? await freePort() : null
   const child: ChildProcess = spawn(
     binary,
-    ['-js', '-a', '127.0.0.1', '-p', String(chosen), '-sd', storeDir],
+    [
+      '-js',
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(chosen),
+      '-sd',
+      storeDir,
+      ...(monitor === null ? [] : ['-m', String(monitor)]),
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -64,6 +77,7 @@ export const startNatsServer = async (
   return {
     url: `nats://127.0.0.1:${chosen}`,
     port: chosen,
+    monitorUrl: monitor === null ? null : `http://127.0.0.1:${monitor}`,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve()
