@@ -82,7 +82,7 @@ import { OUTPOST_VERSION } from './version'
 import { syncLoaders } from './sync-loaders'
 import { syncedAlertEvent } from '../sync/alert-events'
 import { settingsHandlers } from './settings'
-import { createSyncService, type SyncRole } from '../sync/sync-service'
+import { createSyncService, SERVED_ROLE, type SyncRole } from '../sync/sync-service'
 import type { SyncApi } from '../sync/core/sync-api'
 import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
 import { TaxiiPuller } from '../sync/taxii/client'
@@ -240,6 +240,8 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       bundleMode: config.bundles.mode,
       loop: options.syncLoop ?? true,
     })
+    // So that a CLI command on this data dir knows whose it is (outpost bundle import merges on a core's).
+    sync.store.setState(SERVED_ROLE, role)
     // This workstation's operator: the app runs as them (the browser host too, on loopback).
     const actor = osUser()
     // Each change commits with its audit entry; the entry is then pushed, so every view showing

@@ -24,6 +24,20 @@ import { ANALYST_LIST } from '../detect/ioc/watchlist-calls'
 
 export type SyncRole = 'console' | 'core'
 
+/** sync_state key: the role the data dir was last served with (outpost serve --role). */
+export const SERVED_ROLE = 'served_role'
+
+/**
+ * A data dir's role: the one it was last served with; one served before that was recorded is a
+ * core's when consoles are registered on it (outpost sync consoles add runs on a core).
+ */
+export const dataDirRole = (db: Database): SyncRole => {
+  const saved = db.prepare('SELECT value FROM sync_state WHERE key = ?').pluck().get(SERVED_ROLE)
+  if (saved === 'core' || saved === 'console') return saved
+  const consoles = db.prepare('SELECT count(*) FROM sync_consoles').pluck().get() as number
+  return consoles > 0 ? 'core' : 'console'
+}
+
 /**
  * Applies one pulled record to the console's own tables, inside the pull's transaction; false
  * leaves it in sync_inbox (keyed by kind, id and version) for later.
