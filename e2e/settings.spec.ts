@@ -114,7 +114,11 @@ test('Settings edits lists row by row (a bad row named beside it) and webhook de
     .fill('https://taxii.example.org/api1/collections/c1/objects/')
   await source.getByLabel('Token', { exact: true }).fill('taxii-secret-token-abcd')
   await taxii.getByRole('button', { name: 'Save taxii' }).click()
-  await expect(page.getByRole('status', { name: 'Restart required' })).toContainText('taxii.sources')
+  // Applied to the running puller: no restart waits for it.
+  await expect(page.getByRole('status', { name: 'Notices' })).toContainText(
+    'Saved and applied: taxii.sources',
+  )
+  await expect(page.getByRole('status', { name: 'Restart required' })).toHaveCount(0)
   await expect(source.getByLabel('Token', { exact: true })).toHaveAttribute(
     'placeholder',
     'unchanged (…abcd)',

@@ -38,6 +38,10 @@ test('a console connects to a core, pushes its work, pulls an operation and reso
       'Off (nats.enabled in config.yaml)',
     )
     await expect(details).toHaveText('2')
+    await expect(page.getByLabel('Bundle channel', { exact: true })).toHaveText(
+      'two-way (bundles.mode in config.yaml)',
+    )
+    await expect(page.getByLabel('Last bundle export', { exact: true })).toHaveText('never')
 
     // Refusals beside their fields: a URL that is not http(s), then a token the core does not know.
     await page.getByLabel('Core URL', { exact: true }).fill('ftp://core')

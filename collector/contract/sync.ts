@@ -43,6 +43,19 @@ export const SyncStatus = z.object({
       next_retry: iso.nullable(),
     })
     .describe("publishing to NATS JetStream (a team core's replicas), beside the connector"),
+  bundles: z
+    .object({
+      mode: z.enum(['two-way', 'export-only', 'import-only']).describe('bundles.mode in config.yaml'),
+      channel: z
+        .boolean()
+        .describe('export-only (a data diode): bundles written with --outbox carry the outbox'),
+      queue_depth: z
+        .number()
+        .int()
+        .describe('outbox entries no exported bundle carried yet (0 when bundles are not a channel)'),
+      last_export: iso.nullable().describe('when the last bundle was exported from here'),
+    })
+    .describe('the bundle channel: signed bundles on removable media'),
 })
 export type SyncStatus = z.infer<typeof SyncStatus>
 

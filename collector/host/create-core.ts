@@ -82,7 +82,7 @@ import { OUTPOST_VERSION } from './version'
 import { syncLoaders } from './sync-loaders'
 import { syncedAlertEvent } from '../sync/alert-events'
 import { settingsHandlers } from './settings'
-import { createSyncService, syncEvidenceDir, type SyncRole } from '../sync/sync-service'
+import { createSyncService, SERVED_ROLE, syncEvidenceDir, type SyncRole } from '../sync/sync-service'
 import type { SyncApi } from '../sync/core/sync-api'
 import { publishedEntries, type TaxiiEntry } from '../sync/taxii/collection'
 import { TaxiiPuller } from '../sync/taxii/client'
@@ -90,7 +90,7 @@ import { ContentSyncError } from '../sync/content-sync'
 import { publishTaxiiList } from '../sync/taxii-watchlist-sync'
 import { TaxiiIndicatorsRepo } from '../sync/taxii/indicators-repo'
 import { taxiiHandlers } from '../sync/taxii/taxii-calls'
-import { startNatsReplica } from '../sync/nats/nats-host'
+import { startNatsReplica, type NatsHost } from '../sync/nats/nats-host'
 import { SharedEvidence } from '../sync/nats/shared-evidence'
 import { installPulledWatchlist } from '../sync/watchlist-sync'
 import { installPulledRulePack, RulePackSyncError } from '../sync/rule-pack-sync'
@@ -227,11 +227,9 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     }
     // Sync: every syncable change is queued in the outbox inside its own transaction (audited
     // below, and alerts the detector raises); the connector opens no socket unless configured.
-    // A team core's replicas share the evidence files consoles push to any of them.
+    // A team core's replicas share the evidence files consoles push to any of them (once NATS is on).
     const sharedEvidence =
-      role === 'core' && config.nats.enabled
-        ? new SharedEvidence({ dir: syncEvidenceDir(dataDir), replicas: config.nats.replicas, log })
-        : undefined
+      role === 'core' ? new SharedEvidence({ dir: syncEvidenceDir(dataDir), log }) : undefined
     const sync = createSyncService({
       db: sqlite.db,
       role,
@@ -243,11 +241,14 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       changed: (status) => push('sync:changed', status),
       objectsChanged: syncedObjectsChanged,
       log: (message, fields) => log.warn(message, fields),
-      nats: config.nats,
+      // A copy: settings change config.nats in place, and the publisher in use keeps its own.
+      nats: { ...config.nats },
       ...(sharedEvidence ? { sharedEvidence } : {}),
-      bundlesOnly: config.bundles.mode === 'export-only',
+      bundleMode: config.bundles.mode,
       loop: options.syncLoop ?? true,
     })
+    // So that a CLI command on this data dir knows whose it is (outpost bundle import merges on a core's).
+    sync.store.setState(SERVED_ROLE, role)
     // This workstation's operator: the app runs as them (the browser host too, on loopback).
     const actor = osUser()
     // Each change commits with its audit entry; the entry is then pushed, so every view showing
@@ -641,15 +642,45 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
     // One replica of a team core over NATS JetStream: synced records applied to the record store
     // (the sync service's, so on a core the winners also reach incidents, alerts, reports, assets).
     // A console with nats.enabled publishes its outbox instead (the sync service's NATS channel).
-    if (config.nats.enabled && role === 'core') {
-      const nats = startNatsReplica({
-        config: config.nats,
-        sink: { apply: (record, key, holder) => sync.records.applyFromStream(record, key, holder) },
-        log,
-        ...(sharedEvidence ? { connected: (nc) => sharedEvidence.attach(nc) } : {}),
-      })
-      cleanups.push(() => nats.stop())
+    // Settings can switch it on, off or elsewhere while running (see restartNats).
+    let natsReplica: NatsHost | null = null
+    const startReplica = (): void => {
+      if (config.nats.enabled && role === 'core') {
+        const nats = { ...config.nats }
+        natsReplica = startNatsReplica({
+          config: nats,
+          sink: { apply: (record, key, holder) => sync.records.applyFromStream(record, key, holder) },
+          log,
+          ...(sharedEvidence ? { connected: (nc) => sharedEvidence.attach(nc, nats.replicas) } : {}),
+        })
+      }
     }
+    startReplica()
+    // One switch at a time, in the order the settings were saved.
+    let natsSwitch: Promise<void> = Promise.resolve()
+    const restartNats = (): void => {
+      natsSwitch = natsSwitch
+        .then(async () => {
+          const replica = natsReplica
+          natsReplica = null
+          // Its durable consumer keeps what was not acknowledged: redelivered to the next one.
+          await replica?.stop()
+          sharedEvidence?.detach()
+          await sync.setNats({ ...config.nats })
+          if (!stopping) startReplica()
+          log.info('nats settings applied', {
+            enabled: config.nats.enabled,
+            servers: config.nats.servers.join(','),
+          })
+        })
+        .catch((error: unknown) =>
+          log.error('nats settings could not be applied', { error: (error as Error).message }),
+        )
+    }
+    cleanups.push(async () => {
+      await natsSwitch
+      await natsReplica?.stop()
+    })
 
     const reportsRepo = new ReportsRepo(sqlite.db)
     const reportCalls = reportHandlers(reportsRepo, sqlite.db, audited, actor)
@@ -868,6 +899,13 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
             for (const source of config.taxii.sources) publishTaxii(source.name)
           // Turned back on: the events stored meanwhile are evaluated now.
           if (fields.includes('detection.enabled') && config.detection.enabled) detector.kick()
+          if (fields.includes('connector.interval_s')) sync.setInterval(config.connector.interval_s)
+          if (fields.includes('taxii.sources')) taxiiPuller.setSources(config.taxii.sources)
+          if (fields.some((field) => field.startsWith('nats.'))) restartNats()
+          if (fields.includes('bundles.mode')) {
+            bundles.setMode(config.bundles.mode)
+            sync.setBundleMode(config.bundles.mode)
+          }
           log.info('settings applied', { fields: fields.join(', ') })
         },
         saved: (change) => push('settings:changed', change),

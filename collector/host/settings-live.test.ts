@@ -167,13 +167,14 @@ describe('settings applied to a running core', () => {
 
   it('keeps restart-only sections waiting, and says so', async () => {
     const core = await start()
-    const saved = await save(core, 'bundles', { mode: 'export-only' })
-    expect(saved).toMatchObject({ applied: [], restart: ['bundles.mode'] })
-    expect(saved.settings.restart_required).toEqual(['bundles.mode'])
-    expect(core.config.bundles.mode).toBe('two-way')
-    const connector = await save(core, 'connector', { interval_s: 5 })
-    expect(connector.restart).toEqual(['connector.interval_s'])
-    expect(core.config.connector.interval_s).toBe(60)
+    const saved = await save(core, 'storage', { sqlite_synchronous: 'normal' })
+    expect(saved).toMatchObject({ applied: [], restart: ['storage.sqlite_synchronous'] })
+    expect(saved.settings.restart_required).toEqual(['storage.sqlite_synchronous'])
+    expect(core.config.storage.sqlite_synchronous).toBe('full')
+    // The connector's endpoint changes live through sync:connect, not config.yaml.
+    const connector = await save(core, 'connector', { url: 'https://core.example.org:7480' })
+    expect(connector.restart).toEqual(['connector.url'])
+    expect(core.config.connector.url).toBeNull()
   })
 
   it('saves TAXII sources as a list, keeping masked secrets and refusing a bad row by its place', async () => {
@@ -200,7 +201,7 @@ describe('settings applied to a running core', () => {
       page_size: 100,
     }
     const saved = await save(core, 'taxii', { sources: [second, shown.sources[0]] })
-    expect(saved.restart).toContain('taxii.sources')
+    expect(saved).toMatchObject({ applied: ['taxii.sources'], restart: [] })
     const file = readFileSync(join(dirs[0]!, 'config.yaml'), 'utf8')
     expect(file).toContain(token)
     expect(file).not.toContain('…abcd')

@@ -32,11 +32,11 @@ import { loadTlsCredentials } from './tls-files'
 /**
  * What a running core applies as soon as it is saved: read at each use (the detector, the action
  * service and the webhook dispatcher hold these very config objects), with nothing to re-open;
- * detection.ioc reloads the watchlist (see create-core's applyLive). Everything else waits for a
- * restart: listeners (a port or address change means unbinding and binding again while senders
- * are connected, and a failed bind would leave the collector deaf), stores, the connector and
- * TAXII pullers and NATS (built at start in sync/), bundles.mode (given to the bundle service at
- * start).
+ * detection.ioc reloads the watchlist; the connector's interval, the TAXII sources, NATS and
+ * bundles.mode are handed to the services running them (see create-core's applyLive). Everything
+ * else waits for a restart: listeners (a port or address change means unbinding and binding
+ * again while senders are connected, and a failed bind would leave the collector deaf), the API,
+ * storage, and the connector's endpoint (sync:connect changes that live).
  */
 export const LIVE_FIELDS = [
   'ui.banner',
@@ -56,6 +56,19 @@ export const LIVE_FIELDS = [
   'webhooks.max_attempts',
   'webhooks.retry_base_s',
   'taxii.serve_max_tlp',
+  'taxii.sources',
+  'connector.interval_s',
+  // NATS restarts whole with the new values (publisher, and on a core its replica consumer).
+  'nats.enabled',
+  'nats.servers',
+  'nats.site',
+  'nats.replica',
+  'nats.replicas',
+  'nats.duplicate_window_s',
+  'nats.max_age_days',
+  'nats.max_bytes',
+  'nats.max_msgs',
+  'bundles.mode',
 ]
 
 /** Compared whole: a banner is one setting, not its text and colour apart. */

@@ -3,8 +3,8 @@
  * pushed to a core (or replicated to it over NATS), or one imported from a signed bundle, lands in
  * the real incidents, alerts, reports and assets tables under its own id, so a later version
  * updates the same row. Audit entries are not applied: merging another installation's entries
- * into the local hash-chained audit log would break its chain, so they stay where they are
- * stored (the core's record store, sync_received).
+ * into the local hash-chained audit log would break its chain, so they stay in the record store
+ * (sync_records), where online pushes, NATS and bundle imports all put them.
  */
 import { randomUUID } from 'node:crypto'
 import type { Database } from 'better-sqlite3'

@@ -19,11 +19,26 @@ import { coreNatsQueue } from './nats/core-queue'
 import type { SharedEvidence } from './nats/shared-evidence'
 import { NatsOutboxPublisher } from './nats/outbox-publisher'
 import { PUSH_KINDS, type SyncKind, type SyncRecord } from './records'
+import type { BundleMode } from './bundle/bundle-service'
 import { publishedListId } from './watchlist-sync'
 import { contentRecordId } from './content-sync'
 import { ANALYST_LIST } from '../detect/ioc/watchlist-calls'
 
 export type SyncRole = 'console' | 'core'
+
+/** sync_state key: the role the data dir was last served with (outpost serve --role). */
+export const SERVED_ROLE = 'served_role'
+
+/**
+ * A data dir's role: the one it was last served with; one served before that was recorded is a
+ * core's when consoles are registered on it (outpost sync consoles add runs on a core).
+ */
+export const dataDirRole = (db: Database): SyncRole => {
+  const saved = db.prepare('SELECT value FROM sync_state WHERE key = ?').pluck().get(SERVED_ROLE)
+  if (saved === 'core' || saved === 'console') return saved
+  const consoles = db.prepare('SELECT count(*) FROM sync_consoles').pluck().get() as number
+  return consoles > 0 ? 'core' : 'console'
+}
 
 /**
  * Applies one pulled record to the console's own tables, inside the pull's transaction; false
@@ -64,10 +79,10 @@ export type SyncServiceOptions = {
   /** How often inventory changes (sync_dirty) move to the outbox, and how many at a time. */
   inventory?: { intervalMs: number; batch: number }
   /**
-   * An export-only console (bundles.mode, a data diode): bundles written with --outbox are a
+   * bundles.mode; on an export-only console (a data diode) bundles written with --outbox are a
    * delivery channel of the outbox, and the core channel counts only when a core is configured.
    */
-  bundlesOnly?: boolean
+  bundleMode?: BundleMode
 }
 
 type SyncCall =
@@ -138,22 +153,30 @@ export const createSyncService = (options: SyncServiceOptions) => {
   // A console's second delivery channel: the same outbox, its own cursor (sync-store.ts). A core
   // replica publishes what reached it another way than the stream instead (see coreNatsQueue), so
   // the others have it.
-  const nats = options.nats?.enabled
-    ? new NatsOutboxPublisher({
-        store: role === 'console' ? store : coreNatsQueue(db, store),
-        config: options.nats,
-        changed: () => options.changed(status()),
-        log: options.log,
-        ...(role === 'core' ? { name: `outpost-core-${options.nats.replica}` } : {}),
-      })
-    : null
+  let natsConfig = options.nats
+  const publisher = (config: NatsConfig | undefined): NatsOutboxPublisher | null =>
+    config?.enabled
+      ? new NatsOutboxPublisher({
+          store: role === 'console' ? store : coreNatsQueue(db, store),
+          config,
+          changed: () => options.changed(status()),
+          log: options.log,
+          ...(role === 'core' ? { name: `outpost-core-${config.replica}` } : {}),
+        })
+      : null
+  let nats = publisher(natsConfig)
+  let bundleMode: BundleMode = options.bundleMode ?? 'two-way'
+  /** start() ran with its loop (and stop() has not): a publisher made later starts at once. */
+  let running = false
   // A core queues nothing (and drops what earlier versions of it queued for no one).
   store.queueOutbox(role === 'console')
   store.useNats(role === 'console' && nats !== null)
-  store.useBundles(
-    role === 'console' && options.bundlesOnly === true,
-    () => store.state('connection') !== null || savedEndpointConfigured(),
-  )
+  const useBundles = (): void =>
+    store.useBundles(
+      role === 'console' && bundleMode === 'export-only',
+      () => store.state('connection') !== null || savedEndpointConfigured(),
+    )
+  useBundles()
   // A core shows consoles' work in its own views: each pushed (or replicated) record that wins
   // is applied to its tables in the same transaction. Its own records are already there.
   let appliedHere: Array<{ kind: SyncKind; id: string }> = []
@@ -201,9 +224,16 @@ export const createSyncService = (options: SyncServiceOptions) => {
         }
       : undefined,
     // Replicas of one team core make the same merge of the same two versions (core-merger.ts).
-    role === 'core' ? coreMerger(() => records, nats ? teamOrigin(options.nats!.site) : nodeId) : undefined,
+    role === 'core'
+      ? coreMerger(
+          () => records,
+          () => (natsConfig?.enabled ? teamOrigin(natsConfig.site) : nodeId),
+        )
+      : undefined,
   )
-  if (role === 'core' && nats) records.relayForStream(() => nats.wake())
+  // A replica relays while NATS is on (setNats switches it).
+  const relay = (): void => records.relayForStream(role === 'core' && nats ? () => nats?.wake() : null)
+  relay()
   const consoles = new SyncConsoles(db)
   const api: SyncApi | null =
     role === 'core'
@@ -258,13 +288,48 @@ export const createSyncService = (options: SyncServiceOptions) => {
         enabled: false,
         connected: false,
         servers: [],
-        site: options.nats?.site ?? '',
+        site: natsConfig?.site ?? '',
         queue_depth: 0,
         last_success: null,
         last_error: null,
         next_retry: null,
       },
+      bundles: bundleStatus(),
     }
+  }
+
+  const bundleStatus = (): SyncStatus['bundles'] => {
+    const channel = role === 'console' && bundleMode === 'export-only'
+    const last = db.prepare('SELECT max(at) FROM bundle_exports').pluck().get() as number | null
+    return {
+      mode: bundleMode,
+      channel,
+      queue_depth: channel ? store.bundleDepth() : 0,
+      last_export: last === null ? null : new Date(last).toISOString(),
+    }
+  }
+
+  /**
+   * NATS settings changed on a running Outpost: the publisher in use stops (closing its
+   * connection) and one made from `config` starts. Its cursor is in SQLite and moves only after a
+   * PubAck, so nothing queued is lost; a record published twice around the switch is stored once
+   * (same Nats-Msg-Id within the duplicate window).
+   */
+  let natsSwitch: Promise<void> = Promise.resolve()
+  const setNats = (config: NatsConfig): Promise<void> => {
+    natsSwitch = natsSwitch.then(async () => {
+      const old = nats
+      nats = null
+      await old?.stop()
+      natsConfig = config
+      nats = publisher(config)
+      relay()
+      // Enabled: entries HTTP delivered stay for NATS from here; disabled: only the others count.
+      store.useNats(role === 'console' && nats !== null)
+      if (running) nats?.start()
+      options.changed(status())
+    })
+    return natsSwitch
   }
 
   /** Engines that apply pulled kinds (rule packs, watchlists, content): see registerApplier. */
@@ -633,6 +698,7 @@ export const createSyncService = (options: SyncServiceOptions) => {
       if (endpoint)
         connector.configure(endpoint, options.connector.interval_s * 1000, loop && options.loop !== false)
       if (!loop) return
+      running = true
       nats?.start()
       if (role === 'console' && !inventoryTimer) {
         inventoryTimer = setInterval(() => {
@@ -672,7 +738,20 @@ export const createSyncService = (options: SyncServiceOptions) => {
       }, options_.watchMs ?? 2000)
       watcher.unref()
     },
+    setNats,
+    /** connector.interval_s changed (already set in the config object): the next run is retimed. */
+    setInterval(seconds: number): void {
+      connector.retime(seconds * 1000)
+    },
+    /** bundles.mode changed: on a console, whether bundles are a channel that counts. */
+    setBundleMode(mode: BundleMode): void {
+      bundleMode = mode
+      useBundles()
+      options.changed(status())
+    },
     stop: async () => {
+      running = false
+      await natsSwitch
       clearInterval(inventoryTimer)
       inventoryTimer = undefined
       if (watcher) clearInterval(watcher)

@@ -208,6 +208,10 @@ describe('outpost bundle', () => {
       writeFileSync(join(diodeDir, 'config.yaml'), 'bundles:\n  mode: export-only\n')
       // An audited change: its audit entry is queued in the outbox.
       outpost(['tokens', 'create', 'forwarder', '--data-dir', diodeDir])
+      type Bundles = { bundles: { channel: boolean; queue_depth: number; last_export: string | null } }
+      const before = json<Bundles>(['sync', 'status', '--data-dir', diodeDir]).bundles
+      expect(before).toMatchObject({ channel: true, last_export: null })
+      expect(before.queue_depth).toBeGreaterThan(0)
       const first = json<{ counts: { records: number; audit?: number } }>([
         'bundle',
         'export',
@@ -219,6 +223,13 @@ describe('outpost bundle', () => {
       ])
       expect(first.counts.records).toBeGreaterThan(0)
       expect(first.counts.audit).toBeGreaterThan(0)
+      // Carried: the bundle channel's queue is empty, and the export is shown.
+      const after = json<Bundles>(['sync', 'status', '--data-dir', diodeDir]).bundles
+      expect(after).toMatchObject({ channel: true, queue_depth: 0 })
+      expect(Date.parse(after.last_export!)).toBeGreaterThan(Date.now() - 120_000)
+      const text = outpost(['sync', 'status', '--data-dir', diodeDir]).stdout
+      expect(text).toMatch(/^bundles: {6}export-only, 0 outbox entries not yet carried/m)
+      expect(text).toMatch(/^last bundle: {2}\d{4}-/m)
       const second = outpost([
         'bundle',
         'export',

@@ -26,7 +26,10 @@ Signed bundles carry records and content between installations on removable medi
   import           verifies the signature against the trusted keys (outpost keys) and every
                    entry's SHA-256, then stores everything in one transaction, or nothing.
                    Importing the same bundle again adds nothing. --dry-run shows what would be
-                   new, changed, unchanged or in conflict (and which fields), storing nothing
+                   new, changed, unchanged or in conflict (and which fields), storing nothing.
+                   On a core's data dir (last served with --role core) records go through the
+                   core's merge, as a running core imports them; that needs the data dir to
+                   itself, so it is refused while Outpost serves it
   content export   signs a rule pack (a folder, .zip or .yml of Sigma rules), an ATT&CK STIX
                    bundle or an IOC watchlist (CSV with type,value[,source,valid_until], or JSON)
                    with a version; "bundle import" installs it
@@ -148,10 +151,15 @@ const run = async (args: string[], io: CliIo): Promise<number> => {
     const file = needs(sub, 'a FILE', 'outpost bundle import')
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (see outpost bundle --help)`)
     const dryRun = values['dry-run'] === true
-    return withBundles(values['data-dir'], io.env, async (service) => {
-      const result = dryRun ? await service.preview(file) : await service.import(file)
-      return print(result, previewText(result, dryRun))
-    })
+    return withBundles(
+      values['data-dir'],
+      io.env,
+      async (service) => {
+        const result = dryRun ? await service.preview(file) : await service.import(file)
+        return print(result, previewText(result, dryRun))
+      },
+      dryRun ? {} : { asCore: 'bundle import' },
+    )
   }
   if (verb === 'content') {
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (see outpost bundle --help)`)

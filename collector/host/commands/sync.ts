@@ -17,7 +17,8 @@ connect checks the URL and token (or client certificate) with the core (GET /syn
 stores them; a running Outpost on the same data dir takes the connection up within seconds.
 push sends the outbox in order; pull fetches what the core published after the stored cursor;
 status shows the queue depth, the last success, the last error and the open conflicts, and the
-NATS channel's (nats.enabled in config.yaml) queue, last success and last error.
+NATS channel's (nats.enabled in config.yaml) queue, last success and last error, and the bundle
+channel's: on an export-only console the outbox entries no bundle carried yet, and the last export.
 consoles (on the core's data dir) makes a console's token with its role, printed once.
 
 Options:
@@ -50,6 +51,10 @@ const statusText = (s: SyncStatus): string =>
           `nats error:   ${s.nats.last_error ?? 'none'}`,
         ]
       : ['nats:         off']),
+    s.bundles.channel
+      ? `bundles:      export-only, ${s.bundles.queue_depth} outbox entries not yet carried (bundle export --outbox)`
+      : `bundles:      ${s.bundles.mode}`,
+    `last bundle:  ${s.bundles.last_export ?? 'never'}`,
   ].join('\n') + '\n'
 
 const VERBS = ['connect', 'disconnect', 'push', 'pull', 'status', 'conflicts', 'resolve', 'consoles']

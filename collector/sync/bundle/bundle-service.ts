@@ -141,6 +141,15 @@ export class BundleService {
     if (!options.sync) this.sync.store.useBundles(options.mode === 'export-only')
   }
 
+  /**
+   * bundles.mode changed on a running Outpost: the next export or import is checked against it
+   * (with online sync, the sync service decides whether bundles are an outbox channel).
+   */
+  setMode(mode: BundleMode): void {
+    this.options.mode = mode
+    if (!this.options.sync) this.sync.store.useBundles(mode === 'export-only')
+  }
+
   /** This installation's key, made on first use. */
   key(): SigningKey {
     try {

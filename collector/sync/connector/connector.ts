@@ -73,6 +73,8 @@ export class Connector {
   private looping = true
   private lock: Promise<void> = Promise.resolve()
   private intervalMs = 60_000
+  /** When the last loop run ended (or the loop was configured): the next one is due an interval later. */
+  private lastRun = 0
   private readonly now: () => number
   private readonly random: () => number
 
@@ -90,8 +92,19 @@ export class Connector {
     this.endpoint = endpoint
     this.intervalMs = intervalMs
     this.looping = loop
+    this.lastRun = this.now()
     if (loop) this.schedule(0)
     else clearTimeout(this.timer)
+  }
+
+  /**
+   * A new interval on a running loop: the next run comes one new interval after the last (at
+   * once if that is past), or sooner when the outbox head is due for a retry.
+   */
+  retime(intervalMs: number): void {
+    this.intervalMs = intervalMs
+    if (this.running) return // the run under way schedules the next with the new interval
+    this.schedule(this.nextWait(this.lastRun + intervalMs - this.now()))
   }
 
   stop(): Promise<void> {
@@ -371,7 +384,7 @@ export class Connector {
 
   private async tick(): Promise<void> {
     if (this.running || !this.endpoint || this.stopped) return
-    let wait = this.intervalMs
+    const wait = this.intervalMs
     this.running = (async () => {
       try {
         await this.pushNow()
@@ -382,8 +395,14 @@ export class Connector {
     })()
     await this.running
     this.running = null
+    this.lastRun = this.now()
+    this.schedule(this.nextWait(wait))
+  }
+
+  /** `wait`, or less when the outbox head is due for a retry sooner. */
+  private nextWait(wait: number): number {
     const head = this.deps.store.head()
-    if (head) wait = Math.min(wait, Math.max(50, head.next_attempt_at - this.now()))
-    this.schedule(wait)
+    const retry = head ? Math.max(50, head.next_attempt_at - this.now()) : Infinity
+    return Math.max(0, Math.min(wait, retry))
   }
 }

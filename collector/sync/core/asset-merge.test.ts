@@ -64,7 +64,10 @@ describe('assets on a core: analyst fields three-way, inventory per origin', () 
       db,
       () => 1_000,
       undefined,
-      coreMerger(() => store, 'core'),
+      coreMerger(
+        () => store,
+        () => 'core',
+      ),
     )
   })
   afterEach(() => db.close())

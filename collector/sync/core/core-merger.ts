@@ -25,7 +25,7 @@ import type { Merger, RecordStore } from './record-store'
  * the two versions' times, so replicas that merge the same two versions store the same record.
  */
 export const coreMerger =
-  (records: () => RecordStore, mergeOrigin: string): Merger =>
+  (records: () => RecordStore, mergeOrigin: () => string): Merger =>
   (stored, incoming) => {
     if (!isMergedKind(incoming.kind) || stored.deleted || incoming.deleted) return null
     const at = stored.updated_at > incoming.updated_at ? stored.updated_at : incoming.updated_at
@@ -34,7 +34,7 @@ export const coreMerger =
       id: incoming.id,
       version,
       updated_at: at,
-      origin: mergeOrigin,
+      origin: mergeOrigin(),
       deleted: false,
       body,
     })

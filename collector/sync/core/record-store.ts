@@ -188,12 +188,16 @@ export class RecordStore {
   }
 
   /**
-   * From now on (a core replica with NATS), every record this store takes another way than the
+   * From now on (a core replica with NATS; null: no longer), every record this store takes another way than the
    * stream (a console's push, a bundle import, a version this core made) is also written to
    * sync_relay, in the same transaction, for the replica's publisher (nats/core-queue.ts), and
    * `relayed` is called (the publisher runs once the transaction has returned).
    */
-  relayForStream(relayed: () => void): void {
+  relayForStream(relayed: (() => void) | null): void {
+    if (!relayed) {
+      this.relay = undefined
+      return
+    }
     const insert = this.db.prepare('INSERT INTO sync_relay (key, record, holder) VALUES (?, ?, ?)')
     this.relay = (key, record, holder) => {
       insert.run(key, record, holder)

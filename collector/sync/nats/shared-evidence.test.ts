@@ -35,12 +35,12 @@ describe.skipIf(binary === null)('the evidence bucket shared by team core replic
     const owed = Buffer.from('stored while the cluster was away\n'.repeat(500))
     writeFileSync(join(a, sha(owed)), owed)
     writeFileSync(join(a, 'not-evidence.tmp'), 'ignored')
-    await new SharedEvidence({ dir: a, replicas: 1, log }).attach(nc)
+    await new SharedEvidence({ dir: a, log }).attach(nc, 1)
     const bucket = await new Objm(nc).open(EVIDENCE_BUCKET)
     expect((await bucket.list()).map((o) => o.name)).toEqual([sha(owed)])
 
-    const b = new SharedEvidence({ dir: join(dir, 'b'), replicas: 1, log })
-    await b.attach(nc)
+    const b = new SharedEvidence({ dir: join(dir, 'b'), log })
+    await b.attach(nc, 1)
     const path = join(dir, 'b', sha(owed))
     expect(await b.fetch(sha(owed), path)).toBe(true)
     expect(readFileSync(path).equals(owed)).toBe(true)
@@ -57,7 +57,7 @@ describe.skipIf(binary === null)('the evidence bucket shared by team core replic
   }, 30_000)
 
   it('with no connection yet, a stored file waits in the folder and asks for nothing', async () => {
-    const c = new SharedEvidence({ dir: join(dir, 'c'), replicas: 1, log })
+    const c = new SharedEvidence({ dir: join(dir, 'c'), log })
     c.stored('a'.repeat(64))
     await c.settled()
     expect(await c.fetch('a'.repeat(64), join(dir, 'c', 'a'.repeat(64)))).toBe(false)

@@ -24,13 +24,13 @@ export class SharedEvidence {
   private bucket: ObjectStore | undefined
   private putting: Promise<void> = Promise.resolve()
 
-  constructor(private readonly options: { dir: string; replicas: number; log: Logger }) {}
+  constructor(private readonly options: { dir: string; log: Logger }) {}
 
   /** Opens (or makes) the bucket on this connection and puts every local file it lacks. */
-  async attach(nc: NatsConnection): Promise<void> {
+  async attach(nc: NatsConnection, replicas: number): Promise<void> {
     this.bucket = await new Objm(nc).create(EVIDENCE_BUCKET, {
       storage: StorageType.File,
-      replicas: this.options.replicas,
+      replicas,
       description: 'Outpost: evidence files consoles pushed to the team core',
     })
     // Again after each reconnection: what failed while the cluster was away goes then.

@@ -22,6 +22,8 @@ const freePort = (): Promise<number> =>
 export type NatsServerProcess = {
   url: string
   port: number
+  /** The monitoring endpoint (http://127.0.0.1:<port>, /connz lists the clients) when asked for. */
+  monitorUrl: string | null
   stop(): Promise<void>
   /** SIGKILL: no shutdown, as a crash or a pulled plug of the server would. */
   kill(): Promise<void>
@@ -32,12 +34,23 @@ export const startNatsServer = async (
   binary: string,
   storeDir: string,
   port?: number,
-  extraArgs: readonly string[] = [],
+  options: { monitor?: boolean; args?: readonly string[] } = {},
 ): Promise<NatsServerProcess> => {
   const chosen = port ?? (await freePort())
+  const monitor = options.monitor ? await freePort() : null
   const child: ChildProcess = spawn(
     binary,
-    ['-js', '-a', '127.0.0.1', '-p', String(chosen), '-sd', storeDir, ...extraArgs],
+    [
+      '-js',
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(chosen),
+      '-sd',
+      storeDir,
+      ...(monitor === null ? [] : ['-m', String(monitor)]),
+      ...(options.args ?? []),
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -65,6 +78,7 @@ export const startNatsServer = async (
   return {
     url: `nats://127.0.0.1:${chosen}`,
     port: chosen,
+    monitorUrl: monitor === null ? null : `http://127.0.0.1:${monitor}`,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve()
@@ -121,11 +135,12 @@ export const startNatsCluster = async (binary: string, dir: string, size = 3): P
   return Promise.all(
     clients.map(async (port, n) => {
       const start = (): Promise<NatsServerProcess> =>
-        startNatsServer(binary, `${dir}/n${n + 1}`, port, args(n))
+        startNatsServer(binary, `${dir}/n${n + 1}`, port, { args: args(n) })
       let current = await start()
       const node: NatsClusterNode = {
         url: current.url,
         port,
+        monitorUrl: null,
         stop: () => current.stop(),
         kill: () => current.kill(),
         restart: async () => {

@@ -152,37 +152,66 @@ export type TaxiiPullerOptions = {
 
 export class TaxiiPuller {
   private readonly running = new Map<string, Promise<PullResult>>()
-  private readonly timers: NodeJS.Timeout[] = []
+  private readonly timers = new Map<string, NodeJS.Timeout[]>()
   private stopped = false
+  private started = false
+  private sources: readonly TaxiiSourceConfig[]
 
-  constructor(private readonly options: TaxiiPullerOptions) {}
+  constructor(private readonly options: TaxiiPullerOptions) {
+    this.sources = options.sources
+  }
 
   get configured(): readonly TaxiiSourceConfig[] {
-    return this.options.sources
+    return this.sources
   }
 
   /** Pulls each source now and then every interval_s. Does nothing without sources. */
   start(firstDelayMs = 5_000): void {
-    for (const source of this.options.sources) {
-      const run = (): void => {
-        if (!this.stopped) void this.pull(source.name)
+    this.started = true
+    for (const source of this.sources) this.schedule(source, firstDelayMs)
+  }
+
+  /**
+   * taxii.sources changed on a running Outpost: a source added or changed is pulled after
+   * `firstDelayMs` and then on its interval; one removed is pulled no more (a pull under way
+   * finishes); one unchanged keeps its timers. Each source's cursor is kept by name.
+   */
+  setSources(sources: readonly TaxiiSourceConfig[], firstDelayMs = 1_000): void {
+    const before = new Map(this.sources.map((s) => [s.name, JSON.stringify(s)]))
+    this.sources = sources
+    const kept = new Set<string>()
+    for (const source of sources)
+      if (before.get(source.name) === JSON.stringify(source) && this.timers.has(source.name))
+        kept.add(source.name)
+    for (const [name, timers] of this.timers)
+      if (!kept.has(name)) {
+        for (const timer of timers) clearInterval(timer)
+        this.timers.delete(name)
       }
-      const first = setTimeout(run, firstDelayMs)
-      const every = setInterval(run, source.interval_s * 1000)
-      first.unref()
-      every.unref()
-      this.timers.push(first, every)
+    if (!this.started || this.stopped) return
+    for (const source of sources) if (!kept.has(source.name)) this.schedule(source, firstDelayMs)
+  }
+
+  private schedule(source: TaxiiSourceConfig, firstDelayMs: number): void {
+    const run = (): void => {
+      if (!this.stopped && this.sources.includes(source)) void this.pull(source.name)
     }
+    const first = setTimeout(run, firstDelayMs)
+    const every = setInterval(run, source.interval_s * 1000)
+    first.unref()
+    every.unref()
+    this.timers.set(source.name, [first, every])
   }
 
   async stop(): Promise<void> {
     this.stopped = true
-    for (const timer of this.timers.splice(0)) clearInterval(timer)
+    for (const timers of this.timers.values()) for (const timer of timers) clearInterval(timer)
+    this.timers.clear()
     await Promise.allSettled(this.running.values())
   }
 
   status(): TaxiiSourceStatus[] {
-    return this.options.sources.map((source) => ({
+    return this.sources.map((source) => ({
       ...this.options.repo.state(source.name),
       url: objectsUrl(source).href,
       interval_s: source.interval_s,
@@ -195,7 +224,7 @@ export class TaxiiPuller {
    * with its error (and records it); only an unknown name throws.
    */
   pull(name: string): Promise<PullResult> {
-    const source = this.options.sources.find((s) => s.name === name)
+    const source = this.sources.find((s) => s.name === name)
     if (!source) throw new RangeError(`no TAXII source named ${name}`)
     const current = this.running.get(name)
     if (current) return current

@@ -12,7 +12,7 @@ export const taxiiHandlers = (puller: TaxiiPuller, configFile: string): Handlers
     if (names.length === 0)
       throw new ContractError(
         'invalid_request',
-        `no TAXII sources configured: list them under taxii.sources in ${configFile} and restart`,
+        `no TAXII sources configured: list them under taxii.sources in ${configFile} or in the Settings view`,
       )
     if (req.source !== undefined && !names.includes(req.source))
       throw new ContractError(

@@ -27,6 +27,7 @@ const status = (patch: Partial<SyncStatus> = {}): SyncStatus => ({
     last_error: null,
     next_retry: null,
   },
+  bundles: { mode: 'two-way', channel: false, queue_depth: 0, last_export: null },
   ...patch,
 })
 

@@ -92,6 +92,24 @@ export const SyncView = () => {
                 <dd className="wrap">{status.nats.last_error ?? 'none'}</dd>
               </>
             )}
+            <dt className="muted">Bundles</dt>
+            <dd aria-label="Bundle channel">
+              {status.bundles.channel
+                ? 'Export-only: bundles written with --outbox carry the outbox'
+                : `${status.bundles.mode} (bundles.mode in config.yaml)`}
+            </dd>
+            {status.bundles.channel && (
+              <>
+                <dt className="muted">Bundle queue depth</dt>
+                <dd className="mono" aria-label="Bundle queue depth">
+                  {status.bundles.queue_depth}
+                </dd>
+              </>
+            )}
+            <dt className="muted">Last bundle export</dt>
+            <dd className="mono" aria-label="Last bundle export">
+              {status.bundles.last_export ? formatTimeShort(status.bundles.last_export) : 'never'}
+            </dd>
           </dl>
         )}
         <div className="field-row">
