@@ -799,7 +799,10 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...actionHandlers({ service: actionService, webhooks, webhooksRepo, notifications, audited }),
       ...agentHandlers(agents),
       ...bundleHandlers(bundles),
-      ...watchlistHandlers(sqlite.db, audited, () => detector.reloadWatchlist()),
+      ...watchlistHandlers(sqlite.db, audited, {
+        put: (row) => detector.watchlistPut(row),
+        delete: (list, type, value) => detector.watchlistDelete(list, type, value),
+      }),
       ...sync.handlers,
       ...taxiiHandlers(taxiiPuller, files.config),
       'tasks:list': () => ({ tasks: tasks.list() }),

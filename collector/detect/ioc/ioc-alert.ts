@@ -6,7 +6,9 @@ import type { IocHit, WatchlistRow } from './ioc-index'
 
 /** Every indicator of the watchlist view: content-bundle lists and TAXII pulls (migration 0026). */
 export const loadWatchlist = (db: Database): WatchlistRow[] =>
-  db.prepare('SELECT list, type, value, source, valid_until, level FROM watchlist').all() as WatchlistRow[]
+  db
+    .prepare('SELECT list, type, value, source, valid_from, valid_until, level FROM watchlist')
+    .all() as WatchlistRow[]
 
 /**
  * One match as an alert, through the same path as Sigma's (suppression, incidents, sync, pushes).

@@ -113,6 +113,65 @@ describe('IOC matching in the core', () => {
     // The edit is audited.
     const { entries } = await callOk<CallRes<'audit:list'>>(core, 'audit:list', { limit: 5 })
     expect(entries.some((e) => e.object_type === 'watchlist' && e.object_id === 'ip:203.0.113.50')).toBe(true)
+    // Its hits, with the time of the last matching event, committed with the alert.
+    const { indicators } = await callOk<CallRes<'watchlist:list'>>(core, 'watchlist:list', {
+      list: 'analyst',
+      sort: 'hits',
+    })
+    expect(indicators.find((i) => i.value === '203.0.113.50')).toMatchObject({
+      value: '203.0.113.50',
+      hits: 2,
+      last_hit_at: '2026-11-20T10:01:30.000Z',
+    })
+    // Most matched first: the marker domain, hit by every settle.
+    expect(indicators.map((i) => i.value)).toEqual(['marker.test', '203.0.113.50'])
+  })
+
+  it("honours valid_from at the event's time, and an edit moves it without a reload", async () => {
+    const added = await callOk<CallRes<'watchlist:add'>>(core, 'watchlist:add', {
+      type: 'ip',
+      value: '203.0.113.60',
+      valid_from: '2026-11-20T12:00:00Z',
+    })
+    expect(added).toMatchObject({
+      updated: false,
+      indicator: { valid_from: '2026-11-20T12:00:00.000Z', hits: 0 },
+    })
+    await post([
+      connection('ws-3', '203.0.113.60', '2026-11-20T11:59:59.999Z'),
+      connection('ws-4', '203.0.113.60', '2026-11-20T12:00:00.000Z'),
+    ])
+    await settled()
+    const hosts = (await iocAlerts()).filter((a) => a.group?.indicator === '203.0.113.60').map((a) => a.host)
+    expect(hosts).toEqual(['ws-4'])
+
+    // Edited: from the start, level low; the earlier event time matches now.
+    const edited = await callOk<CallRes<'watchlist:add'>>(core, 'watchlist:add', {
+      type: 'ip',
+      value: '203.0.113.60',
+      level: 'low',
+    })
+    expect(edited).toMatchObject({ updated: true, indicator: { valid_from: null, level: 'low', hits: 1 } })
+    expect(edited.watchlist_size).toBe(added.watchlist_size)
+    await post([connection('ws-5', '203.0.113.60', '2026-11-20T11:00:00.000Z')])
+    await settled()
+    expect((await iocAlerts()).find((a) => a.host === 'ws-5')).toMatchObject({ level: 'low' })
+    const { entries } = await callOk<CallRes<'audit:list'>>(core, 'audit:list', { limit: 5 })
+    expect(
+      entries.find((e) => e.object_id === 'ip:203.0.113.60' && e.action === 'update')?.details,
+    ).toMatchObject({
+      level: 'low',
+      before: { valid_from: '2026-11-20T12:00:00.000Z', level: null },
+    })
+    const bad = await core.call('watchlist:add', {
+      type: 'ip',
+      value: '203.0.113.61',
+      valid_from: '2026-12-02T00:00:00Z',
+      valid_until: '2026-12-01T00:00:00Z',
+    })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } })
+    if (!bad.ok) expect(bad.error.message).toContain('must be after valid_from')
+    await callOk(core, 'watchlist:remove', { type: 'ip', value: '203.0.113.60' })
   })
 
   it('stops matching an indicator once it is removed or expired', async () => {
@@ -150,7 +209,9 @@ describe('IOC matching in the core', () => {
     await callOk(core, 'watchlist:add', { type: 'sha256', value: sha256, level: 'medium' })
     await post(events)
     await settled()
-    const alerts = (await iocAlerts()).filter((a) => a.group?.list === 'analyst' && a.host !== 'ws-1')
+    const alerts = (await iocAlerts()).filter(
+      (a) => a.group?.list === 'analyst' && a.host !== 'ws-1' && a.group.indicator !== '203.0.113.60',
+    )
     const byIndicator = new Map(alerts.map((a) => [a.group!.indicator, a]))
     expect([...byIndicator.keys()].sort()).toEqual([sha256.toLowerCase(), 'githubusercontent.com'])
     // The recording spans seconds on one host: every match of one indicator folds into one alert.
@@ -193,6 +254,16 @@ describe('IOC matching catching up', () => {
         }
         expect(alerts.map((a) => [a.origin, a.title, a.host, a.count])).toEqual([
           ['ioc', 'Watchlist match: ip 203.0.113.99', 'ws-9', 1],
+        ])
+      } finally {
+        await core.stop()
+      }
+      // The hit count is stored: a restart keeps it.
+      core = await createCore({ dataDir, ephemeralPorts: true })
+      try {
+        const { indicators } = await callOk<CallRes<'watchlist:list'>>(core, 'watchlist:list', {})
+        expect(indicators.map((i) => [i.value, i.hits, i.last_hit_at])).toEqual([
+          ['203.0.113.99', 1, '2026-11-21T08:00:00.000Z'],
         ])
       } finally {
         await core.stop()

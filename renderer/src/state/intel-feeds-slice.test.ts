@@ -24,9 +24,12 @@ const indicator: WatchlistIndicator = {
   type: 'domain',
   value: 'evil.example',
   source: 'indicator--1',
+  valid_from: null,
   valid_until: null,
   version: '2026-12-07T10:00:00.000Z',
   level: null,
+  hits: 0,
+  last_hit_at: null,
 }
 
 describe('intel feeds slice', () => {
