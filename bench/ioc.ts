@@ -2,8 +2,8 @@
 // addresses, networks, domains, URLs, hashes, e-mail addresses, file names) over the OTRF
 // recordings in /work/shared (../shared from the repository), against the bare JSON.parse rate of
 // the same lines measured in the same run. Also the reload: the watchlist view read back from
-// SQLite and the hash sets built, as after a TAXII pull or a bundle install. One core. Prints one
-// JSON object.
+// SQLite and the hash sets built, as after a TAXII pull or a bundle install, and an analyst's edit
+// of one indicator (added then removed, incrementally). One core. Prints one JSON object.
 //
 // Rates are by the process's CPU time (best of BENCH_ROUNDS rounds); `wall` gives the wall clock.
 // A few values the recordings really name are listed too (a download domain, its CDN address,
@@ -134,6 +134,27 @@ const main = (): void => {
       ioc = new IocIndex(loadWatchlist(db), { matchSubdomains: true })
     })
 
+    // One analyst's edit (watchlist:add / remove): incremental, against the loaded 100k.
+    const EDITS = 1000
+    const edits = best(ROUNDS, () => {
+      for (let i = 0; i < EDITS; i++) {
+        const value = `198.18.${i >> 8}.${i & 255}`
+        ioc.upsert(
+          {
+            list: 'analyst',
+            type: 'ip',
+            value,
+            source: null,
+            valid_from: null,
+            valid_until: null,
+            level: null,
+          },
+          true,
+        )
+        ioc.remove('analyst', 'ip', value)
+      }
+    })
+
     const parse = best(ROUNDS, () => {
       for (const line of lines) toRecord(line)
     })
@@ -152,6 +173,8 @@ const main = (): void => {
       indicators: ioc.size,
       rejected: ioc.rejected,
       reload_ms: Math.round(reload.cpu * 1000),
+      // An add and a remove of one indicator, instead of two reloads.
+      edit_us: Number(((edits.cpu / EDITS) * 1e6).toFixed(1)),
       events: records.length,
       matches: hits,
       events_per_sec: Math.round(eps),
