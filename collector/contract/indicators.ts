@@ -5,6 +5,9 @@
  */
 import { AlertLevel } from './detection'
 
+/** The analyst's own list (watchlist:add / remove); every other list is replaced whole from its origin. */
+export const ANALYST_LIST_NAME = 'analyst'
+
 export const INDICATOR_TYPES = [
   'ip',
   'cidr',

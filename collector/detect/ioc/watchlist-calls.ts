@@ -5,12 +5,18 @@
  * change is audited and reaches IOC matching at once, incrementally (the rest is not reloaded).
  */
 import type { Database } from 'better-sqlite3'
-import { ContractError, type CallRes, type ParsedReq, type WatchlistIndicator } from '../../contract'
+import {
+  ANALYST_LIST_NAME,
+  ContractError,
+  type CallRes,
+  type ParsedReq,
+  type WatchlistIndicator,
+} from '../../contract'
 import { toIndicator, WatchlistError } from '../../sync/bundle/watchlist'
 import type { Audited } from '../rule-calls'
 import type { WatchlistRow } from './ioc-index'
 
-export const ANALYST_LIST = 'analyst'
+export const ANALYST_LIST = ANALYST_LIST_NAME
 
 type WatchlistCall = 'watchlist:add' | 'watchlist:remove'
 type Handlers = { [K in WatchlistCall]: (req: ParsedReq<K>) => CallRes<K> }
