@@ -93,7 +93,7 @@ const WatchlistGrid = ({
                 <span role="gridcell" className="mono">
                   {i.valid_until ? formatTimeShort(i.valid_until) : 'no expiry'}
                 </span>
-                <span role="gridcell" className="num" aria-label={`Hits of ${what}`}>
+                <span role="gridcell" className="num">
                   {i.hits.toLocaleString()}
                 </span>
                 <span role="gridcell" className="mono">
