@@ -207,6 +207,18 @@ export class Detector {
   }
 
   /**
+   * One list reloaded (a TAXII source's after its pull, a list pulled from the team core): the
+   * other lists stay as held. Falls back to a whole reload when IOC matching is off.
+   */
+  reloadWatchlistList(list: string): { indicators: number; rejected: number } {
+    if (!this.config.ioc.enabled) return this.reloadWatchlist()
+    this.ioc.replaceList(list, loadWatchlist(this.db, list))
+    const counts = { indicators: this.ioc.size, rejected: this.ioc.rejected }
+    this.emit.watchlistLoaded?.(counts)
+    return counts
+  }
+
+  /**
    * One indicator added or edited (the analyst's list): held at once without reloading the rest;
    * the next events are matched against it. Returns the indicators held.
    */

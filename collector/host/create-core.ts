@@ -566,7 +566,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       const { rejected } = installPulledWatchlist(sqlite.db, record)
       if (rejected > 0)
         log.warn('sync: pulled watchlist indicators left out (not valid)', { list: record.id, rejected })
-      queueMicrotask(() => detector.reloadWatchlist())
+      queueMicrotask(() => detector.reloadWatchlistList(record.id))
       return true
     })
     // Rule packs pulled from the team core: into the rule store as imported files (the paths each
@@ -594,8 +594,9 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       repo: new TaxiiIndicatorsRepo(sqlite.db),
       db: sqlite.db,
       log,
-      // Pulled indicators are matched against the events stored from then on.
-      changed: () => detector.reloadWatchlist(),
+      // Pulled indicators are matched against the events stored from then on (that source's list
+      // reloaded, the others kept).
+      changed: (source) => detector.reloadWatchlistList(`taxii:${source}`),
     })
     taxiiPuller.start()
     cleanups.push(() => taxiiPuller.stop())

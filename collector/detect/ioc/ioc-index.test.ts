@@ -181,6 +181,29 @@ describe('IocIndex', () => {
     expect(ioc.upsert(row('ip', 'nope', { list: 'analyst' }), true)).toBeNull()
   })
 
+  it("replaces one list's indicators, leaving the other lists as held", () => {
+    const feed = (rows: WatchlistRow[]) =>
+      rows.map((r) => ({ ...r, list: 'taxii:feed', source: 'indicator--1' }))
+    const ioc = index([
+      row('ip', '203.0.113.1'),
+      row('cidr', '10.0.0.0/8'),
+      ...feed([row('ip', '203.0.113.1'), row('cidr', '192.168.0.0/16'), row('md5', 'nope')]),
+    ])
+    expect([ioc.size, ioc.rejected]).toEqual([4, 1])
+    ioc.replaceList('taxii:feed', feed([row('domain', 'evil.example'), row('sha1', 'short')]))
+    expect([ioc.size, ioc.rejected]).toEqual([3, 1])
+    expect(ioc.match({ DestinationIp: '203.0.113.1' }, EVENT_TIME)[0]!.indicators.map((i) => i.list)).toEqual(
+      ['cert'],
+    )
+    expect(matches(ioc, { DestinationIp: '192.168.1.1' })).toEqual([])
+    expect(matches(ioc, { DestinationIp: '10.1.2.3' })).toEqual(['cidr 10.0.0.0/8 @DestinationIp'])
+    expect(matches(ioc, { QueryName: 'www.evil.example' })).toEqual(['domain evil.example @QueryName'])
+    // Emptied: nothing of it is left.
+    ioc.replaceList('taxii:feed', [])
+    expect([ioc.size, ioc.rejected]).toEqual([2, 0])
+    expect(matches(ioc, { QueryName: 'www.evil.example' })).toEqual([])
+  })
+
   it('names one hit per indicator value per event, with every list holding it', () => {
     const ioc = index([
       row('ip', '203.0.113.9'),

@@ -147,15 +147,59 @@ export class IocIndex {
 
   constructor(rows: Iterable<WatchlistRow>, options: IocIndexOptions) {
     this.matchSubdomains = options.matchSubdomains
-    for (const row of rows) {
-      if (this.upsert(row) === null) this.rejected++
-    }
+    this.hold(rows)
     this.refreshFields()
   }
 
-  /** Indicators held, and values left out (no indicator of their type). */
+  /** Indicators held. */
   size = 0
-  rejected = 0
+  /** Values left out (no indicator of their type), per list. */
+  private readonly rejectedBy = new Map<string, number>()
+
+  get rejected(): number {
+    let n = 0
+    for (const count of this.rejectedBy.values()) n += count
+    return n
+  }
+
+  private hold(rows: Iterable<WatchlistRow>): void {
+    for (const row of rows)
+      if (this.upsert(row) === null) this.rejectedBy.set(row.list, (this.rejectedBy.get(row.list) ?? 0) + 1)
+  }
+
+  /**
+   * Replaces what one list holds with `rows` (that list's pull or install), the other lists
+   * untouched: the cost of a walk over the held values and of that list's rows, not of reading
+   * back the whole watchlist.
+   */
+  replaceList(list: string, rows: Iterable<WatchlistRow>): void {
+    const maps = [this.ips, this.networks, this.domains, this.urls, this.hashes, this.emails, this.filenames]
+    for (const map of maps)
+      for (const [key, entries] of map) {
+        const at = entries.findIndex((i) => i.list === list)
+        if (at < 0) continue
+        entries.splice(at, 1)
+        if (entries.length === 0) map.delete(key)
+        this.size--
+        if (map === this.networks) {
+          const [words = '', bits = ''] = key.split('/')
+          this.dropPrefix(this.prefix(Number(words), Number(bits)))
+        }
+      }
+    this.rejectedBy.delete(list)
+    this.hold(rows)
+    this.refreshFields()
+  }
+
+  private dropPrefix(prefix: Prefix): void {
+    const left = (this.prefixCounts.get(prefix) ?? 1) - 1
+    if (left > 0) return void this.prefixCounts.set(prefix, left)
+    this.prefixCounts.delete(prefix)
+    this.prefixes.set(
+      prefix.words,
+      (this.prefixes.get(prefix.words) ?? []).filter((b) => b !== prefix.bits),
+    )
+  }
 
   /** The field kinds worth reading with what is held (after a load, or an edit of one). */
   private refreshFields(): void {
@@ -228,18 +272,7 @@ export class IocIndex {
     if (!slot || !entries || at < 0) return false
     entries.splice(at, 1)
     if (entries.length === 0) slot.map.delete(slot.key)
-    if (slot.prefix) {
-      const left = (this.prefixCounts.get(slot.prefix) ?? 1) - 1
-      if (left > 0) this.prefixCounts.set(slot.prefix, left)
-      else {
-        this.prefixCounts.delete(slot.prefix)
-        const { words, bits } = slot.prefix
-        this.prefixes.set(
-          words,
-          (this.prefixes.get(words) ?? []).filter((b) => b !== bits),
-        )
-      }
-    }
+    if (slot.prefix) this.dropPrefix(slot.prefix)
     this.size--
     this.refreshFields()
     return true
