@@ -550,7 +550,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         detector.reload()
         detector.kick()
       },
-      watchlistChanged: () => detector.reloadWatchlist(),
+      watchlistChanged: (list) => detector.reloadWatchlistList(list),
       objectsChanged: syncedObjectsChanged,
       // One version line and one import path with online sync (a core applies through its merge).
       sync: {

@@ -224,6 +224,58 @@ describe('IOC matching in the core', () => {
   })
 })
 
+describe('IOC lists from content bundles', () => {
+  it('matches a list installed from a bundle, valid_from carried, the other lists kept', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-ioc-bundle-'))
+    const core = await createCore({ dataDir, ephemeralPorts: true })
+    try {
+      await callOk(core, 'watchlist:add', { type: 'ip', value: '203.0.113.70' })
+      const csv = join(dataDir, 'iocs.csv')
+      writeFileSync(csv, 'type,value,valid_from\ndomain,bundled.example,2026-11-20T00:00:00Z\n')
+      const own = await callOk<CallRes<'keys:show'>>(core, 'keys:show', {})
+      await callOk(core, 'keys:trust', { name: 'self', public_key: own.public_key, scope: 'content' })
+      const out = join(dataDir, 'iocs.bundle')
+      await callOk(core, 'bundles:content-export', {
+        type: 'watchlist',
+        in: csv,
+        version: '1',
+        name: 'iocs',
+        out,
+      })
+      await callOk(core, 'bundles:import', { path: out })
+      const { indicators } = await callOk<CallRes<'watchlist:list'>>(core, 'watchlist:list', { list: 'iocs' })
+      expect(indicators).toMatchObject([{ value: 'bundled.example', valid_from: '2026-11-20T00:00:00.000Z' }])
+      const response = await fetch(`http://127.0.0.1:${core.listeners.http!.port}/v1/events`, {
+        method: 'POST',
+        body: JSON.stringify([
+          {
+            ...connection('ws-b1', '198.51.100.2', '2026-11-19T12:00:00.000Z'),
+            DestinationHostname: 'bundled.example',
+          },
+          {
+            ...connection('ws-b2', '198.51.100.2', '2026-11-20T12:00:00.000Z'),
+            DestinationHostname: 'bundled.example',
+          },
+          connection('ws-b3', '203.0.113.70', '2026-11-20T12:00:01.000Z'),
+        ]),
+      })
+      expect(response.status).toBe(200)
+      let alerts: Alert[] = []
+      for (let i = 0; i < 200 && alerts.length < 2; i++) {
+        alerts = (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', { limit: 10 })).alerts
+        if (alerts.length < 2) await new Promise((r) => setTimeout(r, 25))
+      }
+      expect(alerts.map((a) => [a.title, a.host]).sort()).toEqual([
+        ['Watchlist match: domain bundled.example', 'ws-b2'],
+        ['Watchlist match: ip 203.0.113.70', 'ws-b3'],
+      ])
+    } finally {
+      await core.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('IOC matching catching up', () => {
   it('matches events stored while detection was off once it runs again', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'outpost-ioc-catchup-'))

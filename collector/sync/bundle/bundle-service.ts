@@ -61,8 +61,8 @@ export type BundleServiceOptions = {
   evidenceDir: string
   /** Called after a rule pack was installed or rolled back (the detector reloads its rules). */
   rulesChanged?: () => void
-  /** A watchlist was installed or rolled back: IOC matching reloads it. */
-  watchlistChanged?: () => void
+  /** A watchlist (its list name) was installed or rolled back: IOC matching reloads that list. */
+  watchlistChanged?: (list: string) => void
   /** Called after an import committed, with the objects it made or changed in the local tables. */
   objectsChanged?: (objects: ReadonlyArray<{ kind: SyncRecord['kind']; id: string }>) => void
   /**
@@ -789,7 +789,7 @@ export class BundleService {
             },
           )
     if (applied && type === 'rule-pack') this.options.rulesChanged?.()
-    if (applied && type === 'watchlist') this.options.watchlistChanged?.()
+    if (applied && type === 'watchlist') this.options.watchlistChanged?.(name)
     return {
       bundle: this.info(bundle),
       already_imported: applied === 0,
@@ -938,7 +938,7 @@ export class BundleService {
       },
     )
     if (active.type === 'rule-pack') this.options.rulesChanged?.()
-    if (active.type === 'watchlist') this.options.watchlistChanged?.()
+    if (active.type === 'watchlist') this.options.watchlistChanged?.(active.name)
     return {
       from: toContentVersion({ ...active, active: 0 }),
       to: toContentVersion({ ...target, active: 1 }),
