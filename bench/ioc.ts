@@ -2,8 +2,9 @@
 // addresses, networks, domains, URLs, hashes, e-mail addresses, file names) over the OTRF
 // recordings in /work/shared (../shared from the repository), against the bare JSON.parse rate of
 // the same lines measured in the same run. Also the reload: the watchlist view read back from
-// SQLite and the hash sets built, as after a TAXII pull or a bundle install. One core. Prints one
-// JSON object.
+// SQLite and the hash sets built, as after a bundle install; one list of 1,000 of them reloaded
+// alone, as after a TAXII source's pull; and an analyst's edit of one indicator (added then
+// removed, incrementally). One core. Prints one JSON object.
 //
 // Rates are by the process's CPU time (best of BENCH_ROUNDS rounds); `wall` gives the wall clock.
 // A few values the recordings really name are listed too (a download domain, its CDN address,
@@ -123,15 +124,42 @@ const main = (): void => {
     migrate(db, migrations, 'bench.sqlite')
     const insert = db.prepare(
       `INSERT OR IGNORE INTO watchlist_indicators (list, type, value, source, valid_until, version)
-       VALUES ('bench', ?, ?, 'bench', NULL, '1')`,
+       VALUES (?, ?, ?, 'bench', NULL, '1')`,
     )
     const rows = synthetic(INDICATORS, planted)
+    // The last FEED of them as a list of its own, reloaded alone as after its pull.
+    const FEED = Math.min(1000, Math.floor(INDICATORS / 10))
     db.transaction(() => {
-      for (const [type, value] of rows) insert.run(type, value)
+      for (const [n, [type, value]] of rows.entries())
+        insert.run(n >= rows.length - FEED ? 'feed' : 'bench', type, value)
     })()
     let ioc = new IocIndex([], { matchSubdomains: true })
     const reload = best(ROUNDS, () => {
       ioc = new IocIndex(loadWatchlist(db), { matchSubdomains: true })
+    })
+
+    // One list of FEED indicators reloaded (a TAXII source's pull, a core list), the rest kept.
+    const listReload = best(ROUNDS, () => ioc.replaceList('feed', loadWatchlist(db, 'feed')))
+
+    // One analyst's edit (watchlist:add / remove): incremental, against the loaded 100k.
+    const EDITS = 1000
+    const edits = best(ROUNDS, () => {
+      for (let i = 0; i < EDITS; i++) {
+        const value = `198.18.${i >> 8}.${i & 255}`
+        ioc.upsert(
+          {
+            list: 'analyst',
+            type: 'ip',
+            value,
+            source: null,
+            valid_from: null,
+            valid_until: null,
+            level: null,
+          },
+          true,
+        )
+        ioc.remove('analyst', 'ip', value)
+      }
     })
 
     const parse = best(ROUNDS, () => {
@@ -152,6 +180,11 @@ const main = (): void => {
       indicators: ioc.size,
       rejected: ioc.rejected,
       reload_ms: Math.round(reload.cpu * 1000),
+      // One list of `feed_indicators` reloaded alone, the rest kept.
+      list_reload_ms: Math.round(listReload.cpu * 1000),
+      feed_indicators: FEED,
+      // An add and a remove of one indicator, instead of two reloads.
+      edit_us: Number(((edits.cpu / EDITS) * 1e6).toFixed(1)),
       events: records.length,
       matches: hits,
       events_per_sec: Math.round(eps),

@@ -109,18 +109,24 @@ test('indicators pulled from a TAXII source raise IOC alerts on matching events'
     const grid = page.getByRole('grid', { name: 'Watchlist' })
     await expect(grid.getByRole('row').filter({ hasText: 'taxii:partner-feed' })).toHaveCount(2)
     await expect(grid).toContainText('c2.evil.example')
+    // A pulled list is not edited here, and the row says why.
+    const pulled = grid.getByRole('row', { name: 'taxii:partner-feed domain c2.evil.example' })
+    await expect(pulled).toContainText('read-only: pulled from the TAXII source partner-feed')
+    await expect(pulled.getByRole('button')).toHaveCount(0)
     expect(await seriousViolations(page)).toEqual([])
 
     // A host resolving a subdomain of the listed name: one alert, repeats counted.
     const listener = outpost.ready.listeners.http!
     const ingest = (events: unknown[]) =>
       fetch(`http://127.0.0.1:${listener}/v1/events`, { method: 'POST', body: JSON.stringify(events) })
+    // Events from now on (the published indicators are valid from the report's creation, already come).
+    const at = (s: number) => new Date(Date.now() + s * 1000).toISOString()
     expect(
       (
         await ingest([
-          dnsQuery('ws-7', 'www.c2.evil.example', '2026-12-07T10:00:00.000Z'),
-          dnsQuery('ws-7', 'www.c2.evil.example', '2026-12-07T10:00:05.000Z'),
-          dnsQuery('ws-7', 'benign.example', '2026-12-07T10:00:06.000Z'),
+          dnsQuery('ws-7', 'www.c2.evil.example', at(0)),
+          dnsQuery('ws-7', 'www.c2.evil.example', at(5)),
+          dnsQuery('ws-7', 'benign.example', at(6)),
         ])
       ).status,
     ).toBe(200)
@@ -146,4 +152,95 @@ test('indicators pulled from a TAXII source raise IOC alerts on matching events'
     rmSync(feedDir, { recursive: true, force: true })
     rmSync(consoleDir, { recursive: true, force: true })
   }
+})
+
+test("the analyst's own indicator: added in the panel, hit by an event, edited, removed", async ({
+  page,
+  outpost,
+}) => {
+  test.setTimeout(60_000)
+  const problems = watchConsole(page)
+  await page.goto(`${outpost.ready.url}#/sync`)
+  const form = page.getByRole('form', { name: 'Add an indicator' })
+  // Refused beside the field, before anything is sent.
+  await form.getByLabel('Type', { exact: true }).selectOption('sha256')
+  await form.getByLabel('Value', { exact: true }).fill('abc123')
+  await form.getByRole('button', { name: 'Add indicator' }).click()
+  await expect(form.getByRole('alert', { name: 'Value error' })).toContainText('is not 64 hex digits')
+  await expect(form.getByLabel('Value', { exact: true })).toHaveAttribute('aria-invalid', 'true')
+  await form.getByLabel('Type', { exact: true }).selectOption('ip')
+  await form.getByLabel('Value', { exact: true }).fill('203.0.113.300')
+  await form.getByLabel('Valid from (UTC)').fill('2026-12-02T00:00')
+  await form.getByLabel('Valid until (UTC)').fill('2026-12-01T00:00')
+  await form.getByRole('button', { name: 'Add indicator' }).click()
+  await expect(form.getByRole('alert', { name: 'Value error' })).toContainText('not an IPv4 or IPv6 address')
+  await expect(form.getByRole('alert', { name: 'Valid until error' })).toContainText(
+    'must be after valid_from',
+  )
+  expect(await seriousViolations(page)).toEqual([])
+
+  await form.getByLabel('Value', { exact: true }).fill('203.0.113.77')
+  await form.getByLabel('Valid from (UTC)').fill('2026-11-01T00:00')
+  await form.getByLabel('Valid until (UTC)').fill('')
+  await form.getByLabel('Level', { exact: true }).selectOption('medium')
+  await form.getByRole('button', { name: 'Add indicator' }).click()
+  await expect(page.getByLabel('Watchlist edit')).toHaveText('Added ip 203.0.113.77')
+  const grid = page.getByRole('grid', { name: 'Watchlist' })
+  const row = grid.getByRole('row', { name: 'analyst ip 203.0.113.77' })
+  await expect(row).toContainText('2026-11-01')
+  await expect(row).toContainText('medium')
+  const hits = row.getByRole('gridcell').nth(7)
+  await expect(hits).toHaveText('0')
+
+  // An event naming it after valid_from raises an alert and counts as a hit.
+  const event = (time: string) => ({
+    Channel: 'Microsoft-Windows-Sysmon/Operational',
+    EventID: 3,
+    Computer: 'ws-e2e',
+    UtcTime: time,
+    '@timestamp': time,
+    Image: 'C:\\Windows\\System32\\rundll32.exe',
+    SourceIp: '10.1.2.3',
+    DestinationIp: '203.0.113.77',
+  })
+  expect(
+    (await outpost.ingest([event('2026-10-31T23:59:59.000Z'), event('2026-11-20T10:00:00.000Z')])).status,
+  ).toBe(200)
+  await expect
+    .poll(async () =>
+      (await outpost.call('alerts:list', { limit: 10 })).alerts.map((a) => [a.title, a.count]),
+    )
+    .toEqual([['Watchlist match: ip 203.0.113.77', 1]])
+  await page.getByLabel('Sort the watchlist').selectOption('hits')
+  await expect(hits).toHaveText('1')
+  await expect(row).toContainText('2026-11-20')
+
+  // Edited: level and validity; type and value stay.
+  await row.getByRole('button', { name: 'Edit ip 203.0.113.77' }).click()
+  const edit = page.getByRole('form', { name: 'Edit indicator ip 203.0.113.77' })
+  await expect(edit.getByLabel('Value', { exact: true })).toHaveValue('203.0.113.77')
+  await edit.getByLabel('Level', { exact: true }).selectOption('critical')
+  await edit.getByLabel('Valid until (UTC)').fill('2030-01-01T00:00')
+  await edit.getByRole('button', { name: 'Save indicator' }).click()
+  await expect(page.getByLabel('Watchlist edit')).toHaveText('Saved ip 203.0.113.77')
+  await expect(row).toContainText('critical')
+  await expect(row).toContainText('2030-01-01')
+  await expect(hits).toHaveText('1')
+  expect(await seriousViolations(page)).toEqual([])
+
+  await row.getByRole('button', { name: 'Remove ip 203.0.113.77' }).click()
+  await expect(page.getByLabel('Watchlist edit')).toHaveText('Removed ip 203.0.113.77')
+  await expect(page.getByRole('note', { name: 'Empty watchlist' })).toBeVisible()
+  const { entries } = await outpost.call('audit:list', { limit: 10 })
+  expect(
+    entries
+      .filter((e) => e.object_type === 'watchlist')
+      .map((e) => [e.action, e.object_id])
+      .reverse(),
+  ).toEqual([
+    ['add', 'ip:203.0.113.77'],
+    ['update', 'ip:203.0.113.77'],
+    ['remove', 'ip:203.0.113.77'],
+  ])
+  expect(problems).toEqual([])
 })

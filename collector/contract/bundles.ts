@@ -84,9 +84,12 @@ export const WatchlistIndicator = z.object({
   type: z.enum(['ip', 'cidr', 'domain', 'url', 'md5', 'sha1', 'sha256', 'email', 'filename']),
   value: z.string(),
   source: z.string().nullable(),
-  valid_until: isoTimestamp.nullable(),
+  valid_from: isoTimestamp.nullable().describe('matches events from this time on; null: from the start'),
+  valid_until: isoTimestamp.nullable().describe('matches events before this time; null: no expiry'),
   version: z.string(),
   level: AlertLevel.nullable().describe('the alert level a match raises; null: detection.ioc.default_level'),
+  hits: z.number().int().describe('events that matched it (committed by detection)'),
+  last_hit_at: isoTimestamp.nullable().describe('the time of the last event that matched it'),
 })
 export type WatchlistIndicator = z.infer<typeof WatchlistIndicator>
 
@@ -166,6 +169,12 @@ export const bundleCalls = {
     req: z.strictObject({
       list: z.string().optional(),
       limit: z.number().int().min(1).max(10000).default(1000),
+      sort: z
+        .enum(['list', 'hits', 'last_hit'])
+        .default('list')
+        .describe(
+          'list: by list, type, value; hits: most matched first; last_hit: most recently matched first',
+        ),
     }),
     res: z.object({ indicators: z.array(WatchlistIndicator), total: z.number().int() }),
   },
@@ -174,10 +183,17 @@ export const bundleCalls = {
       type: z.string().min(1).describe('ip, cidr, domain, url, md5, sha1, sha256, email, filename'),
       value: z.string().min(1).max(2048),
       source: z.string().max(200).optional().describe('who reported it'),
+      valid_from: z.string().optional().describe('ISO-8601: matches events from then on; default: always'),
       valid_until: z.string().optional().describe('ISO-8601; default: no expiry'),
       level: AlertLevel.optional().describe('the level a match raises; default detection.ioc.default_level'),
     }),
-    res: z.object({ indicator: WatchlistIndicator, watchlist_size: z.number().int() }),
+    res: z.object({
+      indicator: WatchlistIndicator,
+      watchlist_size: z.number().int(),
+      updated: z
+        .boolean()
+        .describe('the analyst list held it already: its level, validity and source were replaced'),
+    }),
   },
   'watchlist:remove': {
     req: z.strictObject({ type: z.string().min(1), value: z.string().min(1).max(2048) }),

@@ -1,5 +1,6 @@
 export * from './channels'
 export * from './result'
 export * from './schemas'
+export * from './indicators'
 export type { OutpostBridge } from './bridge'
 export type { ToCore, FromCore } from './worker-protocol'

@@ -42,7 +42,7 @@ import { createMatcher } from './sigma/matcher'
 import { LiveRows, Rerun } from '../store/sqlite/live-rows'
 import type { HistoryReader } from '../archive/history'
 import { iocDraft, loadWatchlist } from './ioc/ioc-alert'
-import { IocIndex } from './ioc/ioc-index'
+import { IocIndex, type WatchlistRow } from './ioc/ioc-index'
 
 type DetectionConfig = Config['detection']
 
@@ -50,6 +50,8 @@ type DetectionConfig = Config['detection']
 type Pending = {
   drafts: NewAlert[]
   hits: Map<string, { count: number; last: number }>
+  /** Watchlist matches per indicator (IocIndicator.key), written with the alerts. */
+  iocHits: Map<string, { count: number; last: number }>
   /** The last event evaluated: the cursor once committed. */
   last: number
   events: number
@@ -147,6 +149,8 @@ export class Detector {
   private readonly compiled = createCompileCache()
   /** The IOC watchlist in memory (ioc/): every event is matched against it with the rules. */
   private ioc = new IocIndex([], { matchSubdomains: true })
+  /** Adds one indicator's matches of a commit to watchlist_hits (migration 0029). */
+  private readonly addIocHit: Statement
 
   private readonly db: Database
   private readonly rules: RulesRepo
@@ -169,6 +173,11 @@ export class Detector {
     this.history = deps.history
     this.view = createRecordView(deps.aliases)
     const db = this.db
+    this.addIocHit = db.prepare(
+      `INSERT INTO watchlist_hits (list, type, value, hits, last_hit_at) VALUES (@list, @type, @value, @count, @last)
+       ON CONFLICT (list, type, value) DO UPDATE SET hits = hits + excluded.hits,
+         last_hit_at = max(coalesce(last_hit_at, excluded.last_hit_at), excluded.last_hit_at)`,
+    )
     this.readChunk = db.prepare(
       'SELECT seq, id, kind, ts, host, fields FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
     )
@@ -195,6 +204,33 @@ export class Detector {
     const counts = { indicators: this.ioc.size, rejected: this.ioc.rejected }
     this.emit.watchlistLoaded?.(counts)
     return counts
+  }
+
+  /**
+   * One list reloaded (a TAXII source's after its pull, a list pulled from the team core): the
+   * other lists stay as held. Falls back to a whole reload when IOC matching is off.
+   */
+  reloadWatchlistList(list: string): { indicators: number; rejected: number } {
+    if (!this.config.ioc.enabled) return this.reloadWatchlist()
+    this.ioc.replaceList(list, loadWatchlist(this.db, list))
+    const counts = { indicators: this.ioc.size, rejected: this.ioc.rejected }
+    this.emit.watchlistLoaded?.(counts)
+    return counts
+  }
+
+  /**
+   * One indicator added or edited (the analyst's list): held at once without reloading the rest;
+   * the next events are matched against it. Returns the indicators held.
+   */
+  watchlistPut(row: WatchlistRow): number {
+    if (this.config.ioc.enabled) this.ioc.upsert(row, true)
+    return this.ioc.size
+  }
+
+  /** One indicator removed (the analyst's list), without a reload. Returns the indicators held. */
+  watchlistDelete(list: string, type: string, value: string): number {
+    this.ioc.remove(list, type, value)
+    return this.ioc.size
   }
 
   get watchlistSize(): number {
@@ -316,7 +352,14 @@ export class Detector {
    */
   private async catchUp(): Promise<void> {
     let cursor = this.rules.cursor(CURSOR)
-    let pending: Pending = { drafts: [], hits: new Map(), last: cursor, events: 0, since: performance.now() }
+    let pending: Pending = {
+      drafts: [],
+      hits: new Map(),
+      iocHits: new Map(),
+      last: cursor,
+      events: 0,
+      since: performance.now(),
+    }
     for (;;) {
       const rows = this.stopped ? [] : this.liveRows.next(cursor, this.chunk)
       if (rows.length > 0) {
@@ -337,7 +380,14 @@ export class Detector {
       ) {
         // A stop mid-way still commits what was evaluated: its cursor and alerts go together.
         this.commit(pending)
-        pending = { drafts: [], hits: new Map(), last: cursor, events: 0, since: performance.now() }
+        pending = {
+          drafts: [],
+          hits: new Map(),
+          iocHits: new Map(),
+          last: cursor,
+          events: 0,
+          since: performance.now(),
+        }
       }
       if (rows.length === 0) return
       await yieldToIo()
@@ -345,14 +395,15 @@ export class Detector {
   }
 
   private evaluateRows(rows: EventRow[], pending: Pending): void {
-    const { drafts, hits } = pending
-    const now = Date.now()
+    const { drafts, hits, iocHits: counted } = pending
     const hit = (key: string, ts: number): void => {
       const found = hits.get(key) ?? { count: 0, last: 0 }
       found.count++
       found.last = Math.max(found.last, ts)
       hits.set(key, found)
     }
+    // An indicator counts once its valid_from has come, for every event (old ones too).
+    const now = Date.now()
     for (const row of rows) {
       pending.last = row.seq
       pending.events++
@@ -366,14 +417,23 @@ export class Detector {
         continue
       }
       const matched = this.evaluate(record)
-      const iocHits = this.ioc.match(record, now)
+      // Expiry is judged at the event's time (a late log matches what was listed back then).
+      const iocHits = this.ioc.match(record, row.ts, now)
       if (matched.length === 0 && iocHits.length === 0) continue
       const host = eventHost(record, row.host)
       const user = eventUser(record)
-      for (const found of iocHits)
+      for (const found of iocHits) {
+        for (const indicator of found.indicators) {
+          const seen = counted.get(indicator.key)
+          if (seen) {
+            seen.count++
+            if (row.ts > seen.last) seen.last = row.ts
+          } else counted.set(indicator.key, { count: 1, last: row.ts })
+        }
         drafts.push(
           iocDraft(found, { id: row.id, ts: row.ts, host, user }, this.config.ioc.default_level, levelRank),
         )
+      }
       if (matched.length === 0) continue
       for (const compiled of matched) {
         const found = this.entryOf.get(compiled)
@@ -400,6 +460,10 @@ export class Detector {
       for (const draft of foldMatches(pending.drafts, suppression))
         raised.add(this.alerts.raise(draft, suppression, this.grouping(draft)).id)
       this.rules.addHits(pending.hits)
+      for (const [key, { count, last }] of pending.iocHits) {
+        const [list, type, value] = key.split('\u0000')
+        this.addIocHit.run({ list, type, value, count, last })
+      }
       this.rules.setCursor(CURSOR, pending.last)
     })()
     this.countHits(pending.hits)

@@ -560,7 +560,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
         detector.reload()
         detector.kick()
       },
-      watchlistChanged: () => detector.reloadWatchlist(),
+      watchlistChanged: (list) => detector.reloadWatchlistList(list),
       objectsChanged: syncedObjectsChanged,
       // One version line and one import path with online sync (a core applies through its merge).
       sync: {
@@ -576,7 +576,7 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       const { rejected } = installPulledWatchlist(sqlite.db, record)
       if (rejected > 0)
         log.warn('sync: pulled watchlist indicators left out (not valid)', { list: record.id, rejected })
-      queueMicrotask(() => detector.reloadWatchlist())
+      queueMicrotask(() => detector.reloadWatchlistList(record.id))
       return true
     })
     // Rule packs pulled from the team core: into the rule store as imported files (the paths each
@@ -631,8 +631,9 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       repo: new TaxiiIndicatorsRepo(sqlite.db),
       db: sqlite.db,
       log,
-      // Pulled indicators are matched against the events stored from then on.
-      changed: () => detector.reloadWatchlist(),
+      // Pulled indicators are matched against the events stored from then on (that source's list
+      // reloaded, the others kept); a core's lists go on to its consoles.
+      changed: (source) => detector.reloadWatchlistList(`taxii:${source}`),
       pulled: (result) => publishTaxii(result.source),
     })
     for (const source of config.taxii.sources) publishTaxii(source.name)
@@ -873,7 +874,10 @@ export const createCore = async (options: CoreOptions): Promise<Core> => {
       ...actionHandlers({ service: actionService, webhooks, webhooksRepo, notifications, audited }),
       ...agentHandlers(agents),
       ...bundleHandlers(bundles),
-      ...watchlistHandlers(sqlite.db, audited, () => detector.reloadWatchlist()),
+      ...watchlistHandlers(sqlite.db, audited, {
+        put: (row) => detector.watchlistPut(row),
+        delete: (list, type, value) => detector.watchlistDelete(list, type, value),
+      }),
       ...sync.handlers,
       ...taxiiHandlers(taxiiPuller, files.config),
       'tasks:list': () => ({ tasks: tasks.list() }),

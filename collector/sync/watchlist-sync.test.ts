@@ -71,4 +71,21 @@ describe('pulled watchlists', () => {
     expect(watchlistBody(db, 'analyst')).toBeUndefined()
     expect(watchlistBody(db, 'nothing')).toBeUndefined()
   })
+
+  it('carries valid_from from the core to the console', () => {
+    db.prepare(
+      "UPDATE watchlist_indicators SET valid_from = '2027-01-01T00:00:00.000Z' WHERE list = 'analyst'",
+    ).run()
+    const body = watchlistBody(db, 'core-analyst')!
+    expect(body.indicators).toEqual([
+      expect.objectContaining({ value: '198.51.100.1', valid_from: '2027-01-01T00:00:00.000Z' }),
+    ])
+    installPulledWatchlist(db, record('core-analyst-copy', body))
+    expect(
+      db
+        .prepare("SELECT valid_from FROM watchlist_indicators WHERE list = 'core-analyst-copy'")
+        .pluck()
+        .all(),
+    ).toEqual(['2027-01-01T00:00:00.000Z'])
+  })
 })

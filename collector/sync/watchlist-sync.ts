@@ -25,6 +25,7 @@ type IndicatorRow = {
   type: string
   value: string
   source: string | null
+  valid_from: string | null
   valid_until: string | null
   version: string
   level: string | null
@@ -36,7 +37,7 @@ export const watchlistBody = (db: Database, id: string): Record<string, unknown>
   if (id === ANALYST_LIST) return undefined
   const rows = db
     .prepare(
-      'SELECT type, value, source, valid_until, version, level FROM watchlist_indicators WHERE list = ? ORDER BY type, value',
+      'SELECT type, value, source, valid_from, valid_until, version, level FROM watchlist_indicators WHERE list = ? ORDER BY type, value',
     )
     .all(listOf(id)) as IndicatorRow[]
   if (rows.length === 0) return undefined
@@ -65,8 +66,8 @@ export const installPulledWatchlist = (
       : String(record.version)
   const raw = Array.isArray(record.body.indicators) ? (record.body.indicators as unknown[]) : []
   const insert = db.prepare(
-    `INSERT INTO watchlist_indicators (list, type, value, source, valid_until, version, level)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list, type, value) DO NOTHING`,
+    `INSERT INTO watchlist_indicators (list, type, value, source, valid_from, valid_until, version, level)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list, type, value) DO NOTHING`,
   )
   let installed = 0
   let rejected = 0
@@ -86,6 +87,7 @@ export const installPulledWatchlist = (
           type: row.type,
           value: row.value,
           source: typeof row.source === 'string' ? row.source : null,
+          valid_from: typeof row.valid_from === 'string' ? row.valid_from : null,
           valid_until: typeof row.valid_until === 'string' ? row.valid_until : null,
           level: typeof row.level === 'string' ? row.level : null,
         },
@@ -101,6 +103,7 @@ export const installPulledWatchlist = (
       indicator.type,
       indicator.value,
       indicator.source,
+      indicator.valid_from ?? null,
       indicator.valid_until,
       version,
       indicator.level ?? null,

@@ -4,9 +4,18 @@ import type { AlertLevel } from '../../contract'
 import type { NewAlert } from '../../store/sqlite/alerts-repo'
 import type { IocHit, WatchlistRow } from './ioc-index'
 
-/** Every indicator of the watchlist view: content-bundle lists and TAXII pulls (migration 0026). */
-export const loadWatchlist = (db: Database): WatchlistRow[] =>
-  db.prepare('SELECT list, type, value, source, valid_until, level FROM watchlist').all() as WatchlistRow[]
+/**
+ * Every indicator of the watchlist view (migration 0029): the lists of content bundles, the team
+ * core and the analyst, and TAXII pulls (lists `taxii:<source>`); or only one list's.
+ */
+export const loadWatchlist = (db: Database, list?: string): WatchlistRow[] => {
+  const columns = 'list, type, value, source, valid_from, valid_until, level'
+  return (
+    list === undefined
+      ? db.prepare(`SELECT ${columns} FROM watchlist`).all()
+      : db.prepare(`SELECT ${columns} FROM watchlist WHERE list = ?`).all(list)
+  ) as WatchlistRow[]
+}
 
 /**
  * One match as an alert, through the same path as Sigma's (suppression, incidents, sync, pushes).

@@ -113,6 +113,71 @@ describe('IOC matching in the core', () => {
     // The edit is audited.
     const { entries } = await callOk<CallRes<'audit:list'>>(core, 'audit:list', { limit: 5 })
     expect(entries.some((e) => e.object_type === 'watchlist' && e.object_id === 'ip:203.0.113.50')).toBe(true)
+    // Its hits, with the time of the last matching event, committed with the alert.
+    const { indicators } = await callOk<CallRes<'watchlist:list'>>(core, 'watchlist:list', {
+      list: 'analyst',
+      sort: 'hits',
+    })
+    expect(indicators.find((i) => i.value === '203.0.113.50')).toMatchObject({
+      value: '203.0.113.50',
+      hits: 2,
+      last_hit_at: '2026-11-20T10:01:30.000Z',
+    })
+    // Most matched first: the marker domain, hit by every settle.
+    expect(indicators.map((i) => i.value)).toEqual(['marker.test', '203.0.113.50'])
+  })
+
+  it('matches nothing before valid_from has come, every event after (older ones too); an edit moves it without a reload', async () => {
+    const added = await callOk<CallRes<'watchlist:add'>>(core, 'watchlist:add', {
+      type: 'ip',
+      value: '203.0.113.60',
+      valid_from: '2099-01-01T00:00:00Z',
+    })
+    expect(added).toMatchObject({
+      updated: false,
+      indicator: { valid_from: '2099-01-01T00:00:00.000Z', hits: 0 },
+    })
+    await post([
+      connection('ws-3', '203.0.113.60', '2026-11-20T11:59:59.999Z'),
+      connection('ws-4', '203.0.113.60', new Date().toISOString()),
+    ])
+    await settled()
+    const hosts = async () =>
+      (await iocAlerts()).filter((a) => a.group?.indicator === '203.0.113.60').map((a) => a.host)
+    expect(await hosts()).toEqual([])
+
+    // Edited: valid from a past time, level low; an event from before that time matches now.
+    const edited = await callOk<CallRes<'watchlist:add'>>(core, 'watchlist:add', {
+      type: 'ip',
+      value: '203.0.113.60',
+      valid_from: '2026-11-20T12:00:00Z',
+      level: 'low',
+    })
+    expect(edited).toMatchObject({
+      updated: true,
+      indicator: { valid_from: '2026-11-20T12:00:00.000Z', level: 'low', hits: 0 },
+    })
+    expect(edited.watchlist_size).toBe(added.watchlist_size)
+    await post([connection('ws-5', '203.0.113.60', '2026-11-20T11:00:00.000Z')])
+    await settled()
+    expect(await hosts()).toEqual(['ws-5'])
+    expect((await iocAlerts()).find((a) => a.host === 'ws-5')).toMatchObject({ level: 'low' })
+    const { entries } = await callOk<CallRes<'audit:list'>>(core, 'audit:list', { limit: 5 })
+    expect(
+      entries.find((e) => e.object_id === 'ip:203.0.113.60' && e.action === 'update')?.details,
+    ).toMatchObject({
+      level: 'low',
+      before: { valid_from: '2099-01-01T00:00:00.000Z', level: null },
+    })
+    const bad = await core.call('watchlist:add', {
+      type: 'ip',
+      value: '203.0.113.61',
+      valid_from: '2026-12-02T00:00:00Z',
+      valid_until: '2026-12-01T00:00:00Z',
+    })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } })
+    if (!bad.ok) expect(bad.error.message).toContain('must be after valid_from')
+    await callOk(core, 'watchlist:remove', { type: 'ip', value: '203.0.113.60' })
   })
 
   it('stops matching an indicator once it is removed or expired', async () => {
@@ -150,7 +215,9 @@ describe('IOC matching in the core', () => {
     await callOk(core, 'watchlist:add', { type: 'sha256', value: sha256, level: 'medium' })
     await post(events)
     await settled()
-    const alerts = (await iocAlerts()).filter((a) => a.group?.list === 'analyst' && a.host !== 'ws-1')
+    const alerts = (await iocAlerts()).filter(
+      (a) => a.group?.list === 'analyst' && a.host !== 'ws-1' && a.group.indicator !== '203.0.113.60',
+    )
     const byIndicator = new Map(alerts.map((a) => [a.group!.indicator, a]))
     expect([...byIndicator.keys()].sort()).toEqual([sha256.toLowerCase(), 'githubusercontent.com'])
     // The recording spans seconds on one host: every match of one indicator folds into one alert.
@@ -160,6 +227,60 @@ describe('IOC matching in the core', () => {
     expect(byIndicator.get(sha256.toLowerCase())).toMatchObject({ level: 'medium', count: withHash })
     expect(byIndicator.get('githubusercontent.com')).toMatchObject({ level: 'high' })
     expect(byIndicator.get('githubusercontent.com')!.count).toBeGreaterThan(1)
+  })
+})
+
+describe('IOC lists from content bundles', () => {
+  it('matches a list installed from a bundle, valid_from carried, the other lists kept', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-ioc-bundle-'))
+    const core = await createCore({ dataDir, ephemeralPorts: true })
+    try {
+      await callOk(core, 'watchlist:add', { type: 'ip', value: '203.0.113.70' })
+      const csv = join(dataDir, 'iocs.csv')
+      writeFileSync(csv, 'type,value,valid_from\ndomain,bundled.example,2026-11-20T00:00:00Z\n')
+      const own = await callOk<CallRes<'keys:show'>>(core, 'keys:show', {})
+      await callOk(core, 'keys:trust', { name: 'self', public_key: own.public_key, scope: 'content' })
+      const out = join(dataDir, 'iocs.bundle')
+      await callOk(core, 'bundles:content-export', {
+        type: 'watchlist',
+        in: csv,
+        version: '1',
+        name: 'iocs',
+        out,
+      })
+      await callOk(core, 'bundles:import', { path: out })
+      const { indicators } = await callOk<CallRes<'watchlist:list'>>(core, 'watchlist:list', { list: 'iocs' })
+      expect(indicators).toMatchObject([{ value: 'bundled.example', valid_from: '2026-11-20T00:00:00.000Z' }])
+      const response = await fetch(`http://127.0.0.1:${core.listeners.http!.port}/v1/events`, {
+        method: 'POST',
+        body: JSON.stringify([
+          {
+            ...connection('ws-b1', '198.51.100.2', '2026-11-19T12:00:00.000Z'),
+            DestinationHostname: 'bundled.example',
+          },
+          {
+            ...connection('ws-b2', '198.51.100.2', '2026-11-20T12:00:00.000Z'),
+            DestinationHostname: 'bundled.example',
+          },
+          connection('ws-b3', '203.0.113.70', '2026-11-20T12:00:01.000Z'),
+        ]),
+      })
+      expect(response.status).toBe(200)
+      let alerts: Alert[] = []
+      for (let i = 0; i < 200 && alerts.length < 3; i++) {
+        alerts = (await callOk<CallRes<'alerts:list'>>(core, 'alerts:list', { limit: 10 })).alerts
+        if (alerts.length < 3) await new Promise((r) => setTimeout(r, 25))
+      }
+      // Its valid_from has come: events from before it match too (ws-b1).
+      expect(alerts.map((a) => [a.title, a.host]).sort()).toEqual([
+        ['Watchlist match: domain bundled.example', 'ws-b1'],
+        ['Watchlist match: domain bundled.example', 'ws-b2'],
+        ['Watchlist match: ip 203.0.113.70', 'ws-b3'],
+      ])
+    } finally {
+      await core.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })
 
@@ -193,6 +314,16 @@ describe('IOC matching catching up', () => {
         }
         expect(alerts.map((a) => [a.origin, a.title, a.host, a.count])).toEqual([
           ['ioc', 'Watchlist match: ip 203.0.113.99', 'ws-9', 1],
+        ])
+      } finally {
+        await core.stop()
+      }
+      // The hit count is stored: a restart keeps it.
+      core = await createCore({ dataDir, ephemeralPorts: true })
+      try {
+        const { indicators } = await callOk<CallRes<'watchlist:list'>>(core, 'watchlist:list', {})
+        expect(indicators.map((i) => [i.value, i.hits, i.last_hit_at])).toEqual([
+          ['203.0.113.99', 1, '2026-11-21T08:00:00.000Z'],
         ])
       } finally {
         await core.stop()

@@ -11,6 +11,7 @@ const row = (type: string, value: string, extra: Partial<WatchlistRow> = {}): Wa
   type,
   value,
   source: 'CERT',
+  valid_from: null,
   valid_until: null,
   level: null,
   ...extra,
@@ -18,9 +19,15 @@ const row = (type: string, value: string, extra: Partial<WatchlistRow> = {}): Wa
 
 const index = (rows: WatchlistRow[], matchSubdomains = true) => new IocIndex(rows, { matchSubdomains })
 
+/** The time of the events matched, unless a test names one. */
+const EVENT_TIME = Date.parse('2026-12-01T00:00:00Z')
+
 /** What matched, as `type value @field`. */
-const matches = (ioc: IocIndex, record: Record<string, unknown>, now?: number): string[] =>
-  ioc.match(record, now).map((h) => `${h.indicators[0]!.type} ${h.indicators[0]!.value} @${h.field}`)
+/** When the matching runs: a week after the events (late logs, an import, a retro-hunt). */
+const NOW = Date.parse('2026-12-07T00:00:00Z')
+
+const matches = (ioc: IocIndex, record: Record<string, unknown>, at = EVENT_TIME, now = NOW): string[] =>
+  ioc.match(record, at, now).map((h) => `${h.indicators[0]!.type} ${h.indicators[0]!.value} @${h.field}`)
 
 describe('IocIndex', () => {
   it('matches addresses canonically: IPv6 compressed, IPv4-mapped folded, CIDR ranges', () => {
@@ -103,20 +110,104 @@ describe('IocIndex', () => {
     ])
   })
 
-  it('leaves out expired indicators, at load and at match time', () => {
-    const now = Date.parse('2026-12-01T00:00:00Z')
-    const ioc = new IocIndex(
-      [
-        row('ip', '203.0.113.1', { valid_until: '2026-11-30T00:00:00Z' }),
-        row('ip', '203.0.113.2', { valid_until: '2026-12-02T00:00:00Z' }),
-      ],
-      { matchSubdomains: true },
-      now,
-    )
+  it("judges valid_until at the event's time (exclusive) and valid_from at the time of matching (inclusive)", () => {
+    const from = Date.parse('2026-12-01T00:00:00Z')
+    const until = Date.parse('2026-12-02T00:00:00Z')
+    const ioc = index([
+      row('ip', '203.0.113.1', { valid_from: '2026-12-01T00:00:00Z', valid_until: '2026-12-02T00:00:00Z' }),
+      row('ip', '203.0.113.2', { valid_until: '2026-11-30T00:00:00Z' }),
+    ])
+    // Expired long ago, it is still held: a late log from before its expiry matches it.
+    expect(ioc.size).toBe(2)
+    const at = (ts: number, now = NOW) => matches(ioc, { DestinationIp: '203.0.113.1' }, ts, now)
+    expect(at(until - 1)).toEqual(['ip 203.0.113.1 @DestinationIp'])
+    expect(at(until)).toEqual([])
+    // Once valid, it matches events from before its valid_from too (a feed publishes late).
+    expect(at(from - 86_400_000)).toEqual(['ip 203.0.113.1 @DestinationIp'])
+    // Before its valid_from has come, nothing matches it, whatever the event's time.
+    expect(at(from, from - 1)).toEqual([])
+    expect(at(from - 1, from)).toEqual(['ip 203.0.113.1 @DestinationIp'])
+    expect(matches(ioc, { DestinationIp: '203.0.113.2' }, Date.parse('2026-11-29T23:59:59Z'))).toEqual([
+      'ip 203.0.113.2 @DestinationIp',
+    ])
+    expect(matches(ioc, { DestinationIp: '203.0.113.2' }, Date.parse('2026-11-30T00:00:00Z'))).toEqual([])
+  })
+
+  it('names only the lists whose indicator is valid, with the key its hits are counted by', () => {
+    const ioc = index([
+      row('domain', 'evil.example', { valid_from: '2027-01-01T00:00:00Z' }),
+      row('domain', 'evil.example', { list: 'taxii:partner', source: 'indicator--1' }),
+    ])
+    const hits = ioc.match({ QueryName: 'evil.example' }, EVENT_TIME, NOW)
+    expect(hits.map((h) => h.indicators.map((i) => i.list))).toEqual([['taxii:partner']])
+    expect(hits[0]!.indicators[0]!.key).toBe('taxii:partner\u0000domain\u0000evil.example')
+    expect(
+      ioc
+        .match({ QueryName: 'evil.example' }, EVENT_TIME, Date.parse('2027-01-01T00:00:00Z'))[0]!
+        .indicators.map((i) => i.list),
+    ).toEqual(['cert', 'taxii:partner'])
+  })
+
+  it('adds, edits and removes one indicator without a reload', () => {
+    const ioc = index([row('ip', '203.0.113.1')])
+    // Nothing reads hash or CIDR fields yet: an added one is found at once all the same.
+    expect(ioc.upsert(row('sha256', 'A'.repeat(64), { list: 'analyst' }), true)).toBe('added')
+    expect(matches(ioc, { Hashes: `SHA256=${'a'.repeat(64)}` })).toEqual([`sha256 ${'a'.repeat(64)} @Hashes`])
+    expect(ioc.upsert(row('cidr', '198.51.100.0/24', { list: 'analyst' }), true)).toBe('added')
+    expect(matches(ioc, { DestinationIp: '198.51.100.9' })).toEqual(['cidr 198.51.100.0/24 @DestinationIp'])
+    expect(ioc.size).toBe(3)
+
+    // An edit replaces the list's indicator: its level and validity.
+    expect(
+      ioc.upsert(
+        row('cidr', '198.51.100.0/24', {
+          list: 'analyst',
+          level: 'critical',
+          valid_until: '2026-11-01T00:00:00Z',
+        }),
+        true,
+      ),
+    ).toBe('replaced')
+    expect(ioc.size).toBe(3)
+    expect(matches(ioc, { DestinationIp: '198.51.100.9' })).toEqual([])
+    expect(
+      ioc.match({ DestinationIp: '198.51.100.9' }, Date.parse('2026-10-01T00:00:00Z'))[0]!.indicators[0]!
+        .level,
+    ).toBe('critical')
+
+    // Removed: gone, other lists' indicators of other values untouched; a second removal finds nothing.
+    expect(ioc.remove('analyst', 'cidr', '198.51.100.0/24')).toBe(true)
+    expect(ioc.remove('analyst', 'cidr', '198.51.100.0/24')).toBe(false)
+    expect(ioc.remove('cert', 'sha256', 'a'.repeat(64))).toBe(false)
+    expect(matches(ioc, { DestinationIp: '198.51.100.9' }, Date.parse('2026-10-01T00:00:00Z'))).toEqual([])
+    expect(ioc.remove('analyst', 'sha256', 'A'.repeat(64))).toBe(true)
+    expect(matches(ioc, { Hashes: `SHA256=${'a'.repeat(64)}` })).toEqual([])
+    expect(matches(ioc, { DestinationIp: '203.0.113.1' })).toEqual(['ip 203.0.113.1 @DestinationIp'])
     expect(ioc.size).toBe(1)
-    expect(matches(ioc, { DestinationIp: '203.0.113.1' }, now)).toEqual([])
-    expect(matches(ioc, { DestinationIp: '203.0.113.2' }, now)).toEqual(['ip 203.0.113.2 @DestinationIp'])
-    expect(matches(ioc, { DestinationIp: '203.0.113.2' }, Date.parse('2026-12-03T00:00:00Z'))).toEqual([])
+    expect(ioc.upsert(row('ip', 'nope', { list: 'analyst' }), true)).toBeNull()
+  })
+
+  it("replaces one list's indicators, leaving the other lists as held", () => {
+    const feed = (rows: WatchlistRow[]) =>
+      rows.map((r) => ({ ...r, list: 'taxii:feed', source: 'indicator--1' }))
+    const ioc = index([
+      row('ip', '203.0.113.1'),
+      row('cidr', '10.0.0.0/8'),
+      ...feed([row('ip', '203.0.113.1'), row('cidr', '192.168.0.0/16'), row('md5', 'nope')]),
+    ])
+    expect([ioc.size, ioc.rejected]).toEqual([4, 1])
+    ioc.replaceList('taxii:feed', feed([row('domain', 'evil.example'), row('sha1', 'short')]))
+    expect([ioc.size, ioc.rejected]).toEqual([3, 1])
+    expect(ioc.match({ DestinationIp: '203.0.113.1' }, EVENT_TIME)[0]!.indicators.map((i) => i.list)).toEqual(
+      ['cert'],
+    )
+    expect(matches(ioc, { DestinationIp: '192.168.1.1' })).toEqual([])
+    expect(matches(ioc, { DestinationIp: '10.1.2.3' })).toEqual(['cidr 10.0.0.0/8 @DestinationIp'])
+    expect(matches(ioc, { QueryName: 'www.evil.example' })).toEqual(['domain evil.example @QueryName'])
+    // Emptied: nothing of it is left.
+    ioc.replaceList('taxii:feed', [])
+    expect([ioc.size, ioc.rejected]).toEqual([2, 0])
+    expect(matches(ioc, { QueryName: 'www.evil.example' })).toEqual([])
   })
 
   it('names one hit per indicator value per event, with every list holding it', () => {
@@ -126,7 +217,7 @@ describe('IocIndex', () => {
       // The team core's TAXII source, pulled by sync.
       row('ip', '203.0.113.9', { list: 'taxii/isac', source: 'indicator--2' }),
     ])
-    const hits = ioc.match({ SourceIp: '203.0.113.9', DestinationIp: '203.0.113.9' })
+    const hits = ioc.match({ SourceIp: '203.0.113.9', DestinationIp: '203.0.113.9' }, EVENT_TIME)
     expect(hits).toHaveLength(1)
     expect(hits[0]!.indicators.map((i) => [i.list, i.source, i.stix_id])).toEqual([
       ['cert', 'CERT', null],
@@ -159,7 +250,7 @@ describe('IocIndex on a real recording (OTRF, bitsadmin downloading a script)', 
 
   const hitsOf = (rows: WatchlistRow[]) => {
     const ioc = index(rows)
-    return records.map((r) => ioc.match(r))
+    return records.map((r) => ioc.match(r, EVENT_TIME))
   }
 
   it('finds the download domain where Sysmon names it: the command line, DNS queries', () => {

@@ -11,19 +11,24 @@
  *   registered domain and attackers rotate the labels below it.
  * - A CIDR indicator (or a TAXII ipv4/ipv6 value with a prefix) matches every address inside.
  * - Loopback, unspecified and multicast addresses never match (canonicalIp names no machine there).
- * - An indicator counts until its valid_until, compared with the time of matching.
+ * - An indicator counts from its valid_from (inclusive, compared with the time of matching: once
+ *   it has come, the indicator matches every event, older ones too, as a retro-hunt would; feeds
+ *   set it when they publish, not when the infrastructure turned hostile) until its valid_until
+ *   (exclusive, compared with the event's own time: a log that arrives late still matches what
+ *   was listed when it happened). Expired indicators are held too (late logs), and shown as such.
  */
 import type { AlertLevel } from '../../contract'
 import { assetKey, canonicalIp } from '../../store/sqlite/asset-key'
 import type { EventRecord } from '../sigma/compile'
 import { IOC_FIELDS, TEXT_BYTES, TEXT_URLS, type FieldKind } from './fields'
 
-/** One row of the watchlist view (migrations 0023, 0026). */
+/** One row of the watchlist view (migrations 0023, 0026, 0029). */
 export type WatchlistRow = {
   list: string
   type: string
   value: string
   source: string | null
+  valid_from: string | null
   valid_until: string | null
   level: AlertLevel | null
 }
@@ -39,9 +44,17 @@ export type IocIndicator = {
   source: string | null
   stix_id: string | null
   level: AlertLevel | null
+  /** ms since the epoch; -Infinity: from the start. */
+  validFrom: number
   /** ms since the epoch; Infinity: no expiry. */
   validUntil: number
+  /** The row it came from, as the watchlist view names it (list, type, value): its hit counts' key. */
+  key: string
 }
+
+/** The key of a watchlist view row (watchlist_hits). */
+export const rowKey = (list: string, type: string, value: string): string =>
+  `${list}\u0000${type}\u0000${value}`
 
 export type IocHit = {
   /** The indicators of that value still valid (one per list holding it), the first one leading. */
@@ -52,6 +65,8 @@ export type IocHit = {
 }
 
 type Entries = Map<string, IocIndicator[]>
+type Prefix = { words: number; bits: number }
+type Slot = { map: Entries; key: string; type: IocType; value: string; prefix: Prefix | null }
 
 export const canonicalDomain = (raw: string): string | null => {
   const value = raw.trim().toLowerCase().replace(/\.$/, '')
@@ -125,34 +140,70 @@ export class IocIndex {
   private readonly hashes: Entries = new Map()
   private readonly emails: Entries = new Map()
   private readonly filenames: Entries = new Map()
+  /** How many networks use each prefix length (interned per family and length). */
+  private readonly prefixCounts = new Map<Prefix, number>()
+  private readonly prefixKeys = new Map<string, Prefix>()
   /** Field kinds worth reading at all with what is held. */
-  private readonly fields: Array<{ kind: FieldKind; name: string; path: readonly string[] | null }>
-  /** Indicators held (expired ones at load and bad values are left out), and values left out. */
-  readonly size: number
-  readonly rejected: number
+  private fields: Array<{ kind: FieldKind; name: string; path: readonly string[] | null }> = []
 
-  constructor(rows: Iterable<WatchlistRow>, options: IocIndexOptions, now = Date.now()) {
+  constructor(rows: Iterable<WatchlistRow>, options: IocIndexOptions) {
     this.matchSubdomains = options.matchSubdomains
-    let size = 0
-    let rejected = 0
-    for (const row of rows) {
-      const until = row.valid_until === null ? Infinity : Date.parse(row.valid_until)
-      if (!(until > now)) continue
-      // This console's own TAXII source (taxii:<name>), or the team core's, pulled (taxii/<name>):
-      // the source's name vouches, the row's source is the STIX id.
-      const taxii = row.list.startsWith('taxii:') || row.list.startsWith('taxii/')
-      const base = {
-        list: row.list,
-        source: taxii ? row.list.slice('taxii:'.length) : row.source,
-        stix_id: taxii ? row.source : null,
-        level: row.level,
-        validUntil: Number.isNaN(until) ? Infinity : until,
+    this.hold(rows)
+    this.refreshFields()
+  }
+
+  /** Indicators held. */
+  size = 0
+  /** Values left out (no indicator of their type), per list. */
+  private readonly rejectedBy = new Map<string, number>()
+
+  get rejected(): number {
+    let n = 0
+    for (const count of this.rejectedBy.values()) n += count
+    return n
+  }
+
+  private hold(rows: Iterable<WatchlistRow>): void {
+    for (const row of rows)
+      if (this.upsert(row) === null) this.rejectedBy.set(row.list, (this.rejectedBy.get(row.list) ?? 0) + 1)
+  }
+
+  /**
+   * Replaces what one list holds with `rows` (that list's pull or install), the other lists
+   * untouched: the cost of a walk over the held values and of that list's rows, not of reading
+   * back the whole watchlist.
+   */
+  replaceList(list: string, rows: Iterable<WatchlistRow>): void {
+    const maps = [this.ips, this.networks, this.domains, this.urls, this.hashes, this.emails, this.filenames]
+    for (const map of maps)
+      for (const [key, entries] of map) {
+        const at = entries.findIndex((i) => i.list === list)
+        if (at < 0) continue
+        entries.splice(at, 1)
+        if (entries.length === 0) map.delete(key)
+        this.size--
+        if (map === this.networks) {
+          const [words = '', bits = ''] = key.split('/')
+          this.dropPrefix(this.prefix(Number(words), Number(bits)))
+        }
       }
-      if (this.add(row.type, row.value, base)) size++
-      else rejected++
-    }
-    this.size = size
-    this.rejected = rejected
+    this.rejectedBy.delete(list)
+    this.hold(rows)
+    this.refreshFields()
+  }
+
+  private dropPrefix(prefix: Prefix): void {
+    const left = (this.prefixCounts.get(prefix) ?? 1) - 1
+    if (left > 0) return void this.prefixCounts.set(prefix, left)
+    this.prefixCounts.delete(prefix)
+    this.prefixes.set(
+      prefix.words,
+      (this.prefixes.get(prefix.words) ?? []).filter((b) => b !== prefix.bits),
+    )
+  }
+
+  /** The field kinds worth reading with what is held (after a load, or an edit of one). */
+  private refreshFields(): void {
     const wanted = new Set<FieldKind>()
     if (this.ips.size > 0 || this.networks.size > 0) wanted.add('address').add('dns-reply')
     if (this.domains.size > 0) wanted.add('domain')
@@ -166,16 +217,89 @@ export class IocIndex {
     )
   }
 
-  private readonly matchSubdomains: boolean
-
-  private put(map: Entries, key: string, indicator: IocIndicator): void {
-    const list = map.get(key)
-    if (!list) map.set(key, [indicator])
-    else if (!list.some((i) => i.list === indicator.list)) list.push(indicator)
+  /**
+   * Holds one row, replacing what its list held for that value (an edit: level, validity): 'added',
+   * 'replaced', or null when the value is no indicator of its type. Incremental: one analyst's edit
+   * costs this, not a reload. `edit` refreshes the fields read (a load does it once at the end).
+   */
+  upsert(row: WatchlistRow, edit = false): 'added' | 'replaced' | null {
+    const from = row.valid_from === null ? -Infinity : Date.parse(row.valid_from)
+    const until = row.valid_until === null ? Infinity : Date.parse(row.valid_until)
+    // This console's own TAXII source (taxii:<name>), or the team core's, pulled (taxii/<name>):
+    // the source's name vouches, the row's source is the STIX id.
+    const taxii = row.list.startsWith('taxii:') || row.list.startsWith('taxii/')
+    const slot = this.locate(row.type, row.value)
+    if (slot === null) return null
+    const indicator: IocIndicator = {
+      list: row.list,
+      type: slot.type,
+      value: slot.value,
+      source: taxii ? row.list.slice('taxii:'.length) : row.source,
+      stix_id: taxii ? row.source : null,
+      level: row.level,
+      validFrom: Number.isNaN(from) ? -Infinity : from,
+      validUntil: Number.isNaN(until) ? Infinity : until,
+      key: rowKey(row.list, row.type, row.value),
+    }
+    const entries = slot.map.get(slot.key)
+    const at = entries?.findIndex((i) => i.list === row.list) ?? -1
+    if (entries && at >= 0) {
+      // Two TAXII indicators (STIX ids) of one value: it counts while either does.
+      if (!edit) {
+        const held = entries[at]!
+        held.validFrom = Math.min(held.validFrom, indicator.validFrom)
+        held.validUntil = Math.max(held.validUntil, indicator.validUntil)
+        return 'replaced'
+      }
+      entries[at] = indicator
+      return 'replaced'
+    }
+    if (entries) entries.push(indicator)
+    else slot.map.set(slot.key, [indicator])
+    if (slot.prefix) this.prefixCounts.set(slot.prefix, (this.prefixCounts.get(slot.prefix) ?? 0) + 1)
+    if (slot.prefix && !(this.prefixes.get(slot.prefix.words) ?? []).includes(slot.prefix.bits))
+      this.prefixes.set(slot.prefix.words, [
+        ...(this.prefixes.get(slot.prefix.words) ?? []),
+        slot.prefix.bits,
+      ])
+    this.size++
+    if (edit) this.refreshFields()
+    return 'added'
   }
 
-  private add(type: string, raw: string, base: Omit<IocIndicator, 'type' | 'value'>): boolean {
+  /** Drops what `list` holds for that value (an analyst's removal); whether it held it. */
+  remove(list: string, type: string, value: string): boolean {
+    const slot = this.locate(type, value)
+    const entries = slot && slot.map.get(slot.key)
+    const at = entries?.findIndex((i) => i.list === list) ?? -1
+    if (!slot || !entries || at < 0) return false
+    entries.splice(at, 1)
+    if (entries.length === 0) slot.map.delete(slot.key)
+    if (slot.prefix) this.dropPrefix(slot.prefix)
+    this.size--
+    this.refreshFields()
+    return true
+  }
+
+  private readonly matchSubdomains: boolean
+
+  private prefix(words: number, bits: number): Prefix {
+    const id = `${words}/${bits}`
+    let prefix = this.prefixKeys.get(id)
+    if (!prefix) this.prefixKeys.set(id, (prefix = { words, bits }))
+    return prefix
+  }
+
+  /** Where a value of a type is held, canonical; null when it is no indicator of that type. */
+  private locate(type: string, raw: string): Slot | null {
     const value = raw.trim()
+    const slot = (map: Entries, key: string, t: IocType): Slot => ({
+      map,
+      key,
+      type: t,
+      value: key,
+      prefix: null,
+    })
     switch (type) {
       case 'ip':
       case 'ipv4':
@@ -183,70 +307,62 @@ export class IocIndex {
       case 'cidr': {
         const [address = '', bits, ...rest] = value.split('/')
         const ip = canonicalIp(address)
-        if (ip === null || rest.length > 0) return false
-        if (bits === undefined) {
-          this.put(this.ips, ip, { ...base, type: 'ip', value: ip })
-          return true
-        }
+        if (ip === null || rest.length > 0) return null
+        if (bits === undefined) return slot(this.ips, ip, 'ip')
         const words = ipWords(ip)
         const length = Number(bits)
-        if (!words || !/^\d+$/.test(bits) || length > words.length * 32) return false
-        const key = networkKey(words, length)
-        this.put(this.networks, key, { ...base, type: 'cidr', value: `${ip}/${length}` })
-        const lengths = this.prefixes.get(words.length) ?? []
-        if (!lengths.includes(length)) this.prefixes.set(words.length, [...lengths, length])
-        return true
+        if (!words || !/^\d+$/.test(bits) || length > words.length * 32) return null
+        return {
+          map: this.networks,
+          key: networkKey(words, length),
+          type: 'cidr',
+          value: `${ip}/${length}`,
+          prefix: this.prefix(words.length, length),
+        }
       }
       case 'domain': {
         const domain = canonicalDomain(value)
-        if (domain === null) return false
-        this.put(this.domains, domain, { ...base, type, value: domain })
-        return true
+        return domain === null ? null : slot(this.domains, domain, type)
       }
       case 'url': {
         const url = canonicalUrl(value)
-        if (url === null) return false
-        this.put(this.urls, url, { ...base, type, value: url })
-        return true
+        return url === null ? null : slot(this.urls, url, type)
       }
       case 'md5':
       case 'sha1':
       case 'sha256': {
         const hex = value.toLowerCase()
-        if (hex.length !== HEX[type] || !/^[0-9a-f]+$/.test(hex)) return false
-        this.put(this.hashes, hex, { ...base, type, value: hex })
-        return true
+        return hex.length !== HEX[type] || !/^[0-9a-f]+$/.test(hex) ? null : slot(this.hashes, hex, type)
       }
       case 'email': {
         const email = value.toLowerCase()
-        if (!email.includes('@')) return false
-        this.put(this.emails, email, { ...base, type, value: email })
-        return true
+        return email.includes('@') ? slot(this.emails, email, type) : null
       }
       case 'filename': {
         const name = value.toLowerCase()
-        if (name === '') return false
-        this.put(this.filenames, name, { ...base, type, value: name })
-        return true
+        return name === '' ? null : slot(this.filenames, name, type)
       }
       default:
-        return false
+        return null
     }
   }
 
-  /** One match at a time (the engine's thread): its hits, the values already hit, its time. */
+  /** One match at a time (the engine's thread): its hits, the values already hit, the event's time. */
   private hits: IocHit[] = []
   private seen: Set<string> | null = null
+  private at = 0
   private now = 0
 
   /**
-   * The indicators one event names, once per indicator value (the first field found wins), valid
-   * at `now`. Empty at once when the watchlist is.
+   * The indicators one event names, once per indicator value (the first field found wins): not
+   * expired at `at`, the event's time (ms), and valid from `now` (ms) on. Empty at once when the
+   * watchlist is.
    */
-  match(record: EventRecord, now = Date.now()): IocHit[] {
+  match(record: EventRecord, at: number, now = Date.now()): IocHit[] {
     if (this.size === 0) return []
     const hits: IocHit[] = (this.hits = [])
     this.seen = null
+    this.at = at
     this.now = now
     for (const { kind, name, path } of this.fields) {
       const value = read(record, name, path)
@@ -318,7 +434,8 @@ export class IocIndex {
 
   private found(entries: IocIndicator[] | undefined, key: string, field: string, matched: string): void {
     if (!entries) return
-    const valid = entries.filter((i) => i.validUntil > this.now)
+    const { at, now } = this
+    const valid = entries.filter((i) => i.validFrom <= now && i.validUntil > at)
     if (valid.length === 0) return
     this.seen ??= new Set()
     const id = `${valid[0]!.type}|${key}`

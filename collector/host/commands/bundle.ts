@@ -31,7 +31,7 @@ Signed bundles carry records and content between installations on removable medi
                    core's merge, as a running core imports them; that needs the data dir to
                    itself, so it is refused while Outpost serves it
   content export   signs a rule pack (a folder, .zip or .yml of Sigma rules), an ATT&CK STIX
-                   bundle or an IOC watchlist (CSV with type,value[,source,valid_until], or JSON)
+                   bundle or an IOC watchlist (CSV with type,value[,source,valid_from,valid_until,level], or JSON)
                    with a version; "bundle import" installs it
   content list     installed content versions (* marks the active one)
   content rollback restores the version installed before the active one, or --to VERSION

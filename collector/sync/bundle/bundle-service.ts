@@ -62,8 +62,8 @@ export type BundleServiceOptions = {
   evidenceDir: string
   /** Called after a rule pack was installed or rolled back (the detector reloads its rules). */
   rulesChanged?: () => void
-  /** A watchlist was installed or rolled back: IOC matching reloads it. */
-  watchlistChanged?: () => void
+  /** A watchlist (its list name) was installed or rolled back: IOC matching reloads that list. */
+  watchlistChanged?: (list: string) => void
   /** Called after an import committed, with the objects it made or changed in the local tables. */
   objectsChanged?: (objects: ReadonlyArray<{ kind: SyncRecord['kind']; id: string }>) => void
   /**
@@ -799,7 +799,7 @@ export class BundleService {
             },
           )
     if (applied && type === 'rule-pack') this.options.rulesChanged?.()
-    if (applied && type === 'watchlist') this.options.watchlistChanged?.()
+    if (applied && type === 'watchlist') this.options.watchlistChanged?.(name)
     return {
       bundle: this.info(bundle),
       already_imported: applied === 0,
@@ -906,11 +906,20 @@ export class BundleService {
     } else {
       db.prepare('DELETE FROM watchlist_indicators WHERE list = ?').run(name)
       const insert = db.prepare(
-        `INSERT INTO watchlist_indicators (list, type, value, source, valid_until, version, level)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list, type, value) DO NOTHING`,
+        `INSERT INTO watchlist_indicators (list, type, value, source, valid_from, valid_until, version, level)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list, type, value) DO NOTHING`,
       )
       for (const i of payload.indicators)
-        insert.run(name, i.type, i.value, i.source, i.valid_until, version, i.level ?? null)
+        insert.run(
+          name,
+          i.type,
+          i.value,
+          i.source,
+          i.valid_from ?? null,
+          i.valid_until,
+          version,
+          i.level ?? null,
+        )
     }
   }
 
@@ -989,25 +998,39 @@ export class BundleService {
       },
     )
     if (active.type === 'rule-pack') this.options.rulesChanged?.()
-    if (active.type === 'watchlist') this.options.watchlistChanged?.()
+    if (active.type === 'watchlist') this.options.watchlistChanged?.(active.name)
     return {
       from: toContentVersion({ ...active, active: 0 }),
       to: toContentVersion({ ...target, active: 1 }),
     }
   }
 
-  watchlist(req: { list?: string | undefined; limit: number }): {
+  watchlist(req: { list?: string | undefined; limit: number; sort?: 'list' | 'hits' | 'last_hit' }): {
     indicators: WatchlistIndicator[]
     total: number
   } {
     const db = this.options.db
-    const where = req.list === undefined ? '' : 'WHERE list = @list'
+    const where = req.list === undefined ? '' : 'WHERE w.list = @list'
     const params = { list: req.list ?? null, limit: req.limit }
-    const total = db.prepare(`SELECT count(*) FROM watchlist ${where}`).pluck().get(params) as number
-    const indicators = db
-      // Content-bundle lists and the TAXII sources' indicators (the watchlist view, migration 0023).
-      .prepare(`SELECT * FROM watchlist ${where} ORDER BY list, type, value LIMIT @limit`)
-      .all(params) as WatchlistIndicator[]
+    const total = db.prepare(`SELECT count(*) FROM watchlist w ${where}`).pluck().get(params) as number
+    const order = {
+      list: 'w.list, w.type, w.value',
+      hits: 'hits DESC, h.last_hit_at DESC, w.list, w.type, w.value',
+      last_hit: 'h.last_hit_at IS NULL, h.last_hit_at DESC, w.list, w.type, w.value',
+    }[req.sort ?? 'list']
+    const rows = db
+      // Content-bundle lists, the analyst's and the TAXII sources' indicators (the watchlist view,
+      // migration 0029) with their hit counts.
+      .prepare(
+        `SELECT w.*, coalesce(h.hits, 0) AS hits, h.last_hit_at FROM watchlist w
+         LEFT JOIN watchlist_hits h ON h.list = w.list AND h.type = w.type AND h.value = w.value
+         ${where} ORDER BY ${order} LIMIT @limit`,
+      )
+      .all(params) as Array<Omit<WatchlistIndicator, 'last_hit_at'> & { last_hit_at: number | null }>
+    const indicators = rows.map((r) => ({
+      ...r,
+      last_hit_at: r.last_hit_at === null ? null : new Date(r.last_hit_at).toISOString(),
+    }))
     return { indicators, total }
   }
 }

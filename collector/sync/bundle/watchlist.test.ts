@@ -37,7 +37,12 @@ describe('parseWatchlist', () => {
     ['value,source\n1.2.3.4,x', /iocs: line 1: the CSV header must name the columns type and value/],
     ['type,value\nip,999.1.1.1', /iocs: line 2: "999.1.1.1" is not an IPv4 or IPv6 address/],
     ['type,value\nhash,abc', /iocs: line 2: unknown indicator type "hash"/],
-    ['type,value\nsha1,abc', /line 2: "abc" is not 40 hex digits \(sha1\)/],
+    ['type,value\nsha1,abc', /line 2: "abc" is not 40 hex digits \(sha1; it has 3 characters\)/],
+    [
+      'type,value,valid_from,valid_until\nip,1.2.3.4,2027-01-01,2026-01-01',
+      /line 2: valid_until \(2026-01-01T00:00:00.000Z\) must be after valid_from \(2027-01-01T00:00:00.000Z\)/,
+    ],
+    ['type,value,valid_from\nip,1.2.3.4,next week', /line 2: valid_from "next week" is not an ISO-8601 date/],
     ['type,value\ncidr,10.0.0.0/33', /line 2: "10.0.0.0\/33" is not a CIDR range/],
     ['type,value\ndomain,localhost', /line 2: "localhost" is not a domain name/],
     [

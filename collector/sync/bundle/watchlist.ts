@@ -1,84 +1,26 @@
 /** IOC watchlists: parsed from CSV or JSON, each indicator checked, every problem located. */
-import { isIP } from 'node:net'
 import { z } from 'zod'
-import { AlertLevel } from '../../contract'
+import type { AlertLevel } from '../../contract'
+import { checkIndicator, type IndicatorType } from '../../contract/indicators'
 
-export const INDICATOR_TYPES = [
-  'ip',
-  'cidr',
-  'domain',
-  'url',
-  'md5',
-  'sha1',
-  'sha256',
-  'email',
-  'filename',
-] as const
-export type IndicatorType = (typeof INDICATOR_TYPES)[number]
+export { INDICATOR_TYPES, type IndicatorType } from '../../contract/indicators'
 
 export type Indicator = {
   type: IndicatorType
   value: string
   source: string | null
+  /** When it starts to count (absent: from the start). */
+  valid_from?: string
   valid_until: string | null
   /** The alert level a match raises (absent: detection.ioc.default_level). */
   level?: AlertLevel
-}
-
-const ALIASES: Record<string, IndicatorType> = {
-  ipv4: 'ip',
-  ipv6: 'ip',
-  'domain-name': 'domain',
-  hostname: 'domain',
-}
-const HEX = (n: number) => new RegExp(`^[0-9a-f]{${n}}$`)
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
-
-/** The indicator normalised, or why it is not one. */
-const check = (type: IndicatorType, raw: string): string | { value: string } => {
-  const value = raw.trim()
-  switch (type) {
-    case 'ip':
-      return isIP(value) ? { value: value.toLowerCase() } : `"${value}" is not an IPv4 or IPv6 address`
-    case 'cidr': {
-      const [addr, bits, ...rest] = value.split('/')
-      const family = isIP(addr ?? '')
-      const max = family === 4 ? 32 : 128
-      return family && rest.length === 0 && /^\d+$/.test(bits ?? '') && Number(bits) <= max
-        ? { value: value.toLowerCase() }
-        : `"${value}" is not a CIDR range like 10.0.0.0/8`
-    }
-    case 'domain':
-      return DOMAIN.test(value.toLowerCase())
-        ? { value: value.toLowerCase() }
-        : `"${value}" is not a domain name`
-    case 'url':
-      try {
-        return { value: new URL(value).href }
-      } catch {
-        return `"${value}" is not an absolute URL`
-      }
-    case 'md5':
-    case 'sha1':
-    case 'sha256': {
-      const n = { md5: 32, sha1: 40, sha256: 64 }[type]
-      return HEX(n).test(value.toLowerCase())
-        ? { value: value.toLowerCase() }
-        : `"${value}" is not ${n} hex digits (${type})`
-    }
-    case 'email':
-      return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)
-        ? { value: value.toLowerCase() }
-        : `"${value}" is not an e-mail address`
-    case 'filename':
-      return value && !/[\\/]/.test(value) ? { value } : `"${value}" is not a file name (no slashes)`
-  }
 }
 
 const Row = z.object({
   type: z.string(),
   value: z.string(),
   source: z.string().nullish(),
+  valid_from: z.string().nullish(),
   valid_until: z.string().nullish(),
   level: z.string().nullish(),
 })
@@ -86,28 +28,13 @@ const Row = z.object({
 export class WatchlistError extends Error {}
 
 export const toIndicator = (row: z.infer<typeof Row>, where: string): Indicator => {
-  const lower = row.type.trim().toLowerCase()
-  const type = (ALIASES[lower] ?? lower) as IndicatorType
-  if (!INDICATOR_TYPES.includes(type))
-    throw new WatchlistError(
-      `${where}: unknown indicator type "${row.type}" (use ${INDICATOR_TYPES.join(', ')})`,
-    )
-  const checked = check(type, row.value)
-  if (typeof checked === 'string') throw new WatchlistError(`${where}: ${checked}`)
-  const until = row.valid_until?.trim() || null
-  if (until !== null && Number.isNaN(Date.parse(until)))
-    throw new WatchlistError(`${where}: valid_until "${until}" is not an ISO-8601 date`)
-  const level = row.level?.trim().toLowerCase() || null
-  if (level !== null && !AlertLevel.safeParse(level).success)
-    throw new WatchlistError(
-      `${where}: level "${row.level}" is not one of ${AlertLevel.options.join(', ')} (or leave it empty)`,
-    )
+  const checked = checkIndicator(row)
+  if (!checked.ok) throw new WatchlistError(`${where}: ${Object.values(checked.errors).join('; ')}`)
+  const { valid_from, level, ...indicator } = checked.indicator
   return {
-    type,
-    value: checked.value,
-    source: row.source?.trim() || null,
-    valid_until: until === null ? null : new Date(until).toISOString(),
-    ...(level === null ? {} : { level: level as AlertLevel }),
+    ...indicator,
+    ...(valid_from === null ? {} : { valid_from }),
+    ...(level === null ? {} : { level }),
   }
 }
 
@@ -135,7 +62,7 @@ const splitCsvLine = (line: string): string[] => {
 
 /**
  * A watchlist file: CSV with a header naming at least `type` and `value` (also `source`,
- * `valid_until`, `level`), or JSON (an array of such objects, or `{ "indicators": [...] }`).
+ * `valid_from`, `valid_until`, `level`), or JSON (an array of such objects, or `{ "indicators": [...] }`).
  */
 export const parseWatchlist = (text: string, file: string): Indicator[] => {
   const trimmed = text.trim()
@@ -181,6 +108,7 @@ export const parseWatchlist = (text: string, file: string): Indicator[] => {
             type: at('type') ?? '',
             value: at('value') ?? '',
             source: at('source'),
+            valid_from: at('valid_from'),
             valid_until: at('valid_until'),
             level: at('level'),
           },

@@ -87,12 +87,13 @@ export class TaxiiIndicatorsRepo {
     return rows.map((r) => ({ ...r, pulled_at: new Date(r.pulled_at).toISOString() }))
   }
 
-  /** Whether a value is on the list (any source, not expired at `now`). */
+  /** Whether a value is on the list (any source, valid at `now`: from valid_from, before valid_until). */
   matches(type: IndicatorType, value: string, now = new Date()): TaxiiIndicator[] {
     return this.list().filter(
       (i) =>
         i.type === type &&
         i.value === value &&
+        (i.valid_from === null || new Date(i.valid_from).getTime() <= now.getTime()) &&
         (i.valid_until === null || new Date(i.valid_until).getTime() > now.getTime()),
     )
   }

@@ -24,9 +24,12 @@ const indicator: WatchlistIndicator = {
   type: 'domain',
   value: 'evil.example',
   source: 'indicator--1',
+  valid_from: null,
   valid_until: null,
   version: '2026-12-07T10:00:00.000Z',
   level: null,
+  hits: 0,
+  last_hit_at: null,
 }
 
 describe('intel feeds slice', () => {
@@ -74,5 +77,71 @@ describe('intel feeds slice', () => {
       watchlistTotal: 1,
       taxiiSources: [source({ indicators: 1 })],
     })
+  })
+
+  it("checks an indicator before sending it, each problem by its field, and names the core's refusal", async () => {
+    const fake = fakeTransport({
+      'taxii:sources': () => ({ ok: true, value: { sources: [] } }),
+      'watchlist:list': () => ({ ok: true, value: { indicators: [], total: 0 } }),
+      'watchlist:add': () => ({
+        ok: false,
+        error: { code: 'internal', message: 'watchlist:add failed: disk full' },
+      }),
+    })
+    const store = createAppStore(fake.transport)
+    const bad = await store.getState().watchlistSave({
+      type: 'sha256',
+      value: 'abc',
+      valid_from: '2026-12-02T00:00:00Z',
+      valid_until: '2026-12-01T00:00:00Z',
+      level: '',
+    })
+    expect(bad).toEqual({
+      ok: false,
+      errors: {
+        value: '"abc" is not 64 hex digits (sha256; it has 3 characters)',
+        valid_until:
+          'valid_until (2026-12-01T00:00:00.000Z) must be after valid_from (2026-12-02T00:00:00.000Z)',
+      },
+    })
+    expect(fake.named('watchlist:add')).toHaveLength(0)
+    const refused = await store.getState().watchlistSave({ type: 'ip', value: '203.0.113.7' })
+    expect(refused).toEqual({ ok: false, errors: { form: 'watchlist:add failed: disk full' } })
+    expect(fake.named('watchlist:add')[0]!.req).toEqual({ type: 'ip', value: '203.0.113.7' })
+  })
+
+  it('saves, removes and sorts through the contract, reloading the list each time', async () => {
+    const saved = { ...indicator, list: 'analyst', source: null, level: 'critical' as const, hits: 3 }
+    const fake = fakeTransport({
+      'taxii:sources': () => ({ ok: true, value: { sources: [] } }),
+      'watchlist:list': () => ({ ok: true, value: { indicators: [saved], total: 1 } }),
+      'watchlist:add': () => ({ ok: true, value: { indicator: saved, watchlist_size: 1, updated: true } }),
+      'watchlist:remove': () => ({ ok: true, value: { removed: true, watchlist_size: 0 } }),
+    })
+    const store = createAppStore(fake.transport)
+    expect(
+      await store.getState().watchlistSave({
+        type: 'Domain',
+        value: ' Evil.Example ',
+        level: 'critical',
+        valid_until: '2030-01-01T00:00:00Z',
+        source: '',
+      }),
+    ).toEqual({ ok: true, updated: true })
+    expect(fake.named('watchlist:add')[0]!.req).toEqual({
+      type: 'domain',
+      value: 'evil.example',
+      level: 'critical',
+      valid_until: '2030-01-01T00:00:00.000Z',
+    })
+    expect(store.getState()).toMatchObject({
+      watchlistNotice: 'Saved domain evil.example',
+      watchlist: [saved],
+    })
+    await store.getState().watchlistRemove('domain', 'evil.example')
+    expect(fake.named('watchlist:remove')[0]!.req).toEqual({ type: 'domain', value: 'evil.example' })
+    expect(store.getState().watchlistNotice).toBe('Removed domain evil.example')
+    await store.getState().setWatchlistSort('hits')
+    expect(fake.named('watchlist:list').at(-1)!.req).toEqual({ limit: WATCHLIST_LIMIT, sort: 'hits' })
   })
 })

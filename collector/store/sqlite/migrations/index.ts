@@ -27,6 +27,7 @@ import { migration0025 } from './0025-sync-outbox-channels'
 import { migration0026 } from './0026-watchlist-levels'
 import { migration0027 } from './0027-bundle-outbox'
 import { migration0028 } from './0028-nats-relay'
+import { migration0029 } from './0029-watchlist-lifecycle'
 import { migration0030 } from './0030-bundle-received-versions'
 import { migration0032 } from './0032-taxii-tlp'
 
@@ -60,6 +61,7 @@ export const migrations: readonly Migration[] = [
   migration0026,
   migration0027,
   migration0028,
+  migration0029,
   migration0030,
   migration0032,
 ]

@@ -1,9 +1,12 @@
 import { useEffect, useMemo, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { WatchlistIndicator } from '../../../../collector/contract'
+import { ANALYST_LIST_NAME } from '../../../../collector/contract'
 import { formatTimeShort } from '../../components/format'
 import { rowStyle, useVirtualRows } from '../../components/virtual-rows'
+import type { WatchlistSort } from '../../state/intel-feeds-slice'
 import { useAppStore } from '../../state/store'
+import { WatchlistEditor } from './WatchlistEditor'
 
 const TAXII_EXAMPLE = `taxii:
   sources:
@@ -16,8 +19,30 @@ const matchesFilter = (i: WatchlistIndicator, filter: string): boolean =>
   filter === '' ||
   [i.type, i.value, i.list, i.source ?? ''].some((text) => text.toLowerCase().includes(filter))
 
+/** Why a list is not edited here: it is replaced whole from where it came from. */
+const readOnlyWhy = (list: string): string =>
+  list.startsWith('taxii:')
+    ? `pulled from the TAXII source ${list.slice('taxii:'.length)}: it changes there`
+    : `installed from a content bundle or the team core: a new version of list ${list} replaces it`
+
+const SORT_LABEL: Record<WatchlistSort, string> = {
+  list: 'List, type, value',
+  hits: 'Most hits',
+  last_hit: 'Last hit',
+}
+
 /** The watchlist, virtualized: a TAXII feed can hold tens of thousands of indicators. */
-const WatchlistGrid = ({ rows }: { rows: WatchlistIndicator[] }) => {
+const WatchlistGrid = ({
+  rows,
+  sort,
+  onEdit,
+  onRemove,
+}: {
+  rows: WatchlistIndicator[]
+  sort: WatchlistSort
+  onEdit: (indicator: WatchlistIndicator) => void
+  onRemove: (indicator: WatchlistIndicator) => void
+}) => {
   const { scroller, virtualizer, items } = useVirtualRows(rows.length)
   return (
     <div className="grid watchlist-grid" role="grid" aria-label="Watchlist" aria-rowcount={rows.length + 1}>
@@ -28,17 +53,29 @@ const WatchlistGrid = ({ rows }: { rows: WatchlistIndicator[] }) => {
           <span role="columnheader">List</span>
           <span role="columnheader">Source</span>
           <span role="columnheader">Level</span>
+          <span role="columnheader">Valid from (UTC)</span>
           <span role="columnheader">Valid until (UTC)</span>
+          <span role="columnheader" className="num" aria-sort={sort === 'hits' ? 'descending' : undefined}>
+            Hits
+          </span>
+          <span role="columnheader" aria-sort={sort === 'last_hit' ? 'descending' : undefined}>
+            Last hit (UTC)
+          </span>
+          <span role="columnheader">
+            <span className="visually-hidden">Actions</span>
+          </span>
         </div>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const i = rows[item.index]!
+            const what = `${i.type} ${i.value}`
             return (
               <div
                 key={`${i.list} ${i.type} ${i.value} ${i.source ?? ''}`}
                 className="grid-row watchlist-row"
                 role="row"
                 aria-rowindex={item.index + 2}
+                aria-label={`${i.list} ${what}`}
                 style={rowStyle(item.start)}
               >
                 <span role="gridcell">{i.type}</span>
@@ -51,7 +88,32 @@ const WatchlistGrid = ({ rows }: { rows: WatchlistIndicator[] }) => {
                 </span>
                 <span role="gridcell">{i.level ?? 'default'}</span>
                 <span role="gridcell" className="mono">
+                  {i.valid_from ? formatTimeShort(i.valid_from) : 'always'}
+                </span>
+                <span role="gridcell" className="mono">
                   {i.valid_until ? formatTimeShort(i.valid_until) : 'no expiry'}
+                </span>
+                <span role="gridcell" className="num">
+                  {i.hits.toLocaleString()}
+                </span>
+                <span role="gridcell" className="mono">
+                  {i.last_hit_at ? formatTimeShort(i.last_hit_at) : 'never'}
+                </span>
+                <span role="gridcell" className="watchlist-actions">
+                  {i.list === ANALYST_LIST_NAME ? (
+                    <>
+                      <button type="button" aria-label={`Edit ${what}`} onClick={() => onEdit(i)}>
+                        Edit
+                      </button>
+                      <button type="button" aria-label={`Remove ${what}`} onClick={() => onRemove(i)}>
+                        Remove
+                      </button>
+                    </>
+                  ) : (
+                    <span className="muted" title={`Read-only: ${readOnlyWhy(i.list)}`}>
+                      read-only<span className="visually-hidden">: {readOnlyWhy(i.list)}</span>
+                    </span>
+                  )}
                 </span>
               </div>
             )
@@ -77,12 +139,18 @@ export const IntelFeedsPanel = () => {
       pulling: state.taxiiPulling,
       load: state.loadIntelFeeds,
       pull: state.taxiiPullNow,
+      sort: state.watchlistSort,
+      setSort: state.setWatchlistSort,
+      remove: state.watchlistRemove,
+      watchlistNotice: state.watchlistNotice,
+      watchlistError: state.watchlistError,
       configFile: state.info?.settings.config_file ?? null,
     })),
   )
   const { load } = s
   useEffect(() => void load(), [load])
   const [filter, setFilter] = useState('')
+  const [editing, setEditing] = useState<WatchlistIndicator | null>(null)
   const wanted = filter.trim().toLowerCase()
   const shown = useMemo(() => s.watchlist.filter((i) => matchesFilter(i, wanted)), [s.watchlist, wanted])
   const configFile = s.configFile ?? 'config.yaml in the data directory'
@@ -168,16 +236,29 @@ export const IntelFeedsPanel = () => {
       <section className="panel" aria-label="IOC watchlist">
         <h2>IOC watchlist</h2>
         <p className="muted">
-          Every stored event is matched against these indicators; a match raises an alert (origin{' '}
-          <code>ioc</code>) in the Alerts view.
+          Every stored event is matched against these indicators, valid from and until the event&apos;s own
+          time; a match raises an alert (origin <code>ioc</code>) in the Alerts view and counts as a hit. The
+          analyst list is edited here; lists from content bundles, TAXII sources and the team core are
+          read-only, replaced whole from where they came.
         </p>
+        <WatchlistEditor editing={editing} onDone={() => setEditing(null)} />
+        {s.watchlistError && (
+          <p className="error" role="alert">
+            {s.watchlistError}
+          </p>
+        )}
+        {s.watchlistNotice && (
+          <p className="muted" role="status" aria-label="Watchlist edit">
+            {s.watchlistNotice}
+          </p>
+        )}
         {s.total === 0 ? (
           <div className="empty" role="note" aria-label="Empty watchlist">
             <p>
               The watchlist is empty. Fill it from a TAXII source (above), by importing a signed watchlist
               bundle (System view, Bundles: <code>outpost bundle content export --type watchlist</code> makes
-              one from a CSV of <code>type,value,source,valid_until,level</code>), or one indicator at a time
-              with the <code>watchlist:add</code> call.
+              one from a CSV of <code>type,value,source,valid_from,valid_until,level</code>), or one indicator
+              at a time with the form above (the <code>watchlist:add</code> call).
             </p>
           </div>
         ) : (
@@ -193,6 +274,20 @@ export const IntelFeedsPanel = () => {
                   onChange={(e) => setFilter(e.target.value)}
                 />
               </label>
+              <label className="field">
+                <span>Sort</span>
+                <select
+                  aria-label="Sort the watchlist"
+                  value={s.sort}
+                  onChange={(e) => void s.setSort(e.target.value as WatchlistSort)}
+                >
+                  {(Object.keys(SORT_LABEL) as WatchlistSort[]).map((sort) => (
+                    <option key={sort} value={sort}>
+                      {SORT_LABEL[sort]}
+                    </option>
+                  ))}
+                </select>
+              </label>
               <span className="muted" role="status" aria-label="Watchlist count">
                 {shown.length === s.watchlist.length
                   ? `${s.total.toLocaleString()} indicators`
@@ -200,7 +295,19 @@ export const IntelFeedsPanel = () => {
                 {s.total > s.watchlist.length && ` (first ${s.watchlist.length.toLocaleString()} loaded)`}
               </span>
             </div>
-            {shown.length === 0 ? <p>No indicator matches “{filter}”.</p> : <WatchlistGrid rows={shown} />}
+            {shown.length === 0 ? (
+              <p>No indicator matches “{filter}”.</p>
+            ) : (
+              <WatchlistGrid
+                rows={shown}
+                sort={s.sort}
+                onEdit={setEditing}
+                onRemove={(i) => {
+                  if (editing?.type === i.type && editing.value === i.value) setEditing(null)
+                  void s.remove(i.type, i.value)
+                }}
+              />
+            )}
           </>
         )}
       </section>
