@@ -45,6 +45,7 @@ const detail = (patch: Partial<Incident> = {}): CallRes<'incidents:get'> => ({
   observables: [],
   evidence: [],
   timeline: [],
+  removed: [],
 })
 
 type Call = { name: CallName; req: unknown }

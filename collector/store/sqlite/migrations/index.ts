@@ -26,6 +26,7 @@ import { migration0024 } from './0024-sync-twoway'
 import { migration0025 } from './0025-sync-outbox-channels'
 import { migration0026 } from './0026-watchlist-levels'
 import { migration0027 } from './0027-bundle-outbox'
+import { migration0031 } from './0031-incident-removals'
 
 /** Append-only: never edit a shipped migration, add the next number. */
 export const migrations: readonly Migration[] = [
@@ -56,4 +57,5 @@ export const migrations: readonly Migration[] = [
   migration0025,
   migration0026,
   migration0027,
+  migration0031,
 ]
