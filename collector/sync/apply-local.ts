@@ -265,13 +265,15 @@ const applyIncident: Applier = (db, record, now) => {
 
 /**
  * Keeps the removals a version carries (observables removed, comments retracted) with this
- * installation's, then applies them all: no version, however it arrives, brings back an
+ * installation's (of two removals of one item, the earlier: as the merge does), then applies them all: no version, however it arrives, brings back an
  * observable a removal covers or a retracted comment's text.
  */
 const applyRemovals = (db: Database, incidentId: string, removals: readonly Body[]): void => {
   const keep = db.prepare(
-    `INSERT OR IGNORE INTO incident_removals (incident_id, part, key, upto, at, actor)
-     VALUES (@incident_id, @part, @key, @upto, @at, @actor)`,
+    `INSERT INTO incident_removals (incident_id, part, key, upto, at, actor)
+     VALUES (@incident_id, @part, @key, @upto, @at, @actor)
+     ON CONFLICT (incident_id, part, key, upto) DO UPDATE SET at = excluded.at, actor = excluded.actor
+       WHERE excluded.at < at OR (excluded.at = at AND excluded.actor < actor)`,
   )
   for (const r of removals) {
     const part = nullableOneOf(['observables', 'comments'] as const, r.part)

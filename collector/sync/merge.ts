@@ -76,10 +76,15 @@ export const removalOf = (removals: readonly Body[], part: string, item: Body): 
       const added = timeOf(item.added_at)
       if (!Number.isNaN(added) && added > timeOf(r.upto)) continue
     }
-    const [at, actor] = [String(r.at), String(r.actor)]
-    if (!found || at < String(found.at) || (at === String(found.at) && actor < String(found.actor))) found = r
+    if (!found || earlierRemoval(found, r)) found = r
   }
   return found
+}
+
+/** Of two removals of one item (both sides retracted one comment), the earlier, then by actor. */
+const earlierRemoval = (kept: Body, candidate: Body): boolean => {
+  const [at, actor] = [String(candidate.at), String(candidate.actor)]
+  return at < String(kept.at) || (at === String(kept.at) && actor < String(kept.actor))
 }
 
 /** A part's items with the removals applied: removed observables left out, retracted comments tombstones. */
@@ -123,7 +128,7 @@ const unionParts = (preferred: Body, other: Body): Body => {
   const out: Body = {}
   const mineRemoved = Array.isArray(preferred.removed) ? preferred.removed : []
   const theirsRemoved = Array.isArray(other.removed) ? other.removed : []
-  const removals = unionBy(removalKey, mineRemoved, theirsRemoved)
+  const removals = unionBy(removalKey, mineRemoved, theirsRemoved, earlierRemoval)
   if (Array.isArray(preferred.removed) || Array.isArray(other.removed)) out.removed = removals
   for (const [part, key] of Object.entries(UNION_PARTS)) {
     const w = preferred[part]
