@@ -55,10 +55,19 @@ const UNION_PARTS: Record<string, (item: Body) => string | null> = {
 }
 /** The parts a removal may name (see CaseRemoval in the contract). */
 const REMOVABLE = new Set(['observables', 'comments'])
+/** A removal's identity; null for one that is not well formed (left out, as applying it does). */
 const removalKey = (r: Body): string | null =>
-  typeof r.part === 'string' && REMOVABLE.has(r.part) && typeof r.key === 'string' && typeof r.at === 'string'
+  typeof r.part === 'string' &&
+  REMOVABLE.has(r.part) &&
+  typeof r.key === 'string' &&
+  typeof r.at === 'string' &&
+  (r.part === 'comments' || typeof r.upto === 'string')
     ? `${r.part}|${r.key}|${typeof r.upto === 'string' ? r.upto : ''}`
     : null
+const removalsOf = (body: Body): Body[] =>
+  Array.isArray(body.removed)
+    ? body.removed.map(object).filter((r): r is Body => r !== null && removalKey(r) !== null)
+    : []
 const timeOf = (value: unknown): number => (typeof value === 'string' ? Date.parse(value) : Number.NaN)
 
 /**
@@ -72,7 +81,7 @@ export const removalOf = (removals: readonly Body[], part: string, item: Body): 
   let found: Body | null = null
   for (const r of removals) {
     if (r.part !== part || r.key !== k) continue
-    if (part === 'observables' && typeof r.upto === 'string') {
+    if (part === 'observables') {
       const added = timeOf(item.added_at)
       if (!Number.isNaN(added) && added > timeOf(r.upto)) continue
     }
@@ -126,9 +135,7 @@ const laterAdd = (kept: Body, candidate: Body): boolean => {
  */
 const unionParts = (preferred: Body, other: Body): Body => {
   const out: Body = {}
-  const mineRemoved = Array.isArray(preferred.removed) ? preferred.removed : []
-  const theirsRemoved = Array.isArray(other.removed) ? other.removed : []
-  const removals = unionBy(removalKey, mineRemoved, theirsRemoved, earlierRemoval)
+  const removals = unionBy(removalKey, removalsOf(preferred), removalsOf(other), earlierRemoval)
   if (Array.isArray(preferred.removed) || Array.isArray(other.removed)) out.removed = removals
   for (const [part, key] of Object.entries(UNION_PARTS)) {
     const w = preferred[part]
