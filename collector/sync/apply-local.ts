@@ -20,6 +20,7 @@ import {
 } from '../contract'
 import { AlertsRepo } from '../store/sqlite/alerts-repo'
 import { AssetError, AssetsRepo } from '../store/sqlite/assets-repo'
+import { scrubRetractedText } from '../store/sqlite/cases-repo'
 import { ReportsRepo, type ObservableInput } from '../store/sqlite/reports-repo'
 import { keepAlertEvents } from './alert-events'
 import { resolveConflict, type SyncRecord } from './records'
@@ -288,10 +289,13 @@ const applyRemovals = (db: Database, incidentId: string, removals: readonly Body
        WHERE r.incident_id = i.incident_id AND r.part = 'observables' AND o.id = i.observable_id
          AND i.added_at <= r.upto)`,
   ).run({ id: incidentId })
-  db.prepare(
-    `UPDATE incident_comments SET body = '' WHERE incident_id = @id AND body != '' AND id IN (
-       SELECT key FROM incident_removals WHERE incident_id = @id AND part = 'comments')`,
-  ).run({ id: incidentId })
+  const erased = db
+    .prepare(
+      `UPDATE incident_comments SET body = '' WHERE incident_id = @id AND body != '' AND id IN (
+         SELECT key FROM incident_removals WHERE incident_id = @id AND part = 'comments')`,
+    )
+    .run({ id: incidentId }).changes
+  if (erased > 0) scrubRetractedText(db, incidentId)
 }
 
 /** An evidence record on its own: metadata only, once its incident is here. */

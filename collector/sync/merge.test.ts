@@ -333,6 +333,37 @@ describe('removals through the merge', () => {
     )
   })
 
+  it("a retracted comment's text leaves the timeline too, whichever side's timeline is kept", () => {
+    const said = comment('c9', '2026-12-07T10:01:00.000Z', 'secret text')
+    const entry = { at: said.at, kind: 'comment', text: 'a: secret text', ref: 'c9' }
+    const retraction = {
+      part: 'comments',
+      key: 'c9',
+      upto: null,
+      at: '2026-12-07T10:02:00.000Z',
+      actor: 'bob',
+    }
+    // The stale side wins (higher version) and its timeline, holding the text, is the one kept.
+    const stale = incident('core', 5, {}, { comments: [said], timeline: [entry] })
+    const retracted = incident(
+      'console',
+      4,
+      {},
+      {
+        comments: [{ ...said, body: '', retracted: { at: retraction.at, actor: 'bob' } }],
+        timeline: [{ ...entry, text: 'a: (comment retracted by bob at 2026-12-07T10:02:00.000Z)' }],
+        removed: [retraction],
+      },
+    )
+    for (const body of [
+      mergeVersions(base, stale, retracted).body,
+      withUnion('incident', stale.body, retracted.body)!,
+    ])
+      expect(JSON.stringify(body)).not.toContain('secret')
+    // A timeline that says so already is no change.
+    expect(withUnion('incident', retracted.body, stale.body)).toBeNull()
+  })
+
   it('a removal on one side wins over the other side still holding it; a re-add after it is a new add', () => {
     const X = { type: 'ipv4', value: '10.0.0.9', added_at: '2026-12-07T10:00:00.000Z' }
     const removal = {

@@ -102,6 +102,10 @@ const withoutRemoved = (part: string, items: readonly unknown[], removals: reado
   for (const raw of items) {
     const item = object(raw)
     if (!item) continue
+    if (part === 'timeline') {
+      out.push(removals.length > 0 ? withoutRetractedText(item, removals) : item)
+      continue
+    }
     const removal = removals.length > 0 ? removalOf(removals, part, item) : null
     if (!removal) out.push(item)
     else if (part === 'comments') {
@@ -121,6 +125,21 @@ const withoutRemoved = (part: string, items: readonly unknown[], removals: reado
   }
   return out
 }
+
+/**
+ * A timeline entry of a retracted comment (its text is the comment's) says only that it was
+ * retracted; one that says so already is kept as it is.
+ */
+const withoutRetractedText = (entry: Body, removals: readonly Body[]): Body => {
+  if (entry.kind !== 'comment' || typeof entry.ref !== 'string') return entry
+  if (typeof entry.text === 'string' && entry.text.includes(RETRACTED)) return entry
+  const removal = removalOf(removals, 'comments', { id: entry.ref })
+  return removal
+    ? { ...entry, text: `${RETRACTED} by ${String(removal.actor)} at ${String(removal.at)})` }
+    : entry
+}
+/** How a retracted comment's timeline entry reads (cases-repo writes it the same way). */
+export const RETRACTED = '(comment retracted'
 
 /** Of two copies of one observable, the later add (a re-add after a removal is a new add). */
 const laterAdd = (kept: Body, candidate: Body): boolean => {

@@ -309,6 +309,7 @@ export class CasesRepo {
       .run(id, commentId, now, actor)
     this.db.prepare("UPDATE incident_comments SET body = '' WHERE id = ?").run(commentId)
     this.db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(now, id)
+    scrubRetractedText(this.db, id)
     const comment = this.detail(id).comments.find((c) => c.id === commentId)!
     return { comment, author: found.actor }
   }
@@ -461,6 +462,57 @@ export class CasesRepo {
     }
     this.db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(now, id)
     return added
+  }
+}
+
+/**
+ * Erases retracted comments' text from the versions of this incident a sync conflict keeps for
+ * review (the Sync view shows them), so a retraction leaves the text nowhere in the store.
+ */
+export const scrubRetractedText = (db: Database, incidentId: string): void => {
+  const retracted = new Set(
+    (
+      db
+        .prepare("SELECT key FROM incident_removals WHERE incident_id = ? AND part = 'comments'")
+        .all(incidentId) as Array<{ key: string }>
+    ).map((r) => r.key),
+  )
+  if (retracted.size === 0) return
+  const rows = db
+    .prepare("SELECT id, local, remote FROM sync_conflicts WHERE kind = 'incident' AND object_id = ?")
+    .all(incidentId) as Array<{ id: number; local: string; remote: string }>
+  const update = db.prepare('UPDATE sync_conflicts SET local = ?, remote = ? WHERE id = ?')
+  for (const row of rows) {
+    let changed = false
+    const [local, remote] = [row.local, row.remote].map((json) => {
+      const record = JSON.parse(json) as { body?: { comments?: unknown } }
+      const comments = Array.isArray(record.body?.comments) ? (record.body.comments as unknown[]) : []
+      for (const c of comments) {
+        const comment = c as { id?: unknown; body?: unknown } | null
+        if (comment && typeof comment.id === 'string' && retracted.has(comment.id) && comment.body !== '') {
+          comment.body = ''
+          changed = true
+        }
+      }
+      // The comment's entry on the timeline carries its text too.
+      const timeline = Array.isArray((record.body as { timeline?: unknown } | undefined)?.timeline)
+        ? (record.body as { timeline: unknown[] }).timeline
+        : []
+      for (const t of timeline) {
+        const entry = t as { kind?: unknown; ref?: unknown; text?: unknown } | null
+        if (
+          entry?.kind === 'comment' &&
+          typeof entry.ref === 'string' &&
+          retracted.has(entry.ref) &&
+          !(typeof entry.text === 'string' && entry.text.includes('(comment retracted'))
+        ) {
+          entry.text = '(comment retracted)'
+          changed = true
+        }
+      }
+      return JSON.stringify(record)
+    })
+    if (changed) update.run(local, remote, row.id)
   }
 }
 
