@@ -28,6 +28,8 @@ const VALID: { [K in CoreCallName]: CallReq<K> } = {
   'incidents:update': { id: 'x', status: 'triage' },
   'incidents:comment': { id: 'x', body: 'seen' },
   'incidents:observe': { id: 'x', observables: [{ type: 'ipv4', value: '10.0.0.1' }] },
+  'incidents:unobserve': { id: 'x', type: 'ipv4', value: '10.0.0.1' },
+  'incidents:retract': { id: 'x', comment_id: 'c' },
   'rules:list': {},
   'rules:get': { key: 'x' },
   'rules:validate': { text: 'title: x' },

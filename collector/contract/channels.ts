@@ -16,6 +16,8 @@ export const CORE_CALLS = [
   'incidents:update',
   'incidents:comment',
   'incidents:observe',
+  'incidents:unobserve',
+  'incidents:retract',
   'incidents:export',
   'incidents:attach',
   'evidence:get',

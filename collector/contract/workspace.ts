@@ -31,6 +31,38 @@ export const Observable = z.object({
 })
 export type Observable = z.infer<typeof Observable>
 
+/** An observable as an incident holds it: with when it was added (a removal covers adds up to then). */
+export const CaseObservable = Observable.extend({
+  added_at: isoTimestamp.nullable().describe('when it was (last) added to this incident'),
+})
+export type CaseObservable = z.infer<typeof CaseObservable>
+
+/** A comment on an incident; a retracted one keeps its place with no text. */
+export const CaseComment = z.object({
+  id: z.string(),
+  at: isoTimestamp,
+  actor: z.string(),
+  body: z.string().describe('empty once retracted'),
+  retracted: z
+    .object({ at: isoTimestamp, actor: z.string() })
+    .nullable()
+    .describe('who retracted it and when (permanent); null while it stands'),
+})
+export type CaseComment = z.infer<typeof CaseComment>
+
+/**
+ * A removal on an incident: an observable removed (key `type:value`, covering its adds up to
+ * `upto`; a later add is a new one) or a comment retracted (key its id, `upto` null: permanent).
+ */
+export const CaseRemoval = z.object({
+  part: z.enum(['observables', 'comments']),
+  key: z.string(),
+  upto: isoTimestamp.nullable(),
+  at: isoTimestamp,
+  actor: z.string(),
+})
+export type CaseRemoval = z.infer<typeof CaseRemoval>
+
 export const ObservableInput = z.strictObject({
   type: ObservableType,
   value: z.string().min(1).max(2048),
@@ -257,9 +289,14 @@ export const workspaceCalls = {
     res: z.object({
       incident: Incident,
       alerts: z.array(Alert),
-      comments: z.array(z.object({ id: z.string(), at: isoTimestamp, actor: z.string(), body: z.string() })),
-      observables: z.array(Observable),
+      comments: z.array(CaseComment),
+      observables: z.array(CaseObservable),
       evidence: z.array(Evidence),
+      removed: z
+        .array(CaseRemoval)
+        .describe(
+          'observables removed and comments retracted: tombstones that keep them removed through sync',
+        ),
       timeline: z
         .array(
           z.object({
@@ -292,13 +329,19 @@ export const workspaceCalls = {
       id: z.string().min(1),
       body: z.string().trim().min(1, 'a comment needs text').max(100_000),
     }),
-    res: z.object({
-      comment: z.object({ id: z.string(), at: isoTimestamp, actor: z.string(), body: z.string() }),
-    }),
+    res: z.object({ comment: CaseComment }),
   },
   'incidents:observe': {
     req: z.strictObject({ id: z.string().min(1), observables: z.array(ObservableInput).min(1).max(1000) }),
     res: z.object({ added: z.number().int().describe('new to this incident') }),
+  },
+  'incidents:unobserve': {
+    req: z.strictObject({ id: z.string().min(1), type: ObservableType, value: z.string().min(1).max(2048) }),
+    res: z.object({ removal: CaseRemoval }),
+  },
+  'incidents:retract': {
+    req: z.strictObject({ id: z.string().min(1), comment_id: z.string().min(1) }),
+    res: z.object({ comment: CaseComment.describe('the tombstone: body empty, retracted set') }),
   },
   'incidents:attach': {
     req: z.union([

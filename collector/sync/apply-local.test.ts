@@ -101,6 +101,53 @@ describe('applyToLocal', () => {
     expect(target.prepare('SELECT count(*) FROM incidents').pluck().get()).toBe(1)
   })
 
+  it('applies removals: a removed observable and a retracted comment stay so under a later version still holding them', () => {
+    makeIncident(source, 'inc-r', 'Removals')
+    const c = cases(source)
+    const said = c.comment('inc-r', 'secret text', 'alice', T0 + 10)
+    c.observe(
+      'inc-r',
+      [
+        { type: 'ipv4', value: '198.51.100.4' },
+        { type: 'domain', value: 'oops.example' },
+      ],
+      T0 + 20,
+    )
+    const before = c.detail('inc-r')
+    expect(applyToLocal(target, record('incident', 'inc-r', 1, before))).toBe('created')
+    // A sync conflict kept versions of it, with the text, on both sides (the Sync view shows them).
+    const conflict = JSON.stringify(record('incident', 'inc-r', 1, before))
+    for (const db of [source, target])
+      db.prepare(
+        `INSERT INTO sync_conflicts (kind, object_id, local, remote, winner, detected_at)
+         VALUES ('incident', 'inc-r', ?, ?, 'remote', 0)`,
+      ).run(conflict, conflict)
+    const kept = (db: Database.Database) =>
+      JSON.stringify(db.prepare('SELECT local, remote FROM sync_conflicts').all())
+    expect(kept(source)).toContain('secret text')
+    c.unobserve('inc-r', 'domain', 'oops.example', 'bob', T0 + 30)
+    c.retract('inc-r', said.id, 'bob', T0 + 40)
+    expect(kept(source)).not.toContain('secret text')
+    expect(kept(target)).toContain('secret text')
+    expect(applyToLocal(target, record('incident', 'inc-r', 2, c.detail('inc-r')))).toBe('updated')
+    const shown = (db: Database.Database) => {
+      const d = cases(db).detail('inc-r')
+      return { observables: d.observables.map((o) => o.value), comments: d.comments, removed: d.removed }
+    }
+    expect(shown(target)).toEqual(shown(source))
+    expect(shown(target).observables).toEqual(['198.51.100.4'])
+    expect(shown(target).comments[0]).toMatchObject({ body: '', retracted: { actor: 'bob' } })
+    expect(JSON.stringify(target.prepare('SELECT body FROM incident_comments').all())).not.toContain('secret')
+    expect(kept(target)).not.toContain('secret text')
+    // A later version made before the removal was seen (another side's, say): nothing comes back.
+    expect(applyToLocal(target, record('incident', 'inc-r', 3, before))).toBe('updated')
+    expect(shown(target)).toEqual(shown(source))
+    // Added again after the removal: a new add, applied.
+    c.observe('inc-r', [{ type: 'domain', value: 'oops.example' }], T0 + 50)
+    expect(applyToLocal(target, record('incident', 'inc-r', 4, c.detail('inc-r')))).toBe('updated')
+    expect(shown(target).observables).toEqual(['oops.example', '198.51.100.4'])
+  })
+
   it('skips an older version and the same version again', () => {
     makeIncident(source, 'inc-1', 'Old title')
     const old = cases(source).detail('inc-1')

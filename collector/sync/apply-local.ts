@@ -20,6 +20,7 @@ import {
 } from '../contract'
 import { AlertsRepo } from '../store/sqlite/alerts-repo'
 import { AssetError, AssetsRepo } from '../store/sqlite/assets-repo'
+import { scrubRetractedText } from '../store/sqlite/cases-repo'
 import { ReportsRepo, type ObservableInput } from '../store/sqlite/reports-repo'
 import { keepAlertEvents } from './alert-events'
 import { resolveConflict, type SyncRecord } from './records'
@@ -244,10 +245,13 @@ const applyIncident: Applier = (db, record, now) => {
         maybe(o.note),
         now,
       )
+    // When it was added where it was (a removal covers the adds up to a time); of two adds, the later.
     db.prepare(
-      'INSERT OR IGNORE INTO incident_observables (incident_id, observable_id, added_at) VALUES (?, ?, ?)',
-    ).run(record.id, observableId, now)
+      `INSERT INTO incident_observables (incident_id, observable_id, added_at) VALUES (?, ?, ?)
+       ON CONFLICT (incident_id, observable_id) DO UPDATE SET added_at = max(added_at, excluded.added_at)`,
+    ).run(record.id, observableId, ms(o.added_at, now))
   }
+  applyRemovals(db, record.id, list(detail.removed))
   for (const e of list(detail.evidence)) insertEvidence(db, record.id, e, now)
   // Analysts' actions written elsewhere (the others are rebuilt from comments, evidence, alerts).
   const entry = db.prepare(
@@ -258,6 +262,40 @@ const applyIncident: Applier = (db, record, now) => {
     if (t.kind === 'action' && typeof t.at === 'string' && typeof t.text === 'string')
       entry.run(record.id, `${t.at}|${t.text}`, ms(t.at, now), t.text, maybe(t.ref))
   return known ? 'updated' : 'created'
+}
+
+/**
+ * Keeps the removals a version carries (observables removed, comments retracted) with this
+ * installation's (of two removals of one item, the earlier: as the merge does), then applies them all: no version, however it arrives, brings back an
+ * observable a removal covers or a retracted comment's text.
+ */
+const applyRemovals = (db: Database, incidentId: string, removals: readonly Body[]): void => {
+  const keep = db.prepare(
+    `INSERT INTO incident_removals (incident_id, part, key, upto, at, actor)
+     VALUES (@incident_id, @part, @key, @upto, @at, @actor)
+     ON CONFLICT (incident_id, part, key, upto) DO UPDATE SET at = excluded.at, actor = excluded.actor
+       WHERE excluded.at < at OR (excluded.at = at AND excluded.actor < actor)`,
+  )
+  for (const r of removals) {
+    const part = nullableOneOf(['observables', 'comments'] as const, r.part)
+    const at = ms(r.at, Number.NaN)
+    const upto = part === 'observables' ? ms(r.upto, Number.NaN) : 0
+    if (!part || typeof r.key !== 'string' || Number.isNaN(at) || Number.isNaN(upto)) continue
+    keep.run({ incident_id: incidentId, part, key: r.key, upto, at, actor: text(r.actor, 'unknown') })
+  }
+  db.prepare(
+    `DELETE FROM incident_observables AS i WHERE i.incident_id = @id AND EXISTS (
+       SELECT 1 FROM incident_removals r JOIN observables o ON r.key = o.type || ':' || o.value
+       WHERE r.incident_id = i.incident_id AND r.part = 'observables' AND o.id = i.observable_id
+         AND i.added_at <= r.upto)`,
+  ).run({ id: incidentId })
+  const erased = db
+    .prepare(
+      `UPDATE incident_comments SET body = '' WHERE incident_id = @id AND body != '' AND id IN (
+         SELECT key FROM incident_removals WHERE incident_id = @id AND part = 'comments')`,
+    )
+    .run({ id: incidentId }).changes
+  if (erased > 0) scrubRetractedText(db, incidentId)
 }
 
 /** An evidence record on its own: metadata only, once its incident is here. */

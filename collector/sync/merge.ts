@@ -7,6 +7,11 @@
  *   metadata) are the union of both sides, each item by its id (observables by type and value,
  *   timeline actions by time, text and reference), in a stable order: nothing either analyst
  *   wrote is lost;
+ * - removals (an incident's `removed`: observables removed, comments retracted) are a union too,
+ *   and win over the union of the parts: an observable a removal covers (same type and value,
+ *   added up to the removal's `upto`) is left out, a retracted comment is kept as its tombstone
+ *   (no text). An observable added after its removal is a new add and stays (an observed-remove
+ *   set: a removal covers only the adds its maker had seen);
  * - scalar fields (an incident's status, severity, assignee, title and description; an alert's
  *   status, note and incident) are three-way merged against the common version: a field only one
  *   side changed takes that side's value; a field both changed to different values follows
@@ -48,6 +53,123 @@ const UNION_PARTS: Record<string, (item: Body) => string | null> = {
       ? `${t.at}|${t.kind}|${t.text}|${typeof t.ref === 'string' ? t.ref : ''}`
       : null,
 }
+/** The parts a removal may name (see CaseRemoval in the contract). */
+const REMOVABLE = new Set(['observables', 'comments'])
+/** A removal's identity; null for one that is not well formed (left out, as applying it does). */
+const removalKey = (r: Body): string | null =>
+  typeof r.part === 'string' &&
+  REMOVABLE.has(r.part) &&
+  typeof r.key === 'string' &&
+  typeof r.at === 'string' &&
+  (r.part === 'comments' || typeof r.upto === 'string')
+    ? `${r.part}|${r.key}|${typeof r.upto === 'string' ? r.upto : ''}`
+    : null
+const removalsOf = (body: Body): Body[] =>
+  Array.isArray(body.removed)
+    ? body.removed.map(object).filter((r): r is Body => r !== null && removalKey(r) !== null)
+    : []
+const timeOf = (value: unknown): number => (typeof value === 'string' ? Date.parse(value) : Number.NaN)
+
+/**
+ * The removal that covers an item of `part`, if any: the earliest (then by actor), so every side
+ * names the same one. An observable's removal covers its adds up to `upto`; an add with no time
+ * (a body from an older Outpost) counts as covered.
+ */
+export const removalOf = (removals: readonly Body[], part: string, item: Body): Body | null => {
+  const k = UNION_PARTS[part]?.(item) ?? null
+  if (k === null || !REMOVABLE.has(part)) return null
+  let found: Body | null = null
+  for (const r of removals) {
+    if (r.part !== part || r.key !== k) continue
+    if (part === 'observables') {
+      const added = timeOf(item.added_at)
+      if (!Number.isNaN(added) && added > timeOf(r.upto)) continue
+    }
+    if (!found || earlierRemoval(found, r)) found = r
+  }
+  return found
+}
+
+/** Of two removals of one item (both sides retracted one comment), the earlier, then by actor. */
+const earlierRemoval = (kept: Body, candidate: Body): boolean => {
+  const [at, actor] = [String(candidate.at), String(candidate.actor)]
+  return at < String(kept.at) || (at === String(kept.at) && actor < String(kept.actor))
+}
+
+/** A part's items with the removals applied: removed observables left out, retracted comments tombstones. */
+const withoutRemoved = (part: string, items: readonly unknown[], removals: readonly Body[]): Body[] => {
+  const out: Body[] = []
+  for (const raw of items) {
+    const item = object(raw)
+    if (!item) continue
+    if (part === 'timeline') {
+      out.push(removals.length > 0 ? withoutRetractedText(item, removals) : item)
+      continue
+    }
+    const removal = removals.length > 0 ? removalOf(removals, part, item) : null
+    if (!removal) out.push(item)
+    else if (part === 'comments') {
+      const retracted = object(item.retracted)
+      // The same tombstone already: kept as it is (withUnion sees nothing changed).
+      if (item.body === '' && retracted?.at === removal.at && retracted?.actor === removal.actor)
+        out.push(item)
+      else
+        out.push({
+          id: item.id,
+          at: item.at,
+          actor: item.actor,
+          body: '',
+          retracted: { at: removal.at, actor: removal.actor },
+        })
+    }
+  }
+  return out
+}
+
+/**
+ * A timeline entry of a retracted comment (its text is the comment's) says only that it was
+ * retracted; one that says so already is kept as it is.
+ */
+const withoutRetractedText = (entry: Body, removals: readonly Body[]): Body => {
+  if (entry.kind !== 'comment' || typeof entry.ref !== 'string') return entry
+  if (typeof entry.text === 'string' && entry.text.includes(RETRACTED)) return entry
+  const removal = removalOf(removals, 'comments', { id: entry.ref })
+  return removal
+    ? { ...entry, text: `${RETRACTED} by ${String(removal.actor)} at ${String(removal.at)})` }
+    : entry
+}
+/** How a retracted comment's timeline entry reads (cases-repo writes it the same way). */
+export const RETRACTED = '(comment retracted'
+
+/** Of two copies of one observable, the later add (a re-add after a removal is a new add). */
+const laterAdd = (kept: Body, candidate: Body): boolean => {
+  const k = timeOf(kept.added_at)
+  const c = timeOf(candidate.added_at)
+  return !Number.isNaN(c) && (Number.isNaN(k) || c > k)
+}
+
+/**
+ * An incident's union parts and removals merged: the removals' union first, then each part's
+ * union of both sides with those removals applied. Only the parts either side holds.
+ */
+const unionParts = (preferred: Body, other: Body): Body => {
+  const out: Body = {}
+  const removals = unionBy(removalKey, removalsOf(preferred), removalsOf(other), earlierRemoval)
+  if (Array.isArray(preferred.removed) || Array.isArray(other.removed)) out.removed = removals
+  for (const [part, key] of Object.entries(UNION_PARTS)) {
+    const w = preferred[part]
+    const l = other[part]
+    if (!Array.isArray(w) && !Array.isArray(l)) continue
+    out[part] = unionBy(
+      key,
+      withoutRemoved(part, Array.isArray(w) ? w : [], removals),
+      withoutRemoved(part, Array.isArray(l) ? l : [], removals),
+      part === 'observables' ? laterAdd : undefined,
+    )
+  }
+  return out
+}
+
 /** When an item happened, for the union's order (then its key). */
 const WHEN = ['at', 'added_at', 'first_seen'] as const
 
@@ -86,12 +208,14 @@ const when = (item: Body): string => {
 
 /**
  * The union of two lists by key, in a stable order (time, then key); an item both sides hold is
- * taken from `preferred`. Items with no key are kept from `preferred` only.
+ * taken from `preferred` (unless `better` says the other copy is). Items with no key are kept from
+ * `preferred` only.
  */
 export const unionBy = (
   key: (item: Body) => string | null,
   preferred: readonly unknown[],
   other: readonly unknown[],
+  better?: (kept: Body, candidate: Body) => boolean,
 ): Body[] => {
   const byKey = new Map<string, Body>()
   const loose: Body[] = []
@@ -105,7 +229,10 @@ export const unionBy = (
       const k = key(item)
       if (k === null) {
         if (isPreferred) loose.push(item)
-      } else if (!byKey.has(k)) byKey.set(k, item)
+      } else {
+        const kept = byKey.get(k)
+        if (!kept || (better && better(kept, item))) byKey.set(k, item)
+      }
     }
   const keyed = [...byKey.entries()].sort(([ka, a], [kb, b]) => {
     const wa = when(a)
@@ -132,14 +259,7 @@ export const mergeVersions = (base: Body | null, a: SyncRecord, b: SyncRecord): 
   const loser = winner === a ? b : a
   const kind = winner.kind
   const body: Body = structuredClone(winner.body)
-  if (kind === 'incident') {
-    for (const [part, key] of Object.entries(UNION_PARTS)) {
-      const w = winner.body[part]
-      const l = loser.body[part]
-      if (!Array.isArray(w) && !Array.isArray(l)) continue
-      body[part] = unionBy(key, Array.isArray(w) ? w : [], Array.isArray(l) ? l : [])
-    }
-  }
+  if (kind === 'incident') Object.assign(body, structuredClone(unionParts(winner.body, loser.body)))
   const clashes: string[] = []
   const target = scalarsOf(kind, body)
   const fromWinner = scalarsOf(kind, winner.body)
@@ -159,25 +279,32 @@ export const mergeVersions = (base: Body | null, a: SyncRecord, b: SyncRecord): 
 }
 
 /**
- * The body with the union parts of `other` it lacks added (a fast-forward must not drop what the
- * other side wrote meanwhile), or null when it lacks none.
+ * The body with the union parts and removals of `other` it lacks added, and its own items those
+ * removals cover removed (a fast-forward must neither drop what the other side wrote meanwhile
+ * nor bring back what it removed), or null when nothing changes.
  */
 export const withUnion = (kind: SyncKind, body: Body, other: Body): Body | null => {
   if (kind !== 'incident') return null
+  const merged = unionParts(body, other)
   let out: Body | null = null
-  for (const [part, key] of Object.entries(UNION_PARTS)) {
+  for (const [part, items] of Object.entries(merged)) {
     const mine = Array.isArray(body[part]) ? (body[part] as unknown[]) : []
-    const theirs = other[part]
-    if (!Array.isArray(theirs) || theirs.length === 0) continue
-    const have = new Set(mine.map((item) => (object(item) ? key(object(item)!) : null)))
-    const missing = theirs.some((item) => {
-      const o = object(item)
-      const k = o ? key(o) : null
-      return k !== null && !have.has(k)
-    })
-    if (!missing) continue
+    const list = items as Body[]
+    const key = part === 'removed' ? removalKey : UNION_PARTS[part]!
+    const own = new Set(mine)
+    const kept = new Set(list.map(key))
+    // unionBy keeps `body`'s own objects where nothing changed (compared by reference); changed
+    // when it took one from `other` or left one of `body`'s out (a removal covers it).
+    const unchanged =
+      list.every((item) => own.has(item)) &&
+      mine.every((item) => {
+        const o = object(item)
+        const k = o ? key(o) : null
+        return k === null || kept.has(k)
+      })
+    if (unchanged) continue
     out ??= { ...body }
-    out[part] = unionBy(key, mine, theirs)
+    out[part] = list
   }
   return out
 }

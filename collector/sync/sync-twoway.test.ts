@@ -33,6 +33,18 @@ describe('an incident worked on both a console and its team core', () => {
     await callOk(analyst, 'sync:push-now', {})
     await callOk(analyst, 'sync:pull-now', {})
   }
+  /** The body of the incident's version the core stores (what consoles pull). */
+  const coreBody = (): string => {
+    const db = new Database(join(root, 'core', 'outpost.sqlite'), { readonly: true })
+    try {
+      const row = db
+        .prepare("SELECT body FROM sync_records WHERE kind = 'incident' AND id = ?")
+        .get(incidentId) as { body: string } | undefined
+      return row?.body ?? ''
+    } finally {
+      db.close()
+    }
+  }
   /** The version of the incident the core stores (what consoles pull). */
   const coreVersion = (): number => {
     const db = new Database(join(root, 'core', 'outpost.sqlite'), { readonly: true })
@@ -146,6 +158,68 @@ describe('an incident worked on both a console and its team core', () => {
     expect(coreVersion()).toBe(version)
     const status = await callOk<SyncStatus>(analyst, 'sync:status', {})
     expect(status).toMatchObject({ queue_depth: 0, conflicts: 0 })
+  }, 60_000)
+
+  it('a removal and a retraction on the console, a comment on the core, concurrently: both kept, nothing comes back', async () => {
+    const values = (detail: Detail): string[] => detail.observables.map((o) => o.value).sort()
+    await callOk(analyst, 'incidents:observe', {
+      id: incidentId,
+      observables: [
+        { type: 'ipv4', value: '10.9.9.9' },
+        { type: 'domain', value: 'typo.example' },
+      ],
+    })
+    await syncOnce()
+    expect(values(await get(team))).toEqual(['10.9.9.9', 'typo.example'])
+    const looking = (await get(analyst)).comments.find((c) => c.body === 'Console: looking.')!
+
+    // Concurrent: neither side has seen the other's edit.
+    await callOk(analyst, 'incidents:unobserve', { id: incidentId, type: 'domain', value: 'typo.example' })
+    await callOk(analyst, 'incidents:retract', { id: incidentId, comment_id: looking.id })
+    await callOk(team, 'incidents:comment', {
+      id: incidentId,
+      body: 'Core: meanwhile, blocked at the proxy.',
+    })
+    await syncOnce()
+
+    for (const detail of await Promise.all([get(team), get(analyst)])) {
+      expect(values(detail)).toEqual(['10.9.9.9'])
+      expect(bodies(detail)).toContain('Core: meanwhile, blocked at the proxy.')
+      const tombstone = detail.comments.find((c) => c.id === looking.id)
+      expect(tombstone).toMatchObject({ body: '', retracted: { actor: expect.any(String) as unknown } })
+      expect(JSON.stringify(detail)).not.toContain('Console: looking.')
+      expect(detail.timeline.some((t) => /removed observable domain typo\.example/.test(t.text))).toBe(true)
+    }
+    // The version consoles pull (the core's merge) holds the removal, not the removed items.
+    const stored = JSON.parse(coreBody()) as Detail
+    expect(values(stored)).toEqual(['10.9.9.9'])
+    expect(coreBody()).not.toContain('Console: looking.')
+    expect(stored.removed.map((r) => r.key)).toEqual(
+      expect.arrayContaining(['domain:typo.example', looking.id]) as unknown,
+    )
+    // Converged: another round changes nothing and brings nothing back.
+    const version = coreVersion()
+    await syncOnce()
+    expect(coreVersion()).toBe(version)
+    expect(values(await get(team))).toEqual(['10.9.9.9'])
+
+    // The core's analyst removes one too: it goes on the console as well.
+    await callOk(team, 'incidents:unobserve', { id: incidentId, type: 'ipv4', value: '10.9.9.9' })
+    await syncOnce()
+    expect(values(await get(analyst))).toEqual([])
+
+    // Added again after its removal: a new add, on both sides.
+    await callOk(analyst, 'incidents:observe', {
+      id: incidentId,
+      observables: [{ type: 'domain', value: 'typo.example' }],
+    })
+    await syncOnce()
+    expect(values(await get(team))).toEqual(['typo.example'])
+    expect(values(await get(analyst))).toEqual(['typo.example'])
+    expect(await callOk<SyncStatus>(analyst, 'sync:status', {})).toMatchObject({
+      queue_depth: 0,
+      conflicts: 0,
+    })
   }, 60_000)
 
   it("a pushed alert's events show in the core's alert detail, and the core detects nothing from them", async () => {

@@ -125,4 +125,105 @@ describe('incidents as cases', () => {
       error: { code: 'not_found' },
     })
   })
+
+  it('removes an observable and retracts a comment: audited without the text, on the timeline, out of every export', async () => {
+    const { incidents } = await callOk<CallRes<'incidents:list'>>(core, 'incidents:list', {})
+    const id = incidents[0]!.id
+    await callOk(core, 'incidents:observe', {
+      id,
+      observables: [
+        { type: 'ipv4', value: '203.0.113.77' },
+        { type: 'domain', value: 'wrong.example' },
+      ],
+    })
+    const { comment } = await callOk<CallRes<'incidents:comment'>>(core, 'incidents:comment', {
+      id,
+      body: 'The password is hunter2-secret.',
+    })
+    await callOk(core, 'incidents:comment', { id, body: 'Kept comment.' })
+    const { removal } = await callOk<CallRes<'incidents:unobserve'>>(core, 'incidents:unobserve', {
+      id,
+      type: 'domain',
+      value: 'wrong.example',
+    })
+    expect(removal).toMatchObject({
+      part: 'observables',
+      key: 'domain:wrong.example',
+      actor: expect.any(String) as unknown,
+    })
+    const retracted = await callOk<CallRes<'incidents:retract'>>(core, 'incidents:retract', {
+      id,
+      comment_id: comment.id,
+    })
+    expect(retracted.comment).toMatchObject({ id: comment.id, body: '', retracted: { actor: removal.actor } })
+    // Permanent: again answers the same tombstone, with no second audit entry.
+    const twice = await callOk<CallRes<'incidents:retract'>>(core, 'incidents:retract', {
+      id,
+      comment_id: comment.id,
+    })
+    expect(twice.comment).toEqual(retracted.comment)
+
+    const detail = await callOk<CallRes<'incidents:get'>>(core, 'incidents:get', { id })
+    expect(detail.observables.map((o) => `${o.type}:${o.value}`)).toEqual([
+      'host:ws-9',
+      'ipv4:203.0.113.77',
+      'user:CORP\\bob',
+    ])
+    expect(detail.comments.map((c) => c.body)).toEqual(['Admin says it was not them.', '', 'Kept comment.'])
+    expect(detail.removed.map((r) => `${r.part}|${r.key}`)).toEqual([
+      'observables|domain:wrong.example',
+      `comments|${comment.id}`,
+    ])
+    const texts = detail.timeline.map((t) => t.text)
+    expect(texts).toContain(`${removal.actor} removed observable domain wrong.example`)
+    expect(texts.filter((t) => t.includes('retracted a comment'))).toHaveLength(1)
+    expect(JSON.stringify(detail)).not.toContain('hunter2')
+    // The audit log keeps the fact (whose comment, who retracted it), never the text.
+    const entries = (await callOk<CallRes<'audit:list'>>(core, 'audit:list', { limit: 1000 })).entries.filter(
+      (e) => e.object_id === id,
+    )
+    const retract = entries.filter((e) => e.action === 'retract')
+    expect(retract).toHaveLength(1)
+    expect(retract[0]!.details).toEqual({ comment: comment.id, author: comment.actor })
+    expect(entries.find((e) => e.action === 'unobserve')?.details).toEqual({
+      type: 'domain',
+      value: 'wrong.example',
+    })
+    expect(JSON.stringify(entries)).not.toContain('hunter2')
+
+    for (const format of ['stix', 'html', 'md', 'csv', 'misp'] as const) {
+      const out = await callOk<CallRes<'incidents:export'>>(core, 'incidents:export', { id, format })
+      const text = Buffer.from(out.content_base64!, 'base64').toString()
+      expect(text, format).not.toContain('wrong.example')
+      expect(text, format).not.toContain('hunter2')
+      if (format === 'html' || format === 'md') expect(text, format).toContain('Kept comment.')
+    }
+    const md = await callOk<CallRes<'incidents:export'>>(core, 'incidents:export', { id, format: 'md' })
+    expect(Buffer.from(md.content_base64!, 'base64').toString()).toMatch(/comment retracted by \S+ at /)
+
+    // Added again after its removal: a new add, shown again.
+    const { added } = await callOk<CallRes<'incidents:observe'>>(core, 'incidents:observe', {
+      id,
+      observables: [{ type: 'domain', value: 'wrong.example' }],
+    })
+    expect(added).toBe(1)
+    const back = await callOk<CallRes<'incidents:get'>>(core, 'incidents:get', { id })
+    expect(back.observables.map((o) => o.value)).toContain('wrong.example')
+    expect(Date.parse(back.observables.find((o) => o.value === 'wrong.example')!.added_at!)).toBeGreaterThan(
+      Date.parse(removal.upto!),
+    )
+
+    // Refusals name what is missing and change nothing.
+    expect(await core.call('incidents:unobserve', { id, type: 'ipv4', value: '198.51.100.1' })).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'not_found', message: expect.stringContaining('198.51.100.1') as unknown },
+      },
+    )
+    expect(await core.call('incidents:retract', { id, comment_id: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    })
+    expect((await callOk<CallRes<'incidents:get'>>(core, 'incidents:get', { id })).removed).toHaveLength(2)
+  })
 })

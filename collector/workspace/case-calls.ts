@@ -15,6 +15,8 @@ type CaseCall =
   | 'incidents:update'
   | 'incidents:comment'
   | 'incidents:observe'
+  | 'incidents:unobserve'
+  | 'incidents:retract'
   | 'incidents:attach'
   | 'evidence:get'
 export type CaseHandlers = { [K in CaseCall]: (req: ParsedReq<K>) => CallRes<K> | Promise<CallRes<K>> } & {
@@ -202,5 +204,39 @@ export const caseHandlers = (
     )
     deps.changed(req.id)
     return { added }
+  },
+  'incidents:unobserve': (req) => {
+    const removal = refused(() =>
+      audited(
+        {
+          action: 'unobserve',
+          object_type: 'incident',
+          object_id: req.id,
+          details: { type: req.type, value: req.value },
+        },
+        () => cases.unobserve(req.id, req.type, req.value, actor),
+      ),
+    )
+    deps.changed(req.id)
+    return { removal }
+  },
+  'incidents:retract': (req) => {
+    // A retraction is permanent: retracting again answers the tombstone, with no new audit entry.
+    const current = refused(() => cases.detail(req.id)).comments.find((c) => c.id === req.comment_id)
+    if (current?.retracted) return { comment: current }
+    // Audited without the text (as comments are): the fact, whose comment, and who retracted it.
+    const { comment } = refused(() =>
+      audited(
+        (outcome: { author: string }) => ({
+          action: 'retract',
+          object_type: 'incident',
+          object_id: req.id,
+          details: { comment: req.comment_id, author: outcome.author },
+        }),
+        () => cases.retract(req.id, req.comment_id, actor),
+      ),
+    )
+    deps.changed(req.id)
+    return { comment }
   },
 })

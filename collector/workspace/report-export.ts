@@ -82,6 +82,23 @@ export const reportDocument = (db: Database, report: Report): ExportDocument => 
 }
 
 /**
+ * A timeline text with the values of observables removed from the incident (and not added again)
+ * left out: the export says that one was added or removed, never which.
+ */
+const withoutRemovedValues = (text: string, detail: CaseDetail): string => {
+  const present = new Set(detail.observables.map((o) => `${o.type}:${o.value}`))
+  let out = text
+  for (const r of detail.removed) {
+    if (r.part !== 'observables' || present.has(r.key)) continue
+    const colon = r.key.indexOf(':')
+    const [type, value] = [r.key.slice(0, colon), r.key.slice(colon + 1)]
+    for (const said of [r.key, `${type} ${value}`]) out = out.split(said).join(`(removed ${type})`)
+    out = out.split(value).join('(removed)')
+  }
+  return out
+}
+
+/**
  * The export document of an incident: its alerts' techniques, observables, the timeline and its
  * evidence, with the bytes (by SHA-256) when the format carries them (the package).
  */
@@ -102,7 +119,12 @@ export const incidentDocument = (
     '',
     `${incident.alert_count} alert(s) from ${incident.first_timestamp} to ${incident.last_timestamp}.`,
     ...(incident.description.trim() ? ['', incident.description.trim()] : []),
-    ...detail.comments.map((c) => `\n**${c.actor}** (${c.at}):\n\n${c.body}`),
+    // A retracted comment is exported as its tombstone: who retracted it and when, never its text.
+    ...detail.comments.map((c) =>
+      c.retracted
+        ? `\n**${c.actor}** (${c.at}): _comment retracted by ${c.retracted.actor} at ${c.retracted.at}_`
+        : `\n**${c.actor}** (${c.at}):\n\n${c.body}`,
+    ),
   ].join('\n')
   return {
     kind: 'incident',
@@ -132,7 +154,7 @@ export const incidentDocument = (
     timeline: detail.timeline.map((t) => ({
       at: t.at,
       kind: t.kind === 'evidence' ? 'action' : t.kind,
-      text: t.text,
+      text: withoutRemovedValues(t.text, detail),
     })),
     evidence: detail.evidence.map((e) => {
       const bytes = evidenceBytes.get(e.sha256)

@@ -5,12 +5,22 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
-import type { Alert, Evidence, Incident, IncidentStatus, Observable } from '../../contract'
+import type {
+  Alert,
+  CaseComment,
+  CaseObservable,
+  CaseRemoval,
+  Evidence,
+  Incident,
+  IncidentStatus,
+  Observable,
+  ObservableType,
+} from '../../contract'
 import { toIncident, type AlertsRepo, type IncidentRow } from './alerts-repo'
 import type { ObservableInput } from './reports-repo'
 import { ReportError } from './reports-repo'
 
-export type CaseComment = { id: string; at: string; actor: string; body: string }
+export type { CaseComment, CaseRemoval }
 export type TimelineEntry = {
   at: string
   kind: 'event' | 'alert' | 'comment' | 'action' | 'evidence'
@@ -21,9 +31,11 @@ export type CaseDetail = {
   incident: Incident
   alerts: Alert[]
   comments: CaseComment[]
-  observables: Observable[]
+  observables: CaseObservable[]
   evidence: Evidence[]
   timeline: TimelineEntry[]
+  /** Observables removed and comments retracted (tombstones; sync keeps them removed). */
+  removed: CaseRemoval[]
 }
 
 /** Events behind a case's alerts shown on its timeline, at most (the newest). */
@@ -61,6 +73,15 @@ const toEvidence = (row: EvidenceRow): Evidence => ({
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 
+type RemovalRow = { part: CaseRemoval['part']; key: string; upto: number; at: number; actor: string }
+const toRemoval = (r: RemovalRow): CaseRemoval => ({
+  part: r.part,
+  key: r.key,
+  upto: r.part === 'comments' ? null : new Date(r.upto).toISOString(),
+  at: new Date(r.at).toISOString(),
+  actor: r.actor,
+})
+
 export class CasesRepo {
   constructor(
     private readonly db: Database,
@@ -76,15 +97,32 @@ export class CasesRepo {
   detail(id: string): CaseDetail {
     const incident = toIncident(this.row(id))
     const alerts = this.alerts.list({ limit: 1000, incident_id: id }).alerts
-    const comments = (
+    const removed = this.removals(id)
+    // A retracted comment keeps its place, with who retracted it (the earliest retraction) and no text.
+    const retractions = new Map<string, CaseRemoval>()
+    for (const r of removed)
+      if (r.part === 'comments') {
+        const seen = retractions.get(r.key)
+        if (!seen || r.at < seen.at) retractions.set(r.key, r)
+      }
+    const comments: CaseComment[] = (
       this.db
         .prepare('SELECT id, at, actor, body FROM incident_comments WHERE incident_id = ? ORDER BY at, id')
         .all(id) as Array<{ id: string; at: number; actor: string; body: string }>
-    ).map((c) => ({ ...c, at: new Date(c.at).toISOString() }))
+    ).map((c) => {
+      const retraction = retractions.get(c.id)
+      return {
+        id: c.id,
+        at: new Date(c.at).toISOString(),
+        actor: c.actor,
+        body: retraction ? '' : c.body,
+        retracted: retraction ? { at: retraction.at, actor: retraction.actor } : null,
+      }
+    })
     const observables = (
       this.db
         .prepare(
-          `SELECT o.* FROM observables o JOIN incident_observables i ON i.observable_id = o.id
+          `SELECT o.*, i.added_at FROM observables o JOIN incident_observables i ON i.observable_id = o.id
            WHERE i.incident_id = ? ORDER BY o.type, o.value`,
         )
         .all(id) as Array<{
@@ -94,8 +132,17 @@ export class CasesRepo {
         first_seen: number | null
         last_seen: number | null
         note: string | null
+        added_at: number
       }>
-    ).map((o) => ({ ...o, first_seen: iso(o.first_seen), last_seen: iso(o.last_seen) }))
+    ).map((o): CaseObservable => ({
+      id: o.id,
+      type: o.type,
+      value: o.value,
+      first_seen: iso(o.first_seen),
+      last_seen: iso(o.last_seen),
+      note: o.note,
+      added_at: iso(o.added_at),
+    }))
     const actions = this.db
       .prepare(
         `SELECT seq, at, actor, action, details FROM audit_log
@@ -156,7 +203,9 @@ export class CasesRepo {
       ...comments.map((c, index) => ({
         at: c.at,
         kind: 'comment' as const,
-        text: `${c.actor}: ${c.body}`,
+        text: c.retracted
+          ? `${c.actor}: (comment retracted by ${c.retracted.actor} at ${c.retracted.at})`
+          : `${c.actor}: ${c.body}`,
         ref: c.id,
         order: commentSeqs[index] ?? Number.MAX_SAFE_INTEGER,
       })),
@@ -172,8 +221,8 @@ export class CasesRepo {
         .map((a) => ({
           at: new Date(a.at).toISOString(),
           kind: 'action' as const,
-          text: `${a.actor} ${a.action} ${describeDetails(a.details)}`.trim(),
-          ref: null,
+          text: actionText(a.actor, a.action, a.details),
+          ref: a.action === 'retract' ? commentOf(a.details) : null,
           order: a.seq,
         })),
       ...responses,
@@ -181,7 +230,88 @@ export class CasesRepo {
     entries.push(...this.syncedActions(id, new Set(entries.map((e) => `${e.at}|${e.text}`))))
     entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order))
     const timeline: TimelineEntry[] = entries.map(({ order: _order, ...entry }) => entry)
-    return { incident, alerts, comments, observables, evidence, timeline }
+    return { incident, alerts, comments, observables, evidence, timeline, removed }
+  }
+
+  /** The incident's removals (observables removed, comments retracted), oldest first. */
+  removals(id: string): CaseRemoval[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT part, key, upto, at, actor FROM incident_removals WHERE incident_id = ? ORDER BY at, part, key, upto',
+        )
+        .all(id) as RemovalRow[]
+    ).map(toRemoval)
+  }
+
+  /**
+   * Removes an observable from the incident (the observable itself stays, as other incidents and
+   * reports may hold it). The removal is kept as a tombstone covering this add, so sync's union
+   * never brings it back; adding it again later is a new add.
+   */
+  unobserve(id: string, type: ObservableType, value: string, actor: string, now = Date.now()): CaseRemoval {
+    this.row(id)
+    const held = this.db
+      .prepare(
+        `SELECT i.observable_id, i.added_at FROM incident_observables i JOIN observables o ON o.id = i.observable_id
+         WHERE i.incident_id = ? AND o.type = ? AND o.value = ?`,
+      )
+      .get(id, type, value) as { observable_id: string; added_at: number } | undefined
+    if (!held)
+      throw new ReportError(
+        'not_found',
+        `incident ${id} has no observable ${type} ${JSON.stringify(value)}; incidents:get lists the ones it has`,
+      )
+    const row: RemovalRow = {
+      part: 'observables',
+      key: `${type}:${value}`,
+      upto: held.added_at,
+      at: now,
+      actor,
+    }
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO incident_removals (incident_id, part, key, upto, at, actor)
+         VALUES (@id, @part, @key, @upto, @at, @actor)`,
+      )
+      .run({ id, ...row })
+    this.db
+      .prepare('DELETE FROM incident_observables WHERE incident_id = ? AND observable_id = ?')
+      .run(id, held.observable_id)
+    this.db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(now, id)
+    return toRemoval(row)
+  }
+
+  /**
+   * Retracts a comment, permanently: its text is erased from the store and it stays as a
+   * tombstone naming who retracted it and when. Retracting it again answers that tombstone.
+   */
+  retract(
+    id: string,
+    commentId: string,
+    actor: string,
+    now = Date.now(),
+  ): { comment: CaseComment; author: string } {
+    this.row(id)
+    const found = this.db
+      .prepare('SELECT id, actor FROM incident_comments WHERE id = ? AND incident_id = ?')
+      .get(commentId, id) as { id: string; actor: string } | undefined
+    if (!found)
+      throw new ReportError(
+        'not_found',
+        `incident ${id} has no comment with id ${commentId}; incidents:get lists its comments`,
+      )
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO incident_removals (incident_id, part, key, upto, at, actor)
+         VALUES (?, 'comments', ?, 0, ?, ?)`,
+      )
+      .run(id, commentId, now, actor)
+    this.db.prepare("UPDATE incident_comments SET body = '' WHERE id = ?").run(commentId)
+    this.db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(now, id)
+    scrubRetractedText(this.db, id)
+    const comment = this.detail(id).comments.find((c) => c.id === commentId)!
+    return { comment, author: found.actor }
   }
 
   /**
@@ -244,7 +374,7 @@ export class CasesRepo {
       .prepare('INSERT INTO incident_comments (id, incident_id, at, actor, body) VALUES (?, ?, ?, ?, ?)')
       .run(comment.id, id, comment.at, actor, body)
     this.db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(now, id)
-    return { ...comment, at: new Date(now).toISOString() }
+    return { ...comment, at: new Date(now).toISOString(), retracted: null }
   }
 
   /** The incident's evidence, oldest first (attachment order). */
@@ -317,15 +447,97 @@ export class CasesRepo {
                last_seen = max(coalesce(last_seen, @now), @now), note = coalesce(@note, note) WHERE id = @id`,
           )
           .run({ now, note: input.note ?? null, id: observableId })
+      // A re-add after a removal is a new add: after every removal of it, even in the same millisecond.
+      const removedUpto = this.db
+        .prepare(
+          "SELECT max(upto) AS upto FROM incident_removals WHERE incident_id = ? AND part = 'observables' AND key = ?",
+        )
+        .get(id, `${input.type}:${input.value}`) as { upto: number | null }
+      const addedAt = Math.max(now, (removedUpto.upto ?? -1) + 1)
       added += this.db
         .prepare(
           'INSERT OR IGNORE INTO incident_observables (incident_id, observable_id, added_at) VALUES (?, ?, ?)',
         )
-        .run(id, observableId, now).changes
+        .run(id, observableId, addedAt).changes
     }
     this.db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(now, id)
     return added
   }
+}
+
+/**
+ * Erases retracted comments' text from the versions of this incident a sync conflict keeps for
+ * review (the Sync view shows them), so a retraction leaves the text nowhere in the store.
+ */
+export const scrubRetractedText = (db: Database, incidentId: string): void => {
+  const retracted = new Set(
+    (
+      db
+        .prepare("SELECT key FROM incident_removals WHERE incident_id = ? AND part = 'comments'")
+        .all(incidentId) as Array<{ key: string }>
+    ).map((r) => r.key),
+  )
+  if (retracted.size === 0) return
+  const rows = db
+    .prepare("SELECT id, local, remote FROM sync_conflicts WHERE kind = 'incident' AND object_id = ?")
+    .all(incidentId) as Array<{ id: number; local: string; remote: string }>
+  const update = db.prepare('UPDATE sync_conflicts SET local = ?, remote = ? WHERE id = ?')
+  for (const row of rows) {
+    let changed = false
+    const [local, remote] = [row.local, row.remote].map((json) => {
+      const record = JSON.parse(json) as { body?: { comments?: unknown } }
+      const comments = Array.isArray(record.body?.comments) ? (record.body.comments as unknown[]) : []
+      for (const c of comments) {
+        const comment = c as { id?: unknown; body?: unknown } | null
+        if (comment && typeof comment.id === 'string' && retracted.has(comment.id) && comment.body !== '') {
+          comment.body = ''
+          changed = true
+        }
+      }
+      // The comment's entry on the timeline carries its text too.
+      const timeline = Array.isArray((record.body as { timeline?: unknown } | undefined)?.timeline)
+        ? (record.body as { timeline: unknown[] }).timeline
+        : []
+      for (const t of timeline) {
+        const entry = t as { kind?: unknown; ref?: unknown; text?: unknown } | null
+        if (
+          entry?.kind === 'comment' &&
+          typeof entry.ref === 'string' &&
+          retracted.has(entry.ref) &&
+          !(typeof entry.text === 'string' && entry.text.includes('(comment retracted'))
+        ) {
+          entry.text = '(comment retracted)'
+          changed = true
+        }
+      }
+      return JSON.stringify(record)
+    })
+    if (changed) update.run(local, remote, row.id)
+  }
+}
+
+const parseDetails = (details: string): Record<string, unknown> => {
+  try {
+    const parsed = JSON.parse(details) as unknown
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+const commentOf = (details: string): string | null => {
+  const comment = parseDetails(details).comment
+  return typeof comment === 'string' ? comment : null
+}
+
+/** An audited action as the timeline says it: removals and retractions in words, others by their details. */
+const actionText = (actor: string, action: string, details: string): string => {
+  const d = parseDetails(details)
+  if (action === 'unobserve' && typeof d.type === 'string' && typeof d.value === 'string')
+    return `${actor} removed observable ${d.type} ${d.value}`
+  if (action === 'retract')
+    return `${actor} retracted a comment${typeof d.author === 'string' ? ` by ${d.author}` : ''}`
+  return `${actor} ${action} ${describeDetails(details)}`.trim()
 }
 
 const describeDetails = (details: string): string => {

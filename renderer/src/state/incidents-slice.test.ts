@@ -45,6 +45,7 @@ const detail = (patch: Partial<Incident> = {}): CallRes<'incidents:get'> => ({
   observables: [],
   evidence: [],
   timeline: [],
+  removed: [],
 })
 
 type Call = { name: CallName; req: unknown }
@@ -121,6 +122,33 @@ describe('incidents slice', () => {
       { id: 'inc-1', status: 'triage' },
       { id: 'inc-1', operation_id: 'op-1' },
     ])
+  })
+
+  it('removes an observable and retracts a comment of the open case; a refusal shows beside its part', async () => {
+    let refuse = true
+    const { transport, named } = fakeTransport({
+      'incidents:get': () => ok(detail()),
+      'incidents:unobserve': () =>
+        refuse
+          ? { ok: false, error: { code: 'not_found', message: 'incident inc-1 has no observable ipv4' } }
+          : ok({ removal: {} }),
+      'incidents:retract': () => ok({ comment: {} }),
+    })
+    const store = createAppStore(transport)
+    await store.getState().openCase('inc-1')
+    expect(await store.getState().unobserveCase('ipv4', '10.0.0.1')).toBe(false)
+    expect(store.getState().caseErrors).toEqual({ observable: 'incident inc-1 has no observable ipv4' })
+    refuse = false
+    expect(await store.getState().unobserveCase('ipv4', '10.0.0.1')).toBe(true)
+    expect(store.getState().caseErrors).toEqual({})
+    expect(await store.getState().retractComment('c-1')).toBe(true)
+    expect(named('incidents:unobserve').map((c) => c.req)).toEqual([
+      { id: 'inc-1', type: 'ipv4', value: '10.0.0.1' },
+      { id: 'inc-1', type: 'ipv4', value: '10.0.0.1' },
+    ])
+    expect(named('incidents:retract').map((c) => c.req)).toEqual([{ id: 'inc-1', comment_id: 'c-1' }])
+    // Each change reloads the case (the timeline gained an entry).
+    expect(named('incidents:get')).toHaveLength(3)
   })
 
   it('attaches by upload in the browser and by path on the desktop', async () => {

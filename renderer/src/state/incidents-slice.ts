@@ -65,6 +65,10 @@ export type IncidentsSlice = {
   updateCase: (change: CaseChange) => Promise<boolean>
   commentCase: (body: string) => Promise<boolean>
   observeCase: (type: ObservableType, value: string, note?: string) => Promise<boolean>
+  /** Removes an observable from the open case (a refusal is shown beside the observables). */
+  unobserveCase: (type: ObservableType, value: string) => Promise<boolean>
+  /** Retracts a comment of the open case, for good (a refusal is shown beside the comments). */
+  retractComment: (commentId: string) => Promise<boolean>
   /** Desktop: by path, read in place; browser: uploaded first (PUT /api/upload). */
   attachEvidence: (file: File, note?: string) => Promise<boolean>
   downloadEvidence: (id: string) => Promise<void>
@@ -191,6 +195,26 @@ export const createIncidentsSlice =
         })
         if (!result.ok) return refuse('observable', result.error.message)
         set({ caseErrors: withoutError('observable') })
+        await get().reloadCase()
+        return true
+      },
+
+      async unobserveCase(type, value) {
+        const id = get().caseId
+        if (id === null) return false
+        const result = await transport.invoke('incidents:unobserve', { id, type, value })
+        if (!result.ok) return refuse('observable', result.error.message)
+        set({ caseErrors: withoutError('observable') })
+        await get().reloadCase()
+        return true
+      },
+
+      async retractComment(commentId) {
+        const id = get().caseId
+        if (id === null) return false
+        const result = await transport.invoke('incidents:retract', { id, comment_id: commentId })
+        if (!result.ok) return refuse('comment', result.error.message)
+        set({ caseErrors: withoutError('comment') })
         await get().reloadCase()
         return true
       },

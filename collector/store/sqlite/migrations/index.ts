@@ -29,6 +29,7 @@ import { migration0027 } from './0027-bundle-outbox'
 import { migration0028 } from './0028-nats-relay'
 import { migration0029 } from './0029-watchlist-lifecycle'
 import { migration0030 } from './0030-bundle-received-versions'
+import { migration0031 } from './0031-incident-removals'
 import { migration0032 } from './0032-taxii-tlp'
 
 /** Append-only: never edit a shipped migration, add the next number. */
@@ -63,5 +64,6 @@ export const migrations: readonly Migration[] = [
   migration0028,
   migration0029,
   migration0030,
+  migration0031,
   migration0032,
 ]

@@ -5,14 +5,19 @@ import { formatTimeShort } from '../../components/format'
 import { useAppStore } from '../../state/store'
 import { OBSERVABLE_TYPES } from '../reports/labels'
 import { FieldError } from '../../components/FieldError'
+import { ConfirmButton } from './ConfirmButton'
 
-/** What the case has seen (hosts, addresses, hashes…), first and last seen; and a form to add one. */
+/**
+ * What the case has seen (hosts, addresses, hashes…), first and last seen; a form to add one and,
+ * on each, Remove (asked first; the timeline says who removed it).
+ */
 export const CaseObservables = () => {
   const s = useAppStore(
     useShallow((state) => ({
       observables: state.caseDetail?.observables ?? [],
       error: state.caseErrors.observable,
       observe: state.observeCase,
+      unobserve: state.unobserveCase,
     })),
   )
   const [type, setType] = useState<ObservableType>('ipv4')
@@ -36,6 +41,9 @@ export const CaseObservables = () => {
             <th>First seen</th>
             <th>Last seen</th>
             <th>Note</th>
+            <th>
+              <span className="visually-hidden">Remove</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -46,6 +54,15 @@ export const CaseObservables = () => {
               <td className="mono">{o.first_seen ? formatTimeShort(o.first_seen) : '—'}</td>
               <td className="mono">{o.last_seen ? formatTimeShort(o.last_seen) : '—'}</td>
               <td className="wrap">{o.note ?? ''}</td>
+              <td>
+                <ConfirmButton
+                  label="Remove"
+                  name={`Remove observable ${o.type} ${o.value}`}
+                  question={`Remove ${o.value} from this incident?`}
+                  confirm="Yes, remove"
+                  onConfirm={() => s.unobserve(o.type, o.value)}
+                />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -14,6 +14,7 @@ import { CaseActions } from './CaseActions'
 import { CaseDescription } from './CaseDescription'
 import { CaseEvidence } from './CaseEvidence'
 import { CaseObservables } from './CaseObservables'
+import { ConfirmButton } from './ConfirmButton'
 import { FieldError } from '../../components/FieldError'
 import { INCIDENT_STATUS_LABEL, PAPS, PAP_LABEL } from './labels'
 import { SelectField } from '../../components/filters'
@@ -39,6 +40,7 @@ export const IncidentCase = () => {
       loadOperations: state.loadOperations,
       update: state.updateCase,
       comment: state.commentCase,
+      retract: state.retractComment,
       exportCase: state.exportCase,
     })),
   )
@@ -192,10 +194,31 @@ export const IncidentCase = () => {
           <article key={c.id} className="case-comment" aria-label={`Comment by ${c.actor}`}>
             <p className="muted">
               {c.actor} · <span className="mono">{formatTimeShort(c.at)}</span>
+              {!c.retracted && (
+                <>
+                  {' '}
+                  <ConfirmButton
+                    label="Retract"
+                    name={`Retract comment by ${c.actor} at ${formatTimeShort(c.at)}`}
+                    question="Retract this comment for good? Its text is erased."
+                    confirm="Yes, retract"
+                    onConfirm={() => s.retract(c.id)}
+                  />
+                </>
+              )}
             </p>
-            <div className="markdown-preview">
-              <Markdown source={c.body} />
-            </div>
+            {c.retracted ? (
+              <p className="muted">
+                <em>
+                  Retracted by {c.retracted.actor} at{' '}
+                  <span className="mono">{formatTimeShort(c.retracted.at)}</span>
+                </em>
+              </p>
+            ) : (
+              <div className="markdown-preview">
+                <Markdown source={c.body} />
+              </div>
+            )}
           </article>
         ))}
         <form className="case-comment-form" aria-label="New comment" onSubmit={(e) => void addComment(e)}>
