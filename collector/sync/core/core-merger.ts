@@ -7,8 +7,9 @@ import type { Merger, RecordStore } from './record-store'
  *
  * - built on the stored version (its base is the stored version, or it is the same maker's next
  *   one, or it predates two-way sync and is above it): a fast-forward, stored as it came, unless
- *   it lacks comments, observables, evidence or timeline entries the stored version has: then the
- *   union is stored as a new version made by the core;
+ *   it lacks comments, observables, evidence or timeline entries the stored version has, or
+ *   removals (a removed observable, a retracted comment) it does not apply yet: then the union,
+ *   with every removal applied, is stored as a new version made by the core (withUnion);
  * - otherwise the two were made concurrently: merged (mergeVersions) against the scalar fields of
  *   the common version, into a new version made by the core, above both.
  *
@@ -17,8 +18,8 @@ import type { Merger, RecordStore } from './record-store'
  * (a console that never synced the asset, its version raised by its inventory alone) is merged
  * against the empty analyst fields every asset starts with.
  *
- * An older version from the stored version's maker, other kinds, and removals keep the usual
- * rule (resolveConflict).
+ * An older version from the stored version's maker, other kinds, and deleted objects keep the
+ * usual rule (resolveConflict).
  *
  * A merge depends only on the two versions (and the bases kept from earlier ones): its origin is
  * `mergeOrigin` (the team's id, shared by every replica of a team core) and its time the later of

@@ -58,10 +58,13 @@ describe('migration 0029 (watchlist lifecycle)', () => {
         level: null,
       },
     ])
-    // A STIX indicator valid from next year does not match today's events yet.
+    // A STIX indicator valid from next year matches nothing until then; then today's events too.
     const ioc = new IocIndex(rows, { matchSubdomains: true })
-    expect(ioc.match({ DestinationIp: '198.51.100.23' }, Date.parse('2026-12-07T00:00:00Z'))).toEqual([])
-    expect(ioc.match({ DestinationIp: '198.51.100.23' }, Date.parse('2027-01-01T00:00:00Z'))).toHaveLength(1)
+    const today = Date.parse('2026-12-07T00:00:00Z')
+    expect(ioc.match({ DestinationIp: '198.51.100.23' }, today, today)).toEqual([])
+    expect(
+      ioc.match({ DestinationIp: '198.51.100.23' }, today, Date.parse('2027-01-01T00:00:00Z')),
+    ).toHaveLength(1)
     expect(db.prepare('SELECT count(*) FROM watchlist_hits').pluck().get()).toBe(0)
   })
 })
