@@ -149,6 +149,8 @@ export class Detector {
   private readonly compiled = createCompileCache()
   /** The IOC watchlist in memory (ioc/): every event is matched against it with the rules. */
   private ioc = new IocIndex([], { matchSubdomains: true })
+  /** The IOC matches counted since the last commit (catchUp's pending batch), by indicator key. */
+  private pendingIocHits: Map<string, { count: number; last: number }> | undefined
   /** Adds one indicator's matches of a commit to watchlist_hits (migration 0029). */
   private readonly addIocHit: Statement
 
@@ -229,7 +231,9 @@ export class Detector {
 
   /** One indicator removed (the analyst's list), without a reload. Returns the indicators held. */
   watchlistDelete(list: string, type: string, value: string): number {
-    this.ioc.remove(list, type, value)
+    const taken = this.ioc.take(list, type, value)
+    // Its matches not committed yet go with it: added again, it counts afresh.
+    if (taken) this.pendingIocHits?.delete(taken.key)
     return this.ioc.size
   }
 
@@ -396,6 +400,7 @@ export class Detector {
 
   private evaluateRows(rows: EventRow[], pending: Pending): void {
     const { drafts, hits, iocHits: counted } = pending
+    this.pendingIocHits = counted
     const hit = (key: string, ts: number): void => {
       const found = hits.get(key) ?? { count: 0, last: 0 }
       found.count++

@@ -180,7 +180,10 @@ describe('IocIndex', () => {
     expect(ioc.remove('analyst', 'cidr', '198.51.100.0/24')).toBe(false)
     expect(ioc.remove('cert', 'sha256', 'a'.repeat(64))).toBe(false)
     expect(matches(ioc, { DestinationIp: '198.51.100.9' }, Date.parse('2026-10-01T00:00:00Z'))).toEqual([])
-    expect(ioc.remove('analyst', 'sha256', 'A'.repeat(64))).toBe(true)
+    // take: the removed indicator, with the key its hits are counted by (its row's, as listed).
+    expect(ioc.take('analyst', 'sha256', 'A'.repeat(64))?.key).toBe(
+      `analyst\u0000sha256\u0000${'A'.repeat(64)}`,
+    )
     expect(matches(ioc, { Hashes: `SHA256=${'a'.repeat(64)}` })).toEqual([])
     expect(matches(ioc, { DestinationIp: '203.0.113.1' })).toEqual(['ip 203.0.113.1 @DestinationIp'])
     expect(ioc.size).toBe(1)

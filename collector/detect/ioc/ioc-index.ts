@@ -269,16 +269,21 @@ export class IocIndex {
 
   /** Drops what `list` holds for that value (an analyst's removal); whether it held it. */
   remove(list: string, type: string, value: string): boolean {
+    return this.take(list, type, value) !== null
+  }
+
+  /** Removes one list's indicator and returns it (its key counts its hits), or null. */
+  take(list: string, type: string, value: string): IocIndicator | null {
     const slot = this.locate(type, value)
     const entries = slot && slot.map.get(slot.key)
     const at = entries?.findIndex((i) => i.list === list) ?? -1
-    if (!slot || !entries || at < 0) return false
-    entries.splice(at, 1)
+    if (!slot || !entries || at < 0) return null
+    const [taken] = entries.splice(at, 1)
     if (entries.length === 0) slot.map.delete(slot.key)
     if (slot.prefix) this.dropPrefix(slot.prefix)
     this.size--
     this.refreshFields()
-    return true
+    return taken!
   }
 
   private readonly matchSubdomains: boolean
