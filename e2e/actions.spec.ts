@@ -2,7 +2,7 @@ import { seriousViolations } from './axe'
 import { watchConsole } from './console-errors'
 import { expect, test } from './fixtures'
 import { IncidentsPage } from './pages/incidents.page'
-import { processEvent, sigmaRule } from './sigma'
+import { raiseToolAlert } from './sigma'
 
 test('a response action from an incident: propose, dry-run preview, approve, execute, completed with evidence and audit', async ({
   page,
@@ -10,18 +10,13 @@ test('a response action from an incident: propose, dry-run preview, approve, exe
 }) => {
   test.setTimeout(45_000)
   const problems = watchConsole(page)
-  await outpost.call('rules:save', {
-    text: sigmaRule({ title: 'E2E action tool', imageEndsWith: '\\e2e-action.exe', level: 'high' }),
+  const alertId = await raiseToolAlert(outpost, {
+    title: 'E2E action tool',
+    tool: 'e2e-action.exe',
+    host: 'ws-act',
+    level: 'high',
   })
-  expect((await outpost.ingest([processEvent('C:\\Temp\\e2e-action.exe', 'ws-act')])).status).toBe(200)
-  let alertId: string | undefined
-  await expect
-    .poll(async () => {
-      alertId = (await outpost.call('alerts:list', { limit: 10 })).alerts[0]?.id
-      return alertId
-    })
-    .toBeDefined()
-  const { incident } = await outpost.call('alerts:escalate', { ids: [alertId!], title: 'E2E action case' })
+  const { incident } = await outpost.call('alerts:escalate', { ids: [alertId], title: 'E2E action case' })
 
   await page.goto(`${outpost.ready.url}#/incidents?id=${encodeURIComponent(incident.id)}`)
   const cases = new IncidentsPage(page)

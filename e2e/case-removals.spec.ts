@@ -4,7 +4,7 @@ import { seriousViolations } from './axe'
 import { watchConsole } from './console-errors'
 import { expect, test } from './fixtures'
 import { IncidentsPage } from './pages/incidents.page'
-import { processEvent, sigmaRule } from './sigma'
+import { raiseToolAlert } from './sigma'
 
 const textOf = async (download: Download): Promise<string> =>
   (await readFile(await download.path())).toString('utf8')
@@ -15,18 +15,13 @@ test('removing an observable and retracting a comment, from the keyboard: gone f
 }) => {
   test.setTimeout(45_000)
   const problems = watchConsole(page)
-  await outpost.call('rules:save', {
-    text: sigmaRule({ title: 'E2E removal tool', imageEndsWith: '\\e2e-removal.exe', level: 'medium' }),
+  const alertId = await raiseToolAlert(outpost, {
+    title: 'E2E removal tool',
+    tool: 'e2e-removal.exe',
+    host: 'ws-rm',
+    level: 'medium',
   })
-  expect((await outpost.ingest([processEvent('C:\\Temp\\e2e-removal.exe', 'ws-rm')])).status).toBe(200)
-  let alertId: string | undefined
-  await expect
-    .poll(async () => {
-      alertId = (await outpost.call('alerts:list', { limit: 10 })).alerts[0]?.id
-      return alertId
-    })
-    .toBeDefined()
-  const { incident } = await outpost.call('alerts:escalate', { ids: [alertId!], title: 'E2E removal case' })
+  const { incident } = await outpost.call('alerts:escalate', { ids: [alertId], title: 'E2E removal case' })
   const id = incident.id
   await outpost.call('incidents:observe', {
     id,

@@ -5,6 +5,9 @@ import { test as base, expect } from '@playwright/test'
 import { callPath, type CallName, type CallReq, type CallRes, type Result } from '../collector/contract'
 import { spawnServe, type ServeProcess } from '../collector/host/serve-process'
 
+/** A fresh `outpost serve` on free ports with its own data dir, stopped after the test. */
+export type Outpost = Fixtures['outpost']
+
 type Fixtures = {
   /** A fresh `outpost serve` on free ports with its own data dir, stopped after the test. */
   outpost: ServeProcess & {

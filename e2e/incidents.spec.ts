@@ -3,7 +3,7 @@ import { watchConsole } from './console-errors'
 import { expect, test } from './fixtures'
 import { AlertsPage } from './pages/alerts.page'
 import { IncidentsPage } from './pages/incidents.page'
-import { processEvent, sigmaRule } from './sigma'
+import { raiseToolAlert } from './sigma'
 
 test('an escalated alert becomes a case: status, markdown comment, observable and evidence, live', async ({
   page,
@@ -11,18 +11,13 @@ test('an escalated alert becomes a case: status, markdown comment, observable an
 }) => {
   test.setTimeout(45_000)
   const problems = watchConsole(page)
-  await outpost.call('rules:save', {
-    text: sigmaRule({ title: 'E2E case tool', imageEndsWith: '\\e2e-case.exe', level: 'medium' }),
+  const alertId = await raiseToolAlert(outpost, {
+    title: 'E2E case tool',
+    tool: 'e2e-case.exe',
+    host: 'ws-case',
+    level: 'medium',
   })
-  expect((await outpost.ingest([processEvent('C:\\Temp\\e2e-case.exe', 'ws-case')])).status).toBe(200)
-  let alertId: string | undefined
-  await expect
-    .poll(async () => {
-      alertId = (await outpost.call('alerts:list', { limit: 10 })).alerts[0]?.id
-      return alertId
-    })
-    .toBeDefined()
-  await outpost.call('alerts:escalate', { ids: [alertId!], title: 'E2E case: tool on ws-case' })
+  await outpost.call('alerts:escalate', { ids: [alertId], title: 'E2E case: tool on ws-case' })
   await outpost.call('operations:create', { name: 'E2E Operation Lantern' })
 
   // From the alert to its case.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { expect, type Outpost } from './fixtures'
 
 /** A Sysmon process-creation event as a forwarder would POST it (the rule's logsource maps to it). */
 export const processEvent = (image: string, host: string, extra: Record<string, unknown> = {}) => ({
@@ -47,3 +48,23 @@ detection:
   condition: ${condition}
 level: ${level}
 `
+
+/**
+ * A scene many case tests start from: a rule on `tool`, one process event on `host` that it
+ * raises an alert for, and that alert's id once it is listed.
+ */
+export const raiseToolAlert = async (
+  outpost: Outpost,
+  { title, tool, host, level }: { title: string; tool: string; host: string; level: string },
+): Promise<string> => {
+  await outpost.call('rules:save', { text: sigmaRule({ title, imageEndsWith: `\\${tool}`, level }) })
+  expect((await outpost.ingest([processEvent(`C:\\Temp\\${tool}`, host)])).status).toBe(200)
+  let alertId: string | undefined
+  await expect
+    .poll(async () => {
+      alertId = (await outpost.call('alerts:list', { limit: 10 })).alerts[0]?.id
+      return alertId
+    })
+    .toBeDefined()
+  return alertId!
+}

@@ -58,6 +58,16 @@ type Pending = {
   since: number
 }
 
+/** Nothing evaluated yet after `cursor`. */
+const freshPending = (cursor: number): Pending => ({
+  drafts: [],
+  hits: new Map(),
+  iocHits: new Map(),
+  last: cursor,
+  events: 0,
+  since: performance.now(),
+})
+
 type EventRow = CommittedEvent
 
 /** Events per chunk (one transaction each), between these bounds; see catchUp. */
@@ -356,14 +366,7 @@ export class Detector {
    */
   private async catchUp(): Promise<void> {
     let cursor = this.rules.cursor(CURSOR)
-    let pending: Pending = {
-      drafts: [],
-      hits: new Map(),
-      iocHits: new Map(),
-      last: cursor,
-      events: 0,
-      since: performance.now(),
-    }
+    let pending = freshPending(cursor)
     for (;;) {
       const rows = this.stopped ? [] : this.liveRows.next(cursor, this.chunk)
       if (rows.length > 0) {
@@ -384,14 +387,7 @@ export class Detector {
       ) {
         // A stop mid-way still commits what was evaluated: its cursor and alerts go together.
         this.commit(pending)
-        pending = {
-          drafts: [],
-          hits: new Map(),
-          iocHits: new Map(),
-          last: cursor,
-          events: 0,
-          since: performance.now(),
-        }
+        pending = freshPending(cursor)
       }
       if (rows.length === 0) return
       await yieldToIo()

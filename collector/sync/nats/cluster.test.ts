@@ -7,22 +7,12 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../host/create-core'
 import { waitFor } from '../../host/test-core'
-import { idempotencyKey, type SyncRecord } from '../records'
+import { idempotencyKey } from '../records'
 import { NatsPublisher } from './publisher'
 import { STREAM } from './stream'
-import { findNatsServer, startNatsCluster, type NatsClusterNode } from './test-nats-server'
+import { findNatsServer, startNatsCluster, testIncident, type NatsClusterNode } from './test-nats-server'
 
 const binary = findNatsServer()
-
-const incident = (n: number): SyncRecord => ({
-  kind: 'incident',
-  id: `inc-${n}`,
-  version: 1,
-  updated_at: new Date(Date.UTC(2026, 11, 7, 9, 0, n)).toISOString(),
-  origin: 'console-3',
-  deleted: false,
-  body: { incident: { title: `Incident ${n}` } },
-})
 
 const storedCount = (dataDir: string): number => {
   const db = new Database(join(dataDir, 'outpost.sqlite'), { readonly: true })
@@ -91,7 +81,7 @@ describe.skipIf(binary === null)('team core replicas on a three-node NATS cluste
       await waitFor(
         `publish ${n}`,
         () =>
-          publisher.publish(incident(n), idempotencyKey('console-3', n)).then(
+          publisher.publish(testIncident(n, 'console-3'), idempotencyKey('console-3', n)).then(
             () => true,
             () => false,
           ),

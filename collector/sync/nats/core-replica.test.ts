@@ -6,24 +6,20 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../host/create-core'
-import { idempotencyKey, type SyncRecord } from '../records'
+import { idempotencyKey } from '../records'
 import { NatsConfig } from './config'
 import { NatsPublisher } from './publisher'
 import { ensureStream } from './stream'
-import { findNatsServer, startNatsServer, type NatsServerProcess, natsConfigYaml } from './test-nats-server'
+import {
+  findNatsServer,
+  natsConfigYaml,
+  startNatsServer,
+  testIncident,
+  type NatsServerProcess,
+} from './test-nats-server'
 import { waitFor } from '../../host/test-core'
 
 const binary = findNatsServer()
-
-const incident = (n: number): SyncRecord => ({
-  kind: 'incident',
-  id: `inc-${n}`,
-  version: 1,
-  updated_at: new Date(Date.UTC(2026, 11, 7, 9, 0, n)).toISOString(),
-  origin: 'console-7',
-  deleted: false,
-  body: { title: `Incident ${n}` },
-})
 
 /** The synced records a core's database holds, read beside the running core (WAL). */
 const storedIds = (dataDir: string): string[] => {
@@ -72,15 +68,19 @@ describe.skipIf(binary === null)('cores as replicas over NATS (createCore with n
     cores.push(b)
 
     const publisher = new NatsPublisher(jetstream(nc), 'hq')
-    for (let n = 1; n <= 5; n++) await publisher.publish(incident(n), idempotencyKey('console-7', n))
+    for (let n = 1; n <= 5; n++)
+      await publisher.publish(testIncident(n, 'console-7'), idempotencyKey('console-7', n))
     const first = ['inc-1', 'inc-2', 'inc-3', 'inc-4', 'inc-5']
     await waitFor('both replicas', () => storedIds(dirA).length === 5 && storedIds(dirB).length === 5)
     expect(storedIds(dirB)).toEqual(first)
 
     // Core b stops; the console goes on publishing (and retries one publish: stored once).
     await b.stop()
-    for (let n = 6; n <= 9; n++) await publisher.publish(incident(n), idempotencyKey('console-7', n))
-    expect((await publisher.publish(incident(9), idempotencyKey('console-7', 9))).duplicate).toBe(true)
+    for (let n = 6; n <= 9; n++)
+      await publisher.publish(testIncident(n, 'console-7'), idempotencyKey('console-7', n))
+    expect(
+      (await publisher.publish(testIncident(9, 'console-7'), idempotencyKey('console-7', 9))).duplicate,
+    ).toBe(true)
     await waitFor('a to apply the rest', () => storedIds(dirA).length === 9)
     expect(storedIds(dirB)).toHaveLength(5)
 

@@ -1,6 +1,7 @@
 // Starts a real nats-server with JetStream on a free loopback port, for tests. Not used by the product.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
+import type { SyncRecord } from '../records'
 
 /** Where nats-server is (Debian installs it in /usr/sbin), or null. */
 export const findNatsServer = (): string | null => {
@@ -151,3 +152,14 @@ export const startNatsCluster = async (binary: string, dir: string, size = 3): P
     }),
   )
 }
+
+/** A console's incident `inc-<n>`, version 1, made at 09:00:<n> on 2026-12-07. */
+export const testIncident = (n: number, origin: string): SyncRecord => ({
+  kind: 'incident',
+  id: `inc-${n}`,
+  version: 1,
+  updated_at: new Date(Date.UTC(2026, 11, 7, 9, 0, n)).toISOString(),
+  origin,
+  deleted: false,
+  body: { incident: { title: `Incident ${n}` } },
+})
