@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { TaxiiSource, WatchlistIndicator } from '../../../collector/contract'
 import { fakeTransport } from './fake-transport'
-import { WATCHLIST_LIMIT } from './intel-feeds-slice'
-import { createAppStore } from './store'
+import { HITS_RELOAD_MS, WATCHLIST_LIMIT } from './intel-feeds-slice'
+import { connectStore, createAppStore } from './store'
 
 const source = (patch: Partial<TaxiiSource> = {}): TaxiiSource => ({
   name: 'partner-feed',
@@ -143,5 +143,29 @@ describe('intel feeds slice', () => {
     expect(store.getState().watchlistNotice).toBe('Removed domain evil.example')
     await store.getState().setWatchlistSort('hits')
     expect(fake.named('watchlist:list').at(-1)!.req).toEqual({ limit: WATCHLIST_LIMIT, sort: 'hits' })
+  })
+
+  it('reloads the watchlist once for a stream of alert pushes while the panel is shown, never when hidden', async () => {
+    vi.useFakeTimers()
+    try {
+      const { transport, named, emit } = fakeTransport({
+        'taxii:sources': () => ({ ok: true, value: { sources: [] } }),
+        'watchlist:list': () => ({ ok: true, value: { indicators: [indicator], total: 1 } }),
+      })
+      const store = createAppStore(transport)
+      const stop = connectStore(store, transport)
+      await store.getState().loadIntelFeeds()
+      store.getState().watchIntel(true)
+      for (let i = 0; i < 20; i++) emit('alerts:updated', { alerts: [] })
+      await vi.advanceTimersByTimeAsync(HITS_RELOAD_MS)
+      expect(named('watchlist:list')).toHaveLength(2)
+      store.getState().watchIntel(false)
+      emit('alerts:updated', { alerts: [] })
+      await vi.advanceTimersByTimeAsync(HITS_RELOAD_MS * 2)
+      expect(named('watchlist:list')).toHaveLength(2)
+      stop()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

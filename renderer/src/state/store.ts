@@ -101,9 +101,11 @@ export const connectStore = (store: StoreApi<AppState>, transport: Transport): (
     store.getState().countNewAlerts()
     store.getState().ruleHitsChanged()
     store.getState().attackChanged()
+    store.getState().intelHitsChanged()
   })
   const offUpdated = transport.on('alerts:updated', (payload) => {
     store.getState().alertsUpdated(payload.alerts)
+    store.getState().intelHitsChanged()
     store.getState().countNewAlerts()
     store.getState().dashboardChanged()
   })

@@ -145,10 +145,16 @@ export const IntelFeedsPanel = () => {
       watchlistNotice: state.watchlistNotice,
       watchlistError: state.watchlistError,
       configFile: state.info?.settings.config_file ?? null,
+      watch: state.watchIntel,
     })),
   )
-  const { load } = s
-  useEffect(() => void load(), [load])
+  const { load, watch } = s
+  // Hit counts follow the alerts while the panel is shown.
+  useEffect(() => {
+    void load()
+    watch(true)
+    return () => watch(false)
+  }, [load, watch])
   const [filter, setFilter] = useState('')
   const [editing, setEditing] = useState<WatchlistIndicator | null>(null)
   const wanted = filter.trim().toLowerCase()
