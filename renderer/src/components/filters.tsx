@@ -101,3 +101,31 @@ export const SelectField = <T extends string>({
     <FieldError label={`${label} problem`} message={error} />
   </div>
 )
+
+/** A labelled text input (its accessible name `name`, or the label), edited as typed. */
+export const TextField = ({
+  label,
+  name = label,
+  placeholder,
+  value,
+  disabled,
+  onChange,
+}: {
+  label: string
+  name?: string
+  placeholder?: string
+  value: string
+  disabled?: boolean
+  onChange: (text: string) => void
+}) => (
+  <label className="field">
+    <span>{label}</span>
+    <input
+      aria-label={name}
+      placeholder={placeholder}
+      value={value}
+      disabled={disabled}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  </label>
+)

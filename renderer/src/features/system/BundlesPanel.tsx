@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { KeyScope } from '../../../../collector/contract'
 import { FieldError } from '../../components/FieldError'
+import { TextField } from '../../components/filters'
 import { useAppStore } from '../../state/store'
 
 /**
@@ -111,19 +112,14 @@ export const BundlesPanel = () => {
         </tbody>
       </table>
       <form className="field-row" aria-label="Trust a key" onSubmit={(e) => void trust(e)}>
-        <label className="field">
-          <span>Name</span>
-          <input aria-label="Trusted key name" value={keyName} onChange={(e) => setKeyName(e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Public key</span>
-          <input
-            aria-label="Trusted public key"
-            placeholder="ed25519:…"
-            value={keyText}
-            onChange={(e) => setKeyText(e.target.value)}
-          />
-        </label>
+        <TextField label="Name" name="Trusted key name" value={keyName} onChange={setKeyName} />
+        <TextField
+          label="Public key"
+          name="Trusted public key"
+          placeholder="ed25519:…"
+          value={keyText}
+          onChange={setKeyText}
+        />
         <label className="field">
           <span>Scope</span>
           <select
@@ -149,25 +145,21 @@ export const BundlesPanel = () => {
           void s.exportBundle(out, since || undefined, outbox)
         }}
       >
-        <label className="field">
-          <span>Bundle file</span>
-          <input
-            aria-label="Export bundle file"
-            placeholder="/media/usb/outpost.bundle"
-            value={out}
-            onChange={(e) => setOut(e.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span>Changed since</span>
-          <input
-            aria-label="Export changed since"
-            placeholder="2026-12-01T00:00:00Z, or a bundle number (empty: everything)"
-            value={since}
-            disabled={outbox}
-            onChange={(e) => setSince(e.target.value)}
-          />
-        </label>
+        <TextField
+          label="Bundle file"
+          name="Export bundle file"
+          placeholder="/media/usb/outpost.bundle"
+          value={out}
+          onChange={setOut}
+        />
+        <TextField
+          label="Changed since"
+          name="Export changed since"
+          placeholder="2026-12-01T00:00:00Z, or a bundle number (empty: everything)"
+          value={since}
+          disabled={outbox}
+          onChange={setSince}
+        />
         <label className="field">
           <span>Outbox</span>
           <input
@@ -199,15 +191,13 @@ export const BundlesPanel = () => {
           void s.previewBundle(path)
         }}
       >
-        <label className="field">
-          <span>Bundle file</span>
-          <input
-            aria-label="Import bundle file"
-            placeholder="/media/usb/outpost.bundle"
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-          />
-        </label>
+        <TextField
+          label="Bundle file"
+          name="Import bundle file"
+          placeholder="/media/usb/outpost.bundle"
+          value={path}
+          onChange={setPath}
+        />
         <button type="submit" disabled={s.busy || !path}>
           Preview
         </button>

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { FieldError } from '../../components/FieldError'
 import { useAppStore } from '../../state/store'
+import { TextField } from '../../components/filters'
 
 /** Local operators: who proposes and approves response actions under the two-person rule. */
 export const OperatorsPanel = () => {
@@ -37,10 +38,7 @@ export const OperatorsPanel = () => {
         {s.operators.length === 0 ? 'No operators yet.' : s.operators.map((o) => o.name).join(', ')}
       </p>
       <form className="field-row" aria-label="New operator" onSubmit={(e) => void submit(e)}>
-        <label className="field">
-          <span>Name</span>
-          <input aria-label="Operator name" value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
+        <TextField label="Name" name="Operator name" value={name} onChange={setName} />
         <label className="field">
           <span>Passphrase</span>
           <input

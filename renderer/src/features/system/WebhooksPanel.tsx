@@ -4,6 +4,7 @@ import { WEBHOOK_EVENTS, type WebhookEvent } from '../../../../collector/contrac
 import { FieldError } from '../../components/FieldError'
 import { formatTimeShort } from '../../components/format'
 import { useAppStore } from '../../state/store'
+import { TextField } from '../../components/filters'
 
 /** Webhook subscriptions (signed POSTs to local automation), their deliveries and dead letters. */
 export const WebhooksPanel = () => {
@@ -74,10 +75,7 @@ export const WebhooksPanel = () => {
         </tbody>
       </table>
       <form className="field-row" aria-label="New webhook" onSubmit={(e) => void submit(e)}>
-        <label className="field">
-          <span>Name</span>
-          <input aria-label="Webhook name" value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
+        <TextField label="Name" name="Webhook name" value={name} onChange={setName} />
         <label className="field grow">
           <span>URL</span>
           <input aria-label="Webhook URL" value={url} onChange={(e) => setUrl(e.target.value)} />
