@@ -1,19 +1,9 @@
-import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { migrate } from '../store/sqlite/migrate'
-import { migrations } from '../store/sqlite/migrations'
 import type { SyncRecord } from './records'
-import { createSyncService, type SyncService } from './sync-service'
+import { syncServices } from './test-sync-service'
 
-const dirs: string[] = []
-const services: SyncService[] = []
-afterEach(async () => {
-  for (const s of services.splice(0)) await s.stop()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const services = syncServices()
+afterEach(() => services.release())
 
 const list = (version: number): SyncRecord => ({
   kind: 'watchlist',
@@ -27,22 +17,7 @@ const list = (version: number): SyncRecord => ({
 
 describe('pulled records waiting in sync_inbox', () => {
   it('are applied once an applier is registered, in pull order, and leave the inbox; refused ones stay', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'outpost-sync-inbox-'))
-    dirs.push(dir)
-    const db = new Database(':memory:')
-    migrate(db, migrations, ':memory:')
-    const sync = createSyncService({
-      db,
-      role: 'console',
-      dataDir: dir,
-      connector: { url: null, token: null, ca_file: null, cert_file: null, key_file: null, interval_s: 60 },
-      loaders: {},
-      evidenceDir: join(dir, 'evidence'),
-      maxEvidenceBytes: 1024,
-      changed: () => undefined,
-      log: () => undefined,
-    })
-    services.push(sync)
+    const { sync } = services.console()
     // Pulled by an Outpost that had no applier for them.
     sync.store.putInbox(list(1))
     sync.store.putInbox({ ...list(2), kind: 'rule-pack', id: 'team' })
@@ -60,22 +35,7 @@ describe('pulled records waiting in sync_inbox', () => {
   })
 
   it('a refused version waits until a newer one of the object is applied, which supersedes it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'outpost-sync-inbox-'))
-    dirs.push(dir)
-    const db = new Database(':memory:')
-    migrate(db, migrations, ':memory:')
-    const sync = createSyncService({
-      db,
-      role: 'console',
-      dataDir: dir,
-      connector: { url: null, token: null, ca_file: null, cert_file: null, key_file: null, interval_s: 60 },
-      loaders: {},
-      evidenceDir: join(dir, 'evidence'),
-      maxEvidenceBytes: 1024,
-      changed: () => undefined,
-      log: () => undefined,
-    })
-    services.push(sync)
+    const { sync } = services.console()
     const applied: number[] = []
     // Version 1 does not hold up; the others do.
     sync.registerApplier('watchlist', (record) => {

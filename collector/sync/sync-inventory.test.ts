@@ -1,39 +1,16 @@
-import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { migrate } from '../store/sqlite/migrate'
-import { migrations } from '../store/sqlite/migrations'
 import { NatsConfig } from './nats/config'
-import { createSyncService, type SyncService } from './sync-service'
+import { syncServices } from './test-sync-service'
 
-const dirs: string[] = []
-const services: SyncService[] = []
-afterEach(async () => {
-  for (const s of services.splice(0)) await s.stop()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const services = syncServices()
+afterEach(() => services.release())
 
 const service = (nats?: NatsConfig) => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-sync-inventory-'))
-  dirs.push(dir)
-  const db = new Database(':memory:')
-  migrate(db, migrations, ':memory:')
-  const sync = createSyncService({
-    db,
-    role: 'console',
-    dataDir: dir,
-    connector: { url: null, token: null, ca_file: null, cert_file: null, key_file: null, interval_s: 60 },
+  const { sync, db } = services.console({
     loaders: { asset: (id) => ({ asset: { id, value: id.slice(5) } }) },
-    evidenceDir: join(dir, 'evidence'),
-    maxEvidenceBytes: 1024,
-    changed: () => undefined,
-    log: () => undefined,
     inventory: { intervalMs: 20, batch: 2 },
     ...(nats ? { nats } : {}),
   })
-  services.push(sync)
   const assetEntries = (): Array<{ object_id: string; version: number }> =>
     (
       db
