@@ -9,7 +9,7 @@ import type { Alert, CallRes } from '../contract'
 import { createCore, type Core } from '../host/create-core'
 import { callOk } from '../host/test-core'
 import { TLP2_MARKING_IDS } from '../workspace/export/stix'
-import { SyncConsoles } from './core/consoles'
+import { addConsole, serveSync } from './test-sync-service'
 import { TAXII_MEDIA_TYPE } from './taxii/server'
 
 const indicator = (n: number, pattern: string, extra: Record<string, unknown> = {}) => ({
@@ -124,18 +124,11 @@ describe("a team core's TAXII indicators pulled by its consoles", () => {
       createCore({ dataDir: join(root, 'core'), ephemeralPorts: true, role: 'core', syncLoop: false }),
       createCore({ dataDir: consoleDir, ephemeralPorts: true, syncLoop: false }),
     ])
-    const api = team.syncApi!
-    server = createServer((req, res) => {
-      void api.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1'))
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const db = new Database(join(root, 'core', 'outpost.sqlite'))
-    db.pragma('busy_timeout = 5000')
-    const { token } = new SyncConsoles(db).add('ws-analyst-1', 'viewer')
-    db.close()
+    const served = await serveSync(team)
+    server = served.server
     await callOk(analyst, 'sync:connect', {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      token,
+      url: served.url,
+      token: addConsole(join(root, 'core'), 'ws-analyst-1', 'viewer'),
     })
   }, 60_000)
   afterAll(async () => {

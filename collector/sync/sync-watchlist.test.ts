@@ -1,14 +1,13 @@
 import Database from 'better-sqlite3'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Alert, CallRes } from '../contract'
 import { createCore, type Core } from '../host/create-core'
 import { callOk } from '../host/test-core'
-import { SyncConsoles } from './core/consoles'
+import { addConsole, serveSync } from './test-sync-service'
 
 const connection = (host: string, ip: string, time: string) => ({
   Channel: 'Microsoft-Windows-Sysmon/Operational',
@@ -58,18 +57,11 @@ describe('watchlists pulled from a team core', () => {
       createCore({ dataDir: join(root, 'core'), ephemeralPorts: true, role: 'core' }),
       createCore({ dataDir: join(root, 'console'), ephemeralPorts: true }),
     ])
-    const api = team.syncApi!
-    server = createServer((req, res) => {
-      void api.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1'))
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const db = new Database(join(root, 'core', 'outpost.sqlite'))
-    db.pragma('busy_timeout = 5000')
-    const { token } = new SyncConsoles(db).add('ws-analyst-1', 'viewer')
-    db.close()
+    const served = await serveSync(team)
+    server = served.server
     await callOk(analyst, 'sync:connect', {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      token,
+      url: served.url,
+      token: addConsole(join(root, 'core'), 'ws-analyst-1', 'viewer'),
     })
   }, 60_000)
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -11,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallRes } from '../../contract'
 import { createCore, type Core } from '../../host/create-core'
 import { callOk, waitFor } from '../../host/test-core'
-import { SyncConsoles } from '../core/consoles'
+import { addConsole, serveSync } from '../test-sync-service'
 import { idempotencyKey, type SyncRecord } from '../records'
 import { NatsPublisher } from './publisher'
 import { ensureStream, STREAM } from './stream'
@@ -28,27 +27,6 @@ const stored = (dataDir: string, kind: string, id: string): SyncRecord | null =>
     return row
       ? ({ ...row, body: JSON.parse(row.body) as Record<string, unknown> } as unknown as SyncRecord)
       : null
-  } finally {
-    db.close()
-  }
-}
-
-/** A core's sync API on a loopback port (what `serve --role core` mounts). */
-const serveSync = async (core: Core): Promise<{ url: string; server: Server }> => {
-  const api = core.syncApi!
-  const server = createServer((req, res) => {
-    void api.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1'))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
-}
-
-/** A console token made on a core's data dir, as `outpost sync consoles add` would. */
-const addConsole = (dataDir: string, name: string, role: 'analyst' | 'admin'): string => {
-  const db = new Database(join(dataDir, 'outpost.sqlite'))
-  db.pragma('busy_timeout = 5000')
-  try {
-    return new SyncConsoles(db).add(name, role).token
   } finally {
     db.close()
   }
